@@ -1,0 +1,18 @@
+//! The Aduan contract shared by the widget and the server.
+//!
+//! - [`api`]: the JSON types of the public API, version 1.
+//! - [`validate`]: the complaint rules, run by the widget before sending and by
+//!   the server before storing, so the two never disagree.
+//! - [`tracking`]: tracking codes a person can read aloud, with a check symbol.
+//! - [`date`]: calendar dates and timestamps without a date library.
+//! - [`i18n`]: every sentence a citizen reads, in Indonesian and English.
+//! - `ui` (feature `ui`): the Leptos components the widget mounts.
+
+pub mod api;
+pub mod date;
+pub mod i18n;
+pub mod tracking;
+pub mod validate;
+
+#[cfg(feature = "ui")]
+pub mod ui;

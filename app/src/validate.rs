@@ -1,0 +1,525 @@
+//! The complaint rules, written once: the widget runs them before sending and
+//! the server before storing.
+
+use std::collections::BTreeMap;
+
+use crate::api::{
+    Classification, ComplaintInput, FieldLimits, Locale, Privacy, RegionForm, ReplyInput,
+};
+use crate::date::Date;
+use crate::i18n::Msg;
+
+/// The limits every form and the server enforce, in characters.
+pub const LIMITS: FieldLimits = FieldLimits {
+    title_min: 5,
+    title_max: 150,
+    description_min: 20,
+    description_max: 4000,
+    location_max: 300,
+    name_max: 100,
+    email_max: 254,
+    phone_max: 24,
+    reply_max: 4000,
+};
+
+/// How far back an incident may be, in days (about twenty years).
+pub const OLDEST_INCIDENT_DAYS: i64 = 20 * 366;
+
+/// What the rules need to know about regions, categories and districts.
+pub trait Catalog {
+    fn has_region(&self, slug: &str) -> bool;
+    fn has_category(&self, key: &str) -> bool;
+    /// The key of the district named by `key_or_name` (a key, or a name in any case).
+    fn district_key(&self, key_or_name: &str) -> Option<String>;
+}
+
+impl Catalog for RegionForm {
+    fn has_region(&self, slug: &str) -> bool {
+        self.regions.iter().any(|r| r.key == slug)
+    }
+
+    fn has_category(&self, key: &str) -> bool {
+        self.categories.iter().any(|c| c.key == key)
+    }
+
+    fn district_key(&self, key_or_name: &str) -> Option<String> {
+        self.districts
+            .iter()
+            .find(|d| d.key == key_or_name || d.name.eq_ignore_ascii_case(key_or_name))
+            .map(|d| d.key.clone())
+    }
+}
+
+/// The reporter's contact details, normalised; each `None` when not given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reporter {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl Reporter {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.email.is_none() && self.phone.is_none()
+    }
+}
+
+/// A complaint that passed every rule. Handlers only ever see these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidComplaint {
+    pub region: String,
+    pub classification: Classification,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub district: Option<String>,
+    pub location: Option<String>,
+    pub incident_date: Option<Date>,
+    pub privacy: Privacy,
+    pub reporter: Reporter,
+    pub locale: Locale,
+}
+
+/// A refusal: the language to answer in and one problem per field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub locale: Locale,
+    pub fields: BTreeMap<String, Msg>,
+}
+
+impl Invalid {
+    /// The field problems as sentences in the refusal's language.
+    pub fn messages(&self) -> BTreeMap<String, String> {
+        self.fields
+            .iter()
+            .map(|(k, m)| (k.clone(), m.text(self.locale)))
+            .collect()
+    }
+}
+
+/// Reads the `locale` field; a missing one is Indonesian.
+pub fn locale_of(raw: Option<&str>) -> Result<Locale, Msg> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(Locale::Id),
+        Some(key) => Locale::from_key(key).ok_or(Msg::UnknownLocale),
+    }
+}
+
+fn char_count(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// One line of text: trimmed, no control characters, within `min..=max`.
+fn line(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(Msg::Required);
+    }
+    if text.contains(['\n', '\r']) {
+        return Err(Msg::SingleLine);
+    }
+    if text.chars().any(char::is_control) {
+        return Err(Msg::ControlCharacters);
+    }
+    let n = char_count(text);
+    if n < min {
+        return Err(Msg::TooShort(min));
+    }
+    if n > max {
+        return Err(Msg::TooLong(max));
+    }
+    Ok(text.to_owned())
+}
+
+/// Text of several lines: line ends become `\n`, tabs stay, other controls are refused.
+pub fn paragraphs(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
+    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Msg::Required);
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Msg::ControlCharacters);
+    }
+    let n = char_count(text);
+    if n < min {
+        return Err(Msg::TooShort(min));
+    }
+    if n > max {
+        return Err(Msg::TooLong(max));
+    }
+    Ok(text.to_owned())
+}
+
+fn optional(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A plausible e-mail address, with its domain in lower case.
+pub fn email(raw: &str) -> Result<String, Msg> {
+    let text = line(raw, 3, LIMITS.email_max).map_err(|e| match e {
+        Msg::TooLong(_) | Msg::Required => e,
+        _ => Msg::EmailInvalid,
+    })?;
+    let (local, domain) = text.split_once('@').ok_or(Msg::EmailInvalid)?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.contains(['@', ' ', '<', '>', '(', ')', ',', ';', ':', '"', '\\', '[', ']']);
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels.last().is_some_and(|tld| tld.chars().count() >= 2);
+    if !local_ok || !domain_ok {
+        return Err(Msg::EmailInvalid);
+    }
+    Ok(format!("{local}@{}", domain.to_lowercase()))
+}
+
+/// A phone number of 8 to 15 digits, kept as digits with an optional leading `+`.
+pub fn phone(raw: &str) -> Result<String, Msg> {
+    let text = raw.trim();
+    if char_count(text) > LIMITS.phone_max {
+        return Err(Msg::TooLong(LIMITS.phone_max));
+    }
+    let (plus, rest) = match text.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.'))
+    {
+        return Err(Msg::PhoneInvalid);
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    if !(8..=15).contains(&digits.len()) {
+        return Err(Msg::PhoneInvalid);
+    }
+    Ok(if plus { format!("+{digits}") } else { digits })
+}
+
+/// An incident date: a real day, not after `today`, not decades ago.
+pub fn incident_date(raw: &str, today: Date) -> Result<Date, Msg> {
+    let date = Date::parse(raw.trim()).ok_or(Msg::DateFormat)?;
+    if date > today {
+        return Err(Msg::DateInFuture);
+    }
+    if today.to_days() - date.to_days() > OLDEST_INCIDENT_DAYS {
+        return Err(Msg::DateTooOld);
+    }
+    Ok(date)
+}
+
+/// Checks a complaint against every rule; `today` is the region's local date.
+pub fn complaint(
+    input: &ComplaintInput,
+    today: Date,
+    catalog: &impl Catalog,
+) -> Result<ValidComplaint, Invalid> {
+    let mut fields = BTreeMap::new();
+    let mut check = |name: &str, result: Result<(), Msg>| {
+        if let Err(m) = result {
+            fields.insert(name.to_owned(), m);
+        }
+    };
+
+    let locale = locale_of(input.locale.as_deref());
+    check("locale", locale.map(drop));
+    let locale = locale.unwrap_or_default();
+
+    let region = input.region.trim();
+    check(
+        "region",
+        if region.is_empty() {
+            Err(Msg::Required)
+        } else if catalog.has_region(region) {
+            Ok(())
+        } else {
+            Err(Msg::UnknownRegion)
+        },
+    );
+
+    let classification = match input.classification.trim() {
+        "" => Err(Msg::Required),
+        key => Classification::from_key(key).ok_or(Msg::UnknownClassification),
+    };
+    check("classification", classification.map(drop));
+
+    let title = line(&input.title, LIMITS.title_min, LIMITS.title_max);
+    check("title", title.as_ref().map(drop).map_err(|m| *m));
+
+    let description = paragraphs(
+        &input.description,
+        LIMITS.description_min,
+        LIMITS.description_max,
+    );
+    check("description", description.as_ref().map(drop).map_err(|m| *m));
+
+    let category = input.category.trim();
+    check(
+        "category",
+        if category.is_empty() {
+            Err(Msg::Required)
+        } else if catalog.has_category(category) {
+            Ok(())
+        } else {
+            Err(Msg::UnknownCategory)
+        },
+    );
+
+    let district = match optional(input.district.as_deref()) {
+        None => Ok(None),
+        Some(d) => catalog.district_key(d).map(Some).ok_or(Msg::UnknownDistrict),
+    };
+    check("district", district.as_ref().map(drop).map_err(|m| *m));
+
+    let location = match optional(input.location.as_deref()) {
+        None => Ok(None),
+        Some(l) => line(l, 1, LIMITS.location_max).map(Some),
+    };
+    check("location", location.as_ref().map(drop).map_err(|m| *m));
+
+    let incident = match optional(input.incident_date.as_deref()) {
+        None => Ok(None),
+        Some(d) => incident_date(d, today).map(Some),
+    };
+    check("incident_date", incident.map(drop));
+
+    let privacy = match input.privacy.trim() {
+        "" => Err(Msg::Required),
+        key => Privacy::from_key(key).ok_or(Msg::UnknownPrivacy),
+    };
+    check("privacy", privacy.map(drop));
+
+    let name = match optional(input.reporter.name.as_deref()) {
+        None => Ok(None),
+        Some(n) => line(n, 1, LIMITS.name_max).map(Some),
+    };
+    check("reporter.name", name.as_ref().map(drop).map_err(|m| *m));
+    let mail = optional(input.reporter.email.as_deref()).map(email).transpose();
+    check("reporter.email", mail.as_ref().map(drop).map_err(|m| *m));
+    let tel = optional(input.reporter.phone.as_deref()).map(phone).transpose();
+    check("reporter.phone", tel.as_ref().map(drop).map_err(|m| *m));
+
+    match (
+        classification,
+        title,
+        description,
+        district,
+        location,
+        incident,
+        privacy,
+        name,
+        mail,
+        tel,
+    ) {
+        (
+            Ok(classification),
+            Ok(title),
+            Ok(description),
+            Ok(district),
+            Ok(location),
+            Ok(incident_date),
+            Ok(privacy),
+            Ok(name),
+            Ok(email),
+            Ok(phone),
+        ) if fields.is_empty() => Ok(ValidComplaint {
+            region: region.to_owned(),
+            classification,
+            title,
+            description,
+            category: category.to_owned(),
+            district,
+            location,
+            incident_date,
+            privacy,
+            reporter: Reporter { name, email, phone },
+            locale,
+        }),
+        _ => Err(Invalid { locale, fields }),
+    }
+}
+
+/// Checks a reporter's reply; returns the message and the language to answer in.
+pub fn reply(input: &ReplyInput) -> Result<(String, Locale), Invalid> {
+    let mut fields = BTreeMap::new();
+    let locale = locale_of(input.locale.as_deref()).unwrap_or_else(|m| {
+        fields.insert("locale".to_owned(), m);
+        Locale::Id
+    });
+    match paragraphs(&input.message, 1, LIMITS.reply_max) {
+        Ok(message) if fields.is_empty() => Ok((message, locale)),
+        Ok(_) => Err(Invalid { locale, fields }),
+        Err(m) => {
+            fields.insert("message".to_owned(), m);
+            Err(Invalid { locale, fields })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ReporterInput;
+
+    struct Bali;
+
+    impl Catalog for Bali {
+        fn has_region(&self, slug: &str) -> bool {
+            ["badung", "denpasar"].contains(&slug)
+        }
+        fn has_category(&self, key: &str) -> bool {
+            ["jalan", "pungli"].contains(&key)
+        }
+        fn district_key(&self, key_or_name: &str) -> Option<String> {
+            match key_or_name.to_lowercase().as_str() {
+                "kuta" => Some("kuta".into()),
+                "denpasar-selatan" | "denpasar selatan" => Some("denpasar-selatan".into()),
+                _ => None,
+            }
+        }
+    }
+
+    fn today() -> Date {
+        Date::new(2026, 11, 28).unwrap_or_else(|| Date::from_days(0))
+    }
+
+    fn good() -> ComplaintInput {
+        ComplaintInput {
+            region: "badung".into(),
+            classification: "complaint".into(),
+            title: "Jalan berlubang di Jalan Raya Kuta".into(),
+            description: "Lubang besar di depan pasar, sudah dua minggu tidak diperbaiki.".into(),
+            category: "jalan".into(),
+            district: Some("Denpasar Selatan".into()),
+            location: Some("Depan pasar".into()),
+            incident_date: Some("2026-11-20".into()),
+            privacy: "public".into(),
+            reporter: ReporterInput {
+                name: Some("Wayan".into()),
+                email: Some("wayan@Example.ID".into()),
+                phone: Some("+62 812-3456-7890".into()),
+            },
+            locale: Some("en".into()),
+        }
+    }
+
+    #[test]
+    fn a_complete_complaint_passes_and_is_normalised() {
+        let valid = complaint(&good(), today(), &Bali);
+        let valid = valid.as_ref().map_err(|e| e.fields.clone());
+        assert_eq!(valid.map(|v| v.district.clone()), Ok(Some("denpasar-selatan".to_owned())));
+        let v = complaint(&good(), today(), &Bali).ok();
+        assert_eq!(v.as_ref().and_then(|v| v.reporter.email.clone()).as_deref(), Some("wayan@example.id"));
+        assert_eq!(v.as_ref().and_then(|v| v.reporter.phone.clone()).as_deref(), Some("+6281234567890"));
+        assert_eq!(v.map(|v| v.locale), Some(Locale::En));
+    }
+
+    #[test]
+    fn an_empty_complaint_gets_an_error_for_every_required_field() {
+        let err = complaint(&ComplaintInput::default(), today(), &Bali).err();
+        let fields: Vec<String> = err.map(|e| e.fields.into_keys().collect()).unwrap_or_default();
+        assert_eq!(
+            fields,
+            ["category", "classification", "description", "privacy", "region", "title"]
+        );
+    }
+
+    #[test]
+    fn limits_are_counted_in_characters_not_bytes() {
+        let mut input = good();
+        input.title = "é".repeat(150);
+        assert!(complaint(&input, today(), &Bali).is_ok());
+        input.title = "é".repeat(151);
+        let err = complaint(&input, today(), &Bali).err().map(|e| e.fields);
+        assert_eq!(err.and_then(|f| f.get("title").copied()), Some(Msg::TooLong(150)));
+        input = good();
+        input.description = "x".repeat(4001);
+        let err = complaint(&input, today(), &Bali).err().map(|e| e.fields);
+        assert_eq!(err.and_then(|f| f.get("description").copied()), Some(Msg::TooLong(4000)));
+    }
+
+    #[test]
+    fn unknown_references_are_named_per_field() {
+        let mut input = good();
+        input.region = "atlantis".into();
+        input.category = "weather".into();
+        input.district = Some("Ubud Utara".into());
+        input.classification = "praise".into();
+        input.privacy = "secret".into();
+        let fields = complaint(&input, today(), &Bali).err().map(|e| e.fields).unwrap_or_default();
+        assert_eq!(fields.get("region"), Some(&Msg::UnknownRegion));
+        assert_eq!(fields.get("category"), Some(&Msg::UnknownCategory));
+        assert_eq!(fields.get("district"), Some(&Msg::UnknownDistrict));
+        assert_eq!(fields.get("classification"), Some(&Msg::UnknownClassification));
+        assert_eq!(fields.get("privacy"), Some(&Msg::UnknownPrivacy));
+    }
+
+    #[test]
+    fn incident_dates_must_be_real_and_not_in_the_future() {
+        assert_eq!(incident_date("2026-11-29", today()), Err(Msg::DateInFuture));
+        assert_eq!(incident_date("2026-02-30", today()), Err(Msg::DateFormat));
+        assert_eq!(incident_date("28/11/2026", today()), Err(Msg::DateFormat));
+        assert_eq!(incident_date("1990-01-01", today()), Err(Msg::DateTooOld));
+        assert!(incident_date("2026-11-28", today()).is_ok());
+    }
+
+    #[test]
+    fn contact_details_are_checked_only_when_given() {
+        let mut input = good();
+        input.reporter = ReporterInput::default();
+        assert!(complaint(&input, today(), &Bali).is_ok_and(|v| v.reporter.is_empty()));
+        input.reporter.email = Some("not-an-address".into());
+        input.reporter.phone = Some("12345".into());
+        let fields = complaint(&input, today(), &Bali).err().map(|e| e.fields).unwrap_or_default();
+        assert_eq!(fields.get("reporter.email"), Some(&Msg::EmailInvalid));
+        assert_eq!(fields.get("reporter.phone"), Some(&Msg::PhoneInvalid));
+        assert_eq!(email("a@b"), Err(Msg::EmailInvalid));
+        assert_eq!(email("a b@c.id"), Err(Msg::EmailInvalid));
+        assert_eq!(phone("0812 3456 789"), Ok("08123456789".into()));
+        assert_eq!(phone("0812-abc-789"), Err(Msg::PhoneInvalid));
+    }
+
+    #[test]
+    fn markup_is_kept_as_text_but_control_characters_are_refused() {
+        let mut input = good();
+        input.description = "<script>alert(1)</script> dan <img src=x onerror=alert(1)>".into();
+        let v = complaint(&input, today(), &Bali).ok().map(|v| v.description);
+        assert_eq!(v.as_deref(), Some("<script>alert(1)</script> dan <img src=x onerror=alert(1)>"));
+        input.description = "Jalan rusak parah sekali\u{0}di sini.".into();
+        let fields = complaint(&input, today(), &Bali).err().map(|e| e.fields).unwrap_or_default();
+        assert_eq!(fields.get("description"), Some(&Msg::ControlCharacters));
+        input = good();
+        input.title = "Dua\nbaris judul".into();
+        let fields = complaint(&input, today(), &Bali).err().map(|e| e.fields).unwrap_or_default();
+        assert_eq!(fields.get("title"), Some(&Msg::SingleLine));
+    }
+
+    #[test]
+    fn refusals_speak_the_requested_language() {
+        let mut input = good();
+        input.title = String::new();
+        input.locale = Some("id".into());
+        let err = complaint(&input, today(), &Bali).err();
+        let msg = err.map(|e| e.messages()).and_then(|m| m.get("title").cloned());
+        assert_eq!(msg.as_deref(), Some("Wajib diisi."));
+        input.locale = Some("en".into());
+        let err = complaint(&input, today(), &Bali).err();
+        let msg = err.map(|e| e.messages()).and_then(|m| m.get("title").cloned());
+        assert_eq!(msg.as_deref(), Some("This field is required."));
+    }
+
+    #[test]
+    fn replies_need_a_message() {
+        let ok = reply(&ReplyInput { message: "  Foto sudah saya kirim. ".into(), locale: None });
+        assert_eq!(ok, Ok(("Foto sudah saya kirim.".to_owned(), Locale::Id)));
+        let err = reply(&ReplyInput { message: " ".into(), locale: Some("en".into()) }).err();
+        assert_eq!(err.map(|e| e.fields.get("message").copied()), Some(Some(Msg::Required)));
+    }
+}
