@@ -1,0 +1,140 @@
+//! The command line and every setting, each read from a flag or its environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Aduan: public-service complaints for regional governments.
+#[derive(Debug, Parser)]
+#[command(name = "aduan", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service.
+    Serve(Config),
+    /// Apply migrations and load the Bali reference data, then exit.
+    Migrate(DatabaseArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite:PATH` or `postgres://…`; unset means a SQLite file under `./data/`.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// SQLite durability: `full` (default; a commit survives power loss) or
+    /// `normal` (a commit survives a crash of the process, not of the machine).
+    #[arg(long, env = "ADUAN_SQLITE_SYNCHRONOUS", default_value = "full")]
+    pub sqlite_synchronous: SqliteSynchronous,
+
+    /// Connections in the PostgreSQL pool, or SQLite reader connections.
+    #[arg(long, env = "ADUAN_DB_POOL", default_value_t = 8)]
+    pub pool_size: u32,
+}
+
+/// SQLite's `synchronous` setting, made explicit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqliteSynchronous {
+    Full,
+    Normal,
+}
+
+/// Everything `aduan serve` needs.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "ADUAN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The address citizens and officers reach this service at, used in links.
+    #[arg(long, env = "ADUAN_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+
+    /// Largest request body accepted, in bytes; a complaint needs far less than 64 KiB.
+    #[arg(long, env = "ADUAN_BODY_LIMIT", default_value_t = 64 * 1024)]
+    pub body_limit: usize,
+
+    /// Seconds a request may take before it is answered with a timeout.
+    #[arg(long, env = "ADUAN_REQUEST_TIMEOUT", default_value_t = 15)]
+    pub request_timeout_secs: u64,
+
+    /// Folder of static files (the loader, the widget bundle, demo pages).
+    #[arg(long, env = "ADUAN_PUBLIC_DIR", default_value = "public")]
+    pub public_dir: PathBuf,
+
+    /// Log format: `text` for people, `json` for collectors.
+    #[arg(long, env = "ADUAN_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The storage engine a database URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file at this path.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl DatabaseArgs {
+    /// The backend the URL picks; anything but SQLite or PostgreSQL is refused.
+    pub fn backend(&self) -> Result<Backend, String> {
+        match self.database_url.as_deref().map(str::trim) {
+            None | Some("") | Some("sqlite:") => Ok(Backend::Sqlite(PathBuf::from("data/aduan.db"))),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Backend::Postgres(url.to_owned()))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+                let path = path.split('?').next().unwrap_or(path);
+                Ok(Backend::Sqlite(PathBuf::from(path)))
+            }
+            Some(url) => {
+                let scheme = url.split(':').next().unwrap_or(url);
+                Err(format!(
+                    "DATABASE_URL has the scheme `{scheme}`; use `sqlite:PATH` or `postgres://…`"
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(url: Option<&str>) -> DatabaseArgs {
+        DatabaseArgs {
+            database_url: url.map(str::to_owned),
+            sqlite_synchronous: SqliteSynchronous::Full,
+            pool_size: 4,
+        }
+    }
+
+    #[test]
+    fn the_url_scheme_picks_the_backend() {
+        assert_eq!(args(None).backend(), Ok(Backend::Sqlite("data/aduan.db".into())));
+        assert_eq!(args(Some("sqlite:")).backend(), Ok(Backend::Sqlite("data/aduan.db".into())));
+        assert_eq!(args(Some("sqlite:///tmp/a.db")).backend(), Ok(Backend::Sqlite("/tmp/a.db".into())));
+        assert_eq!(args(Some("sqlite:x.db?mode=rwc")).backend(), Ok(Backend::Sqlite("x.db".into())));
+        assert!(matches!(args(Some("postgres://u@h/db")).backend(), Ok(Backend::Postgres(_))));
+        let err = args(Some("mysql://u:secret@h/db")).backend().err().unwrap_or_default();
+        assert!(err.contains("mysql") && !err.contains("secret"), "{err}");
+    }
+}

@@ -1,0 +1,7 @@
+//! Pure rules of the service: reference data, routing, working-day clocks.
+//! Nothing here knows about HTTP or SQL.
+
+pub mod calendar;
+pub mod catalog;
+pub mod reference;
+pub mod routing;

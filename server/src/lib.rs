@@ -1,0 +1,82 @@
+//! The Aduan service.
+//!
+//! - [`config`]: the command line and settings, read in one place.
+//! - [`domain`]: pure rules (reference data, routing, working-day clocks).
+//! - [`store`]: the `Store` contract with SQLite and PostgreSQL behind it.
+//! - [`routes`]: the URL map and handlers; [`extract`] and [`error`] shape
+//!   requests and refusals.
+//! - [`state`]: what handlers share.
+//!
+//! [`run`] serves until its shutdown future completes, then finishes the
+//! requests in flight and closes the database.
+
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+pub mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{Backend, Config, DatabaseArgs};
+use crate::domain::reference::ReferenceData;
+use crate::state::AppState;
+use crate::store::Store;
+use crate::store::postgres::PostgresStore;
+use crate::store::sqlite::SqliteStore;
+
+/// Opens the database the settings name, applies migrations and loads the
+/// Bali reference data (idempotently).
+pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
+    let backend = db.backend().map_err(anyhow::Error::msg)?;
+    let store: Arc<dyn Store> = match &backend {
+        Backend::Sqlite(path) => Arc::new(
+            SqliteStore::open(path, db.sqlite_synchronous, db.pool_size)
+                .await
+                .with_context(|| format!("opening the SQLite database {}", path.display()))?,
+        ),
+        Backend::Postgres(url) => Arc::new(
+            PostgresStore::open(url, db.pool_size)
+                .await
+                .context("opening the PostgreSQL database")?,
+        ),
+    };
+    let data = ReferenceData::bali().map_err(anyhow::Error::msg)?;
+    store.seed(&data).await.context("loading the Bali reference data")?;
+    Ok(store)
+}
+
+/// Serves on `listener` until `shutdown` completes; then stops accepting,
+/// finishes the requests in flight and closes the database.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = open_store(&config.database).await?;
+    let catalog = store.load_catalog().await.context("reading the reference data")?;
+    let state = AppState {
+        store: store.clone(),
+        catalog: Arc::new(catalog),
+        config: Arc::new(config),
+    };
+    let app = routes::router(state);
+    tracing::info!(
+        address = %listener.local_addr()?,
+        database = store.backend(),
+        "aduan is serving"
+    );
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
+    store.close().await;
+    tracing::info!("aduan has stopped");
+    served.context("serving HTTP")
+}

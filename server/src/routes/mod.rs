@@ -1,0 +1,84 @@
+//! The whole URL map, grouped by audience, and the layers around it.
+
+pub mod public;
+pub mod system;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::extract::locale_of;
+use crate::state::AppState;
+
+/// Builds the service.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    let timeout = Duration::from_secs(state.config.request_timeout_secs.max(1));
+
+    // Citizens, through the widget on any government site: no cookies, so
+    // any origin may call it.
+    let public_api = Router::new()
+        .route("/regions", get(public::list_regions))
+        .route("/regions/{slug}/form", get(public::find_region_form))
+        .route("/complaints", post(public::submit_complaint))
+        .route("/complaints/{code}", get(public::find_complaint_by_code))
+        .route("/complaints/{code}/replies", post(public::add_reporter_reply))
+        .route("/openapi.json", get(system::openapi))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([
+                    header::CONTENT_TYPE,
+                    header::ACCEPT_LANGUAGE,
+                    HeaderName::from_static("idempotency-key"),
+                ])
+                .max_age(Duration::from_secs(86_400)),
+        );
+
+    Router::new()
+        // Operators and load balancers.
+        .route("/healthz", get(system::healthz))
+        .nest("/api/v1", public_api)
+        .fallback(system::not_found)
+        .method_not_allowed_fallback(system::method_not_allowed)
+        .layer(middleware::from_fn(errors_as_json))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Gives every error the common JSON body, whatever layer produced it.
+async fn errors_as_json(request: Request, next: Next) -> Response {
+    let locale = locale_of(request.headers());
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let mut replaced = ApiError::for_status(status).speaking(locale).into_response();
+        if let Some(allow) = allow {
+            replaced.headers_mut().insert(header::ALLOW, allow);
+        }
+        return replaced;
+    }
+    response
+}

@@ -1,0 +1,35 @@
+//! Health, the API description, and the answers for unknown addresses.
+
+use aduan_app::i18n::Msg;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::extract::AcceptLocale;
+use crate::state::AppState;
+
+/// The OpenAPI 3 description of the public API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /healthz`: 200 when the database answers reads and writes.
+pub async fn healthz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    state.store.health().await?;
+    Ok(Json(json!({ "status": "ok", "database": state.store.backend() })))
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+pub async fn not_found(AcceptLocale(locale): AcceptLocale) -> ApiError {
+    ApiError::not_found(Msg::NotFound).speaking(locale)
+}
+
+pub async fn method_not_allowed(AcceptLocale(locale): AcceptLocale) -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", Msg::MethodNotAllowed)
+        .speaking(locale)
+}

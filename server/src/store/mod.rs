@@ -1,0 +1,175 @@
+//! Storage: one [`Store`] contract, with a SQLite and a PostgreSQL implementation.
+//!
+//! - [`sqlite`]: the embedded default. One writer task commits waiting writes
+//!   together (group commit), readers use a separate read-only pool.
+//! - [`postgres`]: the engine for scale; one transaction per request on a pool.
+//! - [`sql`]: the statements both run, written once.
+
+pub mod postgres;
+pub mod sql;
+pub mod sqlite;
+
+use aduan_app::validate::Reporter;
+
+use crate::domain::catalog::Catalog;
+use crate::domain::reference::ReferenceData;
+
+/// What the store can fail with. Messages never carry connection secrets.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// The generated tracking code exists already; generate another.
+    #[error("the tracking code exists already")]
+    DuplicateCode,
+    /// The database cannot be reached or refused the write; try again later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data that breaks the schema's promises.
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                if db.message().contains("tracking_code") || db.constraint() == Some("complaints_tracking_code_key") {
+                    StoreError::DuplicateCode
+                } else {
+                    StoreError::Unavailable(db.message().to_owned())
+                }
+            }
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) | sqlx::Error::ColumnNotFound(_) => {
+                StoreError::Corrupt(e.to_string())
+            }
+            _ => StoreError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+/// A routed, validated complaint ready to be written in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewComplaint {
+    pub tracking_code: String,
+    pub idempotency_key: String,
+    /// SHA-256 of the validated complaint, to tell a retry from a reused key.
+    pub body_hash: String,
+    pub region: String,
+    pub unit: String,
+    pub filed_region: String,
+    pub district: Option<String>,
+    pub category: String,
+    pub classification: String,
+    pub privacy: String,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub incident_date: Option<String>,
+    pub locale: String,
+    pub reporter: Reporter,
+    pub due_step: String,
+    pub due_date: String,
+    pub at_ms: i64,
+    /// The 201 body, kept to answer a retry with the same key.
+    pub receipt_json: String,
+}
+
+/// How a submission ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Written and committed.
+    Created,
+    /// The same key and body came before: its receipt, unchanged.
+    Replayed(String),
+    /// The key came before with a different body.
+    KeyReused,
+}
+
+/// A complaint as the public tracker may show it (no identity, no internal notes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicComplaint {
+    pub tracking_code: String,
+    pub region: String,
+    pub unit: String,
+    pub category: String,
+    pub classification: String,
+    pub privacy: String,
+    pub title: String,
+    pub status: String,
+    pub due_step: Option<String>,
+    pub due_date: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One event as the public tracker may show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicEvent {
+    pub at: i64,
+    pub kind: String,
+    pub author: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub public_message: Option<String>,
+}
+
+/// A reporter's reply to write.
+#[derive(Debug, Clone)]
+pub struct ReporterReply {
+    pub tracking_code: String,
+    pub message: String,
+    pub at_ms: i64,
+    /// When the complaint waits for the reporter, it returns to `submitted`
+    /// with this step and due date.
+    pub resume_due: (String, String),
+}
+
+/// How a reporter's reply ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyOutcome {
+    NotFound,
+    /// The complaint is closed, rejected or transferred.
+    Closed,
+    /// Written; the complaint's status afterwards.
+    Added { status: String },
+}
+
+/// Everything the service keeps.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Succeeds when a read and the write path both answer.
+    async fn health(&self) -> Result<(), StoreError>;
+
+    /// Loads reference data; rows already present are left as they are.
+    async fn seed(&self, data: &ReferenceData) -> Result<(), StoreError>;
+
+    /// Reads all reference data.
+    async fn load_catalog(&self) -> Result<Catalog, StoreError>;
+
+    /// Writes a complaint, its reporter, its first event and its idempotency
+    /// key in one transaction; returns only after it committed.
+    async fn submit(&self, complaint: NewComplaint) -> Result<SubmitOutcome, StoreError>;
+
+    /// The complaint and its public events, by canonical tracking code.
+    async fn find_public(
+        &self,
+        tracking_code: &str,
+    ) -> Result<Option<(PublicComplaint, Vec<PublicEvent>)>, StoreError>;
+
+    /// Adds the reporter's reply; a complaint waiting for information moves on.
+    async fn add_reporter_reply(&self, reply: ReporterReply) -> Result<ReplyOutcome, StoreError>;
+
+    /// Finishes writes in flight and closes every connection.
+    async fn close(&self);
+}
+
+/// The default integration mode for a 2019 LAPOR group.
+pub fn default_mode(group: u8) -> &'static str {
+    match group {
+        1 => "lapor",
+        3 => "webhook",
+        _ => "none",
+    }
+}

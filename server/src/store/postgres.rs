@@ -1,0 +1,246 @@
+//! The PostgreSQL store: one transaction per request on a connection pool.
+//! Several server processes can share one database.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{PgConnection, Postgres, Transaction};
+
+use super::sql::{self, CatalogRows, EventRow, PublicRow, SeedRows, public_parts};
+use super::{
+    NewComplaint, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply, Store, StoreError,
+    SubmitOutcome,
+};
+use crate::domain::catalog::Catalog;
+use crate::domain::reference::ReferenceData;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// The PostgreSQL store.
+#[derive(Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects, and applies migrations (under PostgreSQL's advisory lock, so
+    /// several processes starting together apply them once).
+    pub async fn open(url: &str, pool_size: u32) -> Result<PostgresStore, StoreError> {
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|_| StoreError::Unavailable("DATABASE_URL is not a valid PostgreSQL URL".into()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(pool_size.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.application_name("aduan"))
+            .await?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
+        Ok(PostgresStore { pool })
+    }
+
+    async fn begin(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+async fn idempotent_replay(
+    conn: &mut PgConnection,
+    c: &NewComplaint,
+) -> Result<Option<SubmitOutcome>, StoreError> {
+    let previous: Option<(String, String)> = sqlx::query_as(sql::SELECT_IDEMPOTENCY)
+        .bind(&c.idempotency_key)
+        .fetch_optional(conn)
+        .await?;
+    Ok(previous.map(|(hash, receipt)| {
+        if hash == c.body_hash {
+            SubmitOutcome::Replayed(receipt)
+        } else {
+            SubmitOutcome::KeyReused
+        }
+    }))
+}
+
+#[async_trait::async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn health(&self) -> Result<(), StoreError> {
+        let _: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn seed(&self, data: &ReferenceData) -> Result<(), StoreError> {
+        let rows = SeedRows::from(data);
+        let mut tx = self.begin().await?;
+        for r in rows.regions {
+            sqlx::query(sql::INSERT_REGION)
+                .bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4)
+                .bind(r.5).bind(r.6).bind(r.7).bind(r.8).bind(r.9)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for d in rows.districts {
+            sqlx::query(sql::INSERT_DISTRICT).bind(d.0).bind(d.1).bind(d.2).bind(d.3).execute(&mut *tx).await?;
+        }
+        for u in rows.units {
+            sqlx::query(sql::INSERT_UNIT).bind(u.0).bind(u.1).bind(u.2).bind(u.3).bind(u.4).execute(&mut *tx).await?;
+        }
+        for c in rows.categories {
+            sqlx::query(sql::INSERT_CATEGORY).bind(c.0).bind(c.1).bind(c.2).bind(c.3).bind(c.4).execute(&mut *tx).await?;
+        }
+        for r in rows.rules {
+            sqlx::query(sql::INSERT_RULE).bind(r.0).bind(r.1).bind(r.2).execute(&mut *tx).await?;
+        }
+        for h in rows.holidays {
+            sqlx::query(sql::INSERT_HOLIDAY).bind(h.0).bind(h.1).bind(h.2).execute(&mut *tx).await?;
+        }
+        for s in rows.settings {
+            sqlx::query(sql::INSERT_SETTING).bind(s.0).bind(s.1).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn load_catalog(&self) -> Result<Catalog, StoreError> {
+        let pool = &self.pool;
+        CatalogRows {
+            regions: sqlx::query_as(sql::SELECT_REGIONS).fetch_all(pool).await?,
+            districts: sqlx::query_as(sql::SELECT_DISTRICTS).fetch_all(pool).await?,
+            units: sqlx::query_as(sql::SELECT_UNITS).fetch_all(pool).await?,
+            categories: sqlx::query_as(sql::SELECT_CATEGORIES).fetch_all(pool).await?,
+            rules: sqlx::query_as(sql::SELECT_RULES).fetch_all(pool).await?,
+            holidays: sqlx::query_as(sql::SELECT_HOLIDAYS).fetch_all(pool).await?,
+            settings: sqlx::query_as(sql::SELECT_SETTINGS).fetch_all(pool).await?,
+        }
+        .assemble()
+    }
+
+    async fn submit(&self, c: NewComplaint) -> Result<SubmitOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        if let Some(outcome) = idempotent_replay(&mut tx, &c).await? {
+            return Ok(outcome);
+        }
+        let id: i64 = sqlx::query_scalar(sql::INSERT_COMPLAINT)
+            .bind(&c.tracking_code)
+            .bind(&c.region)
+            .bind(&c.unit)
+            .bind(&c.filed_region)
+            .bind(&c.district)
+            .bind(&c.category)
+            .bind(&c.classification)
+            .bind(&c.privacy)
+            .bind(&c.title)
+            .bind(&c.description)
+            .bind(&c.location)
+            .bind(&c.incident_date)
+            .bind(&c.locale)
+            .bind(&c.due_step)
+            .bind(&c.due_date)
+            .bind(c.at_ms)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !c.reporter.is_empty() {
+            sqlx::query(sql::INSERT_REPORTER)
+                .bind(id)
+                .bind(&c.reporter.name)
+                .bind(&c.reporter.email)
+                .bind(&c.reporter.phone)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(sql::INSERT_EVENT)
+            .bind(id)
+            .bind(c.at_ms)
+            .bind("submitted")
+            .bind("reporter")
+            .bind(None::<String>)
+            .bind("submitted")
+            .bind(None::<String>)
+            .execute(&mut *tx)
+            .await?;
+        // A concurrent request with the same key waits here for the other
+        // transaction, then finds its key: ours is rolled back and theirs answers.
+        let inserted: Option<String> = sqlx::query_scalar(sql::INSERT_IDEMPOTENCY)
+            .bind(&c.idempotency_key)
+            .bind(&c.body_hash)
+            .bind(id)
+            .bind(&c.receipt_json)
+            .bind(c.at_ms)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if inserted.is_none() {
+            tx.rollback().await?;
+            let mut conn = self.pool.acquire().await?;
+            return idempotent_replay(&mut conn, &c)
+                .await?
+                .ok_or_else(|| StoreError::Unavailable("idempotency key vanished".into()));
+        }
+        tx.commit().await?;
+        Ok(SubmitOutcome::Created)
+    }
+
+    async fn find_public(
+        &self,
+        tracking_code: &str,
+    ) -> Result<Option<(PublicComplaint, Vec<PublicEvent>)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row: Option<PublicRow> = sqlx::query_as(sql::SELECT_PUBLIC_COMPLAINT)
+            .bind(tracking_code)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let events: Vec<EventRow> = sqlx::query_as(sql::SELECT_PUBLIC_EVENTS)
+            .bind(row.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(Some(public_parts(row, events)))
+    }
+
+    async fn add_reporter_reply(&self, r: ReporterReply) -> Result<ReplyOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        let found: Option<(i64, String)> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY_LOCKED)
+            .bind(&r.tracking_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((id, status)) = found else {
+            return Ok(ReplyOutcome::NotFound);
+        };
+        if ["closed", "rejected", "transferred_out"].contains(&status.as_str()) {
+            return Ok(ReplyOutcome::Closed);
+        }
+        let resumes = status == "needs_info";
+        let to_status = if resumes { "submitted" } else { status.as_str() };
+        sqlx::query(sql::INSERT_EVENT)
+            .bind(id)
+            .bind(r.at_ms)
+            .bind("reply")
+            .bind("reporter")
+            .bind(resumes.then_some(status.as_str()))
+            .bind(resumes.then_some(to_status))
+            .bind(&r.message)
+            .execute(&mut *tx)
+            .await?;
+        if resumes {
+            sqlx::query(sql::RESUME_AFTER_REPLY)
+                .bind(id)
+                .bind(&r.resume_due.0)
+                .bind(&r.resume_due.1)
+                .bind(r.at_ms)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(sql::TOUCH_AFTER_REPLY).bind(id).bind(r.at_ms).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(ReplyOutcome::Added { status: to_status.to_owned() })
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,230 @@
+//! The statements both backends run (`$n` placeholders suit both), and the
+//! assembly of reference-data rows into a [`Catalog`].
+
+use std::collections::{BTreeSet, HashMap};
+
+use aduan_app::api::IntegrationMode;
+use aduan_app::date::Date;
+
+use super::{PublicComplaint, PublicEvent, StoreError};
+use crate::domain::catalog::{Catalog, Category, District, Region, Settings, Unit};
+use crate::domain::reference::{ReferenceData, district_key};
+
+pub const INSERT_REGION: &str = "INSERT INTO regions (slug, code, name, kind, parent_slug, lapor_group_2019, integration_mode, own_portal, code_prefix, sort_order) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING";
+pub const INSERT_DISTRICT: &str = "INSERT INTO districts (key, region_slug, name, sort_order) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+pub const INSERT_UNIT: &str = "INSERT INTO units (region_slug, key, name, is_coordinator, sort_order) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+pub const INSERT_CATEGORY: &str = "INSERT INTO categories (key, name_id, name_en, supervisory, sort_order) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+pub const INSERT_RULE: &str = "INSERT INTO routing_rules (region_slug, category_key, unit_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+pub const INSERT_HOLIDAY: &str = "INSERT INTO holidays (region_slug, day, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+pub const INSERT_SETTING: &str = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+
+pub const SELECT_REGIONS: &str = "SELECT slug, code, name, kind, parent_slug, lapor_group_2019, integration_mode, own_portal, code_prefix FROM regions ORDER BY sort_order, slug";
+pub const SELECT_DISTRICTS: &str = "SELECT key, name, region_slug FROM districts ORDER BY sort_order, key";
+pub const SELECT_UNITS: &str = "SELECT region_slug, key, name, is_coordinator FROM units ORDER BY region_slug, sort_order, key";
+pub const SELECT_CATEGORIES: &str = "SELECT key, name_id, name_en, supervisory FROM categories ORDER BY sort_order, key";
+pub const SELECT_RULES: &str = "SELECT region_slug, category_key, unit_key FROM routing_rules";
+pub const SELECT_HOLIDAYS: &str = "SELECT region_slug, day FROM holidays";
+pub const SELECT_SETTINGS: &str = "SELECT key, value FROM settings";
+
+pub const SELECT_IDEMPOTENCY: &str = "SELECT body_hash, receipt FROM idempotency_keys WHERE key = $1";
+pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $14, $15, $16, $16) RETURNING id";
+pub const INSERT_REPORTER: &str = "INSERT INTO reporters (complaint_id, name, email, phone) VALUES ($1, $2, $3, $4)";
+pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, kind, author, from_status, to_status, public_message) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key";
+
+pub const SELECT_PUBLIC_COMPLAINT: &str = "SELECT id, tracking_code, region_slug, unit_key, category_key, classification, privacy, title, status, due_step, due_date, created_at, updated_at FROM complaints WHERE tracking_code = $1";
+pub const SELECT_PUBLIC_EVENTS: &str = "SELECT at, kind, author, from_status, to_status, public_message FROM complaint_events WHERE complaint_id = $1 ORDER BY id";
+pub const SELECT_STATUS_FOR_REPLY: &str = "SELECT id, status FROM complaints WHERE tracking_code = $1";
+pub const RESUME_AFTER_REPLY: &str = "UPDATE complaints SET status = 'submitted', due_step = $2, due_date = $3, updated_at = $4, version = version + 1 WHERE id = $1";
+pub const TOUCH_AFTER_REPLY: &str = "UPDATE complaints SET updated_at = $2 WHERE id = $1";
+
+/// A region row: slug, code, name, kind, parent, group, mode, portal, prefix.
+pub type RegionRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i32>,
+    String,
+    Option<String>,
+    String,
+);
+
+/// The rows of every reference table, as read.
+#[derive(Debug, Default)]
+pub struct CatalogRows {
+    pub regions: Vec<RegionRow>,
+    pub districts: Vec<(String, String, String)>,
+    pub units: Vec<(String, String, String, bool)>,
+    pub categories: Vec<(String, String, String, bool)>,
+    pub rules: Vec<(String, String, String)>,
+    pub holidays: Vec<(String, String)>,
+    pub settings: Vec<(String, String)>,
+}
+
+impl CatalogRows {
+    /// Builds the catalog, naming the first row that breaks its rules.
+    pub fn assemble(self) -> Result<Catalog, StoreError> {
+        let mut regions = Vec::with_capacity(self.regions.len());
+        for (slug, code, name, kind, parent, group, mode, own_portal, code_prefix) in self.regions {
+            let integration_mode = IntegrationMode::from_key(&mode)
+                .ok_or_else(|| StoreError::Corrupt(format!("region `{slug}` has the mode `{mode}`")))?;
+            regions.push(Region {
+                lapor_group_2019: group.and_then(|g| u8::try_from(g).ok()),
+                slug,
+                code,
+                name,
+                kind,
+                parent,
+                integration_mode,
+                own_portal,
+                code_prefix,
+            });
+        }
+        let mut holidays: HashMap<String, BTreeSet<Date>> = HashMap::new();
+        for (region, day) in self.holidays {
+            let date = Date::parse(&day)
+                .ok_or_else(|| StoreError::Corrupt(format!("holiday `{day}` of `{region}` is no date")))?;
+            holidays.entry(region).or_default().insert(date);
+        }
+        Ok(Catalog {
+            regions,
+            districts: self
+                .districts
+                .into_iter()
+                .map(|(key, name, region)| District { key, name, region })
+                .collect(),
+            units: self
+                .units
+                .into_iter()
+                .map(|(region, key, name, is_coordinator)| Unit { region, key, name, is_coordinator })
+                .collect(),
+            categories: self
+                .categories
+                .into_iter()
+                .map(|(key, name_id, name_en, supervisory)| Category { key, name_id, name_en, supervisory })
+                .collect(),
+            rules: self
+                .rules
+                .into_iter()
+                .map(|(region, category, unit)| ((region, category), unit))
+                .collect(),
+            holidays,
+            settings: Settings::from_pairs(&self.settings).map_err(StoreError::Corrupt)?,
+        })
+    }
+}
+
+/// The rows a reference data file seeds, in insertion order.
+#[derive(Debug, Default)]
+pub struct SeedRows {
+    pub regions: Vec<(String, String, String, String, Option<String>, Option<i32>, String, Option<String>, String, i32)>,
+    pub districts: Vec<(String, String, String, i32)>,
+    pub units: Vec<(String, String, String, bool, i32)>,
+    pub categories: Vec<(String, String, String, bool, i32)>,
+    pub rules: Vec<(String, String, String)>,
+    pub holidays: Vec<(String, String, String)>,
+    pub settings: Vec<(String, String)>,
+}
+
+impl SeedRows {
+    pub fn from(data: &ReferenceData) -> SeedRows {
+        let mut rows = SeedRows::default();
+        let mut district_order = 0;
+        for (i, r) in data.regions.iter().enumerate() {
+            rows.regions.push((
+                r.slug.clone(),
+                r.code.clone(),
+                r.name.clone(),
+                r.kind.clone(),
+                data.parent_slug(r),
+                (r.lapor_group_2019 != 0).then_some(i32::from(r.lapor_group_2019)),
+                super::default_mode(r.lapor_group_2019).to_owned(),
+                r.own_portal.clone(),
+                r.code_prefix.clone(),
+                i as i32,
+            ));
+            for d in &r.districts {
+                rows.districts.push((district_key(d), r.slug.clone(), d.clone(), district_order));
+                district_order += 1;
+            }
+            for (j, u) in data.units.iter().enumerate() {
+                rows.units.push((r.slug.clone(), u.key.clone(), u.name.clone(), u.coordinator, j as i32));
+            }
+            for c in &data.categories {
+                rows.rules.push((r.slug.clone(), c.key.clone(), c.unit.clone()));
+            }
+            for h in &data.holidays {
+                rows.holidays.push((r.slug.clone(), h.date.clone(), h.name.clone()));
+            }
+        }
+        for (i, c) in data.categories.iter().enumerate() {
+            rows.categories.push((c.key.clone(), c.name_id.clone(), c.name_en.clone(), c.supervisory, i as i32));
+        }
+        rows.settings = data
+            .settings
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        rows
+    }
+}
+
+/// id, code, region, unit, category, classification, privacy, title, status,
+/// due step, due date, created, updated.
+pub type PublicRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
+
+/// at, kind, author, from, to, public message.
+pub type EventRow = (i64, String, String, Option<String>, Option<String>, Option<String>);
+
+/// Splits the rows both backends read into the tracker's view of them.
+pub fn public_parts(row: PublicRow, events: Vec<EventRow>) -> (PublicComplaint, Vec<PublicEvent>) {
+    let complaint = PublicComplaint {
+        tracking_code: row.1,
+        region: row.2,
+        unit: row.3,
+        category: row.4,
+        classification: row.5,
+        privacy: row.6,
+        title: row.7,
+        status: row.8,
+        due_step: row.9,
+        due_date: row.10,
+        created_at: row.11,
+        updated_at: row.12,
+    };
+    let events = events
+        .into_iter()
+        .map(|(at, kind, author, from_status, to_status, public_message)| PublicEvent {
+            at,
+            kind,
+            author,
+            from_status,
+            to_status,
+            public_message,
+        })
+        .collect();
+    (complaint, events)
+}
+
+/// On PostgreSQL the row is locked, so a reply and an officer's action on the
+/// same complaint take turns.
+pub const SELECT_STATUS_FOR_REPLY_LOCKED: &str = "SELECT id, status FROM complaints WHERE tracking_code = $1 FOR UPDATE";

@@ -1,0 +1,439 @@
+//! The embedded SQLite store.
+//!
+//! WAL mode with an explicit `synchronous` setting, both read back at start-up.
+//! Every write goes through one writer task: it takes the writes waiting at
+//! that moment, runs each inside its own savepoint of one `BEGIN IMMEDIATE`
+//! transaction, commits once, and only then answers each caller (group
+//! commit). A write that fails rolls back to its savepoint without touching
+//! its neighbours. Reads use a separate read-only pool.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+use super::sql::{self, CatalogRows, EventRow, PublicRow, SeedRows, public_parts};
+use super::{
+    NewComplaint, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply, Store, StoreError,
+    SubmitOutcome,
+};
+use crate::config::SqliteSynchronous as Durability;
+use crate::domain::catalog::Catalog;
+use crate::domain::reference::ReferenceData;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+/// Most writes committed together.
+const MAX_BATCH: usize = 256;
+
+/// A write waiting for the writer task.
+trait WriteJob: Send {
+    /// Runs the write; true when it succeeded (its savepoint is kept).
+    fn run<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, bool>;
+    /// Answers the caller once the batch's fate is known.
+    fn finish(self: Box<Self>, commit: Result<(), StoreError>);
+}
+
+type WriteFn<T> =
+    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send>;
+
+struct TypedJob<T> {
+    work: Option<WriteFn<T>>,
+    result: Option<Result<T, StoreError>>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<T: Send + 'static> WriteJob for TypedJob<T> {
+    fn run<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let Some(work) = self.work.take() else {
+                return false;
+            };
+            let result = work(conn).await;
+            let ok = result.is_ok();
+            self.result = Some(result);
+            ok
+        })
+    }
+
+    fn finish(self: Box<Self>, commit: Result<(), StoreError>) {
+        let outcome = match (commit, self.result) {
+            (_, Some(Err(e))) => Err(e),
+            (Err(e), _) => Err(e),
+            (Ok(()), Some(Ok(value))) => Ok(value),
+            (Ok(()), None) => Err(StoreError::Unavailable("the write did not run".into())),
+        };
+        // The caller may have gone (its request timed out); the write stands.
+        let _ = self.reply.send(outcome);
+    }
+}
+
+enum Message {
+    Write(Box<dyn WriteJob>),
+    Close(oneshot::Sender<()>),
+}
+
+/// The SQLite store: one writer task and a read-only pool.
+#[derive(Debug)]
+pub struct SqliteStore {
+    writer: mpsc::Sender<Message>,
+    readers: SqlitePool,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Message::Write(_) => "Write",
+            Message::Close(_) => "Close",
+        })
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file, applies migrations and
+    /// checks the durability settings.
+    pub async fn open(path: &Path, durability: Durability, readers: u32) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create the folder {}: {e}", dir.display()))
+            })?;
+        }
+        let synchronous = match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        };
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(StoreError::from)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+
+        let mut conn = SqliteConnection::connect_with(&options).await?;
+        MIGRATOR
+            .run(&mut conn)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
+        verify_pragmas(&mut conn, durability).await?;
+
+        let readers = SqlitePoolOptions::new()
+            .max_connections(readers.max(1))
+            .min_connections(1)
+            .connect_with(options.read_only(true))
+            .await?;
+
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(writer(conn, rx));
+        Ok(SqliteStore { writer: tx, readers })
+    }
+
+    /// Queues a write and waits until it is committed (or refused).
+    async fn write<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let job = TypedJob { work: Some(work), result: None, reply };
+        self.writer
+            .send(Message::Write(Box::new(job)))
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer stopped during the write".into()))?
+    }
+}
+
+async fn verify_pragmas(conn: &mut SqliteConnection, durability: Durability) -> Result<(), StoreError> {
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Unavailable(format!(
+            "SQLite journal_mode is `{mode}`, not `wal`; refusing to start"
+        )));
+    }
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
+    let wanted = match durability {
+        Durability::Full => 2,
+        Durability::Normal => 1,
+    };
+    if sync != wanted {
+        return Err(StoreError::Unavailable(format!(
+            "SQLite synchronous is {sync}, not {wanted}; refusing to start"
+        )));
+    }
+    Ok(())
+}
+
+async fn writer(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<Message>) {
+    let mut closing = None;
+    while closing.is_none() {
+        let Some(first) = inbox.recv().await else { break };
+        let mut batch = Vec::new();
+        match first {
+            Message::Write(job) => batch.push(job),
+            Message::Close(done) => closing = Some(done),
+        }
+        while closing.is_none() && batch.len() < MAX_BATCH {
+            match inbox.try_recv() {
+                Ok(Message::Write(job)) => batch.push(job),
+                Ok(Message::Close(done)) => closing = Some(done),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            commit_batch(&mut conn, batch).await;
+        }
+    }
+    if let Err(e) = conn.close().await {
+        tracing::warn!(error = %e, "closing the SQLite writer");
+    }
+    if let Some(done) = closing {
+        let _ = done.send(());
+    }
+}
+
+async fn exec(conn: &mut SqliteConnection, statement: &'static str) -> Result<(), StoreError> {
+    sqlx::query(statement).execute(conn).await.map(drop).map_err(StoreError::from)
+}
+
+async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn WriteJob>>) {
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
+        tracing::error!(error = %e, writes = batch.len(), "SQLite refused to begin a write");
+        for job in batch {
+            job.finish(Err(e.clone()));
+        }
+        return;
+    }
+    let mut broken = None;
+    for job in &mut batch {
+        if let Err(e) = exec(conn, "SAVEPOINT job").await {
+            broken = Some(e);
+            break;
+        }
+        let ok = job.run(conn).await;
+        let end = if ok {
+            exec(conn, "RELEASE job").await
+        } else {
+            match exec(conn, "ROLLBACK TO job").await {
+                Ok(()) => exec(conn, "RELEASE job").await,
+                Err(e) => Err(e),
+            }
+        };
+        if let Err(e) = end {
+            broken = Some(e);
+            break;
+        }
+    }
+    let outcome = match broken {
+        Some(e) => Err(e),
+        None => exec(conn, "COMMIT").await,
+    };
+    if let Err(e) = &outcome {
+        tracing::error!(error = %e, writes = batch.len(), "a SQLite write batch failed; rolling back");
+        let _ = exec(conn, "ROLLBACK").await;
+    }
+    for job in batch {
+        job.finish(outcome.clone());
+    }
+}
+
+async fn submit_in(conn: &mut SqliteConnection, c: NewComplaint) -> Result<SubmitOutcome, StoreError> {
+    let previous: Option<(String, String)> = sqlx::query_as(sql::SELECT_IDEMPOTENCY)
+        .bind(&c.idempotency_key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some((hash, receipt)) = previous {
+        return Ok(if hash == c.body_hash {
+            SubmitOutcome::Replayed(receipt)
+        } else {
+            SubmitOutcome::KeyReused
+        });
+    }
+    let id: i64 = sqlx::query_scalar(sql::INSERT_COMPLAINT)
+        .bind(&c.tracking_code)
+        .bind(&c.region)
+        .bind(&c.unit)
+        .bind(&c.filed_region)
+        .bind(&c.district)
+        .bind(&c.category)
+        .bind(&c.classification)
+        .bind(&c.privacy)
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(&c.location)
+        .bind(&c.incident_date)
+        .bind(&c.locale)
+        .bind(&c.due_step)
+        .bind(&c.due_date)
+        .bind(c.at_ms)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !c.reporter.is_empty() {
+        sqlx::query(sql::INSERT_REPORTER)
+            .bind(id)
+            .bind(&c.reporter.name)
+            .bind(&c.reporter.email)
+            .bind(&c.reporter.phone)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(sql::INSERT_EVENT)
+        .bind(id)
+        .bind(c.at_ms)
+        .bind("submitted")
+        .bind("reporter")
+        .bind(None::<String>)
+        .bind("submitted")
+        .bind(None::<String>)
+        .execute(&mut *conn)
+        .await?;
+    let inserted: Option<String> = sqlx::query_scalar(sql::INSERT_IDEMPOTENCY)
+        .bind(&c.idempotency_key)
+        .bind(&c.body_hash)
+        .bind(id)
+        .bind(&c.receipt_json)
+        .bind(c.at_ms)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match inserted {
+        Some(_) => Ok(SubmitOutcome::Created),
+        // One writer sees every earlier key, so this cannot happen; refuse
+        // rather than keep a complaint without its key.
+        None => Err(StoreError::Unavailable("idempotency key raced on SQLite".into())),
+    }
+}
+
+async fn reply_in(conn: &mut SqliteConnection, r: ReporterReply) -> Result<ReplyOutcome, StoreError> {
+    let found: Option<(i64, String)> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY)
+        .bind(&r.tracking_code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some((id, status)) = found else {
+        return Ok(ReplyOutcome::NotFound);
+    };
+    if ["closed", "rejected", "transferred_out"].contains(&status.as_str()) {
+        return Ok(ReplyOutcome::Closed);
+    }
+    let resumes = status == "needs_info";
+    let to_status = if resumes { "submitted" } else { status.as_str() };
+    sqlx::query(sql::INSERT_EVENT)
+        .bind(id)
+        .bind(r.at_ms)
+        .bind("reply")
+        .bind("reporter")
+        .bind(resumes.then_some(status.as_str()))
+        .bind(resumes.then_some(to_status))
+        .bind(&r.message)
+        .execute(&mut *conn)
+        .await?;
+    if resumes {
+        sqlx::query(sql::RESUME_AFTER_REPLY)
+            .bind(id)
+            .bind(&r.resume_due.0)
+            .bind(&r.resume_due.1)
+            .bind(r.at_ms)
+            .execute(&mut *conn)
+            .await?;
+    } else {
+        sqlx::query(sql::TOUCH_AFTER_REPLY).bind(id).bind(r.at_ms).execute(&mut *conn).await?;
+    }
+    Ok(ReplyOutcome::Added { status: to_status.to_owned() })
+}
+
+async fn seed_in(conn: &mut SqliteConnection, rows: SeedRows) -> Result<(), StoreError> {
+    for r in rows.regions {
+        sqlx::query(sql::INSERT_REGION)
+            .bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4)
+            .bind(r.5).bind(r.6).bind(r.7).bind(r.8).bind(r.9)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for d in rows.districts {
+        sqlx::query(sql::INSERT_DISTRICT).bind(d.0).bind(d.1).bind(d.2).bind(d.3).execute(&mut *conn).await?;
+    }
+    for u in rows.units {
+        sqlx::query(sql::INSERT_UNIT).bind(u.0).bind(u.1).bind(u.2).bind(u.3).bind(u.4).execute(&mut *conn).await?;
+    }
+    for c in rows.categories {
+        sqlx::query(sql::INSERT_CATEGORY).bind(c.0).bind(c.1).bind(c.2).bind(c.3).bind(c.4).execute(&mut *conn).await?;
+    }
+    for r in rows.rules {
+        sqlx::query(sql::INSERT_RULE).bind(r.0).bind(r.1).bind(r.2).execute(&mut *conn).await?;
+    }
+    for h in rows.holidays {
+        sqlx::query(sql::INSERT_HOLIDAY).bind(h.0).bind(h.1).bind(h.2).execute(&mut *conn).await?;
+    }
+    for s in rows.settings {
+        sqlx::query(sql::INSERT_SETTING).bind(s.0).bind(s.1).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn health(&self) -> Result<(), StoreError> {
+        let _: i64 = sqlx::query_scalar("SELECT 1").fetch_one(&self.readers).await?;
+        self.write(Box::new(|_conn| Box::pin(async { Ok(()) }))).await
+    }
+
+    async fn seed(&self, data: &ReferenceData) -> Result<(), StoreError> {
+        let rows = SeedRows::from(data);
+        self.write(Box::new(move |conn| Box::pin(seed_in(conn, rows)))).await
+    }
+
+    async fn load_catalog(&self) -> Result<Catalog, StoreError> {
+        let pool = &self.readers;
+        CatalogRows {
+            regions: sqlx::query_as(sql::SELECT_REGIONS).fetch_all(pool).await?,
+            districts: sqlx::query_as(sql::SELECT_DISTRICTS).fetch_all(pool).await?,
+            units: sqlx::query_as(sql::SELECT_UNITS).fetch_all(pool).await?,
+            categories: sqlx::query_as(sql::SELECT_CATEGORIES).fetch_all(pool).await?,
+            rules: sqlx::query_as(sql::SELECT_RULES).fetch_all(pool).await?,
+            holidays: sqlx::query_as(sql::SELECT_HOLIDAYS).fetch_all(pool).await?,
+            settings: sqlx::query_as(sql::SELECT_SETTINGS).fetch_all(pool).await?,
+        }
+        .assemble()
+    }
+
+    async fn submit(&self, complaint: NewComplaint) -> Result<SubmitOutcome, StoreError> {
+        self.write(Box::new(move |conn| Box::pin(submit_in(conn, complaint)))).await
+    }
+
+    async fn find_public(
+        &self,
+        tracking_code: &str,
+    ) -> Result<Option<(PublicComplaint, Vec<PublicEvent>)>, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        let row: Option<PublicRow> = sqlx::query_as(sql::SELECT_PUBLIC_COMPLAINT)
+            .bind(tracking_code)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let events: Vec<EventRow> = sqlx::query_as(sql::SELECT_PUBLIC_EVENTS)
+            .bind(row.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(Some(public_parts(row, events)))
+    }
+
+    async fn add_reporter_reply(&self, reply: ReporterReply) -> Result<ReplyOutcome, StoreError> {
+        self.write(Box::new(move |conn| Box::pin(reply_in(conn, reply)))).await
+    }
+
+    async fn close(&self) {
+        let (done, finished) = oneshot::channel();
+        if self.writer.send(Message::Close(done)).await.is_ok() {
+            let _ = finished.await;
+        }
+        self.readers.close().await;
+    }
+}
