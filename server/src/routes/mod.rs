@@ -51,7 +51,6 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(system::healthz))
         .nest("/api/v1", public_api)
         .fallback(system::not_found)
-        .method_not_allowed_fallback(system::method_not_allowed)
         .layer(middleware::from_fn(errors_as_json))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(DefaultBodyLimit::max(limit))

@@ -3,7 +3,7 @@
 use aduan_app::i18n::Msg;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::json;
 
@@ -27,9 +27,4 @@ pub async fn openapi() -> impl IntoResponse {
 
 pub async fn not_found(AcceptLocale(locale): AcceptLocale) -> ApiError {
     ApiError::not_found(Msg::NotFound).speaking(locale)
-}
-
-pub async fn method_not_allowed(AcceptLocale(locale): AcceptLocale) -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", Msg::MethodNotAllowed)
-        .speaking(locale)
 }

@@ -117,11 +117,13 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
 
+        // Migrations run through a one-connection pool, closed before the
+        // writer opens its own connection.
+        let migrations = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let migrated = MIGRATOR.run(&migrations).await;
+        migrations.close().await;
+        migrated.map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
         let mut conn = SqliteConnection::connect_with(&options).await?;
-        MIGRATOR
-            .run(&mut conn)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
         verify_pragmas(&mut conn, durability).await?;
 
         let readers = SqlitePoolOptions::new()
