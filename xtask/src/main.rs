@@ -1,1 +1,123 @@
-fn main() {}
+//! Project commands, run as `cargo xtask <command>`:
+//!
+//! - `serve`: build the widget bundle and the server, start it on SQLite with
+//!   the Bali data, and print the addresses to open.
+//! - `test`: every check and test, with a throwaway PostgreSQL cluster.
+//! - `bench`: throughput and latency of the release build on both engines.
+//! - `dist`: build the widget bundle into `public/dist/`.
+
+mod bench;
+mod dist;
+mod load;
+mod pg;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The workspace root (the parent of this crate's folder).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A failure worth one line to the person running the command.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// Runs a command in the workspace root, echoing it; fails when it fails.
+pub fn run(cmd: &mut Command) -> Result {
+    eprintln!("$ {}", describe(cmd));
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(cmd)))
+    }
+}
+
+fn describe(cmd: &Command) -> String {
+    let mut text = cmd.get_program().to_string_lossy().into_owned();
+    for arg in cmd.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}
+
+/// `cargo` with the same toolchain that runs this command.
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn test() -> Result {
+    tools::ensure_wasm_target()?;
+    let postgres = tools::ensure_postgres()?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy", "-p", "aduan-app", "-p", "aduan-widget", "--all-targets",
+        "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+    ]))?;
+    let cluster = pg::Cluster::start(&postgres)?;
+    let tested = run(cargo()
+        .args(["test", "--workspace", "--exclude", "aduan-widget"])
+        .env("ADUAN_TEST_POSTGRES_URL", cluster.admin_url()));
+    drop(cluster);
+    tested?;
+    run(cargo().args(["build", "-p", "aduan-widget", "--target", "wasm32-unknown-unknown"]))?;
+    println!("xtask test: every check and test passed");
+    Ok(())
+}
+
+fn serve(args: &[String]) -> Result {
+    tools::ensure_wasm_target()?;
+    let bindgen = tools::ensure_wasm_bindgen()?;
+    dist::build(&bindgen)?;
+    run(cargo().args(["build", "--release", "-p", "aduan-server"]))?;
+    let binary = root().join("target/release/aduan");
+    let listen = std::env::var("ADUAN_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let base = std::env::var("ADUAN_PUBLIC_URL").unwrap_or_else(|_| format!("http://{listen}"));
+    println!();
+    println!("Aduan is starting on the embedded SQLite database (data/aduan.db) with the Bali data.");
+    println!("  Demo page (widget tracker):  {base}/");
+    println!("  Regions:                     {base}/api/v1/regions");
+    println!("  Form data for Badung:        {base}/api/v1/regions/badung/form");
+    println!("  API description (OpenAPI):   {base}/api/v1/openapi.json");
+    println!("  Health:                      {base}/healthz");
+    println!("Press Ctrl-C to stop.");
+    println!();
+    let mut cmd = Command::new(binary);
+    cmd.arg("serve").args(args);
+    if std::env::var_os("ADUAN_LISTEN").is_none() {
+        cmd.env("ADUAN_LISTEN", &listen);
+    }
+    if std::env::var_os("ADUAN_PUBLIC_URL").is_none() {
+        cmd.env("ADUAN_PUBLIC_URL", &base);
+    }
+    run(&mut cmd)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("serve") => serve(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("dist") => tools::ensure_wasm_target()
+            .and_then(|()| tools::ensure_wasm_bindgen())
+            .and_then(|bindgen| dist::build(&bindgen).map(drop)),
+        _ => Err("usage: cargo xtask <serve|test|bench|dist>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -11,7 +11,9 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::handler::HandlerWithoutStateExt;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -48,9 +50,16 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         // Operators and load balancers.
+        .route("/livez", get(system::livez))
         .route("/healthz", get(system::healthz))
         .nest("/api/v1", public_api)
-        .fallback(system::not_found)
+        // The loader, the widget bundle and the demo pages; JSON 404 otherwise.
+        .fallback_service(
+            ServeDir::new(&state.config.public_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .not_found_service(system::not_found.into_service()),
+        )
         .layer(middleware::from_fn(errors_as_json))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(DefaultBodyLimit::max(limit))

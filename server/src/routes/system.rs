@@ -14,6 +14,12 @@ use crate::state::AppState;
 /// The OpenAPI 3 description of the public API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
+/// `GET /livez`: the process answers; touches nothing else. Also the bare
+/// endpoint the benchmark measures against.
+pub async fn livez() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
 /// `GET /healthz`: 200 when the database answers reads and writes.
 pub async fn healthz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     state.store.health().await?;

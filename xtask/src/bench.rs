@@ -1,0 +1,194 @@
+//! `cargo xtask bench`: the release server on SQLite and on PostgreSQL,
+//! driven on loopback with 64 connections. Each scenario is printed next to
+//! the bare endpoint (`/livez`) of the same server measured in the same round.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::load::{self, Conn, Outcome};
+use crate::{Result, cargo, pg, root, tools};
+
+const CONNECTIONS: usize = 64;
+const SEEDED: usize = 2_000;
+
+const COMPLAINT: &str = r#"{"region":"badung","classification":"complaint","title":"Jalan berlubang di depan pasar","description":"Lubang besar di Jalan Raya Kuta, sudah dua minggu tidak diperbaiki.","category":"jalan","district":"Kuta","privacy":"public","reporter":{"name":"Wayan","phone":"081234567890"},"locale":"id"}"#;
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(database_url: &str) -> Result<Server> {
+        let mut child = Command::new(root().join("target/release/aduan"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .env("DATABASE_URL", database_url)
+            .env("ADUAN_LOG", "warn,aduan_server=info")
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no server output")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let mut addr = None;
+        for line in lines.by_ref() {
+            let line = line.map_err(|e| e.to_string())?;
+            let entry: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            if entry["fields"]["message"] == "aduan is serving" {
+                addr = entry["fields"]["address"].as_str().and_then(|a| a.parse().ok());
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        let addr = addr.ok_or("the server did not say where it listens")?;
+        Ok(Server { child, addr })
+    }
+
+    /// Peak resident memory so far, in MiB.
+    fn peak_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(f64::NAN, |kib| kib / 1024.0)
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+async fn seed(addr: SocketAddr) -> Result<Vec<String>> {
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(addr).await.map_err(|e| e.to_string())?;
+            let mut codes = Vec::new();
+            for i in 0..SEEDED / 8 {
+                let req = load::post_json("/api/v1/complaints", &format!("seed-{t}-{i}-{}", std::process::id()), COMPLAINT);
+                let (status, body) = conn.send(&req).await.map_err(|e| e.to_string())?;
+                if status != 201 {
+                    return Err(format!("seeding got {status}: {}", String::from_utf8_lossy(&body)));
+                }
+                let receipt: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                codes.push(receipt["tracking_code"].as_str().unwrap_or_default().to_owned());
+            }
+            Ok::<_, String>(codes)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.map_err(|e| e.to_string())??);
+    }
+    Ok(all)
+}
+
+struct Round {
+    bare: Outcome,
+    lookup: Outcome,
+    submit: Outcome,
+}
+
+async fn measure(addr: SocketAddr, codes: Arc<Vec<String>>, seconds: u64, round: usize) -> Round {
+    let d = Duration::from_secs(seconds);
+    let warm = Duration::from_millis(500);
+    let bare: load::MakeRequest = Arc::new(|_, _| load::get("/livez"));
+    let lookup: load::MakeRequest = Arc::new(move |c, s| {
+        let code = &codes[(c * 7919 + s as usize) % codes.len()];
+        load::get(&format!("/api/v1/complaints/{code}"))
+    });
+    let pid = std::process::id();
+    let submit: load::MakeRequest = Arc::new(move |c, s| {
+        load::post_json("/api/v1/complaints", &format!("bench-{pid}-{round}-{c}-{s}"), COMPLAINT)
+    });
+    load::drive(addr, CONNECTIONS, warm, bare.clone(), 200).await;
+    let bare = load::drive(addr, CONNECTIONS, d, bare, 200).await;
+    load::drive(addr, CONNECTIONS, warm, lookup.clone(), 200).await;
+    let lookup = load::drive(addr, CONNECTIONS, d, lookup, 200).await;
+    let submit = load::drive(addr, CONNECTIONS, d, submit, 201).await;
+    Round { bare, lookup, submit }
+}
+
+fn report(engine: &str, rounds: &[Round], peak: f64) {
+    println!("\n{engine}: {CONNECTIONS} connections, {} rounds, server peak memory {peak:.1} MiB", rounds.len());
+    println!("  {:<22} {:>10} {:>15} {:>9} {:>9} {:>9} {:>9} {:>7}", "scenario", "best req/s", "spread req/s", "p50 ms", "p99 ms", "vs bare", "answered", "errors");
+    let scenarios: [(&str, fn(&Round) -> &Outcome); 3] = [
+        ("bare GET /livez", |r| &r.bare),
+        ("tracking look-up", |r| &r.lookup),
+        ("durable submission", |r| &r.submit),
+    ];
+    for (name, pick) in scenarios {
+        let best = rounds.iter().max_by(|a, b| pick(a).rps.total_cmp(&pick(b).rps));
+        let Some(best) = best else { continue };
+        let min = rounds.iter().map(|r| pick(r).rps).fold(f64::INFINITY, f64::min);
+        let max = rounds.iter().map(|r| pick(r).rps).fold(0.0, f64::max);
+        let o = pick(best);
+        let ratio = 100.0 * o.rps / best.bare.rps;
+        let errors: u64 = rounds.iter().map(|r| pick(r).failed).sum();
+        println!(
+            "  {name:<22} {:>10.0} {:>15} {:>9.2} {:>9.2} {:>8.1}% {:>9} {:>7}",
+            o.rps,
+            format!("{min:.0}-{max:.0}"),
+            o.p50_ms,
+            o.p99_ms,
+            ratio,
+            o.ok,
+            errors
+        );
+    }
+}
+
+async fn bench_engine(engine: &str, url: &str, seconds: u64, rounds: usize) -> Result {
+    let server = Server::start(url)?;
+    let codes = Arc::new(seed(server.addr).await?);
+    let mut results = Vec::new();
+    for round in 0..rounds {
+        results.push(measure(server.addr, codes.clone(), seconds, round).await);
+    }
+    let peak = server.peak_mib();
+    server.stop();
+    report(engine, &results, peak);
+    Ok(())
+}
+
+fn option(args: &[String], name: &str, default: u64) -> Result<u64> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{name} takes a whole number")),
+    }
+}
+
+/// Runs the benchmark; `--seconds N` per scenario, `--rounds N`, `--only sqlite|postgres`.
+pub fn run(args: &[String]) -> Result {
+    let seconds = option(args, "--seconds", 5)?;
+    let rounds = option(args, "--rounds", 3)? as usize;
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+    crate::run(cargo().args(["build", "--release", "-p", "aduan-server"]))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    println!("Aduan benchmark: release build, loopback, {CONNECTIONS} connections, {seconds} s per scenario, {SEEDED} complaints seeded");
+    if only.as_deref() != Some("postgres") {
+        let dir = std::env::temp_dir().join(format!("aduan-bench-{}", std::process::id()));
+        let url = format!("sqlite:{}", dir.join("bench.db").display());
+        let outcome = runtime.block_on(bench_engine("SQLite (WAL, synchronous=FULL, group commit)", &url, seconds, rounds));
+        let _ = std::fs::remove_dir_all(&dir);
+        outcome?;
+    }
+    if only.as_deref() != Some("sqlite") {
+        let bindir = tools::ensure_postgres()?;
+        let cluster = pg::Cluster::start(&bindir)?;
+        let url = cluster.create_database("aduan_bench")?;
+        runtime.block_on(bench_engine("PostgreSQL (fsync on, pool of 8)", &url, seconds, rounds))?;
+    }
+    Ok(())
+}

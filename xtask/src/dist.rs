@@ -1,0 +1,86 @@
+//! The widget bundle: the wasm built for size, bound with `wasm-bindgen`
+//! (no-modules glue), wrapped with the loader into one `widget.js`, named by
+//! content hash, and precompressed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Result, cargo, root, run};
+
+/// FNV-1a, 64 bits: enough to name a file by its content.
+fn fnv64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).map_err(|e| e.to_string())?;
+    enc.finish().map_err(|e| e.to_string())
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Sizes of one file: raw, gzip and brotli.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+/// Writes `name` and its `.gz` and `.br` siblings into `dir`.
+fn publish(dir: &Path, name: &str, bytes: &[u8]) -> Result<Sizes> {
+    let gz = gzip(bytes)?;
+    let br = brotli(bytes)?;
+    write(&dir.join(name), bytes)?;
+    write(&dir.join(format!("{name}.gz")), &gz)?;
+    write(&dir.join(format!("{name}.br")), &br)?;
+    Ok(Sizes { raw: bytes.len(), gzip: gz.len(), brotli: br.len() })
+}
+
+/// Builds the bundle into `public/dist/`; returns the sizes of the wasm and the script.
+pub fn build(bindgen: &Path) -> Result<(Sizes, Sizes)> {
+    run(cargo().args([
+        "rustc", "-p", "aduan-widget", "--lib", "--crate-type", "cdylib",
+        "--target", "wasm32-unknown-unknown", "--profile", "wasm-release",
+    ]))?;
+    let target = root().join("target");
+    let wasm_in = target.join("wasm32-unknown-unknown/wasm-release/aduan_widget.wasm");
+    let bound = target.join("widget-bindgen");
+    run(Command::new(bindgen)
+        .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
+        .arg(&bound)
+        .arg(&wasm_in))?;
+    let wasm = std::fs::read(bound.join("aduan_widget_bg.wasm")).map_err(|e| format!("bound wasm: {e}"))?;
+    let glue = std::fs::read_to_string(bound.join("aduan_widget.js")).map_err(|e| format!("glue: {e}"))?;
+    let loader = std::fs::read_to_string(root().join("public/loader.js")).map_err(|e| format!("public/loader.js: {e}"))?;
+
+    let dist: PathBuf = root().join("public/dist");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
+    }
+    std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
+    let wasm_name = format!("aduan_widget_bg.{:016x}.wasm", fnv64(&wasm));
+    let wasm_sizes = publish(&dist, &wasm_name, &wasm)?;
+    // One IIFE: the glue's top-level `let wasm_bindgen` stays private, so a
+    // second copy of the tag on a page cannot collide with the first.
+    let script = format!(
+        "(function(){{\n{glue}\n{}\n}})();\n",
+        loader.replace("__ADUAN_WASM__", &wasm_name)
+    );
+    let js_sizes = publish(&dist, "widget.js", script.as_bytes())?;
+    println!("widget bundle in public/dist/:");
+    println!("  {wasm_name}: {} B raw, {} B gzip, {} B brotli", wasm_sizes.raw, wasm_sizes.gzip, wasm_sizes.brotli);
+    println!("  widget.js: {} B raw, {} B gzip, {} B brotli", js_sizes.raw, js_sizes.gzip, js_sizes.brotli);
+    Ok((wasm_sizes, js_sizes))
+}
