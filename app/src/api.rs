@@ -142,7 +142,10 @@ impl Status {
 
     /// Closed states take no more replies from the reporter.
     pub fn is_final(self) -> bool {
-        matches!(self, Status::Closed | Status::Rejected | Status::TransferredOut)
+        matches!(
+            self,
+            Status::Closed | Status::Rejected | Status::TransferredOut
+        )
     }
 }
 
@@ -375,8 +378,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_first_supported_language() {
-        assert_eq!(Locale::from_accept_language("en-GB,en;q=0.9"), Some(Locale::En));
-        assert_eq!(Locale::from_accept_language("fr-FR, id;q=0.8"), Some(Locale::Id));
+        assert_eq!(
+            Locale::from_accept_language("en-GB,en;q=0.9"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr-FR, id;q=0.8"),
+            Some(Locale::Id)
+        );
         assert_eq!(Locale::from_accept_language("fr, de"), None);
     }
 
@@ -392,7 +401,10 @@ mod tests {
     fn enumerations_round_trip_through_their_keys() {
         for s in Status::ALL {
             assert_eq!(Status::from_key(s.key()), Some(s));
-            assert_eq!(serde_json::to_string(&s).ok(), Some(format!("\"{}\"", s.key())));
+            assert_eq!(
+                serde_json::to_string(&s).ok(),
+                Some(format!("\"{}\"", s.key()))
+            );
         }
         for c in Classification::ALL {
             assert_eq!(Classification::from_key(c.key()), Some(c));

@@ -180,15 +180,22 @@ mod tests {
 
     #[test]
     fn knows_the_day_of_the_week() {
-        assert_eq!(Date::parse("2026-11-28").map(Date::weekday), Some(Weekday::Saturday));
-        assert_eq!(Date::parse("2026-03-19").map(Date::weekday), Some(Weekday::Thursday));
+        assert_eq!(
+            Date::parse("2026-11-28").map(Date::weekday),
+            Some(Weekday::Saturday)
+        );
+        assert_eq!(
+            Date::parse("2026-03-19").map(Date::weekday),
+            Some(Weekday::Thursday)
+        );
         assert!(Date::parse("2026-11-29").is_some_and(Date::is_weekend));
     }
 
     #[test]
     fn local_date_follows_the_offset() {
         // 2026-11-27T20:00:00Z is already the 28th in Bali (UTC+8).
-        let ms = Date::parse("2026-11-27").map(Date::to_days).unwrap_or(0) * 86_400_000 + 20 * 3_600_000;
+        let ms =
+            Date::parse("2026-11-27").map(Date::to_days).unwrap_or(0) * 86_400_000 + 20 * 3_600_000;
         assert_eq!(Date::at(ms, 0).to_string(), "2026-11-27");
         assert_eq!(Date::at(ms, 480).to_string(), "2026-11-28");
         assert_eq!(rfc3339(ms), "2026-11-27T20:00:00Z");

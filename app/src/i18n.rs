@@ -107,16 +107,34 @@ impl Msg {
             (NotFound, En) => "There is nothing at this address.",
             (MethodNotAllowed, Id) => "Metode ini tidak didukung di alamat ini.",
             (MethodNotAllowed, En) => "This method is not supported at this address.",
-            (IdempotencyKeyRequired, Id) => "Sertakan header Idempotency-Key agar pengiriman ulang tidak menggandakan pengaduan.",
-            (IdempotencyKeyRequired, En) => "Send an Idempotency-Key header so that a retry cannot file the complaint twice.",
-            (IdempotencyKeyInvalid, Id) => "Idempotency-Key harus 8 sampai 128 karakter ASCII yang terlihat.",
-            (IdempotencyKeyInvalid, En) => "An Idempotency-Key is 8 to 128 visible ASCII characters.",
+            (IdempotencyKeyRequired, Id) => {
+                "Sertakan header Idempotency-Key agar pengiriman ulang tidak menggandakan pengaduan."
+            }
+            (IdempotencyKeyRequired, En) => {
+                "Send an Idempotency-Key header so that a retry cannot file the complaint twice."
+            }
+            (IdempotencyKeyInvalid, Id) => {
+                "Idempotency-Key harus 8 sampai 128 karakter ASCII yang terlihat."
+            }
+            (IdempotencyKeyInvalid, En) => {
+                "An Idempotency-Key is 8 to 128 visible ASCII characters."
+            }
             (IdempotencyKeyReused, Id) => "Idempotency-Key ini sudah dipakai untuk pengaduan lain.",
-            (IdempotencyKeyReused, En) => "This Idempotency-Key was already used for a different complaint.",
-            (TrackingCodeMalformed, Id) => "Ini bukan kode pelacakan. Kode terdiri dari 3 huruf dan 16 karakter, misalnya BDG-7K3Q-XP9M-2HT4-WQ5R.",
-            (TrackingCodeMalformed, En) => "This is not a tracking code. A code has 3 letters and 16 characters, like BDG-7K3Q-XP9M-2HT4-WQ5R.",
-            (TrackingCodeMistyped, Id) => "Kode pelacakan ini salah ketik. Periksa kembali setiap karakternya.",
-            (TrackingCodeMistyped, En) => "This tracking code has a typo. Please check each character.",
+            (IdempotencyKeyReused, En) => {
+                "This Idempotency-Key was already used for a different complaint."
+            }
+            (TrackingCodeMalformed, Id) => {
+                "Ini bukan kode pelacakan. Kode terdiri dari 3 huruf dan 16 karakter, misalnya BDG-7K3Q-XP9M-2HT4-WQ5R."
+            }
+            (TrackingCodeMalformed, En) => {
+                "This is not a tracking code. A code has 3 letters and 16 characters, like BDG-7K3Q-XP9M-2HT4-WQ5R."
+            }
+            (TrackingCodeMistyped, Id) => {
+                "Kode pelacakan ini salah ketik. Periksa kembali setiap karakternya."
+            }
+            (TrackingCodeMistyped, En) => {
+                "This tracking code has a typo. Please check each character."
+            }
             (ComplaintNotFound, Id) => "Tidak ada pengaduan dengan kode ini.",
             (ComplaintNotFound, En) => "No complaint has this code.",
             (RegionNotFound, Id) => "Daerah ini tidak dikenal.",
@@ -127,8 +145,12 @@ impl Msg {
             (Timeout, En) => "The request took too long. Please try again.",
             (Unavailable, Id) => "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.",
             (Unavailable, En) => "The service is busy. Please try again shortly.",
-            (Internal, Id) => "Terjadi kesalahan di server. Pengaduan Anda tidak hilang; silakan coba lagi.",
-            (Internal, En) => "Something went wrong on the server. Nothing you sent was lost; please try again.",
+            (Internal, Id) => {
+                "Terjadi kesalahan di server. Pengaduan Anda tidak hilang; silakan coba lagi."
+            }
+            (Internal, En) => {
+                "Something went wrong on the server. Nothing you sent was lost; please try again."
+            }
         };
         fixed.to_owned()
     }

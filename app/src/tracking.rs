@@ -50,7 +50,9 @@ fn times_x(v: u8) -> u8 {
 
 /// The Damm interim after the given symbol values; zero means "checks out".
 fn damm(values: impl IntoIterator<Item = u8>) -> u8 {
-    values.into_iter().fold(0, |interim, v| times_x(interim) ^ v)
+    values
+        .into_iter()
+        .fold(0, |interim, v| times_x(interim) ^ v)
 }
 
 /// True when `prefix` can start a tracking code: three letters of the alphabet.
@@ -107,7 +109,7 @@ impl TrackingCode {
     fn from_values(values: &[u8]) -> TrackingCode {
         let mut out = String::with_capacity(PREFIX_LEN + BODY_LEN + 4);
         for (i, &v) in values.iter().enumerate() {
-            if i >= PREFIX_LEN && (i - PREFIX_LEN) % 4 == 0 {
+            if i >= PREFIX_LEN && (i - PREFIX_LEN).is_multiple_of(4) {
                 out.push('-');
             }
             out.push(ALPHABET[usize::from(v)] as char);
@@ -136,8 +138,11 @@ mod tests {
     use super::*;
 
     fn sample(seed: u128) -> TrackingCode {
-        TrackingCode::generate("BDG", seed.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835))
-            .unwrap_or_else(|| TrackingCode(String::new()))
+        TrackingCode::generate(
+            "BDG",
+            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835),
+        )
+        .unwrap_or_else(|| TrackingCode(String::new()))
     }
 
     #[test]
@@ -177,7 +182,10 @@ mod tests {
                     let mut typo = chars.clone();
                     typo[i] = replacement;
                     let typed: String = typo.into_iter().collect();
-                    assert!(TrackingCode::parse(&typed).is_err(), "{typed} was accepted for {code}");
+                    assert!(
+                        TrackingCode::parse(&typed).is_err(),
+                        "{typed} was accepted for {code}"
+                    );
                 }
             }
         }
@@ -195,7 +203,10 @@ mod tests {
                 let mut swapped = symbols.clone();
                 swapped.swap(i, i + 1);
                 let typed: String = swapped.into_iter().collect();
-                assert!(TrackingCode::parse(&typed).is_err(), "{typed} was accepted for {code}");
+                assert!(
+                    TrackingCode::parse(&typed).is_err(),
+                    "{typed} was accepted for {code}"
+                );
             }
         }
     }
@@ -203,12 +214,27 @@ mod tests {
     #[test]
     fn wrong_lengths_and_foreign_symbols_are_malformed() {
         let code = sample(3);
-        assert_eq!(TrackingCode::parse(&code.as_str()[..10]), Err(CodeError::Malformed));
-        assert_eq!(TrackingCode::parse(&format!("{code}7")), Err(CodeError::Malformed));
-        assert_eq!(TrackingCode::parse("BDG-7K3Q-XP9M-2HT4-WQ5U"), Err(CodeError::Malformed));
-        assert_eq!(TrackingCode::parse("BDG-7K3Q-XP9M-2HT4-WQ5é"), Err(CodeError::Malformed));
+        assert_eq!(
+            TrackingCode::parse(&code.as_str()[..10]),
+            Err(CodeError::Malformed)
+        );
+        assert_eq!(
+            TrackingCode::parse(&format!("{code}7")),
+            Err(CodeError::Malformed)
+        );
+        assert_eq!(
+            TrackingCode::parse("BDG-7K3Q-XP9M-2HT4-WQ5U"),
+            Err(CodeError::Malformed)
+        );
+        assert_eq!(
+            TrackingCode::parse("BDG-7K3Q-XP9M-2HT4-WQ5é"),
+            Err(CodeError::Malformed)
+        );
         assert_eq!(TrackingCode::parse(""), Err(CodeError::Malformed));
-        assert_eq!(TrackingCode::parse("123-7K3Q-XP9M-2HT4-WQ5R"), Err(CodeError::Malformed));
+        assert_eq!(
+            TrackingCode::parse("123-7K3Q-XP9M-2HT4-WQ5R"),
+            Err(CodeError::Malformed)
+        );
     }
 
     #[test]

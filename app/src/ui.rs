@@ -33,8 +33,16 @@ fn t(locale: Locale, id: &'static str, en: &'static str) -> &'static str {
 pub fn status_label(status: Status, locale: Locale) -> &'static str {
     match status {
         Status::Submitted => t(locale, "Menunggu verifikasi", "Waiting for verification"),
-        Status::NeedsInfo => t(locale, "Menunggu kelengkapan dari Anda", "Waiting for more information from you"),
-        Status::Verified => t(locale, "Terverifikasi dan didisposisikan", "Verified and assigned"),
+        Status::NeedsInfo => t(
+            locale,
+            "Menunggu kelengkapan dari Anda",
+            "Waiting for more information from you",
+        ),
+        Status::Verified => t(
+            locale,
+            "Terverifikasi dan didisposisikan",
+            "Verified and assigned",
+        ),
         Status::InProgress => t(locale, "Sedang ditindaklanjuti", "Being acted on"),
         Status::Resolved => t(locale, "Selesai ditindaklanjuti", "Resolved"),
         Status::Closed => t(locale, "Selesai", "Closed"),
@@ -50,10 +58,16 @@ async fn fetch_view(api: String, code: TrackingCode) -> Result<TrackingView, Str
         .await
         .map_err(|e| e.to_string())?;
     if response.ok() {
-        response.json::<TrackingView>().await.map_err(|e| e.to_string())
+        response
+            .json::<TrackingView>()
+            .await
+            .map_err(|e| e.to_string())
     } else {
         let body: Result<ErrorBody, _> = response.json().await;
-        Err(body.map_or_else(|_| format!("HTTP {}", response.status()), |b| b.error.message))
+        Err(body.map_or_else(
+            |_| format!("HTTP {}", response.status()),
+            |b| b.error.message,
+        ))
     }
 }
 

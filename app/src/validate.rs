@@ -138,7 +138,10 @@ pub fn paragraphs(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
     if text.is_empty() {
         return Err(Msg::Required);
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(Msg::ControlCharacters);
     }
     let n = char_count(text);
@@ -164,7 +167,9 @@ pub fn email(raw: &str) -> Result<String, Msg> {
     let (local, domain) = text.split_once('@').ok_or(Msg::EmailInvalid)?;
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && !local.contains(['@', ' ', '<', '>', '(', ')', ',', ';', ':', '"', '\\', '[', ']']);
+        && !local.contains([
+            '@', ' ', '<', '>', '(', ')', ',', ';', ':', '"', '\\', '[', ']',
+        ]);
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && labels.iter().all(|l| {
@@ -258,7 +263,10 @@ pub fn complaint(
         LIMITS.description_min,
         LIMITS.description_max,
     );
-    check("description", description.as_ref().map(drop).map_err(|m| *m));
+    check(
+        "description",
+        description.as_ref().map(drop).map_err(|m| *m),
+    );
 
     let category = input.category.trim();
     check(
@@ -274,7 +282,10 @@ pub fn complaint(
 
     let district = match optional(input.district.as_deref()) {
         None => Ok(None),
-        Some(d) => catalog.district_key(d).map(Some).ok_or(Msg::UnknownDistrict),
+        Some(d) => catalog
+            .district_key(d)
+            .map(Some)
+            .ok_or(Msg::UnknownDistrict),
     };
     check("district", district.as_ref().map(drop).map_err(|m| *m));
 
@@ -301,9 +312,13 @@ pub fn complaint(
         Some(n) => line(n, 1, LIMITS.name_max).map(Some),
     };
     check("reporter.name", name.as_ref().map(drop).map_err(|m| *m));
-    let mail = optional(input.reporter.email.as_deref()).map(email).transpose();
+    let mail = optional(input.reporter.email.as_deref())
+        .map(email)
+        .transpose();
     check("reporter.email", mail.as_ref().map(drop).map_err(|m| *m));
-    let tel = optional(input.reporter.phone.as_deref()).map(phone).transpose();
+    let tel = optional(input.reporter.phone.as_deref())
+        .map(phone)
+        .transpose();
     check("reporter.phone", tel.as_ref().map(drop).map_err(|m| *m));
 
     match (
@@ -414,20 +429,38 @@ mod tests {
     fn a_complete_complaint_passes_and_is_normalised() {
         let valid = complaint(&good(), today(), &Bali);
         let valid = valid.as_ref().map_err(|e| e.fields.clone());
-        assert_eq!(valid.map(|v| v.district.clone()), Ok(Some("denpasar-selatan".to_owned())));
+        assert_eq!(
+            valid.map(|v| v.district.clone()),
+            Ok(Some("denpasar-selatan".to_owned()))
+        );
         let v = complaint(&good(), today(), &Bali).ok();
-        assert_eq!(v.as_ref().and_then(|v| v.reporter.email.clone()).as_deref(), Some("wayan@example.id"));
-        assert_eq!(v.as_ref().and_then(|v| v.reporter.phone.clone()).as_deref(), Some("+6281234567890"));
+        assert_eq!(
+            v.as_ref().and_then(|v| v.reporter.email.clone()).as_deref(),
+            Some("wayan@example.id")
+        );
+        assert_eq!(
+            v.as_ref().and_then(|v| v.reporter.phone.clone()).as_deref(),
+            Some("+6281234567890")
+        );
         assert_eq!(v.map(|v| v.locale), Some(Locale::En));
     }
 
     #[test]
     fn an_empty_complaint_gets_an_error_for_every_required_field() {
         let err = complaint(&ComplaintInput::default(), today(), &Bali).err();
-        let fields: Vec<String> = err.map(|e| e.fields.into_keys().collect()).unwrap_or_default();
+        let fields: Vec<String> = err
+            .map(|e| e.fields.into_keys().collect())
+            .unwrap_or_default();
         assert_eq!(
             fields,
-            ["category", "classification", "description", "privacy", "region", "title"]
+            [
+                "category",
+                "classification",
+                "description",
+                "privacy",
+                "region",
+                "title"
+            ]
         );
     }
 
@@ -438,11 +471,17 @@ mod tests {
         assert!(complaint(&input, today(), &Bali).is_ok());
         input.title = "é".repeat(151);
         let err = complaint(&input, today(), &Bali).err().map(|e| e.fields);
-        assert_eq!(err.and_then(|f| f.get("title").copied()), Some(Msg::TooLong(150)));
+        assert_eq!(
+            err.and_then(|f| f.get("title").copied()),
+            Some(Msg::TooLong(150))
+        );
         input = good();
         input.description = "x".repeat(4001);
         let err = complaint(&input, today(), &Bali).err().map(|e| e.fields);
-        assert_eq!(err.and_then(|f| f.get("description").copied()), Some(Msg::TooLong(4000)));
+        assert_eq!(
+            err.and_then(|f| f.get("description").copied()),
+            Some(Msg::TooLong(4000))
+        );
     }
 
     #[test]
@@ -453,11 +492,17 @@ mod tests {
         input.district = Some("Ubud Utara".into());
         input.classification = "praise".into();
         input.privacy = "secret".into();
-        let fields = complaint(&input, today(), &Bali).err().map(|e| e.fields).unwrap_or_default();
+        let fields = complaint(&input, today(), &Bali)
+            .err()
+            .map(|e| e.fields)
+            .unwrap_or_default();
         assert_eq!(fields.get("region"), Some(&Msg::UnknownRegion));
         assert_eq!(fields.get("category"), Some(&Msg::UnknownCategory));
         assert_eq!(fields.get("district"), Some(&Msg::UnknownDistrict));
-        assert_eq!(fields.get("classification"), Some(&Msg::UnknownClassification));
+        assert_eq!(
+            fields.get("classification"),
+            Some(&Msg::UnknownClassification)
+        );
         assert_eq!(fields.get("privacy"), Some(&Msg::UnknownPrivacy));
     }
 
@@ -477,7 +522,10 @@ mod tests {
         assert!(complaint(&input, today(), &Bali).is_ok_and(|v| v.reporter.is_empty()));
         input.reporter.email = Some("not-an-address".into());
         input.reporter.phone = Some("12345".into());
-        let fields = complaint(&input, today(), &Bali).err().map(|e| e.fields).unwrap_or_default();
+        let fields = complaint(&input, today(), &Bali)
+            .err()
+            .map(|e| e.fields)
+            .unwrap_or_default();
         assert_eq!(fields.get("reporter.email"), Some(&Msg::EmailInvalid));
         assert_eq!(fields.get("reporter.phone"), Some(&Msg::PhoneInvalid));
         assert_eq!(email("a@b"), Err(Msg::EmailInvalid));
@@ -490,14 +538,25 @@ mod tests {
     fn markup_is_kept_as_text_but_control_characters_are_refused() {
         let mut input = good();
         input.description = "<script>alert(1)</script> dan <img src=x onerror=alert(1)>".into();
-        let v = complaint(&input, today(), &Bali).ok().map(|v| v.description);
-        assert_eq!(v.as_deref(), Some("<script>alert(1)</script> dan <img src=x onerror=alert(1)>"));
+        let v = complaint(&input, today(), &Bali)
+            .ok()
+            .map(|v| v.description);
+        assert_eq!(
+            v.as_deref(),
+            Some("<script>alert(1)</script> dan <img src=x onerror=alert(1)>")
+        );
         input.description = "Jalan rusak parah sekali\u{0}di sini.".into();
-        let fields = complaint(&input, today(), &Bali).err().map(|e| e.fields).unwrap_or_default();
+        let fields = complaint(&input, today(), &Bali)
+            .err()
+            .map(|e| e.fields)
+            .unwrap_or_default();
         assert_eq!(fields.get("description"), Some(&Msg::ControlCharacters));
         input = good();
         input.title = "Dua\nbaris judul".into();
-        let fields = complaint(&input, today(), &Bali).err().map(|e| e.fields).unwrap_or_default();
+        let fields = complaint(&input, today(), &Bali)
+            .err()
+            .map(|e| e.fields)
+            .unwrap_or_default();
         assert_eq!(fields.get("title"), Some(&Msg::SingleLine));
     }
 
@@ -507,19 +566,33 @@ mod tests {
         input.title = String::new();
         input.locale = Some("id".into());
         let err = complaint(&input, today(), &Bali).err();
-        let msg = err.map(|e| e.messages()).and_then(|m| m.get("title").cloned());
+        let msg = err
+            .map(|e| e.messages())
+            .and_then(|m| m.get("title").cloned());
         assert_eq!(msg.as_deref(), Some("Wajib diisi."));
         input.locale = Some("en".into());
         let err = complaint(&input, today(), &Bali).err();
-        let msg = err.map(|e| e.messages()).and_then(|m| m.get("title").cloned());
+        let msg = err
+            .map(|e| e.messages())
+            .and_then(|m| m.get("title").cloned());
         assert_eq!(msg.as_deref(), Some("This field is required."));
     }
 
     #[test]
     fn replies_need_a_message() {
-        let ok = reply(&ReplyInput { message: "  Foto sudah saya kirim. ".into(), locale: None });
+        let ok = reply(&ReplyInput {
+            message: "  Foto sudah saya kirim. ".into(),
+            locale: None,
+        });
         assert_eq!(ok, Ok(("Foto sudah saya kirim.".to_owned(), Locale::Id)));
-        let err = reply(&ReplyInput { message: " ".into(), locale: Some("en".into()) }).err();
-        assert_eq!(err.map(|e| e.fields.get("message").copied()), Some(Some(Msg::Required)));
+        let err = reply(&ReplyInput {
+            message: " ".into(),
+            locale: Some("en".into()),
+        })
+        .err();
+        assert_eq!(
+            err.map(|e| e.fields.get("message").copied()),
+            Some(Some(Msg::Required))
+        );
     }
 }

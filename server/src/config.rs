@@ -56,7 +56,11 @@ pub struct Config {
     pub database: DatabaseArgs,
 
     /// The address citizens and officers reach this service at, used in links.
-    #[arg(long, env = "ADUAN_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "ADUAN_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     pub public_url: String,
 
     /// Largest request body accepted, in bytes; a complaint needs far less than 64 KiB.
@@ -96,7 +100,9 @@ impl DatabaseArgs {
     /// The backend the URL picks; anything but SQLite or PostgreSQL is refused.
     pub fn backend(&self) -> Result<Backend, String> {
         match self.database_url.as_deref().map(str::trim) {
-            None | Some("") | Some("sqlite:") => Ok(Backend::Sqlite(PathBuf::from("data/aduan.db"))),
+            None | Some("") | Some("sqlite:") => {
+                Ok(Backend::Sqlite(PathBuf::from("data/aduan.db")))
+            }
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(Backend::Postgres(url.to_owned()))
             }
@@ -129,12 +135,30 @@ mod tests {
 
     #[test]
     fn the_url_scheme_picks_the_backend() {
-        assert_eq!(args(None).backend(), Ok(Backend::Sqlite("data/aduan.db".into())));
-        assert_eq!(args(Some("sqlite:")).backend(), Ok(Backend::Sqlite("data/aduan.db".into())));
-        assert_eq!(args(Some("sqlite:///tmp/a.db")).backend(), Ok(Backend::Sqlite("/tmp/a.db".into())));
-        assert_eq!(args(Some("sqlite:x.db?mode=rwc")).backend(), Ok(Backend::Sqlite("x.db".into())));
-        assert!(matches!(args(Some("postgres://u@h/db")).backend(), Ok(Backend::Postgres(_))));
-        let err = args(Some("mysql://u:secret@h/db")).backend().err().unwrap_or_default();
+        assert_eq!(
+            args(None).backend(),
+            Ok(Backend::Sqlite("data/aduan.db".into()))
+        );
+        assert_eq!(
+            args(Some("sqlite:")).backend(),
+            Ok(Backend::Sqlite("data/aduan.db".into()))
+        );
+        assert_eq!(
+            args(Some("sqlite:///tmp/a.db")).backend(),
+            Ok(Backend::Sqlite("/tmp/a.db".into()))
+        );
+        assert_eq!(
+            args(Some("sqlite:x.db?mode=rwc")).backend(),
+            Ok(Backend::Sqlite("x.db".into()))
+        );
+        assert!(matches!(
+            args(Some("postgres://u@h/db")).backend(),
+            Ok(Backend::Postgres(_))
+        ));
+        let err = args(Some("mysql://u:secret@h/db"))
+            .backend()
+            .err()
+            .unwrap_or_default();
         assert!(err.contains("mysql") && !err.contains("secret"), "{err}");
     }
 }

@@ -45,8 +45,12 @@ impl ApiError {
     pub fn invalid(invalid: &Invalid) -> ApiError {
         ApiError {
             fields: invalid.messages(),
-            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Msg::ValidationFailed)
-                .speaking(invalid.locale)
+            ..ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Msg::ValidationFailed,
+            )
+            .speaking(invalid.locale)
         }
     }
 
@@ -76,7 +80,9 @@ impl ApiError {
             StatusCode::NOT_FOUND => ("not_found", Msg::NotFound),
             StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", Msg::MethodNotAllowed),
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", Msg::PayloadTooLarge),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", Msg::UnsupportedMediaType),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported_media_type", Msg::UnsupportedMediaType)
+            }
             StatusCode::REQUEST_TIMEOUT => ("timeout", Msg::Timeout),
             StatusCode::SERVICE_UNAVAILABLE => ("unavailable", Msg::Unavailable),
             StatusCode::TOO_MANY_REQUESTS => ("rate_limited", Msg::Unavailable),
@@ -92,7 +98,11 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Unavailable(detail) => ApiError {
                 internal: Some(detail),
-                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", Msg::Unavailable)
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    Msg::Unavailable,
+                )
             },
             other => ApiError::internal(other.to_string()),
         }

@@ -48,7 +48,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
             return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE).speaking(locale));
@@ -63,12 +64,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// Parses a JSON body, naming the field at fault when the shape is wrong.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8], locale: Locale) -> Result<T, ApiError> {
     if std::str::from_utf8(bytes).is_err() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_utf8", Msg::InvalidUtf8).speaking(locale));
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_utf8", Msg::InvalidUtf8)
+                .speaking(locale),
+        );
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     if value.is_ok() && de.end().is_err() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", Msg::MalformedJson).speaking(locale));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            Msg::MalformedJson,
+        )
+        .speaking(locale));
     }
     value.map_err(|err| {
         let path = err.path().to_string();
@@ -78,17 +87,30 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8], locale: Locale) -> Result<T, Api
                 let text = inner.to_string();
                 let (field, problem) = if let Some(rest) = text.strip_prefix("unknown field `") {
                     let name = rest.split('`').next().unwrap_or_default();
-                    let field = if path == "." || path.is_empty() { name.to_owned() } else { path };
+                    let field = if path == "." || path.is_empty() {
+                        name.to_owned()
+                    } else {
+                        path
+                    };
                     (field, Msg::UnknownField)
                 } else if text.contains("expected a string") {
                     (path, Msg::NotText)
                 } else {
                     (path, Msg::WrongType)
                 };
-                let field = if field == "." || field.is_empty() { "body".to_owned() } else { field };
+                let field = if field == "." || field.is_empty() {
+                    "body".to_owned()
+                } else {
+                    field
+                };
                 ApiError::field(&field, problem, locale)
             }
-            _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", Msg::MalformedJson).speaking(locale),
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                Msg::MalformedJson,
+            )
+            .speaking(locale),
         }
     })
 }
@@ -122,7 +144,10 @@ mod tests {
     #[test]
     fn broken_json_and_bad_bytes_are_400() {
         let e = parse::<ComplaintInput>(b"{\"title\":", Locale::Id).err();
-        assert_eq!(e.map(|e| (e.status, e.code)), Some((StatusCode::BAD_REQUEST, "malformed_json")));
+        assert_eq!(
+            e.map(|e| (e.status, e.code)),
+            Some((StatusCode::BAD_REQUEST, "malformed_json"))
+        );
         let e = parse::<ComplaintInput>(b"{\"title\":\"\xff\"}", Locale::Id).err();
         assert_eq!(e.map(|e| e.code), Some("invalid_utf8"));
         let e = parse::<ComplaintInput>(b"{} {}", Locale::Id).err();

@@ -49,7 +49,10 @@ pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
         ),
     };
     let data = ReferenceData::bali().map_err(anyhow::Error::msg)?;
-    store.seed(&data).await.context("loading the Bali reference data")?;
+    store
+        .seed(&data)
+        .await
+        .context("loading the Bali reference data")?;
     Ok(store)
 }
 
@@ -61,7 +64,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = open_store(&config.database).await?;
-    let catalog = store.load_catalog().await.context("reading the reference data")?;
+    let catalog = store
+        .load_catalog()
+        .await
+        .context("reading the reference data")?;
     let state = AppState {
         store: store.clone(),
         catalog: Arc::new(catalog),
@@ -73,9 +79,12 @@ pub async fn run(
         database = store.backend(),
         "aduan is serving"
     );
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     store.close().await;
     tracing::info!("aduan has stopped");
     served.context("serving HTTP")

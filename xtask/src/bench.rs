@@ -37,7 +37,9 @@ impl Server {
             let line = line.map_err(|e| e.to_string())?;
             let entry: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
             if entry["fields"]["message"] == "aduan is serving" {
-                addr = entry["fields"]["address"].as_str().and_then(|a| a.parse().ok());
+                addr = entry["fields"]["address"]
+                    .as_str()
+                    .and_then(|a| a.parse().ok());
                 break;
             }
         }
@@ -48,7 +50,8 @@ impl Server {
 
     /// Peak resident memory so far, in MiB.
     fn peak_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmHWM:"))
@@ -57,7 +60,9 @@ impl Server {
     }
 
     fn stop(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -69,13 +74,25 @@ async fn seed(addr: SocketAddr) -> Result<Vec<String>> {
             let mut conn = Conn::open(addr).await.map_err(|e| e.to_string())?;
             let mut codes = Vec::new();
             for i in 0..SEEDED / 8 {
-                let req = load::post_json("/api/v1/complaints", &format!("seed-{t}-{i}-{}", std::process::id()), COMPLAINT);
+                let req = load::post_json(
+                    "/api/v1/complaints",
+                    &format!("seed-{t}-{i}-{}", std::process::id()),
+                    COMPLAINT,
+                );
                 let (status, body) = conn.send(&req).await.map_err(|e| e.to_string())?;
                 if status != 201 {
-                    return Err(format!("seeding got {status}: {}", String::from_utf8_lossy(&body)));
+                    return Err(format!(
+                        "seeding got {status}: {}",
+                        String::from_utf8_lossy(&body)
+                    ));
                 }
                 let receipt: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                codes.push(receipt["tracking_code"].as_str().unwrap_or_default().to_owned());
+                codes.push(
+                    receipt["tracking_code"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
             }
             Ok::<_, String>(codes)
         }));
@@ -86,6 +103,9 @@ async fn seed(addr: SocketAddr) -> Result<Vec<String>> {
     }
     Ok(all)
 }
+
+/// Chooses one scenario's outcome from a round.
+type Pick = fn(&Round) -> &Outcome;
 
 struct Round {
     bare: Outcome,
@@ -103,28 +123,54 @@ async fn measure(addr: SocketAddr, codes: Arc<Vec<String>>, seconds: u64, round:
     });
     let pid = std::process::id();
     let submit: load::MakeRequest = Arc::new(move |c, s| {
-        load::post_json("/api/v1/complaints", &format!("bench-{pid}-{round}-{c}-{s}"), COMPLAINT)
+        load::post_json(
+            "/api/v1/complaints",
+            &format!("bench-{pid}-{round}-{c}-{s}"),
+            COMPLAINT,
+        )
     });
     load::drive(addr, CONNECTIONS, warm, bare.clone(), 200).await;
     let bare = load::drive(addr, CONNECTIONS, d, bare, 200).await;
     load::drive(addr, CONNECTIONS, warm, lookup.clone(), 200).await;
     let lookup = load::drive(addr, CONNECTIONS, d, lookup, 200).await;
     let submit = load::drive(addr, CONNECTIONS, d, submit, 201).await;
-    Round { bare, lookup, submit }
+    Round {
+        bare,
+        lookup,
+        submit,
+    }
 }
 
 fn report(engine: &str, rounds: &[Round], peak: f64) {
-    println!("\n{engine}: {CONNECTIONS} connections, {} rounds, server peak memory {peak:.1} MiB", rounds.len());
-    println!("  {:<22} {:>10} {:>15} {:>9} {:>9} {:>9} {:>9} {:>7}", "scenario", "best req/s", "spread req/s", "p50 ms", "p99 ms", "vs bare", "answered", "errors");
-    let scenarios: [(&str, fn(&Round) -> &Outcome); 3] = [
+    println!(
+        "\n{engine}: {CONNECTIONS} connections, {} rounds, server peak memory {peak:.1} MiB",
+        rounds.len()
+    );
+    println!(
+        "  {:<22} {:>10} {:>15} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        "scenario",
+        "best req/s",
+        "spread req/s",
+        "p50 ms",
+        "p99 ms",
+        "vs bare",
+        "answered",
+        "errors"
+    );
+    let scenarios: [(&str, Pick); 3] = [
         ("bare GET /livez", |r| &r.bare),
         ("tracking look-up", |r| &r.lookup),
         ("durable submission", |r| &r.submit),
     ];
     for (name, pick) in scenarios {
-        let best = rounds.iter().max_by(|a, b| pick(a).rps.total_cmp(&pick(b).rps));
+        let best = rounds
+            .iter()
+            .max_by(|a, b| pick(a).rps.total_cmp(&pick(b).rps));
         let Some(best) = best else { continue };
-        let min = rounds.iter().map(|r| pick(r).rps).fold(f64::INFINITY, f64::min);
+        let min = rounds
+            .iter()
+            .map(|r| pick(r).rps)
+            .fold(f64::INFINITY, f64::min);
         let max = rounds.iter().map(|r| pick(r).rps).fold(0.0, f64::max);
         let o = pick(best);
         let ratio = 100.0 * o.rps / best.bare.rps;
@@ -169,18 +215,29 @@ fn option(args: &[String], name: &str, default: u64) -> Result<u64> {
 pub fn run(args: &[String]) -> Result {
     let seconds = option(args, "--seconds", 5)?;
     let rounds = option(args, "--rounds", 3)? as usize;
-    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     crate::run(cargo().args(["build", "--release", "-p", "aduan-server"]))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    println!("Aduan benchmark: release build, loopback, {CONNECTIONS} connections, {seconds} s per scenario, {SEEDED} complaints seeded");
+    println!(
+        "Aduan benchmark: release build, loopback, {CONNECTIONS} connections, {seconds} s per scenario, {SEEDED} complaints seeded"
+    );
     if only.as_deref() != Some("postgres") {
         let dir = std::env::temp_dir().join(format!("aduan-bench-{}", std::process::id()));
         let url = format!("sqlite:{}", dir.join("bench.db").display());
-        let outcome = runtime.block_on(bench_engine("SQLite (WAL, synchronous=FULL, group commit)", &url, seconds, rounds));
+        let outcome = runtime.block_on(bench_engine(
+            "SQLite (WAL, synchronous=FULL, group commit)",
+            &url,
+            seconds,
+            rounds,
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         outcome?;
     }
@@ -188,7 +245,12 @@ pub fn run(args: &[String]) -> Result {
         let bindir = tools::ensure_postgres()?;
         let cluster = pg::Cluster::start(&bindir)?;
         let url = cluster.create_database("aduan_bench")?;
-        runtime.block_on(bench_engine("PostgreSQL (fsync on, pool of 8)", &url, seconds, rounds))?;
+        runtime.block_on(bench_engine(
+            "PostgreSQL (fsync on, pool of 8)",
+            &url,
+            seconds,
+            rounds,
+        ))?;
     }
     Ok(())
 }

@@ -10,7 +10,9 @@ use crate::{Result, cargo, root, run};
 
 /// FNV-1a, 64 bits: enough to name a file by its content.
 fn fnv64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
@@ -21,7 +23,11 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
 
 fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
     Ok(out)
 }
@@ -45,14 +51,26 @@ fn publish(dir: &Path, name: &str, bytes: &[u8]) -> Result<Sizes> {
     write(&dir.join(name), bytes)?;
     write(&dir.join(format!("{name}.gz")), &gz)?;
     write(&dir.join(format!("{name}.br")), &br)?;
-    Ok(Sizes { raw: bytes.len(), gzip: gz.len(), brotli: br.len() })
+    Ok(Sizes {
+        raw: bytes.len(),
+        gzip: gz.len(),
+        brotli: br.len(),
+    })
 }
 
 /// Builds the bundle into `public/dist/`; returns the sizes of the wasm and the script.
 pub fn build(bindgen: &Path) -> Result<(Sizes, Sizes)> {
     run(cargo().args([
-        "rustc", "-p", "aduan-widget", "--lib", "--crate-type", "cdylib",
-        "--target", "wasm32-unknown-unknown", "--profile", "wasm-release",
+        "rustc",
+        "-p",
+        "aduan-widget",
+        "--lib",
+        "--crate-type",
+        "cdylib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
     ]))?;
     let target = root().join("target");
     let wasm_in = target.join("wasm32-unknown-unknown/wasm-release/aduan_widget.wasm");
@@ -61,13 +79,17 @@ pub fn build(bindgen: &Path) -> Result<(Sizes, Sizes)> {
         .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
         .arg(&bound)
         .arg(&wasm_in))?;
-    let wasm = std::fs::read(bound.join("aduan_widget_bg.wasm")).map_err(|e| format!("bound wasm: {e}"))?;
-    let glue = std::fs::read_to_string(bound.join("aduan_widget.js")).map_err(|e| format!("glue: {e}"))?;
-    let loader = std::fs::read_to_string(root().join("public/loader.js")).map_err(|e| format!("public/loader.js: {e}"))?;
+    let wasm = std::fs::read(bound.join("aduan_widget_bg.wasm"))
+        .map_err(|e| format!("bound wasm: {e}"))?;
+    let glue =
+        std::fs::read_to_string(bound.join("aduan_widget.js")).map_err(|e| format!("glue: {e}"))?;
+    let loader = std::fs::read_to_string(root().join("public/loader.js"))
+        .map_err(|e| format!("public/loader.js: {e}"))?;
 
     let dist: PathBuf = root().join("public/dist");
     if dist.exists() {
-        std::fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
+        std::fs::remove_dir_all(&dist)
+            .map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
     }
     std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
     let wasm_name = format!("aduan_widget_bg.{:016x}.wasm", fnv64(&wasm));
@@ -80,7 +102,13 @@ pub fn build(bindgen: &Path) -> Result<(Sizes, Sizes)> {
     );
     let js_sizes = publish(&dist, "widget.js", script.as_bytes())?;
     println!("widget bundle in public/dist/:");
-    println!("  {wasm_name}: {} B raw, {} B gzip, {} B brotli", wasm_sizes.raw, wasm_sizes.gzip, wasm_sizes.brotli);
-    println!("  widget.js: {} B raw, {} B gzip, {} B brotli", js_sizes.raw, js_sizes.gzip, js_sizes.brotli);
+    println!(
+        "  {wasm_name}: {} B raw, {} B gzip, {} B brotli",
+        wasm_sizes.raw, wasm_sizes.gzip, wasm_sizes.brotli
+    );
+    println!(
+        "  widget.js: {} B raw, {} B gzip, {} B brotli",
+        js_sizes.raw, js_sizes.gzip, js_sizes.brotli
+    );
     Ok((wasm_sizes, js_sizes))
 }

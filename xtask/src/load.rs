@@ -32,7 +32,10 @@ impl Conn {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         let (r, w) = stream.into_split();
-        Ok(Conn { reader: BufReader::new(r), writer: w })
+        Ok(Conn {
+            reader: BufReader::new(r),
+            writer: w,
+        })
     }
 
     /// Sends one request and reads its answer: status and body.
@@ -55,10 +58,10 @@ impl Conn {
             if header.is_empty() {
                 break;
             }
-            if let Some((name, value)) = header.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
             }
         }
         let mut body = vec![0; length];

@@ -58,10 +58,26 @@ fn test() -> Result {
     tools::ensure_wasm_target()?;
     let postgres = tools::ensure_postgres()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     run(cargo().args([
-        "clippy", "-p", "aduan-app", "-p", "aduan-widget", "--all-targets",
-        "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "aduan-app",
+        "-p",
+        "aduan-widget",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
     ]))?;
     let cluster = pg::Cluster::start(&postgres)?;
     let tested = run(cargo()
@@ -69,7 +85,13 @@ fn test() -> Result {
         .env("ADUAN_TEST_POSTGRES_URL", cluster.admin_url()));
     drop(cluster);
     tested?;
-    run(cargo().args(["build", "-p", "aduan-widget", "--target", "wasm32-unknown-unknown"]))?;
+    run(cargo().args([
+        "build",
+        "-p",
+        "aduan-widget",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
     println!("xtask test: every check and test passed");
     Ok(())
 }
@@ -83,7 +105,9 @@ fn serve(args: &[String]) -> Result {
     let listen = std::env::var("ADUAN_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let base = std::env::var("ADUAN_PUBLIC_URL").unwrap_or_else(|_| format!("http://{listen}"));
     println!();
-    println!("Aduan is starting on the embedded SQLite database (data/aduan.db) with the Bali data.");
+    println!(
+        "Aduan is starting on the embedded SQLite database (data/aduan.db) with the Bali data."
+    );
     println!("  Demo page (widget tracker):  {base}/");
     println!("  Regions:                     {base}/api/v1/regions");
     println!("  Form data for Badung:        {base}/api/v1/regions/badung/form");

@@ -37,7 +37,9 @@ fn pg_command(bindir: &Path, program: &str) -> Command {
 }
 
 fn quiet(cmd: &mut Command, what: &str, log: &Path) -> Result {
-    let out = cmd.output().map_err(|e| format!("cannot run {what}: {e}"))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {what}: {e}"))?;
     if out.status.success() {
         return Ok(());
     }
@@ -52,20 +54,30 @@ fn quiet(cmd: &mut Command, what: &str, log: &Path) -> Result {
 impl Cluster {
     /// Creates and starts a cluster with the programs in `bindir`.
     pub fn start(bindir: &Path) -> Result<Cluster> {
-        let dir = std::env::temp_dir().join(format!("aduan-pg-{}-{}", std::process::id(), free_port()?));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let dir =
+            std::env::temp_dir().join(format!("aduan-pg-{}-{}", std::process::id(), free_port()?));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         if postgres_needs_other_user() {
             crate::run(Command::new("chown").args(["-R", "postgres:"]).arg(&dir))?;
         }
         let port = free_port()?;
-        let cluster = Cluster { dir: dir.clone(), bindir: bindir.to_path_buf(), port };
+        let cluster = Cluster {
+            dir: dir.clone(),
+            bindir: bindir.to_path_buf(),
+            port,
+        };
         let data = dir.join("data");
         let log = dir.join("server.log");
         quiet(
-            pg_command(bindir, "initdb")
-                .arg("-D")
-                .arg(&data)
-                .args(["-U", "aduan", "--auth=trust", "-E", "UTF8", "--no-sync"]),
+            pg_command(bindir, "initdb").arg("-D").arg(&data).args([
+                "-U",
+                "aduan",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]),
             "initdb",
             &log,
         )?;
@@ -95,7 +107,15 @@ impl Cluster {
     /// A URL of a new database in this cluster.
     pub fn create_database(&self, name: &str) -> Result<String> {
         quiet(
-            pg_command(&self.bindir, "createdb").args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "aduan", name]),
+            pg_command(&self.bindir, "createdb").args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "aduan",
+                name,
+            ]),
             "createdb",
             &self.dir.join("server.log"),
         )?;

@@ -43,7 +43,8 @@ pub fn ensure_wasm_target() -> Result {
         Some(list) if list.lines().any(|l| l.trim() == "wasm32-unknown-unknown") => Ok(()),
         Some(_) => run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"])),
         None => {
-            let sysroot = output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
+            let sysroot =
+                output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
             let lib = PathBuf::from(sysroot.trim()).join("lib/rustlib/wasm32-unknown-unknown");
             if lib.exists() {
                 Ok(())
@@ -60,10 +61,12 @@ pub fn locked_wasm_bindgen() -> Result<String> {
         .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
-                return Ok(version.trim_matches('"').to_owned());
-            }
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+        {
+            return Ok(version.trim_matches('"').to_owned());
         }
     }
     Err("Cargo.lock names no wasm-bindgen version".into())
@@ -75,16 +78,22 @@ pub fn ensure_wasm_bindgen() -> Result<PathBuf> {
     let version = locked_wasm_bindgen()?;
     let local = root().join(".tools/bin/wasm-bindgen");
     for candidate in [local.clone(), PathBuf::from("wasm-bindgen")] {
-        if let Some(v) = output(Command::new(&candidate).arg("--version")) {
-            if v.split_whitespace().nth(1) == Some(version.as_str()) {
-                return Ok(candidate);
-            }
+        if let Some(v) = output(Command::new(&candidate).arg("--version"))
+            && v.split_whitespace().nth(1) == Some(version.as_str())
+        {
+            return Ok(candidate);
         }
     }
     eprintln!("xtask: installing wasm-bindgen-cli {version} into .tools/ (a few minutes, once)");
-    run(crate::cargo().args([
-        "install", "wasm-bindgen-cli", "--version", &format!("={version}"), "--root",
-    ]).arg(root().join(".tools")))?;
+    run(crate::cargo()
+        .args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &format!("={version}"),
+            "--root",
+        ])
+        .arg(root().join(".tools")))?;
     Ok(local)
 }
 
@@ -94,7 +103,10 @@ pub fn ensure_postgres() -> Result<PathBuf> {
     if let Some(dir) = find_postgres() {
         return Ok(dir);
     }
-    apt_install(&["postgresql"], "PostgreSQL (initdb and pg_ctl, for the tests)")?;
+    apt_install(
+        &["postgresql"],
+        "PostgreSQL (initdb and pg_ctl, for the tests)",
+    )?;
     find_postgres().ok_or_else(|| "PostgreSQL was installed but initdb was not found".into())
 }
 

@@ -39,21 +39,36 @@ mod tests {
 
     #[test]
     fn a_friday_complaint_is_due_on_wednesday() {
-        assert_eq!(add_working_days(d("2026-11-27"), 3, &BTreeSet::new()), d("2026-12-02"));
+        assert_eq!(
+            add_working_days(d("2026-11-27"), 3, &BTreeSet::new()),
+            d("2026-12-02")
+        );
     }
 
     #[test]
     fn a_weekend_complaint_counts_from_monday() {
-        assert_eq!(add_working_days(d("2026-11-28"), 3, &BTreeSet::new()), d("2026-12-02"));
-        assert_eq!(add_working_days(d("2026-11-29"), 1, &BTreeSet::new()), d("2026-11-30"));
+        assert_eq!(
+            add_working_days(d("2026-11-28"), 3, &BTreeSet::new()),
+            d("2026-12-02")
+        );
+        assert_eq!(
+            add_working_days(d("2026-11-29"), 1, &BTreeSet::new()),
+            d("2026-11-30")
+        );
     }
 
     #[test]
     fn holidays_are_skipped() {
         // Nyepi 2026 is Thursday 19 March.
         let nyepi: BTreeSet<Date> = [d("2026-03-19")].into();
-        assert_eq!(add_working_days(d("2026-03-17"), 3, &nyepi), d("2026-03-23"));
-        assert_eq!(add_working_days(d("2026-03-17"), 3, &BTreeSet::new()), d("2026-03-20"));
+        assert_eq!(
+            add_working_days(d("2026-03-17"), 3, &nyepi),
+            d("2026-03-23")
+        );
+        assert_eq!(
+            add_working_days(d("2026-03-17"), 3, &BTreeSet::new()),
+            d("2026-03-20")
+        );
     }
 
     #[test]
@@ -64,7 +79,13 @@ mod tests {
 
     #[test]
     fn zero_days_lands_on_the_next_working_day() {
-        assert_eq!(add_working_days(d("2026-11-28"), 0, &BTreeSet::new()), d("2026-11-30"));
-        assert_eq!(add_working_days(d("2026-11-30"), 0, &BTreeSet::new()), d("2026-11-30"));
+        assert_eq!(
+            add_working_days(d("2026-11-28"), 0, &BTreeSet::new()),
+            d("2026-11-30")
+        );
+        assert_eq!(
+            add_working_days(d("2026-11-30"), 0, &BTreeSet::new()),
+            d("2026-11-30")
+        );
     }
 }

@@ -123,12 +123,16 @@ impl Catalog {
     }
 
     pub fn unit(&self, region: &str, key: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.region == region && u.key == key)
+        self.units
+            .iter()
+            .find(|u| u.region == region && u.key == key)
     }
 
     /// The unit that verifies and receives what no rule routes (the Inspectorate).
     pub fn coordinator(&self, region: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.region == region && u.is_coordinator)
+        self.units
+            .iter()
+            .find(|u| u.region == region && u.is_coordinator)
     }
 
     pub fn category(&self, key: &str) -> Option<&Category> {
@@ -187,15 +191,25 @@ impl Catalog {
         let others = self.districts.iter().filter(|d| d.region != slug);
         Some(RegionForm {
             region: Catalog::summary(region),
-            categories: self.categories.iter().map(Catalog::category_option).collect(),
+            categories: self
+                .categories
+                .iter()
+                .map(Catalog::category_option)
+                .collect(),
             districts: own.chain(others).map(option).collect(),
-            classifications: Classification::ALL.iter().map(|c| classification_choice(*c)).collect(),
+            classifications: Classification::ALL
+                .iter()
+                .map(|c| classification_choice(*c))
+                .collect(),
             privacy_modes: Privacy::ALL.iter().map(|p| privacy_choice(*p)).collect(),
             limits: LIMITS,
             regions: self
                 .regions
                 .iter()
-                .map(|r| Named { key: r.slug.clone(), name: r.name.clone() })
+                .map(|r| Named {
+                    key: r.slug.clone(),
+                    name: r.name.clone(),
+                })
                 .collect(),
         })
     }
@@ -358,16 +372,29 @@ pub mod tests {
     fn a_badung_form_lists_badung_districts_first_and_denpasar_too() {
         let form = bali().form("badung");
         let districts = form.map(|f| f.districts).unwrap_or_default();
-        assert_eq!(districts.first().map(|d| d.name.as_str()), Some("Kuta Selatan"));
-        assert!(districts.iter().any(|d| d.key == "denpasar-selatan" && d.region == "denpasar"));
+        assert_eq!(
+            districts.first().map(|d| d.name.as_str()),
+            Some("Kuta Selatan")
+        );
+        assert!(
+            districts
+                .iter()
+                .any(|d| d.key == "denpasar-selatan" && d.region == "denpasar")
+        );
     }
 
     #[test]
     fn districts_are_found_by_key_or_by_name_in_any_case() {
         use aduan_app::validate::Catalog as _;
         let c = bali();
-        assert_eq!(c.district_key("Denpasar Selatan").as_deref(), Some("denpasar-selatan"));
-        assert_eq!(c.district_key("denpasar-selatan").as_deref(), Some("denpasar-selatan"));
+        assert_eq!(
+            c.district_key("Denpasar Selatan").as_deref(),
+            Some("denpasar-selatan")
+        );
+        assert_eq!(
+            c.district_key("denpasar-selatan").as_deref(),
+            Some("denpasar-selatan")
+        );
         assert_eq!(c.district_key("KUTA  utara").as_deref(), Some("kuta-utara"));
         assert_eq!(c.district_key("Atlantis"), None);
     }

@@ -81,7 +81,10 @@ impl SettingsSeed {
     /// The settings as key and value text, as the settings table keeps them.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("timezone_offset_minutes", self.timezone_offset_minutes.to_string()),
+            (
+                "timezone_offset_minutes",
+                self.timezone_offset_minutes.to_string(),
+            ),
             ("verify_days", self.verify_days.to_string()),
             ("follow_up_plan_days", self.follow_up_plan_days.to_string()),
             ("auto_close_days", self.auto_close_days.to_string()),
@@ -132,13 +135,22 @@ impl ReferenceData {
                 return Err(format!("region slug `{}` appears twice", r.slug));
             }
             if !is_valid_prefix(&r.code_prefix) || !prefixes.insert(r.code_prefix.as_str()) {
-                return Err(format!("region `{}` has a bad or repeated code_prefix `{}`", r.slug, r.code_prefix));
+                return Err(format!(
+                    "region `{}` has a bad or repeated code_prefix `{}`",
+                    r.slug, r.code_prefix
+                ));
             }
             if !["province", "regency", "city"].contains(&r.kind.as_str()) {
-                return Err(format!("region `{}` has the unknown kind `{}`", r.slug, r.kind));
+                return Err(format!(
+                    "region `{}` has the unknown kind `{}`",
+                    r.slug, r.kind
+                ));
             }
             if r.lapor_group_2019 > 3 {
-                return Err(format!("region `{}` has lapor_group_2019 = {}", r.slug, r.lapor_group_2019));
+                return Err(format!(
+                    "region `{}` has lapor_group_2019 = {}",
+                    r.slug, r.lapor_group_2019
+                ));
             }
             for d in &r.districts {
                 if !districts.insert(district_key(d)) {
@@ -147,10 +159,13 @@ impl ReferenceData {
             }
         }
         for r in &self.regions {
-            if let Some(parent) = &r.parent {
-                if !self.regions.iter().any(|p| &p.code == parent) {
-                    return Err(format!("region `{}` names the unknown parent `{parent}`", r.slug));
-                }
+            if let Some(parent) = &r.parent
+                && !self.regions.iter().any(|p| &p.code == parent)
+            {
+                return Err(format!(
+                    "region `{}` names the unknown parent `{parent}`",
+                    r.slug
+                ));
             }
         }
         if self.units.iter().filter(|u| u.coordinator).count() != 1 {
@@ -158,12 +173,18 @@ impl ReferenceData {
         }
         for c in &self.categories {
             if !self.units.iter().any(|u| u.key == c.unit) {
-                return Err(format!("category `{}` routes to the unknown unit `{}`", c.key, c.unit));
+                return Err(format!(
+                    "category `{}` routes to the unknown unit `{}`",
+                    c.key, c.unit
+                ));
             }
         }
         for h in &self.holidays {
             if Date::parse(&h.date).is_none() {
-                return Err(format!("holiday `{}` has the bad date `{}`", h.name, h.date));
+                return Err(format!(
+                    "holiday `{}` has the bad date `{}`",
+                    h.name, h.date
+                ));
             }
         }
         Ok(())
@@ -172,7 +193,10 @@ impl ReferenceData {
     /// The slug of a region's parent, from its Kemendagri code.
     pub fn parent_slug(&self, region: &RegionSeed) -> Option<String> {
         let parent = region.parent.as_ref()?;
-        self.regions.iter().find(|p| &p.code == parent).map(|p| p.slug.clone())
+        self.regions
+            .iter()
+            .find(|p| &p.code == parent)
+            .map(|p| p.slug.clone())
     }
 }
 
@@ -185,7 +209,9 @@ mod tests {
         let data = ReferenceData::bali();
         let data = data.as_ref().map_err(String::as_str);
         assert_eq!(data.map(|d| d.regions.len()), Ok(10));
-        let bangli = data.ok().and_then(|d| d.regions.iter().find(|r| r.slug == "bangli"));
+        let bangli = data
+            .ok()
+            .and_then(|d| d.regions.iter().find(|r| r.slug == "bangli"));
         assert_eq!(bangli.map(|r| r.lapor_group_2019), Some(0));
         assert_eq!(data.map(|d| d.settings.verify_days), Ok(3));
     }

@@ -93,20 +93,31 @@ mod tests {
 
     #[test]
     fn complaint_about_denpasar_filed_on_badung_site_goes_to_denpasar() {
-        let r = route(&complaint("badung", "jalan", Some("denpasar-selatan")), &bali());
-        assert_eq!(r.map(|r| (r.region, r.unit)), Ok(("denpasar".into(), "pupr".into())));
+        let r = route(
+            &complaint("badung", "jalan", Some("denpasar-selatan")),
+            &bali(),
+        );
+        assert_eq!(
+            r.map(|r| (r.region, r.unit)),
+            Ok(("denpasar".into(), "pupr".into()))
+        );
     }
 
     #[test]
     fn without_a_district_the_site_region_decides() {
         let r = route(&complaint("gianyar", "sampah", None), &bali());
-        assert_eq!(r.map(|r| (r.region, r.unit)), Ok(("gianyar".into(), "dlh".into())));
+        assert_eq!(
+            r.map(|r| (r.region, r.unit)),
+            Ok(("gianyar".into(), "dlh".into()))
+        );
     }
 
     #[test]
     fn the_region_rule_for_the_category_picks_the_unit() {
         let mut catalog = bali();
-        catalog.rules.insert(("badung".into(), "jalan".into()), "dishub".into());
+        catalog
+            .rules
+            .insert(("badung".into(), "jalan".into()), "dishub".into());
         let r = route(&complaint("badung", "jalan", Some("kuta")), &catalog);
         assert_eq!(r.map(|r| (r.unit, r.by_rule)), Ok(("dishub".into(), true)));
     }
@@ -116,13 +127,18 @@ mod tests {
         let mut catalog = bali();
         catalog.rules.remove(&("badung".into(), "jalan".into()));
         let r = route(&complaint("badung", "jalan", None), &catalog);
-        assert_eq!(r.map(|r| (r.unit, r.by_rule)), Ok(("inspektorat".into(), false)));
+        assert_eq!(
+            r.map(|r| (r.unit, r.by_rule)),
+            Ok(("inspektorat".into(), false))
+        );
     }
 
     #[test]
     fn a_rule_naming_a_missing_unit_falls_back_to_the_inspectorate() {
         let mut catalog = bali();
-        catalog.rules.insert(("badung".into(), "jalan".into()), "dinas-hilang".into());
+        catalog
+            .rules
+            .insert(("badung".into(), "jalan".into()), "dinas-hilang".into());
         let r = route(&complaint("badung", "jalan", None), &catalog);
         assert_eq!(r.map(|r| r.unit), Ok("inspektorat".into()));
     }
@@ -133,7 +149,11 @@ mod tests {
             let r = route(&complaint("buleleng", category, Some("seririt")), &bali());
             assert_eq!(
                 r.map(|r| (r.region, r.unit, r.privacy)),
-                Ok(("buleleng".into(), "inspektorat".into(), Privacy::Confidential))
+                Ok((
+                    "buleleng".into(),
+                    "inspektorat".into(),
+                    Privacy::Confidential
+                ))
             );
         }
     }
@@ -142,6 +162,9 @@ mod tests {
     fn an_anonymous_choice_is_kept_for_ordinary_categories() {
         let mut c = complaint("badung", "jalan", None);
         c.privacy = Privacy::Anonymous;
-        assert_eq!(route(&c, &bali()).map(|r| r.privacy), Ok(Privacy::Anonymous));
+        assert_eq!(
+            route(&c, &bali()).map(|r| r.privacy),
+            Ok(Privacy::Anonymous)
+        );
     }
 }

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::handler::HandlerWithoutStateExt;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::handler::HandlerWithoutStateExt;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -34,7 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/regions/{slug}/form", get(public::find_region_form))
         .route("/complaints", post(public::submit_complaint))
         .route("/complaints/{code}", get(public::find_complaint_by_code))
-        .route("/complaints/{code}/replies", post(public::add_reporter_reply))
+        .route(
+            "/complaints/{code}/replies",
+            post(public::add_reporter_reply),
+        )
         .route("/openapi.json", get(system::openapi))
         .layer(
             CorsLayer::new()
@@ -61,7 +64,10 @@ pub fn router(state: AppState) -> Router {
                 .not_found_service(system::not_found.into_service()),
         )
         .layer(middleware::from_fn(errors_as_json))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -82,7 +88,9 @@ async fn errors_as_json(request: Request, next: Next) -> Response {
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if (status.is_client_error() || status.is_server_error()) && !is_json {
         let allow = response.headers().get(header::ALLOW).cloned();
-        let mut replaced = ApiError::for_status(status).speaking(locale).into_response();
+        let mut replaced = ApiError::for_status(status)
+            .speaking(locale)
+            .into_response();
         if let Some(allow) = allow {
             replaced.headers_mut().insert(header::ALLOW, allow);
         }

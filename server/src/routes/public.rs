@@ -50,22 +50,31 @@ pub async fn find_region_form(
 /// Reads the `Idempotency-Key` header: 8 to 128 visible ASCII characters.
 fn idempotency_key(headers: &HeaderMap, locale: Locale) -> Result<String, ApiError> {
     let raw = headers.get("idempotency-key").ok_or_else(|| {
-        ApiError::new(StatusCode::BAD_REQUEST, "idempotency_key_required", Msg::IdempotencyKeyRequired)
-            .speaking(locale)
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_required",
+            Msg::IdempotencyKeyRequired,
+        )
+        .speaking(locale)
     })?;
     let key = raw.to_str().unwrap_or_default().trim();
     let key = key.trim_matches('"');
     if !(8..=128).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "idempotency_key_invalid", Msg::IdempotencyKeyInvalid)
-                .speaking(locale),
-        );
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_invalid",
+            Msg::IdempotencyKeyInvalid,
+        )
+        .speaking(locale));
     }
     Ok(key.to_owned())
 }
 
 fn named(key: &str, name: Option<&str>) -> Named {
-    Named { key: key.to_owned(), name: name.unwrap_or(key).to_owned() }
+    Named {
+        key: key.to_owned(),
+        name: name.unwrap_or(key).to_owned(),
+    }
 }
 
 fn random_bits() -> u128 {
@@ -85,15 +94,23 @@ pub async fn submit_complaint(
     let catalog = &state.catalog;
     let now = now_ms();
     let today = catalog.today(now);
-    let valid = validate::complaint(&input, today, catalog.as_ref()).map_err(|e| ApiError::invalid(&e))?;
+    let valid =
+        validate::complaint(&input, today, catalog.as_ref()).map_err(|e| ApiError::invalid(&e))?;
     let routed = route(&valid, catalog).map_err(|e| ApiError::internal(e.to_string()))?;
     let region = catalog
         .region(&routed.region)
         .ok_or_else(|| ApiError::internal(format!("routed to unknown region {}", routed.region)))?;
-    let unit_name = catalog.unit(&routed.region, &routed.unit).map(|u| u.name.as_str());
-    let due_date = add_working_days(today, catalog.settings.verify_days, catalog.holidays(&routed.region));
+    let unit_name = catalog
+        .unit(&routed.region, &routed.unit)
+        .map(|u| u.name.as_str());
+    let due_date = add_working_days(
+        today,
+        catalog.settings.verify_days,
+        catalog.holidays(&routed.region),
+    );
     let body_hash = {
-        let canonical = serde_json::to_vec(&input).map_err(|e| ApiError::internal(e.to_string()))?;
+        let canonical =
+            serde_json::to_vec(&input).map_err(|e| ApiError::internal(e.to_string()))?;
         format!("{:x}", Sha256::digest(&canonical))
     };
 
@@ -108,9 +125,13 @@ pub async fn submit_complaint(
             region: named(&region.slug, Some(&region.name)),
             unit: named(&routed.unit, unit_name),
             submitted_at: rfc3339(now),
-            due: Due { step: FIRST_STEP.to_owned(), date: due_date.to_string() },
+            due: Due {
+                step: FIRST_STEP.to_owned(),
+                date: due_date.to_string(),
+            },
         };
-        let receipt_json = serde_json::to_string(&receipt).map_err(|e| ApiError::internal(e.to_string()))?;
+        let receipt_json =
+            serde_json::to_string(&receipt).map_err(|e| ApiError::internal(e.to_string()))?;
         let new = NewComplaint {
             tracking_code: receipt.tracking_code.clone(),
             idempotency_key: key.clone(),
@@ -137,8 +158,12 @@ pub async fn submit_complaint(
             Ok(SubmitOutcome::Created) => return Ok(created(receipt_json)),
             Ok(SubmitOutcome::Replayed(stored)) => return Ok(created(stored)),
             Ok(SubmitOutcome::KeyReused) => {
-                return Err(ApiError::new(StatusCode::CONFLICT, "idempotency_key_reused", Msg::IdempotencyKeyReused)
-                    .speaking(locale));
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_key_reused",
+                    Msg::IdempotencyKeyReused,
+                )
+                .speaking(locale));
             }
             Err(StoreError::DuplicateCode) => continue,
             Err(e) => return Err(ApiError::from(e).speaking(locale)),
@@ -148,7 +173,12 @@ pub async fn submit_complaint(
 }
 
 fn created(receipt_json: String) -> Response {
-    (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], receipt_json).into_response()
+    (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        receipt_json,
+    )
+        .into_response()
 }
 
 /// Reads a tracking code from the path: 400 for a malformed or mistyped one.
@@ -195,14 +225,21 @@ fn tracking_view(
     Ok(TrackingView {
         tracking_code: c.tracking_code,
         status,
-        classification: Classification::from_key(&c.classification)
-            .ok_or_else(|| ApiError::internal(format!("stored classification `{}`", c.classification)))?,
+        classification: Classification::from_key(&c.classification).ok_or_else(|| {
+            ApiError::internal(format!("stored classification `{}`", c.classification))
+        })?,
         privacy: Privacy::from_key(&c.privacy)
             .ok_or_else(|| ApiError::internal(format!("stored privacy `{}`", c.privacy)))?,
         title: c.title,
         category,
-        region: named(&c.region, catalog.region(&c.region).map(|r| r.name.as_str())),
-        unit: named(&c.unit, catalog.unit(&c.region, &c.unit).map(|u| u.name.as_str())),
+        region: named(
+            &c.region,
+            catalog.region(&c.region).map(|r| r.name.as_str()),
+        ),
+        unit: named(
+            &c.unit,
+            catalog.unit(&c.region, &c.unit).map(|u| u.name.as_str()),
+        ),
         submitted_at: rfc3339(c.created_at),
         updated_at: rfc3339(c.updated_at),
         due,
@@ -262,7 +299,10 @@ pub async fn add_reporter_reply(
         Ok(ReplyOutcome::Added { .. }) => {}
         Ok(ReplyOutcome::NotFound) => return Err(not_found()),
         Ok(ReplyOutcome::Closed) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "replies_closed", Msg::RepliesClosed).speaking(locale));
+            return Err(
+                ApiError::new(StatusCode::CONFLICT, "replies_closed", Msg::RepliesClosed)
+                    .speaking(locale),
+            );
         }
         Err(e) => return Err(ApiError::from(e).speaking(locale)),
     }

@@ -23,7 +23,9 @@ pub async fn livez() -> impl IntoResponse {
 /// `GET /healthz`: 200 when the database answers reads and writes.
 pub async fn healthz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     state.store.health().await?;
-    Ok(Json(json!({ "status": "ok", "database": state.store.backend() })))
+    Ok(Json(
+        json!({ "status": "ok", "database": state.store.backend() }),
+    ))
 }
 
 /// `GET /api/v1/openapi.json`.

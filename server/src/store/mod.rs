@@ -32,15 +32,17 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                if db.message().contains("tracking_code") || db.constraint() == Some("complaints_tracking_code_key") {
+                if db.message().contains("tracking_code")
+                    || db.constraint() == Some("complaints_tracking_code_key")
+                {
                     StoreError::DuplicateCode
                 } else {
                     StoreError::Unavailable(db.message().to_owned())
                 }
             }
-            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) | sqlx::Error::ColumnNotFound(_) => {
-                StoreError::Corrupt(e.to_string())
-            }
+            sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Decode(_)
+            | sqlx::Error::ColumnNotFound(_) => StoreError::Corrupt(e.to_string()),
             _ => StoreError::Unavailable(e.to_string()),
         }
     }
@@ -130,7 +132,9 @@ pub enum ReplyOutcome {
     /// The complaint is closed, rejected or transferred.
     Closed,
     /// Written; the complaint's status afterwards.
-    Added { status: String },
+    Added {
+        status: String,
+    },
 }
 
 /// Everything the service keeps.

@@ -26,9 +26,9 @@ impl PostgresStore {
     /// Connects, and applies migrations (under PostgreSQL's advisory lock, so
     /// several processes starting together apply them once).
     pub async fn open(url: &str, pool_size: u32) -> Result<PostgresStore, StoreError> {
-        let options: PgConnectOptions = url
-            .parse()
-            .map_err(|_| StoreError::Unavailable("DATABASE_URL is not a valid PostgreSQL URL".into()))?;
+        let options: PgConnectOptions = url.parse().map_err(|_| {
+            StoreError::Unavailable("DATABASE_URL is not a valid PostgreSQL URL".into())
+        })?;
         let pool = PgPoolOptions::new()
             .max_connections(pool_size.max(2))
             .acquire_timeout(Duration::from_secs(10))
@@ -79,28 +79,70 @@ impl Store for PostgresStore {
         let mut tx = self.begin().await?;
         for r in rows.regions {
             sqlx::query(sql::INSERT_REGION)
-                .bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4)
-                .bind(r.5).bind(r.6).bind(r.7).bind(r.8).bind(r.9)
+                .bind(r.0)
+                .bind(r.1)
+                .bind(r.2)
+                .bind(r.3)
+                .bind(r.4)
+                .bind(r.5)
+                .bind(r.6)
+                .bind(r.7)
+                .bind(r.8)
+                .bind(r.9)
                 .execute(&mut *tx)
                 .await?;
         }
         for d in rows.districts {
-            sqlx::query(sql::INSERT_DISTRICT).bind(d.0).bind(d.1).bind(d.2).bind(d.3).execute(&mut *tx).await?;
+            sqlx::query(sql::INSERT_DISTRICT)
+                .bind(d.0)
+                .bind(d.1)
+                .bind(d.2)
+                .bind(d.3)
+                .execute(&mut *tx)
+                .await?;
         }
         for u in rows.units {
-            sqlx::query(sql::INSERT_UNIT).bind(u.0).bind(u.1).bind(u.2).bind(u.3).bind(u.4).execute(&mut *tx).await?;
+            sqlx::query(sql::INSERT_UNIT)
+                .bind(u.0)
+                .bind(u.1)
+                .bind(u.2)
+                .bind(u.3)
+                .bind(u.4)
+                .execute(&mut *tx)
+                .await?;
         }
         for c in rows.categories {
-            sqlx::query(sql::INSERT_CATEGORY).bind(c.0).bind(c.1).bind(c.2).bind(c.3).bind(c.4).execute(&mut *tx).await?;
+            sqlx::query(sql::INSERT_CATEGORY)
+                .bind(c.0)
+                .bind(c.1)
+                .bind(c.2)
+                .bind(c.3)
+                .bind(c.4)
+                .execute(&mut *tx)
+                .await?;
         }
         for r in rows.rules {
-            sqlx::query(sql::INSERT_RULE).bind(r.0).bind(r.1).bind(r.2).execute(&mut *tx).await?;
+            sqlx::query(sql::INSERT_RULE)
+                .bind(r.0)
+                .bind(r.1)
+                .bind(r.2)
+                .execute(&mut *tx)
+                .await?;
         }
         for h in rows.holidays {
-            sqlx::query(sql::INSERT_HOLIDAY).bind(h.0).bind(h.1).bind(h.2).execute(&mut *tx).await?;
+            sqlx::query(sql::INSERT_HOLIDAY)
+                .bind(h.0)
+                .bind(h.1)
+                .bind(h.2)
+                .execute(&mut *tx)
+                .await?;
         }
         for s in rows.settings {
-            sqlx::query(sql::INSERT_SETTING).bind(s.0).bind(s.1).execute(&mut *tx).await?;
+            sqlx::query(sql::INSERT_SETTING)
+                .bind(s.0)
+                .bind(s.1)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -110,9 +152,13 @@ impl Store for PostgresStore {
         let pool = &self.pool;
         CatalogRows {
             regions: sqlx::query_as(sql::SELECT_REGIONS).fetch_all(pool).await?,
-            districts: sqlx::query_as(sql::SELECT_DISTRICTS).fetch_all(pool).await?,
+            districts: sqlx::query_as(sql::SELECT_DISTRICTS)
+                .fetch_all(pool)
+                .await?,
             units: sqlx::query_as(sql::SELECT_UNITS).fetch_all(pool).await?,
-            categories: sqlx::query_as(sql::SELECT_CATEGORIES).fetch_all(pool).await?,
+            categories: sqlx::query_as(sql::SELECT_CATEGORIES)
+                .fetch_all(pool)
+                .await?,
             rules: sqlx::query_as(sql::SELECT_RULES).fetch_all(pool).await?,
             holidays: sqlx::query_as(sql::SELECT_HOLIDAYS).fetch_all(pool).await?,
             settings: sqlx::query_as(sql::SELECT_SETTINGS).fetch_all(pool).await?,
@@ -214,7 +260,11 @@ impl Store for PostgresStore {
             return Ok(ReplyOutcome::Closed);
         }
         let resumes = status == "needs_info";
-        let to_status = if resumes { "submitted" } else { status.as_str() };
+        let to_status = if resumes {
+            "submitted"
+        } else {
+            status.as_str()
+        };
         sqlx::query(sql::INSERT_EVENT)
             .bind(id)
             .bind(r.at_ms)
@@ -234,10 +284,16 @@ impl Store for PostgresStore {
                 .execute(&mut *tx)
                 .await?;
         } else {
-            sqlx::query(sql::TOUCH_AFTER_REPLY).bind(id).bind(r.at_ms).execute(&mut *tx).await?;
+            sqlx::query(sql::TOUCH_AFTER_REPLY)
+                .bind(id)
+                .bind(r.at_ms)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
-        Ok(ReplyOutcome::Added { status: to_status.to_owned() })
+        Ok(ReplyOutcome::Added {
+            status: to_status.to_owned(),
+        })
     }
 
     async fn close(&self) {

@@ -16,27 +16,34 @@ pub const INSERT_DISTRICT: &str = "INSERT INTO districts (key, region_slug, name
 pub const INSERT_UNIT: &str = "INSERT INTO units (region_slug, key, name, is_coordinator, sort_order) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
 pub const INSERT_CATEGORY: &str = "INSERT INTO categories (key, name_id, name_en, supervisory, sort_order) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
 pub const INSERT_RULE: &str = "INSERT INTO routing_rules (region_slug, category_key, unit_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-pub const INSERT_HOLIDAY: &str = "INSERT INTO holidays (region_slug, day, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-pub const INSERT_SETTING: &str = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+pub const INSERT_HOLIDAY: &str =
+    "INSERT INTO holidays (region_slug, day, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+pub const INSERT_SETTING: &str =
+    "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING";
 
 pub const SELECT_REGIONS: &str = "SELECT slug, code, name, kind, parent_slug, lapor_group_2019, integration_mode, own_portal, code_prefix FROM regions ORDER BY sort_order, slug";
-pub const SELECT_DISTRICTS: &str = "SELECT key, name, region_slug FROM districts ORDER BY sort_order, key";
+pub const SELECT_DISTRICTS: &str =
+    "SELECT key, name, region_slug FROM districts ORDER BY sort_order, key";
 pub const SELECT_UNITS: &str = "SELECT region_slug, key, name, is_coordinator FROM units ORDER BY region_slug, sort_order, key";
-pub const SELECT_CATEGORIES: &str = "SELECT key, name_id, name_en, supervisory FROM categories ORDER BY sort_order, key";
+pub const SELECT_CATEGORIES: &str =
+    "SELECT key, name_id, name_en, supervisory FROM categories ORDER BY sort_order, key";
 pub const SELECT_RULES: &str = "SELECT region_slug, category_key, unit_key FROM routing_rules";
 pub const SELECT_HOLIDAYS: &str = "SELECT region_slug, day FROM holidays";
 pub const SELECT_SETTINGS: &str = "SELECT key, value FROM settings";
 
-pub const SELECT_IDEMPOTENCY: &str = "SELECT body_hash, receipt FROM idempotency_keys WHERE key = $1";
+pub const SELECT_IDEMPOTENCY: &str =
+    "SELECT body_hash, receipt FROM idempotency_keys WHERE key = $1";
 pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $14, $15, $16, $16) RETURNING id";
-pub const INSERT_REPORTER: &str = "INSERT INTO reporters (complaint_id, name, email, phone) VALUES ($1, $2, $3, $4)";
+pub const INSERT_REPORTER: &str =
+    "INSERT INTO reporters (complaint_id, name, email, phone) VALUES ($1, $2, $3, $4)";
 pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, kind, author, from_status, to_status, public_message) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key";
 
 pub const SELECT_PUBLIC_COMPLAINT: &str = "SELECT id, tracking_code, region_slug, unit_key, category_key, classification, privacy, title, status, due_step, due_date, created_at, updated_at FROM complaints WHERE tracking_code = $1";
 pub const SELECT_PUBLIC_EVENTS: &str = "SELECT at, kind, author, from_status, to_status, public_message FROM complaint_events WHERE complaint_id = $1 ORDER BY id";
-pub const SELECT_STATUS_FOR_REPLY: &str = "SELECT id, status FROM complaints WHERE tracking_code = $1";
+pub const SELECT_STATUS_FOR_REPLY: &str =
+    "SELECT id, status FROM complaints WHERE tracking_code = $1";
 pub const RESUME_AFTER_REPLY: &str = "UPDATE complaints SET status = 'submitted', due_step = $2, due_date = $3, updated_at = $4, version = version + 1 WHERE id = $1";
 pub const TOUCH_AFTER_REPLY: &str = "UPDATE complaints SET updated_at = $2 WHERE id = $1";
 
@@ -70,8 +77,9 @@ impl CatalogRows {
     pub fn assemble(self) -> Result<Catalog, StoreError> {
         let mut regions = Vec::with_capacity(self.regions.len());
         for (slug, code, name, kind, parent, group, mode, own_portal, code_prefix) in self.regions {
-            let integration_mode = IntegrationMode::from_key(&mode)
-                .ok_or_else(|| StoreError::Corrupt(format!("region `{slug}` has the mode `{mode}`")))?;
+            let integration_mode = IntegrationMode::from_key(&mode).ok_or_else(|| {
+                StoreError::Corrupt(format!("region `{slug}` has the mode `{mode}`"))
+            })?;
             regions.push(Region {
                 lapor_group_2019: group.and_then(|g| u8::try_from(g).ok()),
                 slug,
@@ -86,8 +94,9 @@ impl CatalogRows {
         }
         let mut holidays: HashMap<String, BTreeSet<Date>> = HashMap::new();
         for (region, day) in self.holidays {
-            let date = Date::parse(&day)
-                .ok_or_else(|| StoreError::Corrupt(format!("holiday `{day}` of `{region}` is no date")))?;
+            let date = Date::parse(&day).ok_or_else(|| {
+                StoreError::Corrupt(format!("holiday `{day}` of `{region}` is no date"))
+            })?;
             holidays.entry(region).or_default().insert(date);
         }
         Ok(Catalog {
@@ -100,12 +109,22 @@ impl CatalogRows {
             units: self
                 .units
                 .into_iter()
-                .map(|(region, key, name, is_coordinator)| Unit { region, key, name, is_coordinator })
+                .map(|(region, key, name, is_coordinator)| Unit {
+                    region,
+                    key,
+                    name,
+                    is_coordinator,
+                })
                 .collect(),
             categories: self
                 .categories
                 .into_iter()
-                .map(|(key, name_id, name_en, supervisory)| Category { key, name_id, name_en, supervisory })
+                .map(|(key, name_id, name_en, supervisory)| Category {
+                    key,
+                    name_id,
+                    name_en,
+                    supervisory,
+                })
                 .collect(),
             rules: self
                 .rules
@@ -118,10 +137,24 @@ impl CatalogRows {
     }
 }
 
+/// A region to seed: slug, code, name, kind, parent, group, mode, portal, prefix, order.
+pub type SeedRegionRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i32>,
+    String,
+    Option<String>,
+    String,
+    i32,
+);
+
 /// The rows a reference data file seeds, in insertion order.
 #[derive(Debug, Default)]
 pub struct SeedRows {
-    pub regions: Vec<(String, String, String, String, Option<String>, Option<i32>, String, Option<String>, String, i32)>,
+    pub regions: Vec<SeedRegionRow>,
     pub districts: Vec<(String, String, String, i32)>,
     pub units: Vec<(String, String, String, bool, i32)>,
     pub categories: Vec<(String, String, String, bool, i32)>,
@@ -148,21 +181,36 @@ impl SeedRows {
                 i as i32,
             ));
             for d in &r.districts {
-                rows.districts.push((district_key(d), r.slug.clone(), d.clone(), district_order));
+                rows.districts
+                    .push((district_key(d), r.slug.clone(), d.clone(), district_order));
                 district_order += 1;
             }
             for (j, u) in data.units.iter().enumerate() {
-                rows.units.push((r.slug.clone(), u.key.clone(), u.name.clone(), u.coordinator, j as i32));
+                rows.units.push((
+                    r.slug.clone(),
+                    u.key.clone(),
+                    u.name.clone(),
+                    u.coordinator,
+                    j as i32,
+                ));
             }
             for c in &data.categories {
-                rows.rules.push((r.slug.clone(), c.key.clone(), c.unit.clone()));
+                rows.rules
+                    .push((r.slug.clone(), c.key.clone(), c.unit.clone()));
             }
             for h in &data.holidays {
-                rows.holidays.push((r.slug.clone(), h.date.clone(), h.name.clone()));
+                rows.holidays
+                    .push((r.slug.clone(), h.date.clone(), h.name.clone()));
             }
         }
         for (i, c) in data.categories.iter().enumerate() {
-            rows.categories.push((c.key.clone(), c.name_id.clone(), c.name_en.clone(), c.supervisory, i as i32));
+            rows.categories.push((
+                c.key.clone(),
+                c.name_id.clone(),
+                c.name_en.clone(),
+                c.supervisory,
+                i as i32,
+            ));
         }
         rows.settings = data
             .settings
@@ -193,7 +241,14 @@ pub type PublicRow = (
 );
 
 /// at, kind, author, from, to, public message.
-pub type EventRow = (i64, String, String, Option<String>, Option<String>, Option<String>);
+pub type EventRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Splits the rows both backends read into the tracker's view of them.
 pub fn public_parts(row: PublicRow, events: Vec<EventRow>) -> (PublicComplaint, Vec<PublicEvent>) {
@@ -213,18 +268,21 @@ pub fn public_parts(row: PublicRow, events: Vec<EventRow>) -> (PublicComplaint, 
     };
     let events = events
         .into_iter()
-        .map(|(at, kind, author, from_status, to_status, public_message)| PublicEvent {
-            at,
-            kind,
-            author,
-            from_status,
-            to_status,
-            public_message,
-        })
+        .map(
+            |(at, kind, author, from_status, to_status, public_message)| PublicEvent {
+                at,
+                kind,
+                author,
+                from_status,
+                to_status,
+                public_message,
+            },
+        )
         .collect();
     (complaint, events)
 }
 
 /// On PostgreSQL the row is locked, so a reply and an officer's action on the
 /// same complaint take turns.
-pub const SELECT_STATUS_FOR_REPLY_LOCKED: &str = "SELECT id, status FROM complaints WHERE tracking_code = $1 FOR UPDATE";
+pub const SELECT_STATUS_FOR_REPLY_LOCKED: &str =
+    "SELECT id, status FROM complaints WHERE tracking_code = $1 FOR UPDATE";

@@ -40,8 +40,9 @@ trait WriteJob: Send {
     fn finish(self: Box<Self>, commit: Result<(), StoreError>);
 }
 
-type WriteFn<T> =
-    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send>;
+type WriteFn<T> = Box<
+    dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send,
+>;
 
 struct TypedJob<T> {
     work: Option<WriteFn<T>>,
@@ -98,7 +99,11 @@ impl std::fmt::Debug for Message {
 impl SqliteStore {
     /// Opens (creating if needed) the database file, applies migrations and
     /// checks the durability settings.
-    pub async fn open(path: &Path, durability: Durability, readers: u32) -> Result<SqliteStore, StoreError> {
+    pub async fn open(
+        path: &Path,
+        durability: Durability,
+        readers: u32,
+    ) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Unavailable(format!("cannot create the folder {}: {e}", dir.display()))
@@ -119,7 +124,10 @@ impl SqliteStore {
 
         // Migrations run through a one-connection pool, closed before the
         // writer opens its own connection.
-        let migrations = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let migrations = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
         let migrated = MIGRATOR.run(&migrations).await;
         migrations.close().await;
         migrated.map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
@@ -134,13 +142,20 @@ impl SqliteStore {
 
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(writer(conn, rx));
-        Ok(SqliteStore { writer: tx, readers })
+        Ok(SqliteStore {
+            writer: tx,
+            readers,
+        })
     }
 
     /// Queues a write and waits until it is committed (or refused).
     async fn write<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let job = TypedJob { work: Some(work), result: None, reply };
+        let job = TypedJob {
+            work: Some(work),
+            result: None,
+            reply,
+        };
         self.writer
             .send(Message::Write(Box::new(job)))
             .await
@@ -151,14 +166,21 @@ impl SqliteStore {
     }
 }
 
-async fn verify_pragmas(conn: &mut SqliteConnection, durability: Durability) -> Result<(), StoreError> {
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+async fn verify_pragmas(
+    conn: &mut SqliteConnection,
+    durability: Durability,
+) -> Result<(), StoreError> {
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Unavailable(format!(
             "SQLite journal_mode is `{mode}`, not `wal`; refusing to start"
         )));
     }
-    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *conn)
+        .await?;
     let wanted = match durability {
         Durability::Full => 2,
         Durability::Normal => 1,
@@ -174,7 +196,9 @@ async fn verify_pragmas(conn: &mut SqliteConnection, durability: Durability) -> 
 async fn writer(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<Message>) {
     let mut closing = None;
     while closing.is_none() {
-        let Some(first) = inbox.recv().await else { break };
+        let Some(first) = inbox.recv().await else {
+            break;
+        };
         let mut batch = Vec::new();
         match first {
             Message::Write(job) => batch.push(job),
@@ -200,7 +224,11 @@ async fn writer(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<Message>) 
 }
 
 async fn exec(conn: &mut SqliteConnection, statement: &'static str) -> Result<(), StoreError> {
-    sqlx::query(statement).execute(conn).await.map(drop).map_err(StoreError::from)
+    sqlx::query(statement)
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_err(StoreError::from)
 }
 
 async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn WriteJob>>) {
@@ -244,7 +272,10 @@ async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn WriteJ
     }
 }
 
-async fn submit_in(conn: &mut SqliteConnection, c: NewComplaint) -> Result<SubmitOutcome, StoreError> {
+async fn submit_in(
+    conn: &mut SqliteConnection,
+    c: NewComplaint,
+) -> Result<SubmitOutcome, StoreError> {
     let previous: Option<(String, String)> = sqlx::query_as(sql::SELECT_IDEMPOTENCY)
         .bind(&c.idempotency_key)
         .fetch_optional(&mut *conn)
@@ -306,11 +337,16 @@ async fn submit_in(conn: &mut SqliteConnection, c: NewComplaint) -> Result<Submi
         Some(_) => Ok(SubmitOutcome::Created),
         // One writer sees every earlier key, so this cannot happen; refuse
         // rather than keep a complaint without its key.
-        None => Err(StoreError::Unavailable("idempotency key raced on SQLite".into())),
+        None => Err(StoreError::Unavailable(
+            "idempotency key raced on SQLite".into(),
+        )),
     }
 }
 
-async fn reply_in(conn: &mut SqliteConnection, r: ReporterReply) -> Result<ReplyOutcome, StoreError> {
+async fn reply_in(
+    conn: &mut SqliteConnection,
+    r: ReporterReply,
+) -> Result<ReplyOutcome, StoreError> {
     let found: Option<(i64, String)> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY)
         .bind(&r.tracking_code)
         .fetch_optional(&mut *conn)
@@ -322,7 +358,11 @@ async fn reply_in(conn: &mut SqliteConnection, r: ReporterReply) -> Result<Reply
         return Ok(ReplyOutcome::Closed);
     }
     let resumes = status == "needs_info";
-    let to_status = if resumes { "submitted" } else { status.as_str() };
+    let to_status = if resumes {
+        "submitted"
+    } else {
+        status.as_str()
+    };
     sqlx::query(sql::INSERT_EVENT)
         .bind(id)
         .bind(r.at_ms)
@@ -342,36 +382,84 @@ async fn reply_in(conn: &mut SqliteConnection, r: ReporterReply) -> Result<Reply
             .execute(&mut *conn)
             .await?;
     } else {
-        sqlx::query(sql::TOUCH_AFTER_REPLY).bind(id).bind(r.at_ms).execute(&mut *conn).await?;
+        sqlx::query(sql::TOUCH_AFTER_REPLY)
+            .bind(id)
+            .bind(r.at_ms)
+            .execute(&mut *conn)
+            .await?;
     }
-    Ok(ReplyOutcome::Added { status: to_status.to_owned() })
+    Ok(ReplyOutcome::Added {
+        status: to_status.to_owned(),
+    })
 }
 
 async fn seed_in(conn: &mut SqliteConnection, rows: SeedRows) -> Result<(), StoreError> {
     for r in rows.regions {
         sqlx::query(sql::INSERT_REGION)
-            .bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4)
-            .bind(r.5).bind(r.6).bind(r.7).bind(r.8).bind(r.9)
+            .bind(r.0)
+            .bind(r.1)
+            .bind(r.2)
+            .bind(r.3)
+            .bind(r.4)
+            .bind(r.5)
+            .bind(r.6)
+            .bind(r.7)
+            .bind(r.8)
+            .bind(r.9)
             .execute(&mut *conn)
             .await?;
     }
     for d in rows.districts {
-        sqlx::query(sql::INSERT_DISTRICT).bind(d.0).bind(d.1).bind(d.2).bind(d.3).execute(&mut *conn).await?;
+        sqlx::query(sql::INSERT_DISTRICT)
+            .bind(d.0)
+            .bind(d.1)
+            .bind(d.2)
+            .bind(d.3)
+            .execute(&mut *conn)
+            .await?;
     }
     for u in rows.units {
-        sqlx::query(sql::INSERT_UNIT).bind(u.0).bind(u.1).bind(u.2).bind(u.3).bind(u.4).execute(&mut *conn).await?;
+        sqlx::query(sql::INSERT_UNIT)
+            .bind(u.0)
+            .bind(u.1)
+            .bind(u.2)
+            .bind(u.3)
+            .bind(u.4)
+            .execute(&mut *conn)
+            .await?;
     }
     for c in rows.categories {
-        sqlx::query(sql::INSERT_CATEGORY).bind(c.0).bind(c.1).bind(c.2).bind(c.3).bind(c.4).execute(&mut *conn).await?;
+        sqlx::query(sql::INSERT_CATEGORY)
+            .bind(c.0)
+            .bind(c.1)
+            .bind(c.2)
+            .bind(c.3)
+            .bind(c.4)
+            .execute(&mut *conn)
+            .await?;
     }
     for r in rows.rules {
-        sqlx::query(sql::INSERT_RULE).bind(r.0).bind(r.1).bind(r.2).execute(&mut *conn).await?;
+        sqlx::query(sql::INSERT_RULE)
+            .bind(r.0)
+            .bind(r.1)
+            .bind(r.2)
+            .execute(&mut *conn)
+            .await?;
     }
     for h in rows.holidays {
-        sqlx::query(sql::INSERT_HOLIDAY).bind(h.0).bind(h.1).bind(h.2).execute(&mut *conn).await?;
+        sqlx::query(sql::INSERT_HOLIDAY)
+            .bind(h.0)
+            .bind(h.1)
+            .bind(h.2)
+            .execute(&mut *conn)
+            .await?;
     }
     for s in rows.settings {
-        sqlx::query(sql::INSERT_SETTING).bind(s.0).bind(s.1).execute(&mut *conn).await?;
+        sqlx::query(sql::INSERT_SETTING)
+            .bind(s.0)
+            .bind(s.1)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -383,22 +471,30 @@ impl Store for SqliteStore {
     }
 
     async fn health(&self) -> Result<(), StoreError> {
-        let _: i64 = sqlx::query_scalar("SELECT 1").fetch_one(&self.readers).await?;
-        self.write(Box::new(|_conn| Box::pin(async { Ok(()) }))).await
+        let _: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&self.readers)
+            .await?;
+        self.write(Box::new(|_conn| Box::pin(async { Ok(()) })))
+            .await
     }
 
     async fn seed(&self, data: &ReferenceData) -> Result<(), StoreError> {
         let rows = SeedRows::from(data);
-        self.write(Box::new(move |conn| Box::pin(seed_in(conn, rows)))).await
+        self.write(Box::new(move |conn| Box::pin(seed_in(conn, rows))))
+            .await
     }
 
     async fn load_catalog(&self) -> Result<Catalog, StoreError> {
         let pool = &self.readers;
         CatalogRows {
             regions: sqlx::query_as(sql::SELECT_REGIONS).fetch_all(pool).await?,
-            districts: sqlx::query_as(sql::SELECT_DISTRICTS).fetch_all(pool).await?,
+            districts: sqlx::query_as(sql::SELECT_DISTRICTS)
+                .fetch_all(pool)
+                .await?,
             units: sqlx::query_as(sql::SELECT_UNITS).fetch_all(pool).await?,
-            categories: sqlx::query_as(sql::SELECT_CATEGORIES).fetch_all(pool).await?,
+            categories: sqlx::query_as(sql::SELECT_CATEGORIES)
+                .fetch_all(pool)
+                .await?,
             rules: sqlx::query_as(sql::SELECT_RULES).fetch_all(pool).await?,
             holidays: sqlx::query_as(sql::SELECT_HOLIDAYS).fetch_all(pool).await?,
             settings: sqlx::query_as(sql::SELECT_SETTINGS).fetch_all(pool).await?,
@@ -407,7 +503,8 @@ impl Store for SqliteStore {
     }
 
     async fn submit(&self, complaint: NewComplaint) -> Result<SubmitOutcome, StoreError> {
-        self.write(Box::new(move |conn| Box::pin(submit_in(conn, complaint)))).await
+        self.write(Box::new(move |conn| Box::pin(submit_in(conn, complaint))))
+            .await
     }
 
     async fn find_public(
@@ -428,7 +525,8 @@ impl Store for SqliteStore {
     }
 
     async fn add_reporter_reply(&self, reply: ReporterReply) -> Result<ReplyOutcome, StoreError> {
-        self.write(Box::new(move |conn| Box::pin(reply_in(conn, reply)))).await
+        self.write(Box::new(move |conn| Box::pin(reply_in(conn, reply))))
+            .await
     }
 
     async fn close(&self) {

@@ -4,13 +4,17 @@ use std::sync::Arc;
 
 use aduan_app::validate::Reporter;
 use aduan_server::domain::reference::ReferenceData;
-use aduan_server::store::{NewComplaint, ReplyOutcome, ReporterReply, Store, StoreError, SubmitOutcome};
+use aduan_server::store::{
+    NewComplaint, ReplyOutcome, ReporterReply, Store, StoreError, SubmitOutcome,
+};
 
 use crate::support::{Engine, TestDb};
 
 async fn open(engine: Engine) -> (TestDb, Arc<dyn Store>) {
     let db = TestDb::new(engine).await;
-    let store = aduan_server::open_store(&db.args()).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let store = aduan_server::open_store(&db.args())
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
     (db, store)
 }
 
@@ -31,7 +35,11 @@ fn complaint(code: &str, key: &str) -> NewComplaint {
         location: None,
         incident_date: Some("2026-11-01".into()),
         locale: "id".into(),
-        reporter: Reporter { name: Some("Made".into()), email: None, phone: Some("081234567890".into()) },
+        reporter: Reporter {
+            name: Some("Made".into()),
+            email: None,
+            phone: Some("081234567890".into()),
+        },
         due_step: "verification".into(),
         due_date: "2026-12-02".into(),
         at_ms: 1_764_000_000_000,

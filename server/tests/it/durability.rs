@@ -33,7 +33,9 @@ async fn start(db: &TestDb) -> Server {
     while let Ok(Some(line)) = lines.next_line().await {
         let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
         if entry["fields"]["message"] == "aduan is serving" {
-            base = entry["fields"]["address"].as_str().map(|a| format!("http://{a}"));
+            base = entry["fields"]["address"]
+                .as_str()
+                .map(|a| format!("http://{a}"));
             break;
         }
     }
@@ -52,9 +54,17 @@ async fn acknowledged_complaints_survive_kill_9(engine: Engine, cycles: u32) {
         let stop = Arc::new(AtomicBool::new(false));
         let mut clients = Vec::new();
         for _ in 0..16 {
-            let (base, stop, acked, unknown) = (server.base.clone(), stop.clone(), acknowledged.clone(), unknown.clone());
+            let (base, stop, acked, unknown) = (
+                server.base.clone(),
+                stop.clone(),
+                acknowledged.clone(),
+                unknown.clone(),
+            );
             clients.push(tokio::spawn(async move {
-                let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("a client");
+                let client = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(5))
+                    .build()
+                    .expect("a client");
                 while !stop.load(Ordering::Relaxed) {
                     let sent = client
                         .post(format!("{base}/api/v1/complaints"))
@@ -65,7 +75,10 @@ async fn acknowledged_complaints_survive_kill_9(engine: Engine, cycles: u32) {
                     match sent {
                         Ok(r) if r.status().as_u16() == 201 => match r.json::<Value>().await {
                             Ok(body) => {
-                                let code = body["tracking_code"].as_str().unwrap_or_default().to_owned();
+                                let code = body["tracking_code"]
+                                    .as_str()
+                                    .unwrap_or_default()
+                                    .to_owned();
                                 acked.lock().await.push(code);
                             }
                             Err(_) => {
@@ -93,15 +106,28 @@ async fn acknowledged_complaints_survive_kill_9(engine: Engine, cycles: u32) {
     let server = start(&db).await;
     let client = reqwest::Client::new();
     let codes = acknowledged.lock().await.clone();
-    assert!(codes.len() > 50, "too few submissions to mean anything: {}", codes.len());
+    assert!(
+        codes.len() > 50,
+        "too few submissions to mean anything: {}",
+        codes.len()
+    );
     let mut lost = Vec::new();
     for code in &codes {
-        let r = client.get(format!("{}/api/v1/complaints/{code}", server.base)).send().await.expect("an answer");
+        let r = client
+            .get(format!("{}/api/v1/complaints/{code}", server.base))
+            .send()
+            .await
+            .expect("an answer");
         if r.status().as_u16() != 200 {
             lost.push(code.clone());
         }
     }
-    assert!(lost.is_empty(), "{} of {} acknowledged complaints were lost: {lost:?}", lost.len(), codes.len());
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged complaints were lost: {lost:?}",
+        lost.len(),
+        codes.len()
+    );
     let stored = db.count("SELECT COUNT(*) FROM complaints").await;
     assert!(stored >= codes.len() as i64);
     let orphans = db
@@ -109,7 +135,11 @@ async fn acknowledged_complaints_survive_kill_9(engine: Engine, cycles: u32) {
         .await;
     assert_eq!(orphans, 0, "complaints without their first event or key");
     if engine == Engine::Sqlite {
-        assert_eq!(db.count("SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'").await, 0);
+        assert_eq!(
+            db.count("SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'")
+                .await,
+            0
+        );
     }
     eprintln!(
         "{engine:?}: {} acknowledged, 0 lost, {} stored, {} outcomes unknown at a kill",

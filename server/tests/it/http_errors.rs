@@ -10,11 +10,25 @@ fn error_code(body: &Value) -> &str {
 }
 
 /// Asserts the refusal and that nothing was stored.
-async fn refused(app: &TestApp, (status, body): (u16, Value), want_status: u16, want_code: &str) -> Value {
+async fn refused(
+    app: &TestApp,
+    (status, body): (u16, Value),
+    want_status: u16,
+    want_code: &str,
+) -> Value {
     assert_eq!(status, want_status, "{body}");
     assert_eq!(error_code(&body), want_code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    assert_eq!(app.complaints_stored().await, 0, "a refused complaint was stored");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(
+        app.complaints_stored().await,
+        0,
+        "a refused complaint was stored"
+    );
     body
 }
 

@@ -53,7 +53,11 @@ impl TestDb {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary folder");
                 let path: PathBuf = dir.path().join("aduan.db");
-                TestDb { url: format!("sqlite:{}", path.display()), engine, _dir: Some(dir) }
+                TestDb {
+                    url: format!("sqlite:{}", path.display()),
+                    engine,
+                    _dir: Some(dir),
+                }
             }
             Engine::Postgres => {
                 let admin = postgres_admin_url();
@@ -65,8 +69,15 @@ impl TestDb {
                     .execute(&mut conn)
                     .await
                     .expect("a fresh PostgreSQL database");
-                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
-                TestDb { url: format!("{base}/{name}"), engine, _dir: None }
+                let base = admin
+                    .rsplit_once('/')
+                    .map_or(admin.as_str(), |(b, _)| b)
+                    .to_owned();
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    engine,
+                    _dir: None,
+                }
             }
         }
     }
@@ -141,7 +152,9 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
 /// Starts the service on a random port with a fresh database.
 pub async fn spawn_app(engine: Engine) -> TestApp {
     let db = TestDb::new(engine).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
     let addr = listener.local_addr().expect("the bound address");
     let (stop, stopped) = oneshot::channel::<()>();
     let cfg = config(&db, addr);
@@ -157,7 +170,12 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("an HTTP client");
-    TestApp { base: format!("http://{addr}"), client, db, stop: Some(stop) }
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+        db,
+        stop: Some(stop),
+    }
 }
 
 /// A complaint that passes every rule, filed on Badung's site.
@@ -206,7 +224,12 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let response = self.client.get(self.url(path)).send().await.expect("the service answers");
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the service answers");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
