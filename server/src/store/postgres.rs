@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use super::sql::{self, CatalogRows, EventRow, PublicRow, SeedRows, public_parts};
+use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::{
     NewComplaint, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply, Store, StoreError,
     SubmitOutcome,
@@ -15,6 +15,16 @@ use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// A whole submission in one statement (see [`PostgresStore::submit`]).
+const SUBMIT: &str = "WITH new_id AS (SELECT nextval(pg_get_serial_sequence('complaints', 'id')) AS id), \
+     k AS (INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) \
+           SELECT $1, $2, new_id.id, $3, $4 FROM new_id ON CONFLICT DO NOTHING RETURNING complaint_id), \
+     c AS (INSERT INTO complaints (id, tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
+           SELECT k.complaint_id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'submitted', $18, $19, $4, $4 FROM k RETURNING id), \
+     r AS (INSERT INTO reporters (complaint_id, name, email, phone) SELECT c.id, $20, $21, $22 FROM c WHERE $23), \
+     e AS (INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) SELECT c.id, $4, 'submitted', 'reporter', 'submitted' FROM c) \
+     SELECT COUNT(*) FROM c";
 
 /// The PostgreSQL store.
 #[derive(Debug)]
@@ -167,11 +177,15 @@ impl Store for PostgresStore {
     }
 
     async fn submit(&self, c: NewComplaint) -> Result<SubmitOutcome, StoreError> {
-        let mut tx = self.begin().await?;
-        if let Some(outcome) = idempotent_replay(&mut tx, &c).await? {
-            return Ok(outcome);
-        }
-        let id: i64 = sqlx::query_scalar(sql::INSERT_COMPLAINT)
+        // One statement is one implicit transaction and one round trip: the
+        // key first, and the complaint, reporter and first event only when
+        // the key was new. A concurrent request with the same key waits on
+        // its unique index, then inserts nothing and replays below.
+        let created: i64 = sqlx::query_scalar(SUBMIT)
+            .bind(&c.idempotency_key)
+            .bind(&c.body_hash)
+            .bind(&c.receipt_json)
+            .bind(c.at_ms)
             .bind(&c.tracking_code)
             .bind(&c.region)
             .bind(&c.unit)
@@ -187,64 +201,30 @@ impl Store for PostgresStore {
             .bind(&c.locale)
             .bind(&c.due_step)
             .bind(&c.due_date)
-            .bind(c.at_ms)
-            .fetch_one(&mut *tx)
+            .bind(&c.reporter.name)
+            .bind(&c.reporter.email)
+            .bind(&c.reporter.phone)
+            .bind(!c.reporter.is_empty())
+            .fetch_one(&self.pool)
             .await?;
-        if !c.reporter.is_empty() {
-            sqlx::query(sql::INSERT_REPORTER)
-                .bind(id)
-                .bind(&c.reporter.name)
-                .bind(&c.reporter.email)
-                .bind(&c.reporter.phone)
-                .execute(&mut *tx)
-                .await?;
+        if created == 1 {
+            return Ok(SubmitOutcome::Created);
         }
-        sqlx::query(sql::INSERT_EVENT)
-            .bind(id)
-            .bind(c.at_ms)
-            .bind("submitted")
-            .bind("reporter")
-            .bind(None::<String>)
-            .bind("submitted")
-            .bind(None::<String>)
-            .execute(&mut *tx)
-            .await?;
-        // A concurrent request with the same key waits here for the other
-        // transaction, then finds its key: ours is rolled back and theirs answers.
-        let inserted: Option<String> = sqlx::query_scalar(sql::INSERT_IDEMPOTENCY)
-            .bind(&c.idempotency_key)
-            .bind(&c.body_hash)
-            .bind(id)
-            .bind(&c.receipt_json)
-            .bind(c.at_ms)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if inserted.is_none() {
-            tx.rollback().await?;
-            let mut conn = self.pool.acquire().await?;
-            return idempotent_replay(&mut conn, &c)
-                .await?
-                .ok_or_else(|| StoreError::Unavailable("idempotency key vanished".into()));
-        }
-        tx.commit().await?;
-        Ok(SubmitOutcome::Created)
+        let mut conn = self.pool.acquire().await?;
+        idempotent_replay(&mut conn, &c)
+            .await?
+            .ok_or_else(|| StoreError::Unavailable("idempotency key vanished".into()))
     }
 
     async fn find_public(
         &self,
         tracking_code: &str,
     ) -> Result<Option<(PublicComplaint, Vec<PublicEvent>)>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let row: Option<PublicRow> = sqlx::query_as(sql::SELECT_PUBLIC_COMPLAINT)
+        let rows: Vec<PublicRow> = sqlx::query_as(sql::SELECT_PUBLIC)
             .bind(tracking_code)
-            .fetch_optional(&mut *conn)
+            .fetch_all(&self.pool)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let events: Vec<EventRow> = sqlx::query_as(sql::SELECT_PUBLIC_EVENTS)
-            .bind(row.0)
-            .fetch_all(&mut *conn)
-            .await?;
-        Ok(Some(public_parts(row, events)))
+        Ok(public_parts(rows))
     }
 
     async fn add_reporter_reply(&self, r: ReporterReply) -> Result<ReplyOutcome, StoreError> {

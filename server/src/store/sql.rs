@@ -40,8 +40,11 @@ pub const INSERT_REPORTER: &str =
 pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, kind, author, from_status, to_status, public_message) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key";
 
-pub const SELECT_PUBLIC_COMPLAINT: &str = "SELECT id, tracking_code, region_slug, unit_key, category_key, classification, privacy, title, status, due_step, due_date, created_at, updated_at FROM complaints WHERE tracking_code = $1";
-pub const SELECT_PUBLIC_EVENTS: &str = "SELECT at, kind, author, from_status, to_status, public_message FROM complaint_events WHERE complaint_id = $1 ORDER BY id";
+/// The complaint and its public events in one round trip, one row per event.
+/// Internal notes and the reporter are not selected at all.
+pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.privacy, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, \
+     e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
+     FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id WHERE c.tracking_code = $1 ORDER BY e.id";
 pub const SELECT_STATUS_FOR_REPLY: &str =
     "SELECT id, status FROM complaints WHERE tracking_code = $1";
 pub const RESUME_AFTER_REPLY: &str = "UPDATE complaints SET status = 'submitted', due_step = $2, due_date = $3, updated_at = $4, version = version + 1 WHERE id = $1";
@@ -222,64 +225,62 @@ impl SeedRows {
     }
 }
 
-/// id, code, region, unit, category, classification, privacy, title, status,
-/// due step, due date, created, updated.
-pub type PublicRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-);
+/// One row of [`SELECT_PUBLIC`].
+#[derive(Debug, sqlx::FromRow)]
+pub struct PublicRow {
+    tracking_code: String,
+    region_slug: String,
+    unit_key: String,
+    category_key: String,
+    classification: String,
+    privacy: String,
+    title: String,
+    status: String,
+    due_step: Option<String>,
+    due_date: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    event_at: Option<i64>,
+    event_kind: Option<String>,
+    event_author: Option<String>,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    public_message: Option<String>,
+}
 
-/// at, kind, author, from, to, public message.
-pub type EventRow = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-/// Splits the rows both backends read into the tracker's view of them.
-pub fn public_parts(row: PublicRow, events: Vec<EventRow>) -> (PublicComplaint, Vec<PublicEvent>) {
-    let complaint = PublicComplaint {
-        tracking_code: row.1,
-        region: row.2,
-        unit: row.3,
-        category: row.4,
-        classification: row.5,
-        privacy: row.6,
-        title: row.7,
-        status: row.8,
-        due_step: row.9,
-        due_date: row.10,
-        created_at: row.11,
-        updated_at: row.12,
-    };
-    let events = events
-        .into_iter()
-        .map(
-            |(at, kind, author, from_status, to_status, public_message)| PublicEvent {
+/// Splits the joined rows into the complaint and its events.
+pub fn public_parts(rows: Vec<PublicRow>) -> Option<(PublicComplaint, Vec<PublicEvent>)> {
+    let mut events = Vec::with_capacity(rows.len());
+    let mut complaint = None;
+    for row in rows {
+        if let (Some(at), Some(kind), Some(author)) = (row.event_at, row.event_kind, row.event_author) {
+            events.push(PublicEvent {
                 at,
                 kind,
                 author,
-                from_status,
-                to_status,
-                public_message,
-            },
-        )
-        .collect();
-    (complaint, events)
+                from_status: row.from_status,
+                to_status: row.to_status,
+                public_message: row.public_message,
+            });
+        }
+        if complaint.is_none() {
+            complaint = Some(PublicComplaint {
+                tracking_code: row.tracking_code,
+                region: row.region_slug,
+                unit: row.unit_key,
+                category: row.category_key,
+                classification: row.classification,
+                privacy: row.privacy,
+                title: row.title,
+                status: row.status,
+                due_step: row.due_step,
+                due_date: row.due_date,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            });
+        }
+    }
+    complaint.map(|c| (c, events))
 }
 
 /// On PostgreSQL the row is locked, so a reply and an officer's action on the

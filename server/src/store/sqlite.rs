@@ -18,7 +18,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
-use super::sql::{self, CatalogRows, EventRow, PublicRow, SeedRows, public_parts};
+use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::{
     NewComplaint, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply, Store, StoreError,
     SubmitOutcome,
@@ -511,17 +511,11 @@ impl Store for SqliteStore {
         &self,
         tracking_code: &str,
     ) -> Result<Option<(PublicComplaint, Vec<PublicEvent>)>, StoreError> {
-        let mut conn = self.readers.acquire().await?;
-        let row: Option<PublicRow> = sqlx::query_as(sql::SELECT_PUBLIC_COMPLAINT)
+        let rows: Vec<PublicRow> = sqlx::query_as(sql::SELECT_PUBLIC)
             .bind(tracking_code)
-            .fetch_optional(&mut *conn)
+            .fetch_all(&self.readers)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let events: Vec<EventRow> = sqlx::query_as(sql::SELECT_PUBLIC_EVENTS)
-            .bind(row.0)
-            .fetch_all(&mut *conn)
-            .await?;
-        Ok(Some(public_parts(row, events)))
+        Ok(public_parts(rows))
     }
 
     async fn add_reporter_reply(&self, reply: ReporterReply) -> Result<ReplyOutcome, StoreError> {
