@@ -33,8 +33,9 @@ pub struct DatabaseArgs {
     #[arg(long, env = "ADUAN_SQLITE_SYNCHRONOUS", default_value = "full")]
     pub sqlite_synchronous: SqliteSynchronous,
 
-    /// Connections in the PostgreSQL pool, or SQLite reader connections.
-    #[arg(long, env = "ADUAN_DB_POOL", default_value_t = 8)]
+    /// Connections in the PostgreSQL pool; SQLite opens a quarter as many
+    /// readers (at least two) beside its one writer.
+    #[arg(long, env = "ADUAN_DB_POOL", default_value_t = 16)]
     pub pool_size: u32,
 }
 

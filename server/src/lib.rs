@@ -38,7 +38,7 @@ pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
     let backend = db.backend().map_err(anyhow::Error::msg)?;
     let store: Arc<dyn Store> = match &backend {
         Backend::Sqlite(path) => Arc::new(
-            SqliteStore::open(path, db.sqlite_synchronous, db.pool_size)
+            SqliteStore::open(path, db.sqlite_synchronous, (db.pool_size / 4).max(2))
                 .await
                 .with_context(|| format!("opening the SQLite database {}", path.display()))?,
         ),

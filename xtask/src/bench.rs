@@ -246,7 +246,7 @@ pub fn run(args: &[String]) -> Result {
         let cluster = pg::Cluster::start(&bindir)?;
         let url = cluster.create_database("aduan_bench")?;
         runtime.block_on(bench_engine(
-            "PostgreSQL (fsync on, pool of 8)",
+            "PostgreSQL (fsync on, default pool)",
             &url,
             seconds,
             rounds,

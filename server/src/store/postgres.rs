@@ -42,6 +42,9 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(pool_size.max(2))
             .acquire_timeout(Duration::from_secs(10))
+            // A ping before every query would double the round trips; a
+            // broken connection fails its query and is replaced.
+            .test_before_acquire(false)
             .connect_with(options.application_name("aduan"))
             .await?;
         MIGRATOR

@@ -253,7 +253,9 @@ pub fn public_parts(rows: Vec<PublicRow>) -> Option<(PublicComplaint, Vec<Public
     let mut events = Vec::with_capacity(rows.len());
     let mut complaint = None;
     for row in rows {
-        if let (Some(at), Some(kind), Some(author)) = (row.event_at, row.event_kind, row.event_author) {
+        if let (Some(at), Some(kind), Some(author)) =
+            (row.event_at, row.event_kind, row.event_author)
+        {
             events.push(PublicEvent {
                 at,
                 kind,

@@ -137,6 +137,7 @@ impl SqliteStore {
         let readers = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
             .min_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
 
