@@ -158,3 +158,78 @@ async fn sqlite_loses_no_acknowledged_complaint_to_kill_9() {
 async fn postgres_loses_no_acknowledged_complaint_to_kill_9() {
     acknowledged_complaints_survive_kill_9(Engine::Postgres, 3).await;
 }
+
+/// SIGTERM: the server stops accepting, answers what is in flight, closes
+/// the database and exits cleanly; nothing it acknowledged is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_requests_in_flight_and_exits_cleanly() {
+    let db = TestDb::new(Engine::Sqlite).await;
+    let mut server = start(&db).await;
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        let (base, acked) = (server.base.clone(), acknowledged.clone());
+        clients.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .expect("a client");
+            loop {
+                let sent = client
+                    .post(format!("{base}/api/v1/complaints"))
+                    .header("idempotency-key", new_key())
+                    .json(&complaint())
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let body: Value = r.json().await.unwrap_or(Value::Null);
+                        acked.lock().await.push(
+                            body["tracking_code"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned(),
+                        );
+                    }
+                    Ok(r) => panic!(
+                        "a valid complaint was refused with {} during shutdown",
+                        r.status()
+                    ),
+                    Err(_) => break,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let pid = server.child.id().expect("a running server").to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill runs");
+    assert!(sent.success());
+    let exit = tokio::time::timeout(Duration::from_secs(20), server.child.wait())
+        .await
+        .expect("the server stops within 20 s")
+        .expect("its exit status");
+    assert!(exit.success(), "the server exited with {exit}");
+    for c in clients {
+        c.await.expect("a client task");
+    }
+    let codes = acknowledged.lock().await.clone();
+    assert!(!codes.is_empty());
+    let server = start(&db).await;
+    let client = reqwest::Client::new();
+    for code in &codes {
+        let r = client
+            .get(format!("{}/api/v1/complaints/{code}", server.base))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(
+            r.status().as_u16(),
+            200,
+            "{code} was acknowledged but is gone"
+        );
+    }
+}
