@@ -3,6 +3,7 @@
 //! - [`config`]: the command line and settings, read in one place.
 //! - [`domain`]: pure rules (reference data, routing, working-day clocks).
 //! - [`store`]: the `Store` contract with SQLite and PostgreSQL behind it.
+//! - [`intake`]: filing, tracking and replying, shared by the API and the hosted pages.
 //! - [`routes`]: the URL map and handlers; [`extract`] and [`error`] shape
 //!   requests and refusals.
 //! - [`state`]: what handlers share.
@@ -14,6 +15,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod intake;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -1,33 +1,18 @@
-//! The citizen-facing API: regions, forms, complaints, tracking and replies.
+//! The citizen-facing JSON API: regions, forms, complaints, tracking and replies.
 
-use aduan_app::api::{
-    Classification, ComplaintInput, Due, Locale, Named, Privacy, Receipt, ReplyInput, Status,
-    TimelineEntry, TrackingView,
-};
-use aduan_app::date::rfc3339;
+use aduan_app::api::{ComplaintInput, Locale, ReplyInput};
 use aduan_app::i18n::Msg;
-use aduan_app::tracking::{CodeError, TrackingCode};
 use aduan_app::validate;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
-use crate::domain::calendar::add_working_days;
 use crate::domain::catalog::Catalog;
-use crate::domain::routing::route;
 use crate::error::ApiError;
 use crate::extract::{AcceptLocale, JsonBody};
-use crate::state::{AppState, now_ms};
-use crate::store::{
-    NewComplaint, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply, StoreError,
-    SubmitOutcome,
-};
-
-/// The first step after intake: verification and dispatch.
-const FIRST_STEP: &str = "verification";
-
+use crate::intake;
+use crate::state::AppState;
 /// `GET /api/v1/regions`.
 pub async fn list_regions(State(state): State<AppState>) -> impl IntoResponse {
     let regions: Vec<_> = state.catalog.regions.iter().map(Catalog::summary).collect();
@@ -70,17 +55,6 @@ fn idempotency_key(headers: &HeaderMap, locale: Locale) -> Result<String, ApiErr
     Ok(key.to_owned())
 }
 
-fn named(key: &str, name: Option<&str>) -> Named {
-    Named {
-        key: key.to_owned(),
-        name: name.unwrap_or(key).to_owned(),
-    }
-}
-
-fn random_bits() -> u128 {
-    rand::random::<u128>()
-}
-
 /// `POST /api/v1/complaints`: validate, route, and store in one transaction;
 /// 201 only after it committed.
 pub async fn submit_complaint(
@@ -91,161 +65,13 @@ pub async fn submit_complaint(
 ) -> Result<Response, ApiError> {
     let locale = validate::locale_of(input.locale.as_deref()).unwrap_or(header_locale);
     let key = idempotency_key(&headers, locale)?;
-    let catalog = &state.catalog;
-    let now = now_ms();
-    let today = catalog.today(now);
-    let valid =
-        validate::complaint(&input, today, catalog.as_ref()).map_err(|e| ApiError::invalid(&e))?;
-    let routed = route(&valid, catalog).map_err(|e| ApiError::internal(e.to_string()))?;
-    let region = catalog
-        .region(&routed.region)
-        .ok_or_else(|| ApiError::internal(format!("routed to unknown region {}", routed.region)))?;
-    let unit_name = catalog
-        .unit(&routed.region, &routed.unit)
-        .map(|u| u.name.as_str());
-    let due_date = add_working_days(
-        today,
-        catalog.settings.verify_days,
-        catalog.holidays(&routed.region),
-    );
-    let body_hash = {
-        let canonical =
-            serde_json::to_vec(&input).map_err(|e| ApiError::internal(e.to_string()))?;
-        format!("{:x}", Sha256::digest(&canonical))
-    };
-
-    // 75 random bits make a collision vanishingly rare; a few tries cover it.
-    for _ in 0..4 {
-        let code = TrackingCode::generate(&region.code_prefix, random_bits())
-            .ok_or_else(|| ApiError::internal(format!("bad prefix for {}", region.slug)))?;
-        let receipt = Receipt {
-            tracking_code: code.to_string(),
-            status: Status::Submitted,
-            privacy: routed.privacy,
-            region: named(&region.slug, Some(&region.name)),
-            unit: named(&routed.unit, unit_name),
-            submitted_at: rfc3339(now),
-            due: Due {
-                step: FIRST_STEP.to_owned(),
-                date: due_date.to_string(),
-            },
-        };
-        let receipt_json =
-            serde_json::to_string(&receipt).map_err(|e| ApiError::internal(e.to_string()))?;
-        let new = NewComplaint {
-            tracking_code: receipt.tracking_code.clone(),
-            idempotency_key: key.clone(),
-            body_hash: body_hash.clone(),
-            region: routed.region.clone(),
-            unit: routed.unit.clone(),
-            filed_region: valid.region.clone(),
-            district: valid.district.clone(),
-            category: valid.category.clone(),
-            classification: valid.classification.key().to_owned(),
-            privacy: routed.privacy.key().to_owned(),
-            title: valid.title.clone(),
-            description: valid.description.clone(),
-            location: valid.location.clone(),
-            incident_date: valid.incident_date.map(|d| d.to_string()),
-            locale: valid.locale.key().to_owned(),
-            reporter: valid.reporter.clone(),
-            due_step: FIRST_STEP.to_owned(),
-            due_date: due_date.to_string(),
-            at_ms: now,
-            receipt_json: receipt_json.clone(),
-        };
-        match state.store.submit(new).await {
-            Ok(SubmitOutcome::Created) => return Ok(created(receipt_json)),
-            Ok(SubmitOutcome::Replayed(stored)) => return Ok(created(stored)),
-            Ok(SubmitOutcome::KeyReused) => {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "idempotency_key_reused",
-                    Msg::IdempotencyKeyReused,
-                )
-                .speaking(locale));
-            }
-            Err(StoreError::DuplicateCode) => continue,
-            Err(e) => return Err(ApiError::from(e).speaking(locale)),
-        }
-    }
-    Err(ApiError::internal("four tracking-code collisions in a row"))
-}
-
-fn created(receipt_json: String) -> Response {
-    (
+    let receipt = intake::file(&state, &input, &key, locale).await?;
+    Ok((
         StatusCode::CREATED,
         [(header::CONTENT_TYPE, "application/json")],
-        receipt_json,
+        receipt,
     )
-        .into_response()
-}
-
-/// Reads a tracking code from the path: 400 for a malformed or mistyped one.
-fn tracking_code(typed: &str, locale: Locale) -> Result<TrackingCode, ApiError> {
-    TrackingCode::parse(typed).map_err(|e| {
-        let (code, msg) = match e {
-            CodeError::Malformed => ("tracking_code_malformed", Msg::TrackingCodeMalformed),
-            CodeError::Mistyped => ("tracking_code_mistyped", Msg::TrackingCodeMistyped),
-        };
-        ApiError::new(StatusCode::BAD_REQUEST, code, msg).speaking(locale)
-    })
-}
-
-fn parse_status(key: &str) -> Result<Status, ApiError> {
-    Status::from_key(key).ok_or_else(|| ApiError::internal(format!("stored status `{key}`")))
-}
-
-/// The tracker's view: status, routed-to names, due date, public history.
-fn tracking_view(
-    catalog: &Catalog,
-    c: PublicComplaint,
-    events: Vec<PublicEvent>,
-) -> Result<TrackingView, ApiError> {
-    let status = parse_status(&c.status)?;
-    let category = catalog
-        .category(&c.category)
-        .map(Catalog::category_option)
-        .ok_or_else(|| ApiError::internal(format!("stored category `{}`", c.category)))?;
-    let mut timeline = Vec::with_capacity(events.len());
-    for e in events {
-        timeline.push(TimelineEntry {
-            at: rfc3339(e.at),
-            kind: e.kind,
-            author: e.author,
-            from_status: e.from_status.as_deref().map(parse_status).transpose()?,
-            to_status: e.to_status.as_deref().map(parse_status).transpose()?,
-            message: e.public_message,
-        });
-    }
-    let due = match (c.due_step, c.due_date) {
-        (Some(step), Some(date)) if !status.is_final() => Some(Due { step, date }),
-        _ => None,
-    };
-    Ok(TrackingView {
-        tracking_code: c.tracking_code,
-        status,
-        classification: Classification::from_key(&c.classification).ok_or_else(|| {
-            ApiError::internal(format!("stored classification `{}`", c.classification))
-        })?,
-        privacy: Privacy::from_key(&c.privacy)
-            .ok_or_else(|| ApiError::internal(format!("stored privacy `{}`", c.privacy)))?,
-        title: c.title,
-        category,
-        region: named(
-            &c.region,
-            catalog.region(&c.region).map(|r| r.name.as_str()),
-        ),
-        unit: named(
-            &c.unit,
-            catalog.unit(&c.region, &c.unit).map(|u| u.name.as_str()),
-        ),
-        submitted_at: rfc3339(c.created_at),
-        updated_at: rfc3339(c.updated_at),
-        due,
-        accepts_replies: !status.is_final(),
-        timeline,
-    })
+        .into_response())
 }
 
 /// `GET /api/v1/complaints/{code}`: never the reporter's identity.
@@ -254,64 +80,20 @@ pub async fn find_complaint_by_code(
     Path(typed): Path<String>,
     AcceptLocale(locale): AcceptLocale,
 ) -> Result<Response, ApiError> {
-    let code = tracking_code(&typed, locale)?;
-    let (complaint, events) = state
-        .store
-        .find_public(code.as_str())
-        .await
-        .map_err(|e| ApiError::from(e).speaking(locale))?
-        .ok_or_else(|| ApiError::not_found(Msg::ComplaintNotFound).speaking(locale))?;
-    let view = tracking_view(&state.catalog, complaint, events)?;
+    let code = intake::tracking_code(&typed, locale)?;
+    let view = intake::track(&state, &code, locale).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)).into_response())
 }
 
 /// `POST /api/v1/complaints/{code}/replies`: the reporter adds information.
-/// A complaint waiting for it goes back to verification with a fresh clock.
 pub async fn add_reporter_reply(
     State(state): State<AppState>,
     Path(typed): Path<String>,
     AcceptLocale(header_locale): AcceptLocale,
     JsonBody(input): JsonBody<ReplyInput>,
 ) -> Result<Response, ApiError> {
-    let code = tracking_code(&typed, header_locale)?;
+    let code = intake::tracking_code(&typed, header_locale)?;
     let (message, locale) = validate::reply(&input).map_err(|e| ApiError::invalid(&e))?;
-    let not_found = || ApiError::not_found(Msg::ComplaintNotFound).speaking(locale);
-    let (complaint, _) = state
-        .store
-        .find_public(code.as_str())
-        .await
-        .map_err(|e| ApiError::from(e).speaking(locale))?
-        .ok_or_else(not_found)?;
-    let catalog = &state.catalog;
-    let now = now_ms();
-    let due = add_working_days(
-        catalog.today(now),
-        catalog.settings.verify_days,
-        catalog.holidays(&complaint.region),
-    );
-    let reply = ReporterReply {
-        tracking_code: code.to_string(),
-        message,
-        at_ms: now,
-        resume_due: (FIRST_STEP.to_owned(), due.to_string()),
-    };
-    match state.store.add_reporter_reply(reply).await {
-        Ok(ReplyOutcome::Added { .. }) => {}
-        Ok(ReplyOutcome::NotFound) => return Err(not_found()),
-        Ok(ReplyOutcome::Closed) => {
-            return Err(
-                ApiError::new(StatusCode::CONFLICT, "replies_closed", Msg::RepliesClosed)
-                    .speaking(locale),
-            );
-        }
-        Err(e) => return Err(ApiError::from(e).speaking(locale)),
-    }
-    let (complaint, events) = state
-        .store
-        .find_public(code.as_str())
-        .await
-        .map_err(|e| ApiError::from(e).speaking(locale))?
-        .ok_or_else(not_found)?;
-    let view = tracking_view(catalog, complaint, events)?;
+    let view = intake::reply(&state, &code, message, locale).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
