@@ -5,12 +5,14 @@
 //!   the server before storing, so the two never disagree.
 //! - [`tracking`]: tracking codes a person can read aloud, with a check symbol.
 //! - [`date`]: calendar dates and timestamps without a date library.
-//! - [`i18n`]: every sentence a citizen reads, in Indonesian and English.
+//! - [`i18n`]: messages of refusals, in Indonesian and English.
+//! - [`labels`]: the words of the form, receipt and tracker, in both languages.
 //! - `ui` (feature `ui`): the Leptos components the widget mounts.
 
 pub mod api;
 pub mod date;
 pub mod i18n;
+pub mod labels;
 pub mod tracking;
 pub mod validate;
 

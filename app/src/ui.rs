@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{ErrorBody, Locale, Status, TrackingView};
+use crate::api::{ErrorBody, Locale, TrackingView};
 use crate::tracking::{CodeError, TrackingCode};
 
 /// The widget's styles, scoped by the shadow root. Sizes are in px because
@@ -26,28 +26,6 @@ fn t(locale: Locale, id: &'static str, en: &'static str) -> &'static str {
     match locale {
         Locale::Id => id,
         Locale::En => en,
-    }
-}
-
-/// The status as a citizen reads it.
-pub fn status_label(status: Status, locale: Locale) -> &'static str {
-    match status {
-        Status::Submitted => t(locale, "Menunggu verifikasi", "Waiting for verification"),
-        Status::NeedsInfo => t(
-            locale,
-            "Menunggu kelengkapan dari Anda",
-            "Waiting for more information from you",
-        ),
-        Status::Verified => t(
-            locale,
-            "Terverifikasi dan didisposisikan",
-            "Verified and assigned",
-        ),
-        Status::InProgress => t(locale, "Sedang ditindaklanjuti", "Being acted on"),
-        Status::Resolved => t(locale, "Selesai ditindaklanjuti", "Resolved"),
-        Status::Closed => t(locale, "Selesai", "Closed"),
-        Status::Rejected => t(locale, "Ditolak", "Rejected"),
-        Status::TransferredOut => t(locale, "Dialihkan", "Transferred"),
     }
 }
 
@@ -121,7 +99,7 @@ pub fn Tracker(
                     Some(Err(message)) => view! { <p class="error">{message}</p> }.into_any(),
                     Some(Ok(view)) => view! {
                         <div class="result">
-                            <p><strong>{view.tracking_code.clone()}</strong>": "{status_label(view.status, locale)}</p>
+                            <p><strong>{view.tracking_code.clone()}</strong>": "{crate::labels::status(view.status, locale)}</p>
                             <p>{view.title.clone()}</p>
                             <p>{view.region.name.clone()}" · "{view.unit.name.clone()}</p>
                             <ol>

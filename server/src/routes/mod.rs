@@ -1,5 +1,6 @@
 //! The whole URL map, grouped by audience, and the layers around it.
 
+pub mod hosted;
 pub mod public;
 pub mod system;
 
@@ -51,7 +52,23 @@ pub fn router(state: AppState) -> Router {
                 .max_age(Duration::from_secs(86_400)),
         );
 
+    // Citizens without script: the hosted form and tracker.
+    let hosted_pages = Router::new()
+        .route("/r/{slug}", get(hosted::show_complaint_form).post(hosted::submit_complaint_form))
+        .route("/r/{slug}/track", get(hosted::show_tracker).post(hosted::reply_from_tracker))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
     Router::new()
+        .merge(hosted_pages)
         // Operators and load balancers.
         .route("/livez", get(system::livez))
         .route("/healthz", get(system::healthz))
@@ -82,11 +99,15 @@ async fn errors_as_json(request: Request, next: Next) -> Response {
     let locale = locale_of(request.headers());
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
+    // JSON and the hosted pages' HTML are already shaped; bare statuses and
+    // plain-text rejections are not.
+    let shaped = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+        });
+    if (status.is_client_error() || status.is_server_error()) && !shaped {
         let allow = response.headers().get(header::ALLOW).cloned();
         let mut replaced = ApiError::for_status(status)
             .speaking(locale)

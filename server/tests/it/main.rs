@@ -4,6 +4,7 @@ mod support;
 
 mod contract;
 mod durability;
+mod hosted;
 mod http_errors;
 mod http_flow;
 mod migrations;

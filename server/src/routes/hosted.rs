@@ -1,0 +1,525 @@
+//! The hosted pages: a complaint form at `/r/{slug}` and a tracker at
+//! `/r/{slug}/track`, rendered on the server and working with no script at
+//! all. They are where the widget's plain link leads when script, wasm or
+//! the host's CSP stand in the way. Every value is escaped by the templates.
+
+use std::collections::BTreeMap;
+
+use aduan_app::api::{ComplaintInput, Locale, Receipt, ReporterInput, TrackingView};
+use aduan_app::labels::{self, Label};
+use aduan_app::validate::{self, LIMITS};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+
+use crate::domain::catalog::{Catalog, Region};
+use crate::error::ApiError;
+use crate::extract::AcceptLocale;
+use crate::intake;
+use crate::state::{AppState, now_ms};
+
+/// The fields of the hosted form, as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct HostedForm {
+    pub idempotency_key: String,
+    pub lang: String,
+    pub classification: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub district: String,
+    pub location: String,
+    pub incident_date: String,
+    pub privacy: String,
+    pub reporter_name: String,
+    pub reporter_email: String,
+    pub reporter_phone: String,
+    pub consent: Option<String>,
+}
+
+/// `?lang=` and, on the tracker, `?code=`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pub lang: Option<String>,
+    pub code: Option<String>,
+}
+
+/// A reply posted from the tracker page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReplyForm {
+    pub code: String,
+    pub message: String,
+    pub lang: String,
+}
+
+fn pick_locale(asked: Option<&str>, header: Locale) -> Locale {
+    asked.and_then(Locale::from_key).unwrap_or(header)
+}
+
+fn other(locale: Locale) -> Locale {
+    match locale {
+        Locale::Id => Locale::En,
+        Locale::En => Locale::Id,
+    }
+}
+
+fn new_key() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+fn page(locale: Locale, title: &str, switch_to: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(locale.key()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Aduan" }
+                link rel="stylesheet" href="/hosted.css";
+            }
+            body {
+                main {
+                    p.lang { a href=(switch_to) lang=(other(locale).key()) { (Label::OtherLanguage.text(locale)) } }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+fn html_response(status: StatusCode, markup: Markup) -> Response {
+    (status, markup).into_response()
+}
+
+fn error_page(locale: Locale, error: &ApiError) -> Response {
+    let message = error.msg.text(error.locale);
+    let body = html! { h1 { (message) } };
+    html_response(error.status, page(locale, &message, "?", body))
+}
+
+fn no_such_region(locale: Locale) -> Response {
+    let error = ApiError::not_found(aduan_app::i18n::Msg::RegionNotFound).speaking(locale);
+    error_page(locale, &error)
+}
+
+fn field_error(errors: &BTreeMap<String, String>, name: &str) -> Markup {
+    html! {
+        @if let Some(message) = errors.get(name) {
+            p.error id=(format!("err-{name}")) { (message) }
+        }
+    }
+}
+
+fn described(errors: &BTreeMap<String, String>, name: &str) -> Option<String> {
+    errors.contains_key(name).then(|| format!("err-{name}"))
+}
+
+#[allow(clippy::too_many_lines)]
+fn form_page(
+    catalog: &Catalog,
+    region: &Region,
+    locale: Locale,
+    values: &HostedForm,
+    errors: &BTreeMap<String, String>,
+    key: &str,
+) -> Markup {
+    let Some(form) = catalog.form(&region.slug) else {
+        return html! {};
+    };
+    let today = catalog.today(now_ms()).to_string();
+    let t = |l: Label| l.text(locale);
+    let name_of = |id: &str, en: &str| {
+        if locale == Locale::En {
+            en.to_owned()
+        } else {
+            id.to_owned()
+        }
+    };
+    let text_input = |name: &str,
+                      label: Label,
+                      value: &str,
+                      kind: &str,
+                      max: usize,
+                      required: bool| {
+        html! {
+            div.field {
+                label for=(name) { (t(label)) @if !required { " (" (t(Label::Optional)) ")" } }
+                input id=(name) name=(name) type=(kind) value=(value) maxlength=(max)
+                    required[required] aria-invalid=[errors.contains_key(name).then_some("true")]
+                    aria-describedby=[described(errors, name)];
+                (field_error(errors, name))
+            }
+        }
+    };
+    let own: Vec<_> = form
+        .districts
+        .iter()
+        .filter(|d| d.region == region.slug)
+        .collect();
+    let mut others: Vec<(String, Vec<&aduan_app::api::DistrictOption>)> = Vec::new();
+    for d in form.districts.iter().filter(|d| d.region != region.slug) {
+        match others.last_mut() {
+            Some((name, list)) if *name == d.region_name => list.push(d),
+            _ => others.push((d.region_name.clone(), vec![d])),
+        }
+    }
+    let switch = format!("/r/{}?lang={}", region.slug, other(locale).key());
+    let body = html! {
+        h1 { (t(Label::FileTitle)) }
+        p.region { (region.name) }
+        p { (t(Label::FileIntro)) }
+        @if !errors.is_empty() {
+            p.error role="alert" { (t(Label::FixErrors)) }
+        }
+        form method="post" action=(format!("/r/{}", region.slug)) novalidate {
+            input type="hidden" name="idempotency_key" value=(key);
+            input type="hidden" name="lang" value=(locale.key());
+            fieldset.field {
+                legend { (t(Label::Classification)) }
+                @for c in &form.classifications {
+                    label.choice {
+                        input type="radio" name="classification" value=(c.key)
+                            checked[values.classification == c.key || (values.classification.is_empty() && c.key == "complaint")];
+                        (name_of(&c.label_id, &c.label_en))
+                    }
+                }
+                (field_error(errors, "classification"))
+            }
+            (text_input("title", Label::Title, &values.title, "text", LIMITS.title_max, true))
+            div.field {
+                label for="description" { (t(Label::Description)) }
+                textarea id="description" name="description" rows="6" maxlength=(LIMITS.description_max) required
+                    aria-invalid=[errors.contains_key("description").then_some("true")]
+                    aria-describedby=[described(errors, "description")] { (values.description) }
+                (field_error(errors, "description"))
+            }
+            div.field {
+                label for="category" { (t(Label::Category)) }
+                select id="category" name="category" required aria-describedby=[described(errors, "category")] {
+                    option value="" { (t(Label::Choose)) }
+                    @for c in &form.categories {
+                        option value=(c.key) selected[values.category == c.key] { (name_of(&c.name_id, &c.name_en)) }
+                    }
+                }
+                (field_error(errors, "category"))
+            }
+            div.field {
+                label for="district" { (t(Label::District)) " (" (t(Label::Optional)) ")" }
+                select id="district" name="district" aria-describedby="help-district" {
+                    option value="" { (t(Label::Choose)) }
+                    optgroup label=(region.name) {
+                        @for d in &own { option value=(d.key) selected[values.district == d.key] { (d.name) } }
+                    }
+                    @for (region_name, list) in &others {
+                        optgroup label=(format!("{} · {}", t(Label::OtherRegions), region_name)) {
+                            @for d in list { option value=(d.key) selected[values.district == d.key] { (d.name) } }
+                        }
+                    }
+                }
+                p.help id="help-district" { (t(Label::DistrictHelp)) }
+                (field_error(errors, "district"))
+            }
+            (text_input("location", Label::Location, &values.location, "text", LIMITS.location_max, false))
+            div.field {
+                label for="incident_date" { (t(Label::IncidentDate)) " (" (t(Label::Optional)) ")" }
+                input id="incident_date" name="incident_date" type="date" max=(today) value=(values.incident_date)
+                    aria-describedby=[described(errors, "incident_date")];
+                (field_error(errors, "incident_date"))
+            }
+            fieldset.field {
+                legend { (t(Label::Privacy)) }
+                @for p in &form.privacy_modes {
+                    label.choice {
+                        input type="radio" name="privacy" value=(p.key)
+                            checked[values.privacy == p.key || (values.privacy.is_empty() && p.key == "public")];
+                        strong { (name_of(&p.label_id, &p.label_en)) }
+                        @if let (Some(id), Some(en)) = (&p.help_id, &p.help_en) { span.help { (name_of(id, en)) } }
+                    }
+                }
+                (field_error(errors, "privacy"))
+            }
+            fieldset.field {
+                legend { (t(Label::Contact)) }
+                p.help { (t(Label::ContactHelp)) }
+                (text_input("reporter_name", Label::Name, &values.reporter_name, "text", LIMITS.name_max, false))
+                (text_input("reporter_email", Label::Email, &values.reporter_email, "email", LIMITS.email_max, false))
+                (text_input("reporter_phone", Label::Phone, &values.reporter_phone, "tel", LIMITS.phone_max, false))
+            }
+            div.field {
+                label.choice {
+                    input type="checkbox" name="consent" value="yes" required checked[values.consent.is_some()]
+                        aria-describedby=[described(errors, "consent")];
+                    (t(Label::Consent))
+                }
+                (field_error(errors, "consent"))
+            }
+            button type="submit" { (t(Label::Submit)) }
+        }
+        p { a href=(format!("/r/{}/track?lang={}", region.slug, locale.key())) { (t(Label::TrackLink)) } }
+    };
+    page(locale, t(Label::FileTitle), &switch, body)
+}
+
+/// `GET /r/{slug}`: the complaint form.
+pub async fn show_complaint_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+    AcceptLocale(header): AcceptLocale,
+) -> Response {
+    let locale = pick_locale(query.lang.as_deref(), header);
+    match state.catalog.region(&slug).cloned() {
+        Some(region) => {
+            let markup = form_page(
+                &state.catalog,
+                &region,
+                locale,
+                &HostedForm::default(),
+                &BTreeMap::new(),
+                &new_key(),
+            );
+            html_response(StatusCode::OK, markup)
+        }
+        None => no_such_region(locale),
+    }
+}
+
+fn optional(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// `POST /r/{slug}`: files the complaint and shows the receipt, or the form
+/// again with each problem next to its field. The form's idempotency key
+/// makes a double click or a reload file nothing twice.
+pub async fn submit_complaint_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    Form(values): Form<HostedForm>,
+) -> Response {
+    let locale = pick_locale(Some(values.lang.as_str()), header);
+    let Some(region) = state.catalog.region(&slug).cloned() else {
+        return no_such_region(locale);
+    };
+    let key = if (8..=128).contains(&values.idempotency_key.len())
+        && values.idempotency_key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        values.idempotency_key.clone()
+    } else {
+        new_key()
+    };
+    let input = ComplaintInput {
+        region: slug.clone(),
+        classification: values.classification.clone(),
+        title: values.title.clone(),
+        description: values.description.clone(),
+        category: values.category.clone(),
+        district: optional(&values.district),
+        location: optional(&values.location),
+        incident_date: optional(&values.incident_date),
+        privacy: values.privacy.clone(),
+        reporter: ReporterInput {
+            name: optional(&values.reporter_name),
+            email: optional(&values.reporter_email),
+            phone: optional(&values.reporter_phone),
+        },
+        locale: Some(locale.key().to_owned()),
+    };
+    let mut errors = match validate::complaint(
+        &input,
+        state.catalog.today(now_ms()),
+        state.catalog.as_ref(),
+    ) {
+        Ok(_) => BTreeMap::new(),
+        Err(invalid) => invalid.messages(),
+    };
+    if values.consent.is_none() {
+        errors.insert(
+            "consent".into(),
+            aduan_app::i18n::Msg::Required.text(locale),
+        );
+    }
+    if !errors.is_empty() {
+        let errors = errors
+            .into_iter()
+            .map(|(k, v)| (k.replace("reporter.", "reporter_"), v))
+            .collect();
+        let markup = form_page(&state.catalog, &region, locale, &values, &errors, &key);
+        return html_response(StatusCode::UNPROCESSABLE_ENTITY, markup);
+    }
+    match intake::file(&state, &input, &key, locale).await {
+        Ok(json) => match serde_json::from_str::<Receipt>(&json) {
+            Ok(receipt) => html_response(StatusCode::OK, receipt_page(&region, locale, &receipt)),
+            Err(e) => error_page(locale, &ApiError::internal(e.to_string()).speaking(locale)),
+        },
+        Err(error) => error_page(locale, &error),
+    }
+}
+
+fn receipt_page(region: &Region, locale: Locale, receipt: &Receipt) -> Markup {
+    let t = |l: Label| l.text(locale);
+    let track = format!(
+        "/r/{}/track?lang={}&code={}",
+        region.slug,
+        locale.key(),
+        receipt.tracking_code
+    );
+    let body = html! {
+        h1 { (t(Label::ReceiptTitle)) }
+        p { (t(Label::TrackingCode)) ":" }
+        p.code { (receipt.tracking_code) }
+        p { (t(Label::ReceiptHowTo)) }
+        p { (t(Label::ReceiptRoutedTo)) ": " (receipt.region.name) " · " (receipt.unit.name) }
+        p { (t(Label::DueBy)) ": " (receipt.due.date) }
+        p { a href=(track) { (t(Label::TrackLink)) } }
+    };
+    page(
+        locale,
+        t(Label::ReceiptTitle),
+        &format!(
+            "/r/{}/track?lang={}&code={}",
+            region.slug,
+            other(locale).key(),
+            receipt.tracking_code
+        ),
+        body,
+    )
+}
+
+fn when(at: &str) -> String {
+    format!(
+        "{} {} UTC",
+        at.get(..10).unwrap_or(at),
+        at.get(11..16).unwrap_or("")
+    )
+}
+
+fn tracker_page(
+    region: &Region,
+    locale: Locale,
+    code: &str,
+    found: Option<Result<&TrackingView, &ApiError>>,
+) -> Markup {
+    let t = |l: Label| l.text(locale);
+    let body = html! {
+        h1 { (t(Label::TrackTitle)) }
+        form method="get" action=(format!("/r/{}/track", region.slug)) {
+            input type="hidden" name="lang" value=(locale.key());
+            div.field {
+                label for="code" { (t(Label::TrackingCode)) }
+                input id="code" name="code" value=(code) autocomplete="off" spellcheck="false" required;
+            }
+            button type="submit" { (t(Label::Track)) }
+        }
+        @match found {
+            None => {},
+            Some(Err(error)) => { p.error role="alert" { (error.msg.text(locale)) } },
+            Some(Ok(view)) => {
+                section.result {
+                    p.code { (view.tracking_code) }
+                    p { strong { (t(Label::Status)) ": " } (labels::status(view.status, locale)) }
+                    p { (view.title) }
+                    p { (t(Label::ReceiptRoutedTo)) ": " (view.region.name) " · " (view.unit.name) }
+                    @if let Some(due) = &view.due { p { (t(Label::DueBy)) ": " (due.date) } }
+                    h2 { (t(Label::History)) }
+                    ol.history {
+                        @for e in &view.timeline {
+                            li {
+                                span.when { (when(&e.at)) } " · "
+                                strong { (match e.author.as_str() { "reporter" => t(Label::ByReporter), "officer" => t(Label::ByOfficer), _ => t(Label::BySystem) }) }
+                                @if e.kind == "submitted" { " · " (t(Label::Submitted)) }
+                                @if let Some(to) = e.to_status { @if e.kind != "submitted" { " · " (labels::status(to, locale)) } }
+                                @if let Some(message) = &e.message { p.message { (message) } }
+                            }
+                        }
+                    }
+                    @if view.accepts_replies {
+                        h2 { (t(Label::ReplyTitle)) }
+                        form method="post" action=(format!("/r/{}/track", region.slug)) {
+                            input type="hidden" name="code" value=(view.tracking_code);
+                            input type="hidden" name="lang" value=(locale.key());
+                            div.field {
+                                label for="message" { (t(Label::ReplyHelp)) }
+                                textarea id="message" name="message" rows="4" maxlength=(LIMITS.reply_max) required {}
+                            }
+                            button type="submit" { (t(Label::SendReply)) }
+                        }
+                    }
+                }
+            },
+        }
+        p { a href=(format!("/r/{}?lang={}", region.slug, locale.key())) { (t(Label::FileLink)) } }
+    };
+    let switch = format!(
+        "/r/{}/track?lang={}&code={}",
+        region.slug,
+        other(locale).key(),
+        code
+    );
+    page(locale, t(Label::TrackTitle), &switch, body)
+}
+
+/// `GET /r/{slug}/track?code=`: the tracker.
+pub async fn show_tracker(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+    AcceptLocale(header): AcceptLocale,
+) -> Response {
+    let locale = pick_locale(query.lang.as_deref(), header);
+    let Some(region) = state.catalog.region(&slug).cloned() else {
+        return no_such_region(locale);
+    };
+    let typed = query.code.unwrap_or_default();
+    if typed.trim().is_empty() {
+        return html_response(StatusCode::OK, tracker_page(&region, locale, "", None));
+    }
+    let found = match intake::tracking_code(&typed, locale) {
+        Ok(code) => intake::track(&state, &code, locale).await,
+        Err(e) => Err(e),
+    };
+    let status = found.as_ref().map_or_else(|e| e.status, |_| StatusCode::OK);
+    html_response(
+        status,
+        tracker_page(&region, locale, &typed, Some(found.as_ref())),
+    )
+}
+
+/// `POST /r/{slug}/track`: the reporter's reply from the tracker page.
+pub async fn reply_from_tracker(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    let locale = pick_locale(Some(form.lang.as_str()), header);
+    let Some(region) = state.catalog.region(&slug).cloned() else {
+        return no_such_region(locale);
+    };
+    let input = aduan_app::api::ReplyInput {
+        message: form.message.clone(),
+        locale: Some(locale.key().to_owned()),
+    };
+    let result = match (
+        intake::tracking_code(&form.code, locale),
+        validate::reply(&input),
+    ) {
+        (Err(e), _) => Err(e),
+        (_, Err(invalid)) => Err(ApiError::invalid(&invalid)),
+        (Ok(code), Ok((message, _))) => intake::reply(&state, &code, message, locale).await,
+    };
+    let status = result
+        .as_ref()
+        .map_or_else(|e| e.status, |_| StatusCode::OK);
+    html_response(
+        status,
+        tracker_page(&region, locale, &form.code, Some(result.as_ref())),
+    )
+}
