@@ -1,26 +1,309 @@
-// The Aduan loader. It runs inside the same function as the wasm-bindgen
-// glue, so `wasm_bindgen` is private to this script and nothing but
-// `window.Aduan` is added to the host page.
-var script = document.currentScript;
-var Aduan = window.Aduan || (window.Aduan = {});
-if (script && script.parentNode) {
-  var data = script.dataset;
-  var origin = new URL(script.src, location.href).origin;
-  if (!Aduan._ready) {
-    // One wasm instance per page, however many tags load this script.
-    Aduan._ready = wasm_bindgen({ module_or_path: new URL("__ADUAN_WASM__", script.src) })
-      .then(function () { return wasm_bindgen; });
+/*
+ * The Aduan loader: what a webmaster's one script tag runs.
+ *
+ *   <a href="https://HOST/r/badung" data-aduan-open>Sampaikan pengaduan</a>
+ *   <script src="https://HOST/widget.js" data-region="badung" async></script>
+ *
+ * It is small and loads nothing else until a citizen shows intent (hover,
+ * focus, touch or click on a launcher) or, for inline mounts, until the page
+ * is idle. It adds one global, `window.Aduan`, throws nothing into the host
+ * page, runs safely twice, and `Aduan.destroy()` leaves no node or listener.
+ * Where script, wasm or the host's CSP stand in the way, the launcher stays
+ * a plain link to the hosted form.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+  var win = window;
+  var doc = document;
+  var GLUE = "__ADUAN_GLUE__";
+  var WASM = "__ADUAN_WASM__";
+
+  function report(error) {
+    if (win.console && win.console.error) win.console.error("Aduan:", error);
   }
-  var host = document.createElement("aduan-widget");
-  var target = data.target && document.querySelector(data.target);
-  if (target) {
-    target.appendChild(host);
-  } else {
-    script.parentNode.insertBefore(host, script.nextSibling);
+
+  function sheet(shadow, css) {
+    try {
+      var s = new CSSStyleSheet();
+      s.replaceSync(css);
+      shadow.adoptedStyleSheets = shadow.adoptedStyleSheets.concat([s]);
+    } catch (e) {
+      var style = doc.createElement("style");
+      style.textContent = css;
+      shadow.appendChild(style);
+    }
   }
-  Aduan._ready
-    .then(function (widget) { widget.mount(host, data.api || origin, data.lang || "id"); })
-    .catch(function (error) {
-      if (window.console) window.console.error("Aduan widget could not start:", error);
+
+  var LAUNCHER_CSS =
+    ":host{all:initial !important;position:fixed !important;z-index:2147483000 !important;bottom:16px !important}" +
+    ":host([data-position=left]){left:16px !important}:host(:not([data-position=left])){right:16px !important}" +
+    "button{font:600 16px/1.2 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;min-height:48px;min-width:48px;padding:12px 20px;" +
+    "border:0;border-radius:24px;box-shadow:0 2px 8px rgba(0,0,0,.3);cursor:pointer;background:var(--aduan-accent,#0b5cad);color:var(--aduan-on-accent,#fff)}" +
+    "button:focus-visible{outline:3px solid #1b1f24;outline-offset:3px}";
+
+  var PANEL_CSS =
+    ":host{all:initial !important;position:fixed !important;inset:0 !important;z-index:2147483001 !important;display:block !important}" +
+    ":host([hidden]){display:none !important}" +
+    ".backdrop{position:absolute;inset:0;background:rgba(0,0,0,.45)}" +
+    ".dialog{position:absolute;right:0;bottom:0;top:0;width:100%;max-width:440px;background:var(--aduan-bg,#fff);color:var(--aduan-fg,#1b1f24);" +
+    "display:flex;flex-direction:column;box-shadow:-2px 0 12px rgba(0,0,0,.3);font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}" +
+    ".bar{display:flex;justify-content:flex-end;padding:4px}" +
+    ".close{font:inherit;font-size:24px;min-width:44px;min-height:44px;border:0;background:transparent;color:inherit;cursor:pointer}" +
+    ".close:focus-visible{outline:3px solid var(--aduan-accent,#0b5cad)}" +
+    ".content{flex:1;overflow:auto;padding:0 16px 16px}" +
+    ".loading{padding:16px}" +
+    "@media (prefers-color-scheme:dark){:host(:not([data-theme=light])) .dialog{background:#161b22;color:#e6edf3}}" +
+    ":host([data-theme=dark]) .dialog{background:#161b22;color:#e6edf3}";
+
+  function relativeLuminance(hex) {
+    var n = parseInt(hex.slice(1), 16);
+    var rgb = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(function (c) {
+      c = c / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
     });
-}
+    return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+  }
+
+  // Only #rgb or #rrggbb reach CSS; anything else keeps the default colour.
+  function accentOf(value) {
+    if (!/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value || "")) return null;
+    if (value.length === 4) value = "#" + value[1] + value[1] + value[2] + value[2] + value[3] + value[3];
+    var l = relativeLuminance(value);
+    // Pick the text colour with the higher contrast ratio on the accent.
+    var onAccent = (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
+    return { accent: value, onAccent: onAccent };
+  }
+
+  function configOf(el, base) {
+    var d = el.dataset;
+    var inline = d.mode === "inline" || (!!d.target && d.mode !== "floating");
+    return {
+      region: d.region || "",
+      lang: d.lang === "en" ? "en" : "id",
+      accent: accentOf(d.accent),
+      theme: d.theme === "dark" || d.theme === "light" ? d.theme : "auto",
+      mode: inline ? "inline" : "floating",
+      target: d.target || "",
+      position: d.position === "left" ? "left" : "right",
+      launcher: d.launcher || "",
+      view: d.view === "track" ? "track" : "file",
+      api: d.api || new URL(base).origin,
+      base: base
+    };
+  }
+
+  function colours(host, cfg) {
+    if (cfg.accent) {
+      host.style.setProperty("--aduan-accent", cfg.accent.accent);
+      host.style.setProperty("--aduan-on-accent", cfg.accent.onAccent);
+    }
+    host.setAttribute("data-theme", cfg.theme);
+  }
+
+  function create() {
+    var listeners = {};
+    var undo = [];
+    var mounts = [];
+    var panel = null;
+    var floating = null;
+    var loading = null;
+    var base = null;
+    var locale = null;
+
+    function emit(name, detail) {
+      (listeners[name] || []).slice().forEach(function (fn) {
+        try { fn(detail); } catch (e) { report(e); }
+      });
+      try { win.dispatchEvent(new CustomEvent("aduan:" + name, { detail: detail })); } catch (e) { report(e); }
+    }
+
+    function listen(target, type, fn, options) {
+      target.addEventListener(type, fn, options);
+      undo.push(function () { target.removeEventListener(type, fn, options); });
+    }
+
+    function load() {
+      if (!loading) {
+        if (typeof WebAssembly !== "object" || !base) return Promise.reject(new Error("WebAssembly is not available"));
+        loading = import(new URL(GLUE, base).href).then(function (glue) {
+          return glue.default({ module_or_path: new URL(WASM, base) }).then(function () { return glue; });
+        });
+        loading.catch(function (e) {
+          loading = null;
+          emit("error", { message: String(e && e.message || e) });
+        });
+      }
+      return loading;
+    }
+
+    function mountInto(content, shadow, cfg, host) {
+      return load().then(function (glue) {
+        var handle = glue.mount(content, shadow, {
+          region: cfg.region, lang: locale || cfg.lang, api: cfg.api, view: cfg.view,
+          emit: function (name, detail) { emit(name, detail); }
+        });
+        mounts.push({ glue: glue, handle: handle, host: host });
+        emit("ready", { mode: cfg.mode });
+        return handle;
+      });
+    }
+
+    function buildPanel(cfg) {
+      var host = doc.createElement("aduan-panel");
+      host.hidden = true;
+      colours(host, cfg);
+      var shadow = host.attachShadow({ mode: "open" });
+      sheet(shadow, PANEL_CSS);
+      var backdrop = doc.createElement("div");
+      backdrop.className = "backdrop";
+      var dialog = doc.createElement("div");
+      dialog.className = "dialog";
+      dialog.setAttribute("role", "dialog");
+      dialog.setAttribute("aria-modal", "true");
+      dialog.setAttribute("aria-label", cfg.lang === "en" ? "Complaint" : "Pengaduan");
+      var bar = doc.createElement("div");
+      bar.className = "bar";
+      var close = doc.createElement("button");
+      close.className = "close";
+      close.type = "button";
+      close.setAttribute("aria-label", cfg.lang === "en" ? "Close" : "Tutup");
+      close.textContent = "\u00d7";
+      var content = doc.createElement("div");
+      content.className = "content";
+      var wait = doc.createElement("p");
+      wait.className = "loading";
+      wait.setAttribute("role", "status");
+      wait.textContent = cfg.lang === "en" ? "Loading\u2026" : "Memuat\u2026";
+      content.appendChild(wait);
+      bar.appendChild(close);
+      dialog.appendChild(bar);
+      dialog.appendChild(content);
+      shadow.appendChild(backdrop);
+      shadow.appendChild(dialog);
+      doc.body.appendChild(host);
+      undo.push(function () { host.remove(); });
+      backdrop.addEventListener("click", function () { api.close(); });
+      close.addEventListener("click", function () { api.close(); });
+      shadow.addEventListener("keydown", function (e) {
+        if (e.key === "Escape") { e.stopPropagation(); api.close(); }
+      });
+      panel = { host: host, shadow: shadow, content: content, wait: wait, close: close, cfg: cfg, opener: null, mounted: null };
+      return panel;
+    }
+
+    var api = {
+      version: 1,
+      open: function (options) {
+        if (!panel) return false;
+        var p = panel;
+        p.opener = doc.activeElement;
+        p.host.hidden = false;
+        p.close.focus();
+        if (!p.mounted) {
+          p.mounted = mountInto(p.content, p.shadow, options && options.view ? Object.assign({}, p.cfg, { view: options.view }) : p.cfg, p.host)
+            .then(function (handle) {
+              p.wait.remove();
+              return handle;
+            }, function (e) {
+              p.mounted = null;
+              p.wait.textContent = p.cfg.lang === "en" ? "The form could not load. Opening the plain form\u2026" : "Formulir tidak dapat dimuat. Membuka formulir biasa\u2026";
+              win.location.href = new URL("/r/" + encodeURIComponent(p.cfg.region), p.cfg.api).href;
+              throw e;
+            });
+        }
+        emit("open", {});
+        return true;
+      },
+      close: function () {
+        if (!panel || panel.host.hidden) return;
+        panel.host.hidden = true;
+        var back = panel.opener;
+        if (back && back.focus) back.focus();
+        emit("close", {});
+      },
+      on: function (name, fn) {
+        (listeners[name] = listeners[name] || []).push(fn);
+        return function () {
+          var list = listeners[name] || [];
+          var i = list.indexOf(fn);
+          if (i >= 0) list.splice(i, 1);
+        };
+      },
+      setLocale: function (lang) {
+        locale = lang === "en" ? "en" : "id";
+        mounts.forEach(function (m) { try { m.glue.set_locale(m.handle, locale); } catch (e) { report(e); } });
+      },
+      destroy: function () {
+        mounts.forEach(function (m) { try { m.glue.unmount(m.handle); } catch (e) { report(e); } });
+        mounts = [];
+        undo.splice(0).reverse().forEach(function (fn) { try { fn(); } catch (e) { report(e); } });
+        listeners = {};
+        panel = null;
+        floating = null;
+        if (win.Aduan === api) delete win.Aduan;
+      },
+      _add: function (tag) {
+        if (tag.hasAttribute("data-aduan-seen")) return;
+        tag.setAttribute("data-aduan-seen", "");
+        undo.push(function () { tag.removeAttribute("data-aduan-seen"); });
+        base = base || tag.src;
+        var cfg = configOf(tag, tag.src);
+        if (cfg.mode === "inline") {
+          var target = cfg.target ? doc.querySelector(cfg.target) : null;
+          if (cfg.target && !target) return;
+          if (target && target.querySelector("aduan-widget")) return;
+          var host = doc.createElement("aduan-widget");
+          colours(host, cfg);
+          if (target) target.appendChild(host); else tag.parentNode.insertBefore(host, tag.nextSibling);
+          undo.push(function () { host.remove(); });
+          var shadow = host.attachShadow({ mode: "open" });
+          var content = doc.createElement("div");
+          shadow.appendChild(content);
+          var start = function () { mountInto(content, shadow, cfg, host).catch(report); };
+          if (win.requestIdleCallback) win.requestIdleCallback(start, { timeout: 2000 }); else setTimeout(start, 200);
+          return;
+        }
+        if (panel) return;
+        buildPanel(cfg);
+        var intent = function () { load().catch(function () {}); };
+        var openers = Array.prototype.slice.call(doc.querySelectorAll("[data-aduan-open]"));
+        if (!openers.length || cfg.launcher) {
+          var button = doc.createElement("aduan-launcher");
+          button.setAttribute("data-position", cfg.position);
+          colours(button, cfg);
+          var bshadow = button.attachShadow({ mode: "open" });
+          sheet(bshadow, LAUNCHER_CSS);
+          var b = doc.createElement("button");
+          b.type = "button";
+          b.textContent = cfg.launcher || (cfg.lang === "en" ? "File a complaint" : "Sampaikan pengaduan");
+          bshadow.appendChild(b);
+          doc.body.appendChild(button);
+          undo.push(function () { button.remove(); });
+          openers.push(button);
+          floating = button;
+        }
+        openers.forEach(function (el) {
+          listen(el, "pointerenter", intent, { passive: true });
+          listen(el, "focus", intent);
+          listen(el, "touchstart", intent, { passive: true });
+          listen(el, "click", function (e) {
+            if (typeof WebAssembly !== "object") return;
+            e.preventDefault();
+            api.open();
+          });
+        });
+      }
+    };
+    return api;
+  }
+
+  try {
+    var A = win.Aduan;
+    if (!A || !A._add) A = win.Aduan = create();
+    A._add(script);
+  } catch (e) {
+    report(e);
+  }
+})();

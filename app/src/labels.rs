@@ -47,6 +47,14 @@ pub enum Label {
     OtherLanguage,
     TrackLink,
     FileLink,
+    Sending,
+    Offline,
+    TryAgain,
+    Copy,
+    FileAnother,
+    Loading,
+    LoadFailed,
+    Characters,
 }
 
 impl Label {
@@ -118,6 +126,20 @@ impl Label {
             OtherLanguage => ("English", "Bahasa Indonesia"),
             TrackLink => ("Lacak pengaduan", "Track a complaint"),
             FileLink => ("Sampaikan pengaduan baru", "File a new complaint"),
+            Sending => ("Mengirim…", "Sending…"),
+            Offline => (
+                "Koneksi terputus. Pengaduan Anda tersimpan dan akan dikirim otomatis saat koneksi kembali.",
+                "You are offline. Your complaint is kept and will be sent as soon as the connection returns.",
+            ),
+            TryAgain => ("Coba kirim lagi", "Try again"),
+            Copy => ("Salin kode", "Copy code"),
+            FileAnother => ("Sampaikan pengaduan lain", "File another complaint"),
+            Loading => ("Memuat…", "Loading…"),
+            LoadFailed => (
+                "Formulir tidak dapat dimuat. Periksa koneksi Anda lalu coba lagi.",
+                "The form could not load. Check your connection and try again.",
+            ),
+            Characters => ("karakter", "characters"),
         };
         match locale {
             Locale::Id => id,

@@ -1,32 +1,109 @@
-//! The widget's entry point: a shadow root per host element, and the
-//! components from `aduan_app::ui` mounted inside it.
+//! The widget's entry points, called by the loader (`public/loader.js`):
+//! `mount` renders the app into an element inside a shadow root and returns
+//! a handle; `unmount` removes it again; `set_locale` switches its language.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use aduan_app::api::Locale;
-use aduan_app::ui::{STYLE, Tracker};
+use aduan_app::ui::{App, STYLE, View, WidgetConfig, WidgetEvent};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
+use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
 
-/// Mounts the tracker into `host`, inside a shadow root of its own, so the
-/// host page's styles cannot reach in and ours cannot leak out.
-#[wasm_bindgen]
-pub fn mount(host: HtmlElement, api: String, lang: String) -> Result<(), JsValue> {
-    let root = match host.shadow_root() {
-        Some(existing) => existing,
-        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
-    };
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("no document"))?;
-    let container: HtmlElement = document.create_element("div")?.unchecked_into();
-    root.append_child(&container)?;
-    let locale = Locale::from_key(&lang).unwrap_or_default();
-    leptos::mount::mount_to(container, move || {
-        view! {
-            <style>{STYLE}</style>
-            <Tracker api=api.clone() locale=locale />
-        }
-    })
-    .forget();
+struct Mounted {
+    locale: RwSignal<Locale>,
+    // Dropping the handle removes the widget's nodes and its reactive owner.
+    _handle: Box<dyn std::any::Any>,
+}
+
+thread_local! {
+    static MOUNTS: RefCell<HashMap<u32, Mounted>> = RefCell::new(HashMap::new());
+    static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+}
+
+fn text(config: &JsValue, key: &str) -> String {
+    js_sys::Reflect::get(config, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Adds the widget's stylesheet to the shadow root (a constructed sheet, so
+/// a host page's strict `style-src` does not block it).
+fn adopt_style(root: &ShadowRoot) -> Result<(), JsValue> {
+    let sheet = CssStyleSheet::new()?;
+    sheet.replace_sync(STYLE)?;
+    let sheets = root.adopted_style_sheets();
+    sheets.push(&sheet);
+    root.set_adopted_style_sheets(&sheets);
     Ok(())
+}
+
+/// Renders the widget into `container` (inside `root`). `config` carries
+/// `region`, `lang`, `api`, `view` (`file` or `track`) and `emit(name, detail)`.
+#[wasm_bindgen]
+pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Result<u32, JsValue> {
+    adopt_style(&root)?;
+    let locale = RwSignal::new(Locale::from_key(&text(&config, "lang")).unwrap_or_default());
+    let emit = js_sys::Reflect::get(&config, &JsValue::from_str("emit"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let app_config = WidgetConfig {
+        region: text(&config, "region"),
+        api: text(&config, "api"),
+        view: if text(&config, "view") == "track" {
+            View::Track
+        } else {
+            View::File
+        },
+    };
+    let on_event = move |event: WidgetEvent| {
+        let Some(emit) = &emit else { return };
+        let detail = js_sys::Object::new();
+        let (name, key, value) = match event {
+            WidgetEvent::Submitted(code) => ("submitted", "trackingCode", code),
+            WidgetEvent::Error(message) => ("error", "message", message),
+        };
+        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &JsValue::from_str(&value));
+        let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
+    };
+    let on_event = send_wrapper::SendWrapper::new(on_event);
+    let handle = leptos::mount::mount_to(container, move || {
+        let on_event = on_event.clone();
+        view! { <App config=app_config.clone() locale=locale on_event=move |e| (*on_event)(e) /> }
+    });
+    let id = NEXT.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    });
+    MOUNTS.with(|m| {
+        m.borrow_mut().insert(
+            id,
+            Mounted {
+                locale,
+                _handle: Box::new(handle),
+            },
+        )
+    });
+    Ok(id)
+}
+
+/// Removes a mounted widget and everything it rendered.
+#[wasm_bindgen]
+pub fn unmount(handle: u32) {
+    MOUNTS.with(|m| m.borrow_mut().remove(&handle));
+}
+
+/// Switches a mounted widget's language (`id` or `en`).
+#[wasm_bindgen]
+pub fn set_locale(handle: u32, lang: &str) {
+    if let Some(locale) = Locale::from_key(lang) {
+        MOUNTS.with(|m| {
+            if let Some(mounted) = m.borrow().get(&handle) {
+                mounted.locale.set(locale);
+            }
+        });
+    }
 }

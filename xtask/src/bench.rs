@@ -211,7 +211,40 @@ fn option(args: &[String], name: &str, default: u64) -> Result<u64> {
     }
 }
 
-/// Runs the benchmark; `--seconds N` per scenario, `--rounds N`, `--only sqlite|postgres`.
+fn kb(bytes: usize) -> String {
+    format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+/// The widget bundle's weight: what loads before a citizen touches anything,
+/// and what the open form needs.
+fn widget_bytes() -> Result {
+    tools::ensure_wasm_target()?;
+    let bindgen = tools::ensure_wasm_bindgen()?;
+    let b = crate::dist::build(&bindgen)?;
+    println!("\nWidget bundle (release):");
+    println!(
+        "  before interaction (widget.js, 1 request): {} raw, {} gzip, {} brotli",
+        kb(b.loader.raw),
+        kb(b.loader.gzip),
+        kb(b.loader.brotli)
+    );
+    let (raw, gz, br) = (
+        b.glue.raw + b.wasm.raw,
+        b.glue.gzip + b.wasm.gzip,
+        b.glue.brotli + b.wasm.brotli,
+    );
+    println!(
+        "  open form and tracker, both languages (glue + wasm): {} raw, {} gzip, {} brotli",
+        kb(raw),
+        kb(gz),
+        kb(br)
+    );
+    println!("  everything: {} brotli", kb(br + b.loader.brotli));
+    Ok(())
+}
+
+/// Runs the benchmark; `--seconds N` per scenario, `--rounds N`,
+/// `--only sqlite|postgres|widget`.
 pub fn run(args: &[String]) -> Result {
     let seconds = option(args, "--seconds", 5)?;
     let rounds = option(args, "--rounds", 3)? as usize;
@@ -229,6 +262,12 @@ pub fn run(args: &[String]) -> Result {
     println!(
         "Aduan benchmark: release build, loopback, {CONNECTIONS} connections, {seconds} s per scenario, {SEEDED} complaints seeded"
     );
+    if only.is_none() || only.as_deref() == Some("widget") {
+        widget_bytes()?;
+        if only.is_some() {
+            return Ok(());
+        }
+    }
     if only.as_deref() != Some("postgres") {
         let dir = std::env::temp_dir().join(format!("aduan-bench-{}", std::process::id()));
         let url = format!("sqlite:{}", dir.join("bench.db").display());
@@ -241,7 +280,7 @@ pub fn run(args: &[String]) -> Result {
         let _ = std::fs::remove_dir_all(&dir);
         outcome?;
     }
-    if only.as_deref() != Some("sqlite") {
+    if only.as_deref() != Some("sqlite") && only.as_deref() != Some("widget") {
         let bindir = tools::ensure_postgres()?;
         let cluster = pg::Cluster::start(&bindir)?;
         let url = cluster.create_database("aduan_bench")?;

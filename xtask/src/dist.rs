@@ -1,6 +1,7 @@
-//! The widget bundle: the wasm built for size, bound with `wasm-bindgen`
-//! (no-modules glue), wrapped with the loader into one `widget.js`, named by
-//! content hash, and precompressed.
+//! The widget bundle: the wasm built for size and bound with `wasm-bindgen`
+//! (an ES module glue), both named by content hash, and the small loader
+//! `widget.js` that imports them when a citizen shows intent. Every file is
+//! precompressed (brotli and gzip).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,8 +59,17 @@ fn publish(dir: &Path, name: &str, bytes: &[u8]) -> Result<Sizes> {
     })
 }
 
-/// Builds the bundle into `public/dist/`; returns the sizes of the wasm and the script.
-pub fn build(bindgen: &Path) -> Result<(Sizes, Sizes)> {
+/// What was built, by size.
+#[derive(Debug, Clone, Copy)]
+pub struct Bundle {
+    /// `widget.js`: all that loads before a citizen touches anything.
+    pub loader: Sizes,
+    pub glue: Sizes,
+    pub wasm: Sizes,
+}
+
+/// Builds the bundle into `public/dist/`.
+pub fn build(bindgen: &Path) -> Result<Bundle> {
     run(cargo().args([
         "rustc",
         "-p",
@@ -76,7 +86,7 @@ pub fn build(bindgen: &Path) -> Result<(Sizes, Sizes)> {
     let wasm_in = target.join("wasm32-unknown-unknown/wasm-release/aduan_widget.wasm");
     let bound = target.join("widget-bindgen");
     run(Command::new(bindgen)
-        .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&bound)
         .arg(&wasm_in))?;
     let wasm = std::fs::read(bound.join("aduan_widget_bg.wasm"))
@@ -94,21 +104,27 @@ pub fn build(bindgen: &Path) -> Result<(Sizes, Sizes)> {
     std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
     let wasm_name = format!("aduan_widget_bg.{:016x}.wasm", fnv64(&wasm));
     let wasm_sizes = publish(&dist, &wasm_name, &wasm)?;
-    // One IIFE: the glue's top-level `let wasm_bindgen` stays private, so a
-    // second copy of the tag on a page cannot collide with the first.
-    let script = format!(
-        "(function(){{\n{glue}\n{}\n}})();\n",
-        loader.replace("__ADUAN_WASM__", &wasm_name)
-    );
+    let glue_name = format!("aduan_widget.{:016x}.js", fnv64(glue.as_bytes()));
+    let glue_sizes = publish(&dist, &glue_name, glue.as_bytes())?;
+    // The loader is served at /widget.js; the hashed files sit under /dist/.
+    let script = loader
+        .replace("__ADUAN_GLUE__", &format!("dist/{glue_name}"))
+        .replace("__ADUAN_WASM__", &format!("dist/{wasm_name}"));
     let js_sizes = publish(&dist, "widget.js", script.as_bytes())?;
     println!("widget bundle in public/dist/:");
-    println!(
-        "  {wasm_name}: {} B raw, {} B gzip, {} B brotli",
-        wasm_sizes.raw, wasm_sizes.gzip, wasm_sizes.brotli
-    );
-    println!(
-        "  widget.js: {} B raw, {} B gzip, {} B brotli",
-        js_sizes.raw, js_sizes.gzip, js_sizes.brotli
-    );
-    Ok((wasm_sizes, js_sizes))
+    for (name, size) in [
+        ("widget.js", js_sizes),
+        (glue_name.as_str(), glue_sizes),
+        (wasm_name.as_str(), wasm_sizes),
+    ] {
+        println!(
+            "  {name}: {} B raw, {} B gzip, {} B brotli",
+            size.raw, size.gzip, size.brotli
+        );
+    }
+    Ok(Bundle {
+        loader: js_sizes,
+        glue: glue_sizes,
+        wasm: wasm_sizes,
+    })
 }

@@ -108,7 +108,11 @@ fn serve(args: &[String]) -> Result {
     println!(
         "Aduan is starting on the embedded SQLite database (data/aduan.db) with the Bali data."
     );
-    println!("  Demo page (widget tracker):  {base}/");
+    println!("  Start page:                  {base}/");
+    println!("  Demo, floating launcher:     {base}/demo/regency.html");
+    println!("  Demo, inline form + tracker: {base}/demo/inline.html");
+    println!("  Demo, strict CSP:            {base}/demo/strict-csp.html");
+    println!("  Hosted form (no script):     {base}/r/badung");
     println!("  Regions:                     {base}/api/v1/regions");
     println!("  Form data for Badung:        {base}/api/v1/regions/badung/form");
     println!("  API description (OpenAPI):   {base}/api/v1/openapi.json");

@@ -1,5 +1,6 @@
 //! The whole URL map, grouped by audience, and the layers around it.
 
+pub mod bundle;
 pub mod hosted;
 pub mod public;
 pub mod system;
@@ -14,7 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -67,8 +68,35 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
+    // The widget bundle, for pages on any origin.
+    let dist = state.config.public_dir.join("dist");
+    let widget_bundle = Router::new()
+        .route_service(
+            "/widget.js",
+            ServeFile::new(dist.join("widget.js"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .nest_service(
+            "/dist",
+            ServeDir::new(&dist).precompressed_br().precompressed_gzip(),
+        )
+        .layer(middleware::from_fn(bundle::bundle_headers));
+
+    // The demo page that shows the widget under a strict policy.
+    let strict_demo = Router::new()
+        .route_service("/demo/strict-csp.html", ServeFile::new(state.config.public_dir.join("demo/strict-csp.html")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'",
+            ),
+        ));
+
     Router::new()
         .merge(hosted_pages)
+        .merge(strict_demo)
+        .merge(widget_bundle)
         // Operators and load balancers.
         .route("/livez", get(system::livez))
         .route("/healthz", get(system::healthz))

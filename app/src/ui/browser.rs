@@ -1,0 +1,57 @@
+//! The little the widget asks of the browser: the clock, randomness, and
+//! the one thing it stores (the draft).
+
+use crate::date::Date;
+
+/// Bali's offset from UTC; the server checks dates with its own setting too.
+pub const LOCAL_OFFSET_MINUTES: i32 = 480;
+
+pub fn today() -> Date {
+    Date::at(js_sys::Date::now() as i64, LOCAL_OFFSET_MINUTES)
+}
+
+/// A random key for one draft (128 bits from the browser's CSPRNG).
+pub fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        // A full or blocked storage only costs the draft, never the form.
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+pub fn is_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+pub fn copy(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}

@@ -1,0 +1,465 @@
+//! The complaint form: the draft is kept in the browser as the citizen
+//! types, checked with the same rules the server uses, and sent with one
+//! idempotency key per draft, so a retry after a timeout or an offline spell
+//! never files twice.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::browser;
+use super::{Fetched, WidgetEvent, get_json, message_of, post_json};
+use crate::api::{ComplaintInput, Locale, Receipt, RegionForm};
+use crate::i18n::Msg;
+use crate::labels::Label;
+use crate::validate::{self, LIMITS};
+
+/// What is kept in the browser until the complaint is acknowledged.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Draft {
+    pub input: ComplaintInput,
+    pub key: String,
+    pub consent: bool,
+}
+
+impl Draft {
+    fn fresh(region: &str) -> Draft {
+        Draft {
+            input: ComplaintInput {
+                region: region.to_owned(),
+                classification: "complaint".into(),
+                privacy: "public".into(),
+                ..ComplaintInput::default()
+            },
+            key: browser::random_key(),
+            consent: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Delivery {
+    Idle,
+    InFlight,
+    /// No answer came; it is sent again when the connection returns.
+    Waiting,
+    Failed(String),
+}
+
+fn field_id(name: &str) -> String {
+    name.replace('.', "-")
+}
+
+type ReadField = fn(&Draft) -> String;
+type WriteField = fn(&mut Draft, String);
+
+#[allow(clippy::too_many_arguments)]
+fn text_field(
+    name: &'static str,
+    label: Label,
+    kind: &'static str,
+    max: usize,
+    optional: bool,
+    locale: RwSignal<Locale>,
+    draft: RwSignal<Draft>,
+    errors: RwSignal<BTreeMap<String, String>>,
+    locked: Signal<bool>,
+    get: ReadField,
+    set: WriteField,
+) -> impl IntoView {
+    let id = field_id(name);
+    let err_id = format!("err-{id}");
+    let err_id2 = err_id.clone();
+    view! {
+        <div class="field">
+            <label for=id.clone()>
+                {move || label.text(locale.get())}
+                {move || optional.then(|| format!(" ({})", Label::Optional.text(locale.get())))}
+            </label>
+            <input id=id type=kind maxlength=max.to_string() disabled=move || locked.get()
+                prop:value=move || draft.with(get)
+                on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
+                aria-invalid=move || errors.with(|e| e.contains_key(name)).then_some("true")
+                aria-describedby=move || errors.with(|e| e.contains_key(name)).then(|| err_id.clone()) />
+            {move || errors.with(|e| e.get(name).cloned()).map(|m| view! { <p class="err" id=err_id2.clone()>{m}</p> })}
+        </div>
+    }
+}
+
+/// The complaint form, its receipt once acknowledged.
+#[component]
+pub fn ComplaintForm(
+    api: String,
+    region: String,
+    locale: RwSignal<Locale>,
+    on_event: Callback<WidgetEvent>,
+    on_track: Callback<String>,
+) -> impl IntoView {
+    let storage_key = format!("aduan.draft.{region}");
+    let restored = browser::load(&storage_key)
+        .and_then(|s| serde_json::from_str::<Draft>(&s).ok())
+        .filter(|d| d.input.region == region && d.key.len() >= 16);
+    let draft = RwSignal::new(restored.unwrap_or_else(|| Draft::fresh(&region)));
+    let form = RwSignal::new(None::<Result<RegionForm, String>>);
+    let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    let sending = RwSignal::new(Delivery::Idle);
+    let receipt = RwSignal::new(None::<Receipt>);
+    let retries = RwSignal::new(0u32);
+    let wake = RwSignal::new(0u32);
+    let locked =
+        Signal::derive(move || matches!(sending.get(), Delivery::InFlight | Delivery::Waiting));
+
+    {
+        let key = storage_key.clone();
+        Effect::new(move |_| {
+            let d = draft.get();
+            if receipt.with_untracked(Option::is_none) {
+                browser::save(&key, &serde_json::to_string(&d).unwrap_or_default());
+            }
+        });
+    }
+    {
+        let url = format!(
+            "{}/api/v1/regions/{}/form",
+            api.trim_end_matches('/'),
+            region
+        );
+        leptos::task::spawn_local(async move {
+            let loaded = get_json::<RegionForm>(&url, locale.get_untracked()).await;
+            form.set(Some(
+                loaded.map_err(|e| message_of(&e, locale.get_untracked())),
+            ));
+        });
+    }
+
+    let post_url = format!("{}/api/v1/complaints", api.trim_end_matches('/'));
+    let key_for_done = storage_key.clone();
+    let send = Callback::new(move |()| {
+        let l = locale.get_untracked();
+        let d = draft.get_untracked();
+        let Some(Ok(f)) = form.get_untracked() else {
+            return;
+        };
+        let mut input = d.input.clone();
+        input.locale = Some(l.key().to_owned());
+        let mut problems = match validate::complaint(&input, browser::today(), &f) {
+            Ok(_) => BTreeMap::new(),
+            Err(invalid) => invalid
+                .fields
+                .into_iter()
+                .map(|(k, m)| (k, m.text(l)))
+                .collect(),
+        };
+        if !d.consent {
+            problems.insert("consent".into(), Msg::Required.text(l));
+        }
+        if !problems.is_empty() {
+            errors.set(problems);
+            sending.set(Delivery::Idle);
+            return;
+        }
+        errors.set(BTreeMap::new());
+        sending.set(Delivery::InFlight);
+        let url = post_url.clone();
+        let done_key = key_for_done.clone();
+        leptos::task::spawn_local(async move {
+            match post_json::<_, Receipt>(&url, &input, Some(&d.key), l).await {
+                Ok(r) => {
+                    browser::remove(&done_key);
+                    let code = r.tracking_code.clone();
+                    receipt.set(Some(r));
+                    sending.set(Delivery::Idle);
+                    retries.set(0);
+                    on_event.run(WidgetEvent::Submitted(code));
+                }
+                Err(Fetched::Refused(422, body)) => {
+                    errors.set(body.error.fields.clone());
+                    sending.set(Delivery::Idle);
+                }
+                Err(Fetched::Refused(status, body))
+                    if status < 500 && status != 408 && status != 429 =>
+                {
+                    let message = body.error.message.clone();
+                    on_event.run(WidgetEvent::Error(message.clone()));
+                    sending.set(Delivery::Failed(message));
+                }
+                Err(_) => {
+                    // No answer, or the server is busy: the same key makes the
+                    // next try safe, however often it happens.
+                    sending.set(Delivery::Waiting);
+                    let n = retries.get_untracked().min(4);
+                    retries.set(n + 1);
+                    set_timeout(
+                        move || wake.update(|w| *w += 1),
+                        Duration::from_secs(5 << n),
+                    );
+                }
+            }
+        });
+    });
+    // A timer wakes this effect to try again while no answer came.
+    Effect::new(move |previous: Option<u32>| {
+        let tick = wake.get();
+        if previous.is_some()
+            && sending.get_untracked() == Delivery::Waiting
+            && browser::is_online()
+        {
+            send.run(());
+        }
+        tick
+    });
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        if sending.get_untracked() == Delivery::Waiting {
+            send.run(());
+        }
+    });
+    on_cleanup(move || online.remove());
+
+    let region_for_new = region.clone();
+    let start_again = move |_| {
+        draft.set(Draft::fresh(&region_for_new));
+        receipt.set(None);
+        errors.set(BTreeMap::new());
+    };
+
+    let locked_sig = locked;
+    let body = move || {
+        if let Some(r) = receipt.get() {
+            let code = r.tracking_code.clone();
+            let code_for_copy = code.clone();
+            let code_for_track = code.clone();
+            return view! {
+                <section aria-live="polite">
+                    <h2>{move || Label::ReceiptTitle.text(locale.get())}</h2>
+                    <p>{move || Label::TrackingCode.text(locale.get())}":"</p>
+                    <p class="code">{code}</p>
+                    <button type="button" class="link" on:click=move |_| browser::copy(&code_for_copy)>
+                        {move || Label::Copy.text(locale.get())}
+                    </button>
+                    <p>{move || Label::ReceiptHowTo.text(locale.get())}</p>
+                    <p>{move || Label::ReceiptRoutedTo.text(locale.get())}": "{r.region.name.clone()}" · "{r.unit.name.clone()}</p>
+                    <p>{move || Label::DueBy.text(locale.get())}": "{r.due.date.clone()}</p>
+                    <p>
+                        <button type="button" class="link" on:click=move |_| on_track.run(code_for_track.clone())>
+                            {move || Label::TrackLink.text(locale.get())}
+                        </button>
+                        " "
+                        <button type="button" class="link" on:click=start_again.clone()>
+                            {move || Label::FileAnother.text(locale.get())}
+                        </button>
+                    </p>
+                </section>
+            }
+            .into_any();
+        }
+        match form.get() {
+            None => view! { <p role="status">{move || Label::Loading.text(locale.get())}</p> }
+                .into_any(),
+            Some(Err(message)) => {
+                view! { <p class="notice bad" role="alert">{message}</p> }.into_any()
+            }
+            Some(Ok(f)) => {
+                form_fields(f, locale, draft, errors, sending, locked_sig, send).into_any()
+            }
+        }
+    };
+    view! { <div class="file">{body}</div> }
+}
+
+fn choice_name(locale: Locale, id: &str, en: &str) -> String {
+    match locale {
+        Locale::Id => id.to_owned(),
+        Locale::En => en.to_owned(),
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn form_fields(
+    f: RegionForm,
+    locale: RwSignal<Locale>,
+    draft: RwSignal<Draft>,
+    errors: RwSignal<BTreeMap<String, String>>,
+    sending: RwSignal<Delivery>,
+    locked: Signal<bool>,
+    send: Callback<()>,
+) -> impl IntoView {
+    let l = move || locale.get();
+    let err = move |name: &'static str| {
+        move || {
+            errors
+                .with(|e| e.get(name).cloned())
+                .map(|m| view! { <p class="err" id=format!("err-{}", field_id(name))>{m}</p> })
+        }
+    };
+    let invalid =
+        move |name: &'static str| move || errors.with(|e| e.contains_key(name)).then_some("true");
+    let described = move |name: &'static str| {
+        move || {
+            errors
+                .with(|e| e.contains_key(name))
+                .then(|| format!("err-{}", field_id(name)))
+        }
+    };
+    let today = browser::today().to_string();
+    let own = f.region.slug.clone();
+    let own_name = f.region.name.clone();
+    let mut groups: Vec<(String, Vec<(String, String)>)> = vec![(own_name, Vec::new())];
+    for d in &f.districts {
+        if d.region == own {
+            groups[0].1.push((d.key.clone(), d.name.clone()));
+        } else {
+            match groups.last_mut() {
+                Some((name, list)) if *name == d.region_name => {
+                    list.push((d.key.clone(), d.name.clone()))
+                }
+                _ => groups.push((d.region_name.clone(), vec![(d.key.clone(), d.name.clone())])),
+            }
+        }
+    }
+    let classifications = f.classifications.clone();
+    let privacy_modes = f.privacy_modes.clone();
+    let categories = f.categories.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send.run(());
+    };
+    view! {
+        <form on:submit=on_submit novalidate>
+            <h2>{move || Label::FileTitle.text(l())}</h2>
+            <p class="muted">{move || Label::FileIntro.text(l())}</p>
+            {move || (!errors.with(BTreeMap::is_empty)).then(|| view! {
+                <p class="notice bad" role="alert">{Label::FixErrors.text(l())}</p>
+            })}
+            <fieldset class="field">
+                <legend>{move || Label::Classification.text(l())}</legend>
+                {classifications.into_iter().map(|c| {
+                    let key = c.key.clone();
+                    let key2 = c.key.clone();
+                    view! {
+                        <label class="choice">
+                            <input type="radio" name="classification" disabled=move || locked.get()
+                                prop:checked=move || draft.with(|d| d.input.classification == key)
+                                on:change=move |_| draft.update(|d| d.input.classification = key2.clone()) />
+                            {move || choice_name(l(), &c.label_id, &c.label_en)}
+                        </label>
+                    }
+                }).collect_view()}
+                {err("classification")}
+            </fieldset>
+            {text_field("title", Label::Title, "text", LIMITS.title_max, false, locale, draft, errors, locked,
+                |d| d.input.title.clone(), |d, v| d.input.title = v)}
+            <div class="field">
+                <label for="description">{move || Label::Description.text(l())}</label>
+                <textarea id="description" rows="6" maxlength=LIMITS.description_max.to_string() disabled=move || locked.get()
+                    prop:value=move || draft.with(|d| d.input.description.clone())
+                    on:input=move |ev| draft.update(|d| d.input.description = event_target_value(&ev))
+                    aria-invalid=invalid("description") aria-describedby=described("description")></textarea>
+                <span class="count">{move || draft.with(|d| d.input.description.chars().count())}" / "{LIMITS.description_max}" "{move || Label::Characters.text(l())}</span>
+                {err("description")}
+            </div>
+            <div class="field">
+                <label for="category">{move || Label::Category.text(l())}</label>
+                <select id="category" disabled=move || locked.get()
+                    on:change=move |ev| draft.update(|d| d.input.category = event_target_value(&ev))
+                    aria-invalid=invalid("category") aria-describedby=described("category")>
+                    <option value="">{move || Label::Choose.text(l())}</option>
+                    {categories.into_iter().map(|c| {
+                        let key = c.key.clone();
+                        view! {
+                            <option value=c.key.clone() selected=move || draft.with(|d| d.input.category == key)>
+                                {move || choice_name(l(), &c.name_id, &c.name_en)}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+                {err("category")}
+            </div>
+            <div class="field">
+                <label for="district">{move || Label::District.text(l())}" ("{move || Label::Optional.text(l())}")"</label>
+                <select id="district" disabled=move || locked.get() aria-describedby="help-district"
+                    on:change=move |ev| draft.update(|d| { let v = event_target_value(&ev); d.input.district = (!v.is_empty()).then_some(v); })>
+                    <option value="">{move || Label::Choose.text(l())}</option>
+                    {groups.into_iter().enumerate().map(|(i, (name, list))| {
+                        let label = move || if i == 0 { name.clone() } else { format!("{} · {}", Label::OtherRegions.text(l()), name) };
+                        view! {
+                            <optgroup label=label>
+                                {list.into_iter().map(|(key, district)| {
+                                    let k = key.clone();
+                                    view! { <option value=key selected=move || draft.with(|d| d.input.district.as_deref() == Some(k.as_str()))>{district}</option> }
+                                }).collect_view()}
+                            </optgroup>
+                        }
+                    }).collect_view()}
+                </select>
+                <span class="help" id="help-district">{move || Label::DistrictHelp.text(l())}</span>
+                {err("district")}
+            </div>
+            {text_field("location", Label::Location, "text", LIMITS.location_max, true, locale, draft, errors, locked,
+                |d| d.input.location.clone().unwrap_or_default(), |d, v| d.input.location = Some(v))}
+            <div class="field">
+                <label for="incident_date">{move || Label::IncidentDate.text(l())}" ("{move || Label::Optional.text(l())}")"</label>
+                <input id="incident_date" type="date" max=today disabled=move || locked.get()
+                    prop:value=move || draft.with(|d| d.input.incident_date.clone().unwrap_or_default())
+                    on:input=move |ev| draft.update(|d| { let v = event_target_value(&ev); d.input.incident_date = (!v.is_empty()).then_some(v); })
+                    aria-invalid=invalid("incident_date") aria-describedby=described("incident_date") />
+                {err("incident_date")}
+            </div>
+            <fieldset class="field">
+                <legend>{move || Label::Privacy.text(l())}</legend>
+                {privacy_modes.into_iter().map(|p| {
+                    let key = p.key.clone();
+                    let key2 = p.key.clone();
+                    let help_id = p.help_id.clone().unwrap_or_default();
+                    let help_en = p.help_en.clone().unwrap_or_default();
+                    view! {
+                        <label class="choice">
+                            <input type="radio" name="privacy" disabled=move || locked.get()
+                                prop:checked=move || draft.with(|d| d.input.privacy == key)
+                                on:change=move |_| draft.update(|d| d.input.privacy = key2.clone()) />
+                            <span>
+                                <strong>{move || choice_name(l(), &p.label_id, &p.label_en)}</strong>
+                                <span class="help">{move || choice_name(l(), &help_id, &help_en)}</span>
+                            </span>
+                        </label>
+                    }
+                }).collect_view()}
+                {err("privacy")}
+            </fieldset>
+            <fieldset class="field">
+                <legend>{move || Label::Contact.text(l())}</legend>
+                <span class="help">{move || Label::ContactHelp.text(l())}</span>
+                {text_field("reporter.name", Label::Name, "text", LIMITS.name_max, true, locale, draft, errors, locked,
+                    |d| d.input.reporter.name.clone().unwrap_or_default(), |d, v| d.input.reporter.name = Some(v))}
+                {text_field("reporter.email", Label::Email, "email", LIMITS.email_max, true, locale, draft, errors, locked,
+                    |d| d.input.reporter.email.clone().unwrap_or_default(), |d, v| d.input.reporter.email = Some(v))}
+                {text_field("reporter.phone", Label::Phone, "tel", LIMITS.phone_max, true, locale, draft, errors, locked,
+                    |d| d.input.reporter.phone.clone().unwrap_or_default(), |d, v| d.input.reporter.phone = Some(v))}
+            </fieldset>
+            <div class="field">
+                <label class="choice">
+                    <input type="checkbox" disabled=move || locked.get()
+                        prop:checked=move || draft.with(|d| d.consent)
+                        on:change=move |ev| draft.update(|d| d.consent = event_target_checked(&ev))
+                        aria-invalid=invalid("consent") aria-describedby=described("consent") />
+                    <span>{move || Label::Consent.text(l())}</span>
+                </label>
+                {err("consent")}
+            </div>
+            <div role="status" aria-live="polite">
+                {move || match sending.get() {
+                    Delivery::Idle => ().into_any(),
+                    Delivery::InFlight => view! { <p class="notice">{Label::Sending.text(l())}</p> }.into_any(),
+                    Delivery::Waiting => view! {
+                        <p class="notice">{Label::Offline.text(l())}</p>
+                        <button type="button" class="link" on:click=move |_| send.run(())>{Label::TryAgain.text(l())}</button>
+                    }.into_any(),
+                    Delivery::Failed(message) => view! { <p class="notice bad">{message}</p> }.into_any(),
+                }}
+            </div>
+            <button type="submit" class="primary" disabled=move || locked.get()>{move || Label::Submit.text(l())}</button>
+        </form>
+    }
+}

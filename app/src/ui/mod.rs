@@ -1,0 +1,158 @@
+//! The Leptos components the widget mounts: the complaint form, the receipt
+//! and the tracker, in Indonesian and English.
+
+mod browser;
+mod form;
+mod style;
+mod tracker;
+
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+
+pub use form::ComplaintForm;
+pub use style::STYLE;
+pub use tracker::Tracker;
+
+use crate::api::{ErrorBody, Locale};
+use crate::labels::Label;
+
+/// Which part the widget opens on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    File,
+    Track,
+}
+
+/// What the widget tells the page about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WidgetEvent {
+    /// A complaint was acknowledged; its tracking code.
+    Submitted(String),
+    /// Something the citizen could not get past.
+    Error(String),
+}
+
+/// Where the widget talks to and what it shows first.
+#[derive(Clone, Debug)]
+pub struct WidgetConfig {
+    pub region: String,
+    pub api: String,
+    pub view: View,
+}
+
+fn other(locale: Locale) -> Locale {
+    match locale {
+        Locale::Id => Locale::En,
+        Locale::En => Locale::Id,
+    }
+}
+
+/// Why a request did not give what was asked.
+#[derive(Clone, Debug)]
+pub(crate) enum Fetched {
+    /// No answer: offline, or the connection broke.
+    Network,
+    /// An answer refusing: its status and message.
+    Refused(u16, ErrorBody),
+}
+
+pub(crate) fn message_of(error: &Fetched, locale: Locale) -> String {
+    match error {
+        Fetched::Network => Label::Offline.text(locale).to_owned(),
+        Fetched::Refused(_, body) => body.error.message.clone(),
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, Fetched> {
+    let status = response.status();
+    if response.ok() {
+        return response.json::<T>().await.map_err(|_| Fetched::Network);
+    }
+    let body = response
+        .json::<ErrorBody>()
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            error: crate::api::ErrorDetail {
+                code: "http".into(),
+                message: format!("HTTP {status}"),
+                fields: Default::default(),
+            },
+        });
+    Err(Fetched::Refused(status, body))
+}
+
+pub(crate) async fn get_json<T: DeserializeOwned>(url: &str, locale: Locale) -> Result<T, Fetched> {
+    let response = gloo_net::http::Request::get(url)
+        .header("Accept-Language", locale.key())
+        .send()
+        .await
+        .map_err(|_| Fetched::Network)?;
+    read(response).await
+}
+
+pub(crate) async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+    key: Option<&str>,
+    locale: Locale,
+) -> Result<T, Fetched> {
+    let mut request = gloo_net::http::Request::post(url).header("Accept-Language", locale.key());
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request
+        .json(body)
+        .map_err(|_| Fetched::Network)?
+        .send()
+        .await
+        .map_err(|_| Fetched::Network)?;
+    read(response).await
+}
+
+/// The whole widget: a tab for filing, a tab for tracking, a language switch.
+#[component]
+pub fn App(
+    config: WidgetConfig,
+    locale: RwSignal<Locale>,
+    #[prop(into)] on_event: Callback<WidgetEvent>,
+) -> impl IntoView {
+    let view_now = RwSignal::new(config.view);
+    let handed_code = RwSignal::new(String::new());
+    let on_track = Callback::new(move |code: String| {
+        handed_code.set(code);
+        view_now.set(View::Track);
+    });
+    let WidgetConfig { region, api, .. } = config;
+    let tab = move |which: View, label: Label| {
+        view! {
+            <button type="button" class="tab"
+                aria-pressed=move || (view_now.get() == which).to_string()
+                on:click=move |_| view_now.set(which)>
+                {move || label.text(locale.get())}
+            </button>
+        }
+    };
+    view! {
+        <div class="aduan" lang=move || locale.get().key()>
+            <div class="top">
+                <div class="tabs" role="group">
+                    {tab(View::File, Label::FileTitle)}
+                    {tab(View::Track, Label::TrackTitle)}
+                </div>
+                <button type="button" class="lang"
+                    lang=move || other(locale.get()).key()
+                    on:click=move |_| locale.update(|l| *l = other(*l))>
+                    {move || Label::OtherLanguage.text(locale.get())}
+                </button>
+            </div>
+            {move || match view_now.get() {
+                View::File => view! {
+                    <ComplaintForm api=api.clone() region=region.clone() locale=locale on_event=on_event on_track=on_track />
+                }.into_any(),
+                View::Track => view! {
+                    <Tracker api=api.clone() locale=locale initial=handed_code.get_untracked() />
+                }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,148 @@
+//! The tracker: a code is checked with its check symbol before any request;
+//! then the status, due date, public history, and a reply form when the
+//! officers wait for the reporter.
+
+use leptos::prelude::*;
+
+use super::{get_json, message_of, post_json};
+use crate::api::{Locale, ReplyInput, TrackingView};
+use crate::labels::{self, Label};
+use crate::tracking::{CodeError, TrackingCode};
+use crate::validate::LIMITS;
+
+fn author(kind: &str, locale: Locale) -> &'static str {
+    match kind {
+        "reporter" => Label::ByReporter.text(locale),
+        "officer" => Label::ByOfficer.text(locale),
+        _ => Label::BySystem.text(locale),
+    }
+}
+
+/// Finds a complaint by its tracking code and takes the reporter's replies.
+#[component]
+pub fn Tracker(
+    /// Base URL of the Aduan service.
+    api: String,
+    locale: RwSignal<Locale>,
+    /// A code to look up at once (from a receipt).
+    #[prop(optional)]
+    initial: String,
+) -> impl IntoView {
+    let typed = RwSignal::new(initial.clone());
+    let result = RwSignal::new(None::<Result<TrackingView, String>>);
+    let busy = RwSignal::new(false);
+    let reply = RwSignal::new(String::new());
+    let base = api.trim_end_matches('/').to_owned();
+
+    let look_up = {
+        let base = base.clone();
+        Callback::new(move |()| {
+            let l = locale.get_untracked();
+            match TrackingCode::parse(&typed.get_untracked()) {
+                Err(CodeError::Malformed) => {
+                    result.set(Some(Err(crate::i18n::Msg::TrackingCodeMalformed.text(l))));
+                }
+                Err(CodeError::Mistyped) => {
+                    result.set(Some(Err(crate::i18n::Msg::TrackingCodeMistyped.text(l))));
+                }
+                Ok(code) => {
+                    busy.set(true);
+                    let url = format!("{base}/api/v1/complaints/{code}");
+                    leptos::task::spawn_local(async move {
+                        let found = get_json::<TrackingView>(&url, l).await;
+                        result.set(Some(found.map_err(|e| message_of(&e, l))));
+                        busy.set(false);
+                    });
+                }
+            }
+        })
+    };
+    if !initial.is_empty() {
+        look_up.run(());
+    }
+    let send_reply = Callback::new(move |code: String| {
+        let l = locale.get_untracked();
+        let message = reply.get_untracked();
+        if message.trim().is_empty() {
+            return;
+        }
+        busy.set(true);
+        let url = format!("{base}/api/v1/complaints/{code}/replies");
+        leptos::task::spawn_local(async move {
+            let body = ReplyInput {
+                message,
+                locale: Some(l.key().to_owned()),
+            };
+            match post_json::<_, TrackingView>(&url, &body, None, l).await {
+                Ok(view) => {
+                    reply.set(String::new());
+                    result.set(Some(Ok(view)));
+                }
+                Err(e) => result.set(Some(Err(message_of(&e, l)))),
+            }
+            busy.set(false);
+        });
+    });
+    let l = move || locale.get();
+    view! {
+        <div class="track">
+            <h2>{move || Label::TrackTitle.text(l())}</h2>
+            <form on:submit=move |ev| { ev.prevent_default(); look_up.run(()); }>
+                <div class="field">
+                    <label for="aduan-code">{move || Label::TrackingCode.text(l())}</label>
+                    <input id="aduan-code" type="text" autocomplete="off" spellcheck="false"
+                        prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit" class="primary" disabled=move || busy.get()>{move || Label::Track.text(l())}</button>
+            </form>
+            <div role="status" aria-live="polite">
+                {move || match result.get() {
+                    None => ().into_any(),
+                    Some(Err(message)) => view! { <p class="notice bad">{message}</p> }.into_any(),
+                    Some(Ok(view)) => {
+                        let code = view.tracking_code.clone();
+                        let due = view.due.clone();
+                        view! {
+                            <section class="result">
+                                <p class="code">{view.tracking_code.clone()}</p>
+                                <p><strong>{Label::Status.text(l())}": "</strong>{labels::status(view.status, l())}</p>
+                                <p>{view.title.clone()}</p>
+                                <p class="muted">{Label::ReceiptRoutedTo.text(l())}": "{view.region.name.clone()}" · "{view.unit.name.clone()}</p>
+                                {due.map(|d| view! { <p>{Label::DueBy.text(l())}": "{d.date}</p> })}
+                                <h3>{Label::History.text(l())}</h3>
+                                <ol class="history">
+                                    {view.timeline.iter().map(|e| {
+                                        let when = format!("{} {} UTC", e.at.get(..10).unwrap_or(""), e.at.get(11..16).unwrap_or(""));
+                                        let what = if e.kind == "submitted" {
+                                            Some(Label::Submitted.text(l()).to_owned())
+                                        } else {
+                                            e.to_status.map(|s| labels::status(s, l()).to_owned())
+                                        };
+                                        view! {
+                                            <li>
+                                                <span class="muted">{when}</span>" · "<strong>{author(&e.author, l())}</strong>
+                                                {what.map(|w| format!(" · {w}"))}
+                                                {e.message.clone().map(|m| view! { <p class="msg">{m}</p> })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ol>
+                                {view.accepts_replies.then(|| view! {
+                                    <form on:submit=move |ev| { ev.prevent_default(); send_reply.run(code.clone()); }>
+                                        <h3>{Label::ReplyTitle.text(l())}</h3>
+                                        <div class="field">
+                                            <label for="aduan-reply">{Label::ReplyHelp.text(l())}</label>
+                                            <textarea id="aduan-reply" rows="4" maxlength=LIMITS.reply_max.to_string()
+                                                prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                                        </div>
+                                        <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendReply.text(l())}</button>
+                                    </form>
+                                })}
+                            </section>
+                        }.into_any()
+                    }
+                }}
+            </div>
+        </div>
+    }
+}
