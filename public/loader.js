@@ -198,7 +198,7 @@
       open: function (options) {
         if (!panel) return false;
         var p = panel;
-        p.opener = doc.activeElement;
+        p.opener = (options && options.opener) || doc.activeElement;
         p.host.hidden = false;
         p.close.focus();
         if (!p.mounted) {
@@ -291,7 +291,7 @@
           listen(el, "click", function (e) {
             if (typeof WebAssembly !== "object") return;
             e.preventDefault();
-            api.open();
+            api.open({ opener: el });
           });
         });
       }

@@ -57,6 +57,8 @@ pub fn cargo() -> Command {
 fn test() -> Result {
     tools::ensure_wasm_target()?;
     let postgres = tools::ensure_postgres()?;
+    tools::ensure_chromium()?;
+    let bindgen = tools::ensure_wasm_bindgen()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args([
         "clippy",
@@ -79,19 +81,14 @@ fn test() -> Result {
         "-D",
         "warnings",
     ]))?;
+    // The browser tests load the release bundle, as a citizen's phone would.
+    dist::build(&bindgen)?;
     let cluster = pg::Cluster::start(&postgres)?;
     let tested = run(cargo()
         .args(["test", "--workspace", "--exclude", "aduan-widget"])
         .env("ADUAN_TEST_POSTGRES_URL", cluster.admin_url()));
     drop(cluster);
     tested?;
-    run(cargo().args([
-        "build",
-        "-p",
-        "aduan-widget",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]))?;
     println!("xtask test: every check and test passed");
     Ok(())
 }

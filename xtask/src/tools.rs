@@ -133,3 +133,18 @@ fn find_postgres() -> Option<PathBuf> {
 pub fn postgres_needs_other_user() -> bool {
     is_root()
 }
+
+/// Debian's Chromium and ChromeDriver for the browser tests, installed when
+/// running as root.
+pub fn ensure_chromium() -> Result {
+    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"]
+        .iter()
+        .all(|p| std::path::Path::new(p).exists());
+    if present || std::env::var_os("ADUAN_CHROMIUM").is_some() {
+        return Ok(());
+    }
+    apt_install(
+        &["chromium", "chromium-driver"],
+        "Chromium (for the browser tests)",
+    )
+}

@@ -2,8 +2,10 @@
 
 mod support;
 
+mod browser;
 mod contract;
 mod durability;
+mod e2e;
 mod hosted;
 mod http_errors;
 mod http_flow;

@@ -144,7 +144,7 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         public_url: format!("http://{listen}"),
         body_limit: 64 * 1024,
         request_timeout_secs: 15,
-        public_dir: PathBuf::from("public"),
+        public_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public"),
         log_format: LogFormat::Text,
     }
 }

@@ -1,0 +1,372 @@
+//! The widget end to end in headless Chromium against the real server.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::browser::{Browser, Page, require_bundle};
+use crate::support::{Engine, TestApp, spawn_app};
+
+/// An element inside the `i`th inline widget's shadow root.
+fn w(i: usize, selector: &str) -> String {
+    format!("document.querySelectorAll('aduan-widget')[{i}].shadowRoot.querySelector({selector:?})")
+}
+
+async fn fill(page: &Page<'_>, element: &str, value: &str) {
+    let js = format!(
+        "(el => {{ el.value = {value:?}; el.dispatchEvent(new Event('input', {{bubbles: true}})); \
+         el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})({element})"
+    );
+    assert_eq!(
+        page.eval(&js).await,
+        json!(true),
+        "could not fill {element}"
+    );
+}
+
+async fn click(page: &Page<'_>, element: &str) {
+    assert_eq!(
+        page.eval(&format!("({element}).click() ?? true")).await,
+        json!(true),
+        "could not click {element}"
+    );
+}
+
+async fn setup() -> (TestApp, Browser) {
+    require_bundle();
+    let app = spawn_app(Engine::Sqlite).await;
+    (app, Browser::launch().await)
+}
+
+/// Fills the first inline widget's form with a valid complaint.
+async fn fill_complaint(page: &Page<'_>) {
+    page.wait_for(
+        &format!(
+            "{} && {}",
+            w(0, "#title"),
+            w(0, "#category option[value=sampah]")
+        ),
+        30,
+    )
+    .await;
+    fill(
+        page,
+        &w(0, "#title"),
+        "Sampah menumpuk di Jalan Gunung Agung",
+    )
+    .await;
+    fill(
+        page,
+        &w(0, "#description"),
+        "Sampah tidak diangkut sejak seminggu dan mulai berbau.",
+    )
+    .await;
+    fill(page, &w(0, "#category"), "sampah").await;
+    fill(page, &w(0, "#district"), "denpasar-barat").await;
+    click(page, &w(0, "input[type=checkbox]")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_page_styles_do_not_reach_two_independent_inline_widgets() {
+    let (app, browser) = setup().await;
+    let page = browser.page().await;
+    page.goto(&app.url("/demo/inline.html")).await;
+    page.wait_for(
+        &format!("{} && {}", w(0, "#title"), w(1, "#aduan-code")),
+        30,
+    )
+    .await;
+    assert_eq!(
+        page.eval("document.querySelectorAll('aduan-widget').length")
+            .await,
+        json!(2)
+    );
+    let label = page
+        .eval(&format!(
+            "(s => [s.color, s.fontSize, s.fontFamily])(getComputedStyle({}))",
+            w(0, "label")
+        ))
+        .await;
+    assert_ne!(
+        label[0], "rgb(255, 0, 0)",
+        "the page's colour leaked in: {label}"
+    );
+    assert_eq!(label[1], "15px");
+    assert!(
+        !label[2].as_str().unwrap_or_default().contains("Courier"),
+        "{label}"
+    );
+    let input = page
+        .eval(&format!(
+            "(s => [s.fontSize, s.borderTopStyle, s.backgroundColor])(getComputedStyle({}))",
+            w(0, "#title")
+        ))
+        .await;
+    assert_eq!(
+        input[0], "16px",
+        "inputs are at least 16px so phones do not zoom"
+    );
+    assert_ne!(input[1], "dashed");
+    assert_ne!(input[2], "rgb(255, 255, 0)");
+    let height = page
+        .eval(&format!(
+            "{}.getBoundingClientRect().height",
+            w(0, "button[type=submit]")
+        ))
+        .await;
+    assert!(
+        height.as_f64().unwrap_or(0.0) >= 44.0,
+        "targets are at least 44px: {height}"
+    );
+    // Typing in one widget leaves the other alone.
+    fill(&page, &w(1, "#aduan-code"), "DPS-0000").await;
+    fill(&page, &w(0, "#title"), "Judul di widget pertama").await;
+    assert_eq!(
+        page.eval(&format!("{}.value", w(1, "#aduan-code"))).await,
+        json!("DPS-0000")
+    );
+    assert_eq!(page.eval(&w(1, "#title")).await, Value::Null);
+    // The page's own styles are untouched by ours.
+    let host_h2 = page
+        .eval("getComputedStyle(document.querySelector('main h2')).color")
+        .await;
+    assert_eq!(host_h2, "rgb(255, 0, 0)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complaint_is_filed_its_receipt_shown_and_found_in_the_tracker() {
+    let (app, browser) = setup().await;
+    let page = browser.page().await;
+    page.goto(&app.url("/demo/inline.html")).await;
+    fill_complaint(&page).await;
+    // The draft survives a reload.
+    page.goto(&app.url("/demo/inline.html")).await;
+    let title = page
+        .wait_for(&format!("{}.value", w(0, "#title")), 30)
+        .await;
+    assert_eq!(title, "Sampah menumpuk di Jalan Gunung Agung");
+    page.wait_for(&w(0, "#category option[value=sampah]"), 30)
+        .await;
+    click(&page, &w(0, "button[type=submit]")).await;
+    let code = page
+        .wait_for(&format!("{}?.textContent", w(0, "section .code")), 30)
+        .await;
+    let code = code.as_str().unwrap_or_default().to_owned();
+    assert!(code.starts_with("DPS-"), "{code}");
+    assert_eq!(app.complaints_stored().await, 1);
+    let draft = page
+        .eval("localStorage.getItem('aduan.draft.denpasar')")
+        .await;
+    assert_eq!(draft, Value::Null, "the draft is deleted once acknowledged");
+    // From the receipt to the tracker.
+    let track_button = format!(
+        "[...{}.querySelectorAll('section button')].find(b => b.textContent.includes('Track'))",
+        w(0, "div").replace(".querySelector(\"div\")", "")
+    );
+    click(&page, &track_button).await;
+    let status = page
+        .wait_for(&format!("{}?.textContent", w(0, ".track .result")), 30)
+        .await;
+    let status = status.as_str().unwrap_or_default();
+    assert!(
+        status.contains(&code) && status.contains("Waiting for verification"),
+        "{status}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_works_under_a_strict_content_security_policy() {
+    let (app, browser) = setup().await;
+    let page = browser.page().await;
+    page.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"}),
+    )
+    .await;
+    let response = app
+        .client
+        .get(app.url("/demo/strict-csp.html"))
+        .send()
+        .await
+        .expect("the page");
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        csp.contains("style-src 'self'")
+            && !csp.contains("'unsafe-inline'")
+            && !csp.contains("'unsafe-eval'")
+            && !csp.contains("blob:"),
+        "{csp}"
+    );
+    page.goto(&app.url("/demo/strict-csp.html")).await;
+    page.wait_for(&w(0, "#title"), 30).await;
+    let styled = page
+        .eval(&format!("getComputedStyle({}).fontSize", w(0, "#title")))
+        .await;
+    assert_eq!(
+        styled, "16px",
+        "the widget's own styles apply under style-src 'self'"
+    );
+    assert_eq!(page.eval("window.__violations").await, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submission_whose_answer_is_lost_is_retried_without_a_duplicate() {
+    let (app, browser) = setup().await;
+    let page = browser.page().await;
+    page.goto(&app.url("/demo/inline.html")).await;
+    fill_complaint(&page).await;
+    let mut events = page.events();
+    page.call(
+        "Fetch.enable",
+        json!({"patterns": [{"urlPattern": "*/api/v1/complaints", "requestStage": "Response"}]}),
+    )
+    .await;
+    click(&page, &w(0, "button[type=submit]")).await;
+    // The first answer is dropped after the server committed; later ones pass.
+    let mut paused = 0;
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let done = page.eval(&format!("!!{}", w(0, "section .code"))).await;
+        if done == json!(true) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no receipt after the connection came back"
+        );
+        if let Ok(Ok(e)) = tokio::time::timeout(Duration::from_millis(200), events.recv()).await {
+            if e["method"] == "Fetch.requestPaused" && e["sessionId"] == page.session.as_str() {
+                let id = e["params"]["requestId"].clone();
+                paused += 1;
+                if paused == 1 {
+                    page.call(
+                        "Fetch.failRequest",
+                        json!({"requestId": id, "errorReason": "ConnectionReset"}),
+                    )
+                    .await;
+                    let waiting = page
+                        .wait_for(
+                            &format!(
+                                "(t => t && t.includes('offline') && t)({}?.textContent)",
+                                w(0, "[role=status] .notice")
+                            ),
+                            10,
+                        )
+                        .await;
+                    assert!(
+                        waiting.as_str().unwrap_or_default().contains("offline"),
+                        "{waiting}"
+                    );
+                } else {
+                    page.call("Fetch.continueRequest", json!({"requestId": id}))
+                        .await;
+                }
+            }
+        }
+    }
+    assert!(paused >= 2, "the widget did not try again");
+    assert_eq!(
+        app.complaints_stored().await,
+        1,
+        "the retry filed a duplicate"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_floating_panel_opens_from_a_launcher_traps_nothing_and_destroys_cleanly() {
+    let (app, browser) = setup().await;
+    let page = browser.page().await;
+    page.goto(&app.url("/demo/regency.html")).await;
+    page.wait_for("!!document.querySelector('aduan-launcher')", 10)
+        .await;
+    let before = page.eval("performance.getEntriesByType('resource').filter(r => r.name.includes('/dist/')).length").await;
+    assert_eq!(
+        before,
+        json!(0),
+        "nothing but the loader loads before intent"
+    );
+    page.eval(
+        "window.__opened = 0; window.__off = Aduan.on('open', () => window.__opened++); true",
+    )
+    .await;
+    // Keyboard users reach the link first; activating it opens the panel.
+    page.eval("document.querySelector('a[data-aduan-open]').focus(); true")
+        .await;
+    click(&page, "document.querySelector('a[data-aduan-open]')").await;
+    page.wait_for(
+        "document.querySelector('aduan-panel').shadowRoot.querySelector('.content .aduan #title')",
+        30,
+    )
+    .await;
+    assert_eq!(
+        page.eval("document.querySelector('aduan-panel').hidden")
+            .await,
+        json!(false)
+    );
+    assert_eq!(
+        page.eval("document.activeElement === document.querySelector('aduan-panel')")
+            .await,
+        json!(true),
+        "focus moves into the panel"
+    );
+    assert_eq!(page.eval("window.__opened").await, json!(1));
+    page.eval("document.querySelector('aduan-panel').shadowRoot.querySelector('.close').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true, composed: true})); true").await;
+    assert_eq!(
+        page.eval("document.querySelector('aduan-panel').hidden")
+            .await,
+        json!(true)
+    );
+    assert_eq!(
+        page.eval("document.activeElement === document.querySelector('a[data-aduan-open]')")
+            .await,
+        json!(true),
+        "focus returns to the launcher"
+    );
+    page.eval("window.__off(); Aduan.open(); Aduan.close(); true")
+        .await;
+    assert_eq!(
+        page.eval("window.__opened").await,
+        json!(1),
+        "an unsubscribed listener is not called"
+    );
+    page.eval("Aduan.destroy(); true").await;
+    let left = page.eval("document.querySelectorAll('aduan-panel, aduan-launcher, aduan-widget, [data-aduan-seen]').length + (window.Aduan ? 1 : 0)").await;
+    assert_eq!(left, json!(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_script_the_launcher_is_a_link_to_the_hosted_form() {
+    let (app, browser) = setup().await;
+    let page = browser.page().await;
+    page.call(
+        "Emulation.setScriptExecutionDisabled",
+        json!({"value": true}),
+    )
+    .await;
+    page.goto(&app.url("/demo/regency.html")).await;
+    let doc = page.call("DOM.getDocument", json!({})).await;
+    let root = doc["root"]["nodeId"].clone();
+    let launcher = page
+        .call(
+            "DOM.querySelector",
+            json!({"nodeId": root, "selector": "aduan-launcher"}),
+        )
+        .await;
+    assert_eq!(launcher["nodeId"], json!(0), "no script, no widget");
+    let link = page
+        .call(
+            "DOM.querySelector",
+            json!({"nodeId": root, "selector": "a[data-aduan-open][href='/r/badung']"}),
+        )
+        .await;
+    assert_ne!(link["nodeId"], json!(0));
+    page.goto(&app.url("/r/badung")).await;
+    let doc = page.call("DOM.getDocument", json!({})).await;
+    let form = page.call("DOM.querySelector", json!({"nodeId": doc["root"]["nodeId"], "selector": "form[action='/r/badung'] button[type=submit]"})).await;
+    assert_ne!(form["nodeId"], json!(0), "the hosted form is there");
+}
