@@ -239,8 +239,12 @@ async fn a_submission_whose_answer_is_lost_is_retried_without_a_duplicate() {
             Instant::now() < deadline,
             "no receipt after the connection came back"
         );
-        if let Ok(Ok(e)) = tokio::time::timeout(Duration::from_millis(200), events.recv()).await {
-            if e["method"] == "Fetch.requestPaused" && e["sessionId"] == page.session.as_str() {
+        let event = tokio::time::timeout(Duration::from_millis(200), events.recv()).await;
+        if let Ok(Ok(e)) = event
+            && e["method"] == "Fetch.requestPaused"
+            && e["sessionId"] == page.session.as_str()
+        {
+            {
                 let id = e["params"]["requestId"].clone();
                 paused += 1;
                 if paused == 1 {
