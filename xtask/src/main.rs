@@ -89,6 +89,22 @@ fn test() -> Result {
         .env("ADUAN_TEST_POSTGRES_URL", cluster.admin_url()));
     drop(cluster);
     tested?;
+    // Component tests of the widget in headless Chromium.
+    let runner = bindgen.with_file_name("wasm-bindgen-test-runner");
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "aduan-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env(
+            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+            root().join("widget/webdriver.json"),
+        ))?;
     println!("xtask test: every check and test passed");
     Ok(())
 }
