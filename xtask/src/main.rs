@@ -7,6 +7,10 @@
 //! - `dist`: build the widget bundle into `public/dist/`.
 
 mod bench;
+// The DevTools client the browser tests use, shared for the widget benchmark.
+#[allow(dead_code)]
+#[path = "../../server/tests/it/browser.rs"]
+mod browser;
 mod dist;
 mod load;
 mod pg;

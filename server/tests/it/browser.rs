@@ -1,6 +1,7 @@
-//! A small Chrome DevTools Protocol client for the browser tests: real
-//! headless Chromium, started with a fresh profile and the flags this
-//! network-less machine needs, driven over its DevTools WebSocket.
+//! A small Chrome DevTools Protocol client for the browser tests and the
+//! widget benchmark: real headless Chromium, started with a fresh profile and
+//! the flags this network-less machine needs, driven over its DevTools
+//! WebSocket. (`xtask` includes this file too.)
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,15 +45,6 @@ fn chromium() -> String {
     }
     panic!(
         "Chromium is not installed: the browser tests need Debian's `chromium` (cargo xtask test installs it when run as root)"
-    );
-}
-
-/// The built widget bundle must exist for the browser tests.
-pub fn require_bundle() {
-    let loader = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/dist/widget.js");
-    assert!(
-        loader.exists(),
-        "public/dist/widget.js is missing: build the bundle with `cargo xtask dist` (cargo xtask test does)"
     );
 }
 

@@ -4,8 +4,17 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::browser::{Browser, Page, require_bundle};
+use crate::browser::{Browser, Page};
 use crate::support::{Engine, TestApp, spawn_app};
+
+/// The built widget bundle must exist for the browser tests.
+fn require_bundle() {
+    let loader = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/dist/widget.js");
+    assert!(
+        loader.exists(),
+        "public/dist/widget.js is missing: build the bundle with `cargo xtask dist` (cargo xtask test does)"
+    );
+}
 
 /// An element inside the `i`th inline widget's shadow root.
 fn w(i: usize, selector: &str) -> String {
