@@ -76,8 +76,8 @@ fn text_field(
     view! {
         <div class="field">
             <label for=id.clone()>
-                {move || label.text(locale.get())}
-                {move || optional.then(|| format!(" ({})", Label::Optional.text(locale.get())))}
+                {label.text(locale.get_untracked())}
+                {optional.then(|| format!(" ({})", Label::Optional.text(locale.get_untracked())))}
             </label>
             <input id=id type=kind maxlength=max.to_string() disabled=move || locked.get()
                 prop:value=move || draft.with(get)
@@ -227,28 +227,29 @@ pub fn ComplaintForm(
 
     let locked_sig = locked;
     let body = move || {
+        let lang = locale.get();
         if let Some(r) = receipt.get() {
             let code = r.tracking_code.clone();
             let code_for_copy = code.clone();
             let code_for_track = code.clone();
             return view! {
                 <section aria-live="polite">
-                    <h2>{move || Label::ReceiptTitle.text(locale.get())}</h2>
-                    <p>{move || Label::TrackingCode.text(locale.get())}":"</p>
+                    <h2>{Label::ReceiptTitle.text(lang)}</h2>
+                    <p>{Label::TrackingCode.text(lang)}":"</p>
                     <p class="code">{code}</p>
                     <button type="button" class="link" on:click=move |_| browser::copy(&code_for_copy)>
-                        {move || Label::Copy.text(locale.get())}
+                        {Label::Copy.text(lang)}
                     </button>
-                    <p>{move || Label::ReceiptHowTo.text(locale.get())}</p>
-                    <p>{move || Label::ReceiptRoutedTo.text(locale.get())}": "{r.region.name.clone()}" · "{r.unit.name.clone()}</p>
-                    <p>{move || Label::DueBy.text(locale.get())}": "{r.due.date.clone()}</p>
+                    <p>{Label::ReceiptHowTo.text(lang)}</p>
+                    <p>{Label::ReceiptRoutedTo.text(lang)}": "{r.region.name.clone()}" · "{r.unit.name.clone()}</p>
+                    <p>{Label::DueBy.text(lang)}": "{r.due.date.clone()}</p>
                     <p>
                         <button type="button" class="link" on:click=move |_| on_track.run(code_for_track.clone())>
-                            {move || Label::TrackLink.text(locale.get())}
+                            {Label::TrackLink.text(lang)}
                         </button>
                         " "
                         <button type="button" class="link" on:click=start_again.clone()>
-                            {move || Label::FileAnother.text(locale.get())}
+                            {Label::FileAnother.text(lang)}
                         </button>
                     </p>
                 </section>
@@ -256,8 +257,7 @@ pub fn ComplaintForm(
             .into_any();
         }
         match form.get() {
-            None => view! { <p role="status">{move || Label::Loading.text(locale.get())}</p> }
-                .into_any(),
+            None => view! { <p role="status">{Label::Loading.text(lang)}</p> }.into_any(),
             Some(Err(message)) => {
                 view! { <p class="notice bad" role="alert">{message}</p> }.into_any()
             }
@@ -286,7 +286,10 @@ fn form_fields(
     locked: Signal<bool>,
     send: Callback<()>,
 ) -> impl IntoView {
-    let l = move || locale.get();
+    // The form is rebuilt when the language changes (its caller reads the
+    // locale), so its words are plain text rather than one reactive node each.
+    let lang = locale.get_untracked();
+    let l = move || lang;
     let err = move |name: &'static str| {
         move || {
             errors
@@ -328,13 +331,13 @@ fn form_fields(
     };
     view! {
         <form on:submit=on_submit novalidate>
-            <h2>{move || Label::FileTitle.text(l())}</h2>
-            <p class="muted">{move || Label::FileIntro.text(l())}</p>
+            <h2>{Label::FileTitle.text(lang)}</h2>
+            <p class="muted">{Label::FileIntro.text(lang)}</p>
             {move || (!errors.with(BTreeMap::is_empty)).then(|| view! {
                 <p class="notice bad" role="alert">{Label::FixErrors.text(l())}</p>
             })}
             <fieldset class="field">
-                <legend>{move || Label::Classification.text(l())}</legend>
+                <legend>{Label::Classification.text(lang)}</legend>
                 {classifications.into_iter().map(|c| {
                     let key = c.key.clone();
                     let key2 = c.key.clone();
@@ -343,7 +346,7 @@ fn form_fields(
                             <input type="radio" name="classification" disabled=move || locked.get()
                                 prop:checked=move || draft.with(|d| d.input.classification == key)
                                 on:change=move |_| draft.update(|d| d.input.classification = key2.clone()) />
-                            {move || choice_name(l(), &c.label_id, &c.label_en)}
+                            {choice_name(lang, &c.label_id, &c.label_en)}
                         </label>
                     }
                 }).collect_view()}
@@ -352,25 +355,25 @@ fn form_fields(
             {text_field("title", Label::Title, "text", LIMITS.title_max, false, locale, draft, errors, locked,
                 |d| d.input.title.clone(), |d, v| d.input.title = v)}
             <div class="field">
-                <label for="description">{move || Label::Description.text(l())}</label>
+                <label for="description">{Label::Description.text(lang)}</label>
                 <textarea id="description" rows="6" maxlength=LIMITS.description_max.to_string() disabled=move || locked.get()
                     prop:value=move || draft.with(|d| d.input.description.clone())
                     on:input=move |ev| draft.update(|d| d.input.description = event_target_value(&ev))
                     aria-invalid=invalid("description") aria-describedby=described("description")></textarea>
-                <span class="count">{move || draft.with(|d| d.input.description.chars().count())}" / "{LIMITS.description_max}" "{move || Label::Characters.text(l())}</span>
+                <span class="count">{move || draft.with(|d| d.input.description.chars().count())}" / "{LIMITS.description_max}" "{Label::Characters.text(lang)}</span>
                 {err("description")}
             </div>
             <div class="field">
-                <label for="category">{move || Label::Category.text(l())}</label>
+                <label for="category">{Label::Category.text(lang)}</label>
                 <select id="category" disabled=move || locked.get()
                     on:change=move |ev| draft.update(|d| d.input.category = event_target_value(&ev))
                     aria-invalid=invalid("category") aria-describedby=described("category")>
-                    <option value="">{move || Label::Choose.text(l())}</option>
+                    <option value="">{Label::Choose.text(lang)}</option>
                     {categories.into_iter().map(|c| {
                         let key = c.key.clone();
                         view! {
                             <option value=c.key.clone() selected=move || draft.with(|d| d.input.category == key)>
-                                {move || choice_name(l(), &c.name_id, &c.name_en)}
+                                {choice_name(lang, &c.name_id, &c.name_en)}
                             </option>
                         }
                     }).collect_view()}
@@ -378,10 +381,10 @@ fn form_fields(
                 {err("category")}
             </div>
             <div class="field">
-                <label for="district">{move || Label::District.text(l())}" ("{move || Label::Optional.text(l())}")"</label>
+                <label for="district">{Label::District.text(lang)}" ("{Label::Optional.text(lang)}")"</label>
                 <select id="district" disabled=move || locked.get() aria-describedby="help-district"
                     on:change=move |ev| draft.update(|d| { let v = event_target_value(&ev); d.input.district = (!v.is_empty()).then_some(v); })>
-                    <option value="">{move || Label::Choose.text(l())}</option>
+                    <option value="">{Label::Choose.text(lang)}</option>
                     {groups.into_iter().enumerate().map(|(i, (name, list))| {
                         let label = move || if i == 0 { name.clone() } else { format!("{} · {}", Label::OtherRegions.text(l()), name) };
                         view! {
@@ -394,13 +397,13 @@ fn form_fields(
                         }
                     }).collect_view()}
                 </select>
-                <span class="help" id="help-district">{move || Label::DistrictHelp.text(l())}</span>
+                <span class="help" id="help-district">{Label::DistrictHelp.text(lang)}</span>
                 {err("district")}
             </div>
             {text_field("location", Label::Location, "text", LIMITS.location_max, true, locale, draft, errors, locked,
                 |d| d.input.location.clone().unwrap_or_default(), |d, v| d.input.location = Some(v))}
             <div class="field">
-                <label for="incident_date">{move || Label::IncidentDate.text(l())}" ("{move || Label::Optional.text(l())}")"</label>
+                <label for="incident_date">{Label::IncidentDate.text(lang)}" ("{Label::Optional.text(lang)}")"</label>
                 <input id="incident_date" type="date" max=today disabled=move || locked.get()
                     prop:value=move || draft.with(|d| d.input.incident_date.clone().unwrap_or_default())
                     on:input=move |ev| draft.update(|d| { let v = event_target_value(&ev); d.input.incident_date = (!v.is_empty()).then_some(v); })
@@ -408,7 +411,7 @@ fn form_fields(
                 {err("incident_date")}
             </div>
             <fieldset class="field">
-                <legend>{move || Label::Privacy.text(l())}</legend>
+                <legend>{Label::Privacy.text(lang)}</legend>
                 {privacy_modes.into_iter().map(|p| {
                     let key = p.key.clone();
                     let key2 = p.key.clone();
@@ -420,8 +423,8 @@ fn form_fields(
                                 prop:checked=move || draft.with(|d| d.input.privacy == key)
                                 on:change=move |_| draft.update(|d| d.input.privacy = key2.clone()) />
                             <span>
-                                <strong>{move || choice_name(l(), &p.label_id, &p.label_en)}</strong>
-                                <span class="help">{move || choice_name(l(), &help_id, &help_en)}</span>
+                                <strong>{choice_name(lang, &p.label_id, &p.label_en)}</strong>
+                                <span class="help">{choice_name(lang, &help_id, &help_en)}</span>
                             </span>
                         </label>
                     }
@@ -429,8 +432,8 @@ fn form_fields(
                 {err("privacy")}
             </fieldset>
             <fieldset class="field">
-                <legend>{move || Label::Contact.text(l())}</legend>
-                <span class="help">{move || Label::ContactHelp.text(l())}</span>
+                <legend>{Label::Contact.text(lang)}</legend>
+                <span class="help">{Label::ContactHelp.text(lang)}</span>
                 {text_field("reporter.name", Label::Name, "text", LIMITS.name_max, true, locale, draft, errors, locked,
                     |d| d.input.reporter.name.clone().unwrap_or_default(), |d, v| d.input.reporter.name = Some(v))}
                 {text_field("reporter.email", Label::Email, "email", LIMITS.email_max, true, locale, draft, errors, locked,
@@ -444,7 +447,7 @@ fn form_fields(
                         prop:checked=move || draft.with(|d| d.consent)
                         on:change=move |ev| draft.update(|d| d.consent = event_target_checked(&ev))
                         aria-invalid=invalid("consent") aria-describedby=described("consent") />
-                    <span>{move || Label::Consent.text(l())}</span>
+                    <span>{Label::Consent.text(lang)}</span>
                 </label>
                 {err("consent")}
             </div>
@@ -459,7 +462,7 @@ fn form_fields(
                     Delivery::Failed(message) => view! { <p class="notice bad">{message}</p> }.into_any(),
                 }}
             </div>
-            <button type="submit" class="primary" disabled=move || locked.get()>{move || Label::Submit.text(l())}</button>
+            <button type="submit" class="primary" disabled=move || locked.get()>{Label::Submit.text(lang)}</button>
         </form>
     }
 }

@@ -83,66 +83,70 @@ pub fn Tracker(
             busy.set(false);
         });
     });
-    let l = move || locale.get();
-    view! {
-        <div class="track">
-            <h2>{move || Label::TrackTitle.text(l())}</h2>
-            <form on:submit=move |ev| { ev.prevent_default(); look_up.run(()); }>
-                <div class="field">
-                    <label for="aduan-code">{move || Label::TrackingCode.text(l())}</label>
-                    <input id="aduan-code" type="text" autocomplete="off" spellcheck="false"
-                        prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+    // Rebuilt when the language changes; the typed code and the result stay.
+    move || {
+        let lang = locale.get();
+        let l = move || lang;
+        view! {
+            <div class="track">
+                <h2>{Label::TrackTitle.text(lang)}</h2>
+                <form on:submit=move |ev| { ev.prevent_default(); look_up.run(()); }>
+                    <div class="field">
+                        <label for="aduan-code">{Label::TrackingCode.text(lang)}</label>
+                        <input id="aduan-code" type="text" autocomplete="off" spellcheck="false"
+                            prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                    </div>
+                    <button type="submit" class="primary" disabled=move || busy.get()>{Label::Track.text(lang)}</button>
+                </form>
+                <div role="status" aria-live="polite">
+                    {move || match result.get() {
+                        None => ().into_any(),
+                        Some(Err(message)) => view! { <p class="notice bad">{message}</p> }.into_any(),
+                        Some(Ok(view)) => {
+                            let code = view.tracking_code.clone();
+                            let due = view.due.clone();
+                            view! {
+                                <section class="result">
+                                    <p class="code">{view.tracking_code.clone()}</p>
+                                    <p><strong>{Label::Status.text(l())}": "</strong>{labels::status(view.status, l())}</p>
+                                    <p>{view.title.clone()}</p>
+                                    <p class="muted">{Label::ReceiptRoutedTo.text(l())}": "{view.region.name.clone()}" · "{view.unit.name.clone()}</p>
+                                    {due.map(|d| view! { <p>{Label::DueBy.text(l())}": "{d.date}</p> })}
+                                    <h3>{Label::History.text(l())}</h3>
+                                    <ol class="history">
+                                        {view.timeline.iter().map(|e| {
+                                            let when = format!("{} {} UTC", e.at.get(..10).unwrap_or(""), e.at.get(11..16).unwrap_or(""));
+                                            let what = if e.kind == "submitted" {
+                                                Some(Label::Submitted.text(l()).to_owned())
+                                            } else {
+                                                e.to_status.map(|s| labels::status(s, l()).to_owned())
+                                            };
+                                            view! {
+                                                <li>
+                                                    <span class="muted">{when}</span>" · "<strong>{author(&e.author, l())}</strong>
+                                                    {what.map(|w| format!(" · {w}"))}
+                                                    {e.message.clone().map(|m| view! { <p class="msg">{m}</p> })}
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ol>
+                                    {view.accepts_replies.then(|| view! {
+                                        <form on:submit=move |ev| { ev.prevent_default(); send_reply.run(code.clone()); }>
+                                            <h3>{Label::ReplyTitle.text(l())}</h3>
+                                            <div class="field">
+                                                <label for="aduan-reply">{Label::ReplyHelp.text(l())}</label>
+                                                <textarea id="aduan-reply" rows="4" maxlength=LIMITS.reply_max.to_string()
+                                                    prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                                            </div>
+                                            <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendReply.text(l())}</button>
+                                        </form>
+                                    })}
+                                </section>
+                            }.into_any()
+                        }
+                    }}
                 </div>
-                <button type="submit" class="primary" disabled=move || busy.get()>{move || Label::Track.text(l())}</button>
-            </form>
-            <div role="status" aria-live="polite">
-                {move || match result.get() {
-                    None => ().into_any(),
-                    Some(Err(message)) => view! { <p class="notice bad">{message}</p> }.into_any(),
-                    Some(Ok(view)) => {
-                        let code = view.tracking_code.clone();
-                        let due = view.due.clone();
-                        view! {
-                            <section class="result">
-                                <p class="code">{view.tracking_code.clone()}</p>
-                                <p><strong>{Label::Status.text(l())}": "</strong>{labels::status(view.status, l())}</p>
-                                <p>{view.title.clone()}</p>
-                                <p class="muted">{Label::ReceiptRoutedTo.text(l())}": "{view.region.name.clone()}" · "{view.unit.name.clone()}</p>
-                                {due.map(|d| view! { <p>{Label::DueBy.text(l())}": "{d.date}</p> })}
-                                <h3>{Label::History.text(l())}</h3>
-                                <ol class="history">
-                                    {view.timeline.iter().map(|e| {
-                                        let when = format!("{} {} UTC", e.at.get(..10).unwrap_or(""), e.at.get(11..16).unwrap_or(""));
-                                        let what = if e.kind == "submitted" {
-                                            Some(Label::Submitted.text(l()).to_owned())
-                                        } else {
-                                            e.to_status.map(|s| labels::status(s, l()).to_owned())
-                                        };
-                                        view! {
-                                            <li>
-                                                <span class="muted">{when}</span>" · "<strong>{author(&e.author, l())}</strong>
-                                                {what.map(|w| format!(" · {w}"))}
-                                                {e.message.clone().map(|m| view! { <p class="msg">{m}</p> })}
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ol>
-                                {view.accepts_replies.then(|| view! {
-                                    <form on:submit=move |ev| { ev.prevent_default(); send_reply.run(code.clone()); }>
-                                        <h3>{Label::ReplyTitle.text(l())}</h3>
-                                        <div class="field">
-                                            <label for="aduan-reply">{Label::ReplyHelp.text(l())}</label>
-                                            <textarea id="aduan-reply" rows="4" maxlength=LIMITS.reply_max.to_string()
-                                                prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
-                                        </div>
-                                        <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendReply.text(l())}</button>
-                                    </form>
-                                })}
-                            </section>
-                        }.into_any()
-                    }
-                }}
             </div>
-        </div>
+        }
     }
 }

@@ -3,6 +3,7 @@
 mod support;
 
 mod browser;
+mod bundle;
 mod contract;
 mod durability;
 mod e2e;

@@ -1,0 +1,74 @@
+//! The widget bundle is served for embedding on any site: the loader briefly
+//! cached, the hashed files immutable, precompressed, cross-origin.
+
+use crate::support::{Engine, spawn_app};
+
+fn hashed(ext: &str) -> String {
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/dist");
+    let entries = std::fs::read_dir(&dist).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; build the bundle with `cargo xtask dist` (cargo xtask test does)",
+            dist.display()
+        )
+    });
+    entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("aduan_widget") && n.ends_with(ext))
+        .unwrap_or_else(|| panic!("no hashed {ext} in public/dist"))
+}
+
+#[tokio::test]
+async fn the_loader_and_the_hashed_files_are_served_for_embedding() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let get = |path: String, encoding: &'static str| {
+        let client = app.client.clone();
+        let url = app.url(&path);
+        async move {
+            client
+                .get(url)
+                .header("accept-encoding", encoding)
+                .header("origin", "https://tabanankab.go.id")
+                .send()
+                .await
+                .expect("an answer")
+        }
+    };
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    let loader = get("/widget.js".into(), "br").await;
+    assert_eq!(loader.status().as_u16(), 200);
+    assert_eq!(header(&loader, "content-encoding"), "br");
+    assert!(header(&loader, "content-type").contains("javascript"));
+    assert_eq!(header(&loader, "cache-control"), "public, max-age=300");
+    assert_eq!(header(&loader, "access-control-allow-origin"), "*");
+    assert_eq!(
+        header(&loader, "cross-origin-resource-policy"),
+        "cross-origin"
+    );
+
+    let wasm = get(format!("/dist/{}", hashed(".wasm")), "gzip").await;
+    assert_eq!(wasm.status().as_u16(), 200);
+    assert_eq!(header(&wasm, "content-type"), "application/wasm");
+    assert_eq!(header(&wasm, "content-encoding"), "gzip");
+    assert!(header(&wasm, "cache-control").contains("immutable"));
+    assert_eq!(header(&wasm, "access-control-allow-origin"), "*");
+
+    let glue = get(format!("/dist/{}", hashed(".js")), "identity").await;
+    assert_eq!(glue.status().as_u16(), 200);
+    assert!(header(&glue, "cache-control").contains("immutable"));
+    assert_eq!(
+        header(&glue, "cross-origin-resource-policy"),
+        "cross-origin"
+    );
+
+    let missing = get("/dist/aduan_widget_bg.0000000000000000.wasm".into(), "br").await;
+    assert_eq!(missing.status().as_u16(), 404);
+    assert!(header(&missing, "content-type").starts_with("application/json"));
+}
