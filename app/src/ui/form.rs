@@ -49,6 +49,21 @@ enum Delivery {
     Failed(String),
 }
 
+/// Moves keyboard focus, after the next paint, to the first element under
+/// `root` that matches `selector`: the first field in error, or the receipt.
+fn focus_later(root: NodeRef<leptos::html::Div>, selector: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let target = root
+            .get_untracked()
+            .and_then(|el| el.query_selector(selector).ok().flatten())
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = target {
+            let _ = el.focus();
+        }
+    });
+}
+
 fn field_id(name: &str) -> String {
     name.replace('.', "-")
 }
@@ -104,6 +119,7 @@ pub fn ComplaintForm(
         .filter(|d| d.input.region == region && d.key.len() >= 16);
     let draft = RwSignal::new(restored.unwrap_or_else(|| Draft::fresh(&region)));
     let form = RwSignal::new(None::<Result<RegionForm, String>>);
+    let root = NodeRef::<leptos::html::Div>::new();
     let errors = RwSignal::new(BTreeMap::<String, String>::new());
     let sending = RwSignal::new(Delivery::Idle);
     let receipt = RwSignal::new(None::<Receipt>);
@@ -159,6 +175,7 @@ pub fn ComplaintForm(
         if !problems.is_empty() {
             errors.set(problems);
             sending.set(Delivery::Idle);
+            focus_later(root, "[aria-invalid=true]");
             return;
         }
         errors.set(BTreeMap::new());
@@ -171,12 +188,14 @@ pub fn ComplaintForm(
                     browser::remove(&done_key);
                     let code = r.tracking_code.clone();
                     receipt.set(Some(r));
+                    focus_later(root, "section h2");
                     sending.set(Delivery::Idle);
                     retries.set(0);
                     on_event.run(WidgetEvent::Submitted(code));
                 }
                 Err(Fetched::Refused(422, body)) => {
                     errors.set(body.error.fields.clone());
+                    focus_later(root, "[aria-invalid=true]");
                     sending.set(Delivery::Idle);
                 }
                 Err(Fetched::Refused(status, body))
@@ -234,7 +253,7 @@ pub fn ComplaintForm(
             let code_for_track = code.clone();
             return view! {
                 <section aria-live="polite">
-                    <h2>{Label::ReceiptTitle.text(lang)}</h2>
+                    <h2 tabindex="-1">{Label::ReceiptTitle.text(lang)}</h2>
                     <p>{Label::TrackingCode.text(lang)}":"</p>
                     <p class="code">{code}</p>
                     <button type="button" class="link" on:click=move |_| browser::copy(&code_for_copy)>
@@ -266,7 +285,7 @@ pub fn ComplaintForm(
             }
         }
     };
-    view! { <div class="file">{body}</div> }
+    view! { <div class="file" node_ref=root>{body}</div> }
 }
 
 fn choice_name(locale: Locale, id: &str, en: &str) -> String {

@@ -162,6 +162,13 @@ async fn a_complaint_is_filed_its_receipt_shown_and_found_in_the_tracker() {
         .await;
     let code = code.as_str().unwrap_or_default().to_owned();
     assert!(code.starts_with("DPS-"), "{code}");
+    let focused = page
+        .wait_for(
+            "document.querySelectorAll('aduan-widget')[0].shadowRoot.activeElement?.tagName",
+            10,
+        )
+        .await;
+    assert_eq!(focused, "H2", "focus moves to the receipt");
     assert_eq!(app.complaints_stored().await, 1);
     let draft = page
         .eval("localStorage.getItem('aduan.draft.denpasar')")
@@ -181,6 +188,51 @@ async fn a_complaint_is_filed_its_receipt_shown_and_found_in_the_tracker() {
         status.contains(&code) && status.contains("Waiting for verification"),
         "{status}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_form_says_why_beside_each_field_and_moves_focus_there() {
+    let (app, browser) = setup().await;
+    let page = browser.page().await;
+    page.goto(&app.url("/demo/inline.html")).await;
+    page.wait_for(&w(0, "#category option[value=sampah]"), 30)
+        .await;
+    fill(&page, &w(0, "#description"), "Terlalu pendek").await;
+    click(&page, &w(0, "button[type=submit]")).await;
+    let focused = page
+        .wait_for(
+            "document.querySelectorAll('aduan-widget')[0].shadowRoot.activeElement?.id",
+            10,
+        )
+        .await;
+    assert_eq!(focused, "title", "focus goes to the first field in error");
+    let title_error = page
+        .eval(&format!("{}?.textContent", w(0, "#err-title")))
+        .await;
+    assert_eq!(title_error, "This field is required.");
+    let described = page
+        .eval(&format!(
+            "{}.getAttribute('aria-describedby')",
+            w(0, "#title")
+        ))
+        .await;
+    assert_eq!(described, "err-title");
+    let description_error = page
+        .eval(&format!("{}?.textContent", w(0, "#err-description")))
+        .await;
+    assert!(
+        description_error
+            .as_str()
+            .unwrap_or_default()
+            .contains("20"),
+        "{description_error}"
+    );
+    assert!(
+        page.eval(&format!("{}?.textContent", w(0, "[role=alert]")))
+            .await
+            .is_string()
+    );
+    assert_eq!(app.complaints_stored().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
