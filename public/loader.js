@@ -43,6 +43,11 @@
     "border:0;border-radius:24px;box-shadow:0 2px 8px rgba(0,0,0,.3);cursor:pointer;background:var(--aduan-accent,#0b5cad);color:var(--aduan-on-accent,#fff)}" +
     "button:focus-visible{outline:3px solid #1b1f24;outline-offset:3px}";
 
+  // The same rule as the widget's own stylesheet, in place before it loads.
+  var HOST_CSS =
+    ":host{all:initial !important;display:block !important;height:var(--aduan-host-height,auto) !important;" +
+    "overflow:var(--aduan-host-overflow,visible) !important}";
+
   var PANEL_CSS =
     ":host{all:initial !important;position:fixed !important;inset:0 !important;z-index:2147483001 !important;display:block !important}" +
     ":host([hidden]){display:none !important}" +
@@ -89,6 +94,7 @@
       position: d.position === "left" ? "left" : "right",
       launcher: d.launcher || "",
       view: d.view === "track" ? "track" : "file",
+      height: /^\d{2,4}px$/.test(d.height || "") || d.height === "auto" ? d.height : "720px",
       api: d.api || new URL(base).origin,
       base: base
     };
@@ -259,6 +265,13 @@
           if (target) target.appendChild(host); else tag.parentNode.insertBefore(host, tag.nextSibling);
           undo.push(function () { host.remove(); });
           var shadow = host.attachShadow({ mode: "open" });
+          // The box is sized before anything loads, so the page around it
+          // does not move when the form arrives; data-height="auto" lets it grow.
+          if (cfg.height !== "auto") {
+            host.style.setProperty("--aduan-host-height", cfg.height);
+            host.style.setProperty("--aduan-host-overflow", "auto");
+          }
+          sheet(shadow, HOST_CSS);
           var content = doc.createElement("div");
           shadow.appendChild(content);
           var start = function () { mountInto(content, shadow, cfg, host).catch(report); };

@@ -5,9 +5,11 @@
 //! Custom properties a webmaster may set on the host element:
 //! `--aduan-accent`, `--aduan-on-accent` (chosen for contrast by the loader),
 //! `--aduan-bg`, `--aduan-fg`, `--aduan-muted`, `--aduan-error`, `--aduan-radius`.
+//! The loader sizes inline mounts with `--aduan-host-height` and
+//! `--aduan-host-overflow` (`all: initial` leaves custom properties alone).
 
 pub const STYLE: &str = r#"
-:host{all:initial !important;display:block !important}
+:host{all:initial !important;display:block !important;height:var(--aduan-host-height,auto) !important;overflow:var(--aduan-host-overflow,visible) !important}
 .aduan{--a:var(--aduan-accent,#0b5cad);--on-a:var(--aduan-on-accent,#fff);--bg:var(--aduan-bg,#fff);--fg:var(--aduan-fg,#1b1f24);
  --muted:var(--aduan-muted,#57606a);--err:var(--aduan-error,#a40e26);--r:var(--aduan-radius,6px);
  font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);padding:16px;box-sizing:border-box;text-align:left}

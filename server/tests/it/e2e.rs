@@ -79,12 +79,29 @@ async fn fill_complaint(page: &Page<'_>) {
 async fn hostile_page_styles_do_not_reach_two_independent_inline_widgets() {
     let (app, browser) = setup().await;
     let page = browser.page().await;
+    // Where the content below the first mount stands once the mount exists
+    // (before any of the widget has loaded), to compare after the form arrived.
+    page.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": "new MutationObserver(() => { const c = document.querySelectorAll('main .card')[1]; \
+            if (c && document.querySelector('aduan-widget') && window.__before === undefined) \
+            window.__before = c.getBoundingClientRect().top; }).observe(document, {childList: true, subtree: true});"}),
+    )
+    .await;
     page.goto(&app.url("/demo/inline.html")).await;
     page.wait_for(
         &format!("{} && {}", w(0, "#title"), w(1, "#aduan-code")),
         30,
     )
     .await;
+    page.wait_for(&w(0, "#category option[value=sampah]"), 30)
+        .await;
+    let before = page.eval("window.__before").await;
+    assert!(before.is_number(), "the mount was not seen arriving");
+    let after = page
+        .eval("document.querySelectorAll('main .card')[1].getBoundingClientRect().top")
+        .await;
+    assert_eq!(after, before, "the page moved when the widget loaded");
     assert_eq!(
         page.eval("document.querySelectorAll('aduan-widget').length")
             .await,
