@@ -45,6 +45,7 @@ pub enum Msg {
     RegionNotFound,
     RepliesClosed,
     Timeout,
+    RateLimited,
     Unavailable,
     Internal,
 }
@@ -143,6 +144,12 @@ impl Msg {
             (RepliesClosed, En) => "This complaint is closed and takes no more replies.",
             (Timeout, Id) => "Permintaan terlalu lama diproses. Silakan coba lagi.",
             (Timeout, En) => "The request took too long. Please try again.",
+            (RateLimited, Id) => {
+                "Terlalu banyak permintaan dari alamat Anda. Silakan coba lagi sebentar lagi."
+            }
+            (RateLimited, En) => {
+                "Too many requests from your address. Please try again in a little while."
+            }
             (Unavailable, Id) => "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.",
             (Unavailable, En) => "The service is busy. Please try again shortly.",
             (Internal, Id) => {

@@ -72,6 +72,20 @@ pub struct Config {
     #[arg(long, env = "ADUAN_REQUEST_TIMEOUT", default_value_t = 15)]
     pub request_timeout_secs: u64,
 
+    /// Complaints and replies one address may send per minute (0: no limit);
+    /// a burst of up to ten is allowed.
+    #[arg(long, env = "ADUAN_SUBMIT_RATE", default_value_t = 10)]
+    pub submit_per_minute: u32,
+
+    /// Tracking look-ups one address may make per minute (0: no limit).
+    #[arg(long, env = "ADUAN_LOOKUP_RATE", default_value_t = 120)]
+    pub lookup_per_minute: u32,
+
+    /// Take the client address from the last `X-Forwarded-For` entry; set it
+    /// only behind a reverse proxy you run, or anyone can pick their address.
+    #[arg(long, env = "ADUAN_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
     /// Folder of static files (the loader, the widget bundle, demo pages).
     #[arg(long, env = "ADUAN_PUBLIC_DIR", default_value = "public")]
     pub public_dir: PathBuf,

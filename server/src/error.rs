@@ -85,7 +85,7 @@ impl ApiError {
             }
             StatusCode::REQUEST_TIMEOUT => ("timeout", Msg::Timeout),
             StatusCode::SERVICE_UNAVAILABLE => ("unavailable", Msg::Unavailable),
-            StatusCode::TOO_MANY_REQUESTS => ("rate_limited", Msg::Unavailable),
+            StatusCode::TOO_MANY_REQUESTS => ("rate_limited", Msg::RateLimited),
             s if s.is_server_error() => ("internal", Msg::Internal),
             _ => ("bad_request", Msg::MalformedJson),
         };

@@ -70,10 +70,15 @@ pub async fn run(
         .load_catalog()
         .await
         .context("reading the reference data")?;
+    let limits = routes::limits::Limits {
+        submit: routes::limits::Limiter::new(config.submit_per_minute, 10),
+        lookup: routes::limits::Limiter::new(config.lookup_per_minute, 30),
+    };
     let state = AppState {
         store: store.clone(),
         catalog: Arc::new(catalog),
         config: Arc::new(config),
+        limits: Arc::new(limits),
     };
     let app = routes::router(state);
     tracing::info!(

@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
 use crate::domain::catalog::Catalog;
+use crate::routes::limits::Limits;
 use crate::store::Store;
 
 /// The state handed to every handler.
@@ -16,6 +17,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// The settings the service started with.
     pub config: Arc<Config>,
+    /// Per-address budgets for anonymous citizens.
+    pub limits: Arc<Limits>,
 }
 
 /// Milliseconds since 1970, UTC.

@@ -27,6 +27,9 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
             .env("DATABASE_URL", database_url)
             .env("ADUAN_PUBLIC_DIR", root().join("public"))
+            // One load generator on loopback is not a flood of citizens.
+            .env("ADUAN_SUBMIT_RATE", "0")
+            .env("ADUAN_LOOKUP_RATE", "0")
             .env("ADUAN_LOG", "warn,aduan_server=info")
             .stdout(Stdio::piped())
             .spawn()

@@ -2,6 +2,7 @@
 
 pub mod bundle;
 pub mod hosted;
+pub mod limits;
 pub mod public;
 pub mod system;
 
@@ -41,6 +42,10 @@ pub fn router(state: AppState) -> Router {
             post(public::add_reporter_reply),
         )
         .route("/openapi.json", get(system::openapi))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_citizens,
+        ))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -57,6 +62,7 @@ pub fn router(state: AppState) -> Router {
     let hosted_pages = Router::new()
         .route("/r/{slug}", get(hosted::show_complaint_form).post(hosted::submit_complaint_form))
         .route("/r/{slug}/track", get(hosted::show_tracker).post(hosted::reply_from_tracker))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::limit_citizens))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

@@ -23,6 +23,8 @@ async fn start(db: &TestDb) -> Server {
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
         .env("DATABASE_URL", &db.url)
         .env("ADUAN_LOG", "info")
+        .env("ADUAN_SUBMIT_RATE", "0")
+        .env("ADUAN_LOOKUP_RATE", "0")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()

@@ -199,3 +199,44 @@ on_both_engines! {
         assert_eq!(app.get("/healthz").await.0, 200);
     }
 }
+
+#[tokio::test]
+async fn an_address_that_files_too_fast_is_slowed_down_with_429() {
+    let app = crate::support::spawn_app_with(crate::support::Engine::Sqlite, |c| {
+        c.submit_per_minute = 1;
+        c.lookup_per_minute = 1;
+    })
+    .await;
+    let mut accepted = 0;
+    let mut refused = None;
+    for _ in 0..12 {
+        match app.submit(&complaint()).await {
+            (201, _) => accepted += 1,
+            other => {
+                refused = Some(other);
+                break;
+            }
+        }
+    }
+    assert_eq!(accepted, 10, "a burst of ten is allowed");
+    let (status, body) = refused.unwrap_or((0, Value::Null));
+    assert_eq!((status, error_code(&body)), (429, "rate_limited"));
+    let r = app
+        .client
+        .post(app.url("/api/v1/complaints"))
+        .header("idempotency-key", "one-more-key-1")
+        .json(&complaint())
+        .send()
+        .await
+        .expect("answer");
+    assert!(r.headers().get("retry-after").is_some());
+    assert_eq!(app.complaints_stored().await, 10);
+    // Look-ups have a budget of their own, and health is never limited.
+    assert_eq!(
+        app.get("/api/v1/complaints/BDG-7K3Q-XP9M-2HT4-WQ5R")
+            .await
+            .0,
+        400
+    );
+    assert_eq!(app.get("/healthz").await.0, 200);
+}

@@ -144,6 +144,11 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         public_url: format!("http://{listen}"),
         body_limit: 64 * 1024,
         request_timeout_secs: 15,
+        // The tests file and look up far faster than a citizen; the limits
+        // have tests of their own.
+        submit_per_minute: 0,
+        lookup_per_minute: 0,
+        trust_forwarded_for: false,
         public_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public"),
         log_format: LogFormat::Text,
     }
@@ -151,13 +156,19 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
 
 /// Starts the service on a random port with a fresh database.
 pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, |_| {}).await
+}
+
+/// The same, with settings changed by `adjust`.
+pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDb::new(engine).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
     let addr = listener.local_addr().expect("the bound address");
     let (stop, stopped) = oneshot::channel::<()>();
-    let cfg = config(&db, addr);
+    let mut cfg = config(&db, addr);
+    adjust(&mut cfg);
     tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;
