@@ -79,13 +79,15 @@ async fn fill_complaint(page: &Page<'_>) {
 async fn hostile_page_styles_do_not_reach_two_independent_inline_widgets() {
     let (app, browser) = setup().await;
     let page = browser.page().await;
-    // Where the content below the first mount stands once the mount exists
-    // (before any of the widget has loaded), to compare after the form arrived.
+    // The first mount's box as it enters the page (before any of the widget
+    // has loaded) and after the form arrived: the same box, so nothing around
+    // it moves. (The page's own stylesheet may still be loading at the first
+    // moment, so the mount's own size is what is compared.)
     page.call(
         "Page.addScriptToEvaluateOnNewDocument",
-        json!({"source": "new MutationObserver(() => { const c = document.querySelectorAll('main .card')[1]; \
-            if (c && document.querySelector('aduan-widget') && window.__before === undefined) \
-            window.__before = c.getBoundingClientRect().top; }).observe(document, {childList: true, subtree: true});"}),
+        json!({"source": "new MutationObserver(() => { const h = document.querySelector('aduan-widget'); \
+            if (h && window.__before === undefined) window.__before = h.getBoundingClientRect().height; }) \
+            .observe(document, {childList: true, subtree: true});"}),
     )
     .await;
     page.goto(&app.url("/demo/inline.html")).await;
@@ -97,11 +99,17 @@ async fn hostile_page_styles_do_not_reach_two_independent_inline_widgets() {
     page.wait_for(&w(0, "#category option[value=sampah]"), 30)
         .await;
     let before = page.eval("window.__before").await;
-    assert!(before.is_number(), "the mount was not seen arriving");
+    assert!(
+        before.as_f64().unwrap_or(0.0) > 100.0,
+        "the mount had no box when it arrived: {before}"
+    );
     let after = page
-        .eval("document.querySelectorAll('main .card')[1].getBoundingClientRect().top")
+        .eval("document.querySelector('aduan-widget').getBoundingClientRect().height")
         .await;
-    assert_eq!(after, before, "the page moved when the widget loaded");
+    assert_eq!(
+        after, before,
+        "the widget's box changed size when the form loaded"
+    );
     assert_eq!(
         page.eval("document.querySelectorAll('aduan-widget').length")
             .await,
