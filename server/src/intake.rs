@@ -208,11 +208,13 @@ pub async fn track(
 }
 
 /// Adds the reporter's reply; a complaint waiting for it goes back to
-/// verification with a fresh clock. Returns the complaint as it is now.
+/// verification with a fresh clock. With a key, a retry of the same reply is
+/// stored once. Returns the complaint as it is now.
 pub async fn reply(
     state: &AppState,
     code: &TrackingCode,
     message: String,
+    key: Option<String>,
     locale: Locale,
 ) -> Result<TrackingView, ApiError> {
     let current = track(state, code, locale).await?;
@@ -223,14 +225,27 @@ pub async fn reply(
         catalog.settings.verify_days,
         catalog.holidays(&current.region.key),
     );
+    let message_hash_input = message.clone();
     let reply = ReporterReply {
         tracking_code: code.to_string(),
         message,
         at_ms: now,
         resume_due: (FIRST_STEP.to_owned(), due.to_string()),
+        idempotency: key.map(|k| {
+            (
+                k,
+                format!("{:x}", Sha256::digest(message_hash_input.as_bytes())),
+            )
+        }),
     };
     match state.store.add_reporter_reply(reply).await {
-        Ok(ReplyOutcome::Added { .. }) => track(state, code, locale).await,
+        Ok(ReplyOutcome::Added { .. } | ReplyOutcome::Replayed) => track(state, code, locale).await,
+        Ok(ReplyOutcome::KeyReused) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            Msg::IdempotencyKeyReused,
+        )
+        .speaking(locale)),
         Ok(ReplyOutcome::NotFound) => {
             Err(ApiError::not_found(Msg::ComplaintNotFound).speaking(locale))
         }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{get_json, message_of, post_json};
+use super::{browser, get_json, message_of, post_json};
 use crate::api::{Locale, ReplyInput, TrackingView};
 use crate::labels::{self, Label};
 use crate::tracking::{CodeError, TrackingCode};
@@ -32,6 +32,8 @@ pub fn Tracker(
     let result = RwSignal::new(None::<Result<TrackingView, String>>);
     let busy = RwSignal::new(false);
     let reply = RwSignal::new(String::new());
+    // One key per reply text: a retry of the same text is stored once.
+    let reply_key = RwSignal::new(String::new());
     let base = api.trim_end_matches('/').to_owned();
 
     let look_up = {
@@ -66,6 +68,10 @@ pub fn Tracker(
         if message.trim().is_empty() {
             return;
         }
+        if reply_key.get_untracked().is_empty() {
+            reply_key.set(browser::random_key());
+        }
+        let key = reply_key.get_untracked();
         busy.set(true);
         let url = format!("{base}/api/v1/complaints/{code}/replies");
         leptos::task::spawn_local(async move {
@@ -73,9 +79,10 @@ pub fn Tracker(
                 message,
                 locale: Some(l.key().to_owned()),
             };
-            match post_json::<_, TrackingView>(&url, &body, None, l).await {
+            match post_json::<_, TrackingView>(&url, &body, Some(&key), l).await {
                 Ok(view) => {
                     reply.set(String::new());
+                    reply_key.set(String::new());
                     result.set(Some(Ok(view)));
                 }
                 Err(e) => result.set(Some(Err(message_of(&e, l)))),
@@ -136,7 +143,7 @@ pub fn Tracker(
                                             <div class="field">
                                                 <label for="aduan-reply">{Label::ReplyHelp.text(l())}</label>
                                                 <textarea id="aduan-reply" rows="4" maxlength=LIMITS.reply_max.to_string()
-                                                    prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                                                    prop:value=move || reply.get() on:input=move |ev| { reply.set(event_target_value(&ev)); reply_key.set(String::new()); }></textarea>
                                             </div>
                                             <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendReply.text(l())}</button>
                                         </form>

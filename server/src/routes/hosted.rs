@@ -53,6 +53,7 @@ pub struct PageQuery {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReplyForm {
+    pub idempotency_key: String,
     pub code: String,
     pub message: String,
     pub lang: String,
@@ -443,6 +444,7 @@ fn tracker_page(
                     @if view.accepts_replies {
                         h2 { (t(Label::ReplyTitle)) }
                         form method="post" action=(format!("/r/{}/track", region.slug)) {
+                            input type="hidden" name="idempotency_key" value=(new_key());
                             input type="hidden" name="code" value=(view.tracking_code);
                             input type="hidden" name="lang" value=(locale.key());
                             div.field {
@@ -513,7 +515,12 @@ pub async fn reply_from_tracker(
     ) {
         (Err(e), _) => Err(e),
         (_, Err(invalid)) => Err(ApiError::invalid(&invalid)),
-        (Ok(code), Ok((message, _))) => intake::reply(&state, &code, message, locale).await,
+        (Ok(code), Ok((message, _))) => {
+            let key = (8..=128)
+                .contains(&form.idempotency_key.len())
+                .then(|| form.idempotency_key.clone());
+            intake::reply(&state, &code, message, key, locale).await
+        }
     };
     let status = result
         .as_ref()

@@ -86,14 +86,20 @@ pub async fn find_complaint_by_code(
 }
 
 /// `POST /api/v1/complaints/{code}/replies`: the reporter adds information.
+/// An `Idempotency-Key` is optional here; with one, a retry is stored once.
 pub async fn add_reporter_reply(
     State(state): State<AppState>,
     Path(typed): Path<String>,
     AcceptLocale(header_locale): AcceptLocale,
+    headers: HeaderMap,
     JsonBody(input): JsonBody<ReplyInput>,
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, header_locale)?;
     let (message, locale) = validate::reply(&input).map_err(|e| ApiError::invalid(&e))?;
-    let view = intake::reply(&state, &code, message, locale).await?;
+    let key = match headers.contains_key("idempotency-key") {
+        true => Some(idempotency_key(&headers, locale)?),
+        false => None,
+    };
+    let view = intake::reply(&state, &code, message, key, locale).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }

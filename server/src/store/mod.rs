@@ -123,6 +123,9 @@ pub struct ReporterReply {
     /// When the complaint waits for the reporter, it returns to `submitted`
     /// with this step and due date.
     pub resume_due: (String, String),
+    /// The client's key for this reply and a hash of its message, so that a
+    /// retry is stored once.
+    pub idempotency: Option<(String, String)>,
 }
 
 /// How a reporter's reply ended.
@@ -135,6 +138,10 @@ pub enum ReplyOutcome {
     Added {
         status: String,
     },
+    /// The same key and message came before; nothing new was written.
+    Replayed,
+    /// The key came before with another message or for another complaint.
+    KeyReused,
 }
 
 /// Everything the service keeps.

@@ -47,6 +47,9 @@ pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_k
      FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id WHERE c.tracking_code = $1 ORDER BY e.id";
 pub const SELECT_STATUS_FOR_REPLY: &str =
     "SELECT id, status FROM complaints WHERE tracking_code = $1";
+pub const SELECT_REPLY_KEY: &str = "SELECT complaint_id, body_hash FROM reply_keys WHERE key = $1";
+pub const INSERT_REPLY_KEY: &str =
+    "INSERT INTO reply_keys (key, complaint_id, body_hash, created_at) VALUES ($1, $2, $3, $4)";
 pub const RESUME_AFTER_REPLY: &str = "UPDATE complaints SET status = 'submitted', due_step = $2, due_date = $3, updated_at = $4, version = version + 1 WHERE id = $1";
 pub const TOUCH_AFTER_REPLY: &str = "UPDATE complaints SET updated_at = $2 WHERE id = $1";
 

@@ -355,8 +355,30 @@ async fn reply_in(
     let Some((id, status)) = found else {
         return Ok(ReplyOutcome::NotFound);
     };
+    if let Some((key, hash)) = &r.idempotency {
+        let previous: Option<(i64, String)> = sqlx::query_as(sql::SELECT_REPLY_KEY)
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some((complaint, previous_hash)) = previous {
+            return Ok(if complaint == id && &previous_hash == hash {
+                ReplyOutcome::Replayed
+            } else {
+                ReplyOutcome::KeyReused
+            });
+        }
+    }
     if ["closed", "rejected", "transferred_out"].contains(&status.as_str()) {
         return Ok(ReplyOutcome::Closed);
+    }
+    if let Some((key, hash)) = &r.idempotency {
+        sqlx::query(sql::INSERT_REPLY_KEY)
+            .bind(key)
+            .bind(id)
+            .bind(hash)
+            .bind(r.at_ms)
+            .execute(&mut *conn)
+            .await?;
     }
     let resumes = status == "needs_info";
     let to_status = if resumes {

@@ -155,6 +155,7 @@ contract! {
             message: "Ini fotonya.".into(),
             at_ms: 1_764_000_100_000,
             resume_due: ("verification".into(), "2026-12-09".into()),
+            idempotency: None,
         };
         let plain = store.add_reporter_reply(reply("BDG-AAAA-AAAA-AAAA-AAAA")).await;
         assert_eq!(plain.ok(), Some(ReplyOutcome::Added { status: "submitted".into() }));
@@ -168,6 +169,28 @@ contract! {
         db.exec("UPDATE complaints SET status = 'rejected'").await.expect("an edit");
         assert_eq!(store.add_reporter_reply(reply("BDG-AAAA-AAAA-AAAA-AAAA")).await.ok(), Some(ReplyOutcome::Closed));
         assert_eq!(store.add_reporter_reply(reply("BDG-ZZZZ-ZZZZ-ZZZZ-ZZZZ")).await.ok(), Some(ReplyOutcome::NotFound));
+    }
+
+    async fn a_keyed_reply_sent_twice_is_stored_once(db, store) {
+        store.submit(complaint("BDG-AAAA-AAAA-AAAA-AAAA", "key-six-1")).await.expect("stored");
+        let reply = |message: &str, hash: &str| ReporterReply {
+            tracking_code: "BDG-AAAA-AAAA-AAAA-AAAA".into(),
+            message: message.into(),
+            at_ms: 1_764_000_200_000,
+            resume_due: ("verification".into(), "2026-12-09".into()),
+            idempotency: Some(("reply-key-0001".into(), hash.into())),
+        };
+        let first = store.add_reporter_reply(reply("Ini fotonya.", "h1")).await;
+        assert_eq!(first.ok(), Some(ReplyOutcome::Added { status: "submitted".into() }));
+        assert_eq!(store.add_reporter_reply(reply("Ini fotonya.", "h1")).await.ok(), Some(ReplyOutcome::Replayed));
+        assert_eq!(store.add_reporter_reply(reply("Lain lagi.", "h2")).await.ok(), Some(ReplyOutcome::KeyReused));
+        assert_eq!(db.count("SELECT COUNT(*) FROM complaint_events WHERE kind = 'reply'").await, 1);
+        // A closed complaint refuses a new key and stores no key for it.
+        db.exec("UPDATE complaints SET status = 'closed'").await.expect("an edit");
+        let mut late = reply("Masih rusak.", "h3");
+        late.idempotency = Some(("reply-key-0002".into(), "h3".into()));
+        assert_eq!(store.add_reporter_reply(late).await.ok(), Some(ReplyOutcome::Closed));
+        assert_eq!(db.count("SELECT COUNT(*) FROM reply_keys").await, 1);
     }
 
     async fn the_history_is_append_only(db, store) {

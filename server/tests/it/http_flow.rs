@@ -186,6 +186,23 @@ on_both_engines! {
         assert_eq!(last["message"], "Foto lubang sudah saya lampirkan di sini.");
     }
 
+    async fn a_reply_retried_with_its_key_is_stored_once(app) {
+        let (_, receipt) = app.submit(&complaint()).await;
+        let code = receipt["tracking_code"].as_str().unwrap_or_default().to_owned();
+        let url = app.url(&format!("/api/v1/complaints/{code}/replies"));
+        let send = |message: &'static str| {
+            app.client.post(&url).header("idempotency-key", "reply-retry-0001").json(&json!({"message": message})).send()
+        };
+        assert_eq!(send("Lubangnya makin besar.").await.map(|r| r.status().as_u16()).ok(), Some(201));
+        assert_eq!(send("Lubangnya makin besar.").await.map(|r| r.status().as_u16()).ok(), Some(201));
+        assert_eq!(app.db.count("SELECT COUNT(*) FROM complaint_events WHERE kind = 'reply'").await, 1);
+        let reused = send("Pesan yang lain.").await.expect("an answer");
+        assert_eq!(reused.status().as_u16(), 409);
+        let bad = app.client.post(&url).header("idempotency-key", "x").json(&json!({"message": "Halo"})).send().await.expect("answer");
+        assert_eq!(bad.status().as_u16(), 400);
+        assert_eq!(app.db.count("SELECT COUNT(*) FROM complaint_events WHERE kind = 'reply'").await, 1);
+    }
+
     async fn a_closed_complaint_takes_no_more_replies(app) {
         let (_, receipt) = app.submit(&complaint()).await;
         let code = receipt["tracking_code"].as_str().unwrap_or_default().to_owned();
