@@ -193,7 +193,17 @@
       backdrop.addEventListener("click", function () { api.close(); });
       close.addEventListener("click", function () { api.close(); });
       shadow.addEventListener("keydown", function (e) {
-        if (e.key === "Escape") { e.stopPropagation(); api.close(); }
+        if (e.key === "Escape") { e.stopPropagation(); api.close(); return; }
+        if (e.key !== "Tab") return;
+        // Keep keyboard focus inside the open dialog.
+        var items = Array.prototype.filter.call(
+          dialog.querySelectorAll("button, [href], input, select, textarea"),
+          function (el) { return !el.disabled && el.getClientRects().length > 0; }
+        );
+        if (!items.length) return;
+        var first = items[0], last = items[items.length - 1], now = shadow.activeElement;
+        if (e.shiftKey && now === first) { e.preventDefault(); last.focus(); }
+        else if (!e.shiftKey && now === last) { e.preventDefault(); first.focus(); }
       });
       panel = { host: host, shadow: shadow, content: content, wait: wait, close: close, cfg: cfg, opener: null, mounted: null };
       return panel;

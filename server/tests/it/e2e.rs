@@ -368,7 +368,7 @@ async fn a_submission_whose_answer_is_lost_is_retried_without_a_duplicate() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_floating_panel_opens_from_a_launcher_traps_nothing_and_destroys_cleanly() {
+async fn the_floating_panel_opens_from_a_launcher_keeps_focus_and_destroys_cleanly() {
     let (app, browser) = setup().await;
     let page = browser.page().await;
     page.goto(&app.url("/demo/regency.html")).await;
@@ -405,6 +405,17 @@ async fn the_floating_panel_opens_from_a_launcher_traps_nothing_and_destroys_cle
         "focus moves into the panel"
     );
     assert_eq!(page.eval("window.__opened").await, json!(1));
+    // Tab from the last control wraps to the first, inside the dialog.
+    let wrapped = page
+        .eval(
+            "(() => { const s = document.querySelector('aduan-panel').shadowRoot; \
+             const all = [...s.querySelectorAll('.dialog button, .dialog input, .dialog select, .dialog textarea')].filter(e => !e.disabled); \
+             const last = all[all.length - 1]; last.focus(); \
+             last.dispatchEvent(new KeyboardEvent('keydown', {key: 'Tab', bubbles: true, composed: true, cancelable: true})); \
+             return s.activeElement.className; })()",
+        )
+        .await;
+    assert_eq!(wrapped, "close", "focus stays inside the open panel");
     page.eval("document.querySelector('aduan-panel').shadowRoot.querySelector('.close').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true, composed: true})); true").await;
     assert_eq!(
         page.eval("document.querySelector('aduan-panel').hidden")
