@@ -181,12 +181,18 @@ async fn a_complaint_is_filed_its_receipt_shown_and_found_in_the_tracker() {
     assert_eq!(title, "Sampah menumpuk di Jalan Gunung Agung");
     page.wait_for(&w(0, "#category option[value=sampah]"), 30)
         .await;
+    page.eval("window.addEventListener('aduan:submitted', e => { window.__submitted = e.detail.trackingCode; }); true").await;
     click(&page, &w(0, "button[type=submit]")).await;
     let code = page
         .wait_for(&format!("{}?.textContent", w(0, "section .code")), 30)
         .await;
     let code = code.as_str().unwrap_or_default().to_owned();
     assert!(code.starts_with("DPS-"), "{code}");
+    assert_eq!(
+        page.eval("window.__submitted").await,
+        json!(code),
+        "the page hears of the receipt"
+    );
     let focused = page
         .wait_for(
             "document.querySelectorAll('aduan-widget')[0].shadowRoot.activeElement?.tagName",
@@ -380,6 +386,15 @@ async fn the_floating_panel_opens_from_a_launcher_keeps_focus_and_destroys_clean
         json!(0),
         "nothing but the loader loads before intent"
     );
+    // The same tag run again adds nothing.
+    page.eval("(() => { const s = document.createElement('script'); s.src = '/widget.js'; s.dataset.region = 'badung'; \
+         s.dataset.launcher = 'Lapor!'; document.body.appendChild(s); return true; })()").await;
+    page.wait_for(
+        "document.querySelectorAll('[data-aduan-seen]').length === 2",
+        10,
+    )
+    .await;
+    assert_eq!(page.eval("document.querySelectorAll('aduan-launcher').length + document.querySelectorAll('aduan-panel').length").await, json!(2));
     page.eval(
         "window.__opened = 0; window.__off = Aduan.on('open', () => window.__opened++); true",
     )
