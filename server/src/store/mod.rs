@@ -4,10 +4,12 @@
 //!   together (group commit), readers use a separate read-only pool.
 //! - [`postgres`]: the engine for scale; one transaction per request on a pool.
 //! - [`sql`]: the statements both run, written once.
+//! - [`writer`]: SQLite's single writer with group commit.
 
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
+pub mod writer;
 
 use aduan_app::validate::Reporter;
 

@@ -1,24 +1,20 @@
 //! The embedded SQLite store.
 //!
 //! WAL mode with an explicit `synchronous` setting, both read back at start-up.
-//! Every write goes through one writer task: it takes the writes waiting at
-//! that moment, runs each inside its own savepoint of one `BEGIN IMMEDIATE`
-//! transaction, commits once, and only then answers each caller (group
-//! commit). A write that fails rolls back to its savepoint without touching
-//! its neighbours. Reads use a separate read-only pool.
+//! Every write goes through one writer task with group commit (see
+//! [`super::writer`]); reads use a separate read-only pool.
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use futures_util::future::BoxFuture;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Connection, SqliteConnection};
-use tokio::sync::{mpsc, oneshot};
 
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
+use super::writer::Writer;
 use super::{
     NewComplaint, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply, Store, StoreError,
     SubmitOutcome,
@@ -29,71 +25,11 @@ use crate::domain::reference::ReferenceData;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
-/// Most writes committed together.
-const MAX_BATCH: usize = 256;
-
-/// A write waiting for the writer task.
-trait WriteJob: Send {
-    /// Runs the write; true when it succeeded (its savepoint is kept).
-    fn run<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, bool>;
-    /// Answers the caller once the batch's fate is known.
-    fn finish(self: Box<Self>, commit: Result<(), StoreError>);
-}
-
-type WriteFn<T> = Box<
-    dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send,
->;
-
-struct TypedJob<T> {
-    work: Option<WriteFn<T>>,
-    result: Option<Result<T, StoreError>>,
-    reply: oneshot::Sender<Result<T, StoreError>>,
-}
-
-impl<T: Send + 'static> WriteJob for TypedJob<T> {
-    fn run<'a>(&'a mut self, conn: &'a mut SqliteConnection) -> BoxFuture<'a, bool> {
-        Box::pin(async move {
-            let Some(work) = self.work.take() else {
-                return false;
-            };
-            let result = work(conn).await;
-            let ok = result.is_ok();
-            self.result = Some(result);
-            ok
-        })
-    }
-
-    fn finish(self: Box<Self>, commit: Result<(), StoreError>) {
-        let outcome = match (commit, self.result) {
-            (_, Some(Err(e))) => Err(e),
-            (Err(e), _) => Err(e),
-            (Ok(()), Some(Ok(value))) => Ok(value),
-            (Ok(()), None) => Err(StoreError::Unavailable("the write did not run".into())),
-        };
-        // The caller may have gone (its request timed out); the write stands.
-        let _ = self.reply.send(outcome);
-    }
-}
-
-enum Message {
-    Write(Box<dyn WriteJob>),
-    Close(oneshot::Sender<()>),
-}
-
 /// The SQLite store: one writer task and a read-only pool.
 #[derive(Debug)]
 pub struct SqliteStore {
-    writer: mpsc::Sender<Message>,
+    writer: Writer,
     readers: SqlitePool,
-}
-
-impl std::fmt::Debug for Message {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Message::Write(_) => "Write",
-            Message::Close(_) => "Close",
-        })
-    }
 }
 
 impl SqliteStore {
@@ -141,29 +77,8 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
 
-        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer(conn, rx));
-        Ok(SqliteStore {
-            writer: tx,
-            readers,
-        })
-    }
-
-    /// Queues a write and waits until it is committed (or refused).
-    async fn write<T: Send + 'static>(&self, work: WriteFn<T>) -> Result<T, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        let job = TypedJob {
-            work: Some(work),
-            result: None,
-            reply,
-        };
-        self.writer
-            .send(Message::Write(Box::new(job)))
-            .await
-            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Unavailable("the writer stopped during the write".into()))?
+        let writer = Writer::spawn(conn);
+        Ok(SqliteStore { writer, readers })
     }
 }
 
@@ -192,85 +107,6 @@ async fn verify_pragmas(
         )));
     }
     Ok(())
-}
-
-async fn writer(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<Message>) {
-    let mut closing = None;
-    while closing.is_none() {
-        let Some(first) = inbox.recv().await else {
-            break;
-        };
-        let mut batch = Vec::new();
-        match first {
-            Message::Write(job) => batch.push(job),
-            Message::Close(done) => closing = Some(done),
-        }
-        while closing.is_none() && batch.len() < MAX_BATCH {
-            match inbox.try_recv() {
-                Ok(Message::Write(job)) => batch.push(job),
-                Ok(Message::Close(done)) => closing = Some(done),
-                Err(_) => break,
-            }
-        }
-        if !batch.is_empty() {
-            commit_batch(&mut conn, batch).await;
-        }
-    }
-    if let Err(e) = conn.close().await {
-        tracing::warn!(error = %e, "closing the SQLite writer");
-    }
-    if let Some(done) = closing {
-        let _ = done.send(());
-    }
-}
-
-async fn exec(conn: &mut SqliteConnection, statement: &'static str) -> Result<(), StoreError> {
-    sqlx::query(statement)
-        .execute(conn)
-        .await
-        .map(drop)
-        .map_err(StoreError::from)
-}
-
-async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn WriteJob>>) {
-    if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
-        tracing::error!(error = %e, writes = batch.len(), "SQLite refused to begin a write");
-        for job in batch {
-            job.finish(Err(e.clone()));
-        }
-        return;
-    }
-    let mut broken = None;
-    for job in &mut batch {
-        if let Err(e) = exec(conn, "SAVEPOINT job").await {
-            broken = Some(e);
-            break;
-        }
-        let ok = job.run(conn).await;
-        let end = if ok {
-            exec(conn, "RELEASE job").await
-        } else {
-            match exec(conn, "ROLLBACK TO job").await {
-                Ok(()) => exec(conn, "RELEASE job").await,
-                Err(e) => Err(e),
-            }
-        };
-        if let Err(e) = end {
-            broken = Some(e);
-            break;
-        }
-    }
-    let outcome = match broken {
-        Some(e) => Err(e),
-        None => exec(conn, "COMMIT").await,
-    };
-    if let Err(e) = &outcome {
-        tracing::error!(error = %e, writes = batch.len(), "a SQLite write batch failed; rolling back");
-        let _ = exec(conn, "ROLLBACK").await;
-    }
-    for job in batch {
-        job.finish(outcome.clone());
-    }
 }
 
 async fn submit_in(
@@ -497,13 +333,15 @@ impl Store for SqliteStore {
         let _: i64 = sqlx::query_scalar("SELECT 1")
             .fetch_one(&self.readers)
             .await?;
-        self.write(Box::new(|_conn| Box::pin(async { Ok(()) })))
+        self.writer
+            .write(Box::new(|_conn| Box::pin(async { Ok(()) })))
             .await
     }
 
     async fn seed(&self, data: &ReferenceData) -> Result<(), StoreError> {
         let rows = SeedRows::from(data);
-        self.write(Box::new(move |conn| Box::pin(seed_in(conn, rows))))
+        self.writer
+            .write(Box::new(move |conn| Box::pin(seed_in(conn, rows))))
             .await
     }
 
@@ -526,7 +364,8 @@ impl Store for SqliteStore {
     }
 
     async fn submit(&self, complaint: NewComplaint) -> Result<SubmitOutcome, StoreError> {
-        self.write(Box::new(move |conn| Box::pin(submit_in(conn, complaint))))
+        self.writer
+            .write(Box::new(move |conn| Box::pin(submit_in(conn, complaint))))
             .await
     }
 
@@ -542,15 +381,13 @@ impl Store for SqliteStore {
     }
 
     async fn add_reporter_reply(&self, reply: ReporterReply) -> Result<ReplyOutcome, StoreError> {
-        self.write(Box::new(move |conn| Box::pin(reply_in(conn, reply))))
+        self.writer
+            .write(Box::new(move |conn| Box::pin(reply_in(conn, reply))))
             .await
     }
 
     async fn close(&self) {
-        let (done, finished) = oneshot::channel();
-        if self.writer.send(Message::Close(done)).await.is_ok() {
-            let _ = finished.await;
-        }
+        self.writer.close().await;
         self.readers.close().await;
     }
 }
