@@ -1,76 +1,27 @@
-//! The hosted pages: a complaint form at `/r/{slug}` and a tracker at
-//! `/r/{slug}/track`, rendered on the server and working with no script at
-//! all. They are where the widget's plain link leads when script, wasm or
-//! the host's CSP stand in the way. Every value is escaped by the templates.
+//! The hosted pages' HTML, rendered with maud (every value escaped).
 
 use std::collections::BTreeMap;
 
-use aduan_app::api::{ComplaintInput, Locale, Receipt, ReporterInput, TrackingView};
+use aduan_app::api::{Locale, Receipt, TrackingView};
 use aduan_app::labels::{self, Label};
-use aduan_app::validate::{self, LIMITS};
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use aduan_app::validate::LIMITS;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
-use serde::Deserialize;
 
+use super::HostedForm;
 use crate::domain::catalog::{Catalog, Region};
 use crate::error::ApiError;
-use crate::extract::AcceptLocale;
-use crate::intake;
-use crate::state::{AppState, now_ms};
+use crate::state::now_ms;
 
-/// The fields of the hosted form, as posted.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct HostedForm {
-    pub idempotency_key: String,
-    pub lang: String,
-    pub classification: String,
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    pub district: String,
-    pub location: String,
-    pub incident_date: String,
-    pub privacy: String,
-    pub reporter_name: String,
-    pub reporter_email: String,
-    pub reporter_phone: String,
-    pub consent: Option<String>,
-}
-
-/// `?lang=` and, on the tracker, `?code=`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PageQuery {
-    pub lang: Option<String>,
-    pub code: Option<String>,
-}
-
-/// A reply posted from the tracker page.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ReplyForm {
-    pub idempotency_key: String,
-    pub code: String,
-    pub message: String,
-    pub lang: String,
-}
-
-fn pick_locale(asked: Option<&str>, header: Locale) -> Locale {
-    asked.and_then(Locale::from_key).unwrap_or(header)
-}
-
-fn other(locale: Locale) -> Locale {
+pub(super) fn other(locale: Locale) -> Locale {
     match locale {
         Locale::Id => Locale::En,
         Locale::En => Locale::Id,
     }
 }
 
-fn new_key() -> String {
+pub(super) fn new_key() -> String {
     format!("{:032x}", rand::random::<u128>())
 }
 
@@ -94,17 +45,17 @@ fn page(locale: Locale, title: &str, switch_to: &str, body: Markup) -> Markup {
     }
 }
 
-fn html_response(status: StatusCode, markup: Markup) -> Response {
+pub(super) fn html_response(status: StatusCode, markup: Markup) -> Response {
     (status, markup).into_response()
 }
 
-fn error_page(locale: Locale, error: &ApiError) -> Response {
+pub(super) fn error_page(locale: Locale, error: &ApiError) -> Response {
     let message = error.msg.text(error.locale);
     let body = html! { h1 { (message) } };
     html_response(error.status, page(locale, &message, "?", body))
 }
 
-fn no_such_region(locale: Locale) -> Response {
+pub(super) fn no_such_region(locale: Locale) -> Response {
     let error = ApiError::not_found(aduan_app::i18n::Msg::RegionNotFound).speaking(locale);
     error_page(locale, &error)
 }
@@ -122,7 +73,7 @@ fn described(errors: &BTreeMap<String, String>, name: &str) -> Option<String> {
 }
 
 #[allow(clippy::too_many_lines)]
-fn form_page(
+pub(super) fn form_page(
     catalog: &Catalog,
     region: &Region,
     locale: Locale,
@@ -267,104 +218,7 @@ fn form_page(
     page(locale, t(Label::FileTitle), &switch, body)
 }
 
-/// `GET /r/{slug}`: the complaint form.
-pub async fn show_complaint_form(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(query): Query<PageQuery>,
-    AcceptLocale(header): AcceptLocale,
-) -> Response {
-    let locale = pick_locale(query.lang.as_deref(), header);
-    match state.catalog.region(&slug).cloned() {
-        Some(region) => {
-            let markup = form_page(
-                &state.catalog,
-                &region,
-                locale,
-                &HostedForm::default(),
-                &BTreeMap::new(),
-                &new_key(),
-            );
-            html_response(StatusCode::OK, markup)
-        }
-        None => no_such_region(locale),
-    }
-}
-
-fn optional(text: &str) -> Option<String> {
-    let t = text.trim();
-    (!t.is_empty()).then(|| t.to_owned())
-}
-
-/// `POST /r/{slug}`: files the complaint and shows the receipt, or the form
-/// again with each problem next to its field. The form's idempotency key
-/// makes a double click or a reload file nothing twice.
-pub async fn submit_complaint_form(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    AcceptLocale(header): AcceptLocale,
-    Form(values): Form<HostedForm>,
-) -> Response {
-    let locale = pick_locale(Some(values.lang.as_str()), header);
-    let Some(region) = state.catalog.region(&slug).cloned() else {
-        return no_such_region(locale);
-    };
-    let key = if (8..=128).contains(&values.idempotency_key.len())
-        && values.idempotency_key.bytes().all(|b| b.is_ascii_graphic())
-    {
-        values.idempotency_key.clone()
-    } else {
-        new_key()
-    };
-    let input = ComplaintInput {
-        region: slug.clone(),
-        classification: values.classification.clone(),
-        title: values.title.clone(),
-        description: values.description.clone(),
-        category: values.category.clone(),
-        district: optional(&values.district),
-        location: optional(&values.location),
-        incident_date: optional(&values.incident_date),
-        privacy: values.privacy.clone(),
-        reporter: ReporterInput {
-            name: optional(&values.reporter_name),
-            email: optional(&values.reporter_email),
-            phone: optional(&values.reporter_phone),
-        },
-        locale: Some(locale.key().to_owned()),
-    };
-    let mut errors = match validate::complaint(
-        &input,
-        state.catalog.today(now_ms()),
-        state.catalog.as_ref(),
-    ) {
-        Ok(_) => BTreeMap::new(),
-        Err(invalid) => invalid.messages(),
-    };
-    if values.consent.is_none() {
-        errors.insert(
-            "consent".into(),
-            aduan_app::i18n::Msg::Required.text(locale),
-        );
-    }
-    if !errors.is_empty() {
-        let errors = errors
-            .into_iter()
-            .map(|(k, v)| (k.replace("reporter.", "reporter_"), v))
-            .collect();
-        let markup = form_page(&state.catalog, &region, locale, &values, &errors, &key);
-        return html_response(StatusCode::UNPROCESSABLE_ENTITY, markup);
-    }
-    match intake::file(&state, &input, &key, locale).await {
-        Ok(json) => match serde_json::from_str::<Receipt>(&json) {
-            Ok(receipt) => html_response(StatusCode::OK, receipt_page(&region, locale, &receipt)),
-            Err(e) => error_page(locale, &ApiError::internal(e.to_string()).speaking(locale)),
-        },
-        Err(error) => error_page(locale, &error),
-    }
-}
-
-fn receipt_page(region: &Region, locale: Locale, receipt: &Receipt) -> Markup {
+pub(super) fn receipt_page(region: &Region, locale: Locale, receipt: &Receipt) -> Markup {
     let t = |l: Label| l.text(locale);
     let track = format!(
         "/r/{}/track?lang={}&code={}",
@@ -402,7 +256,7 @@ fn when(at: &str) -> String {
     )
 }
 
-fn tracker_page(
+pub(super) fn tracker_page(
     region: &Region,
     locale: Locale,
     code: &str,
@@ -466,67 +320,4 @@ fn tracker_page(
         code
     );
     page(locale, t(Label::TrackTitle), &switch, body)
-}
-
-/// `GET /r/{slug}/track?code=`: the tracker.
-pub async fn show_tracker(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(query): Query<PageQuery>,
-    AcceptLocale(header): AcceptLocale,
-) -> Response {
-    let locale = pick_locale(query.lang.as_deref(), header);
-    let Some(region) = state.catalog.region(&slug).cloned() else {
-        return no_such_region(locale);
-    };
-    let typed = query.code.unwrap_or_default();
-    if typed.trim().is_empty() {
-        return html_response(StatusCode::OK, tracker_page(&region, locale, "", None));
-    }
-    let found = match intake::tracking_code(&typed, locale) {
-        Ok(code) => intake::track(&state, &code, locale).await,
-        Err(e) => Err(e),
-    };
-    let status = found.as_ref().map_or_else(|e| e.status, |_| StatusCode::OK);
-    html_response(
-        status,
-        tracker_page(&region, locale, &typed, Some(found.as_ref())),
-    )
-}
-
-/// `POST /r/{slug}/track`: the reporter's reply from the tracker page.
-pub async fn reply_from_tracker(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    AcceptLocale(header): AcceptLocale,
-    Form(form): Form<ReplyForm>,
-) -> Response {
-    let locale = pick_locale(Some(form.lang.as_str()), header);
-    let Some(region) = state.catalog.region(&slug).cloned() else {
-        return no_such_region(locale);
-    };
-    let input = aduan_app::api::ReplyInput {
-        message: form.message.clone(),
-        locale: Some(locale.key().to_owned()),
-    };
-    let result = match (
-        intake::tracking_code(&form.code, locale),
-        validate::reply(&input),
-    ) {
-        (Err(e), _) => Err(e),
-        (_, Err(invalid)) => Err(ApiError::invalid(&invalid)),
-        (Ok(code), Ok((message, _))) => {
-            let key = (8..=128)
-                .contains(&form.idempotency_key.len())
-                .then(|| form.idempotency_key.clone());
-            intake::reply(&state, &code, message, key, locale).await
-        }
-    };
-    let status = result
-        .as_ref()
-        .map_or_else(|e| e.status, |_| StatusCode::OK);
-    html_response(
-        status,
-        tracker_page(&region, locale, &form.code, Some(result.as_ref())),
-    )
 }
