@@ -2,6 +2,7 @@
 //! and the tracker, in Indonesian and English.
 
 mod browser;
+mod fields;
 mod form;
 mod style;
 mod tracker;
