@@ -125,10 +125,10 @@ impl Msg {
                 "This Idempotency-Key was already used for a different complaint."
             }
             (TrackingCodeMalformed, Id) => {
-                "Ini bukan kode pelacakan. Kode terdiri dari 3 huruf dan 16 karakter, misalnya BDG-7K3Q-XP9M-2HT4-WQ5R."
+                "Ini bukan kode pelacakan. Kode terdiri dari 3 huruf dan 16 karakter, misalnya BDG-7K3Q-XP9M-2HT4-WQ5B."
             }
             (TrackingCodeMalformed, En) => {
-                "This is not a tracking code. A code has 3 letters and 16 characters, like BDG-7K3Q-XP9M-2HT4-WQ5R."
+                "This is not a tracking code. A code has 3 letters and 16 characters, like BDG-7K3Q-XP9M-2HT4-WQ5B."
             }
             (TrackingCodeMistyped, Id) => {
                 "Kode pelacakan ini salah ketik. Periksa kembali setiap karakternya."

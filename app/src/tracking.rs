@@ -238,6 +238,15 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_a_real_code() {
+        assert!(TrackingCode::parse("BDG-7K3Q-XP9M-2HT4-WQ5B").is_ok());
+        assert_eq!(
+            TrackingCode::parse("BDG-7K3Q-XP9M-2HT4-WQ5R"),
+            Err(CodeError::Mistyped)
+        );
+    }
+
+    #[test]
     fn prefixes_are_three_unambiguous_letters() {
         assert!(is_valid_prefix("DPS"));
         assert!(!is_valid_prefix("BLI"));
