@@ -109,6 +109,18 @@ fn char_count(s: &str) -> usize {
     s.chars().count()
 }
 
+/// The text itself when its length in characters is within `min..=max`.
+fn within(text: &str, min: usize, max: usize) -> Result<String, Msg> {
+    let n = char_count(text);
+    if n < min {
+        return Err(Msg::TooShort(min));
+    }
+    if n > max {
+        return Err(Msg::TooLong(max));
+    }
+    Ok(text.to_owned())
+}
+
 /// One line of text: trimmed, no control characters, within `min..=max`.
 fn line(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
     let text = raw.trim();
@@ -121,14 +133,7 @@ fn line(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
     if text.chars().any(char::is_control) {
         return Err(Msg::ControlCharacters);
     }
-    let n = char_count(text);
-    if n < min {
-        return Err(Msg::TooShort(min));
-    }
-    if n > max {
-        return Err(Msg::TooLong(max));
-    }
-    Ok(text.to_owned())
+    within(text, min, max)
 }
 
 /// Text of several lines: line ends become `\n`, tabs stay, other controls are refused.
@@ -144,14 +149,7 @@ pub fn paragraphs(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
     {
         return Err(Msg::ControlCharacters);
     }
-    let n = char_count(text);
-    if n < min {
-        return Err(Msg::TooShort(min));
-    }
-    if n > max {
-        return Err(Msg::TooLong(max));
-    }
-    Ok(text.to_owned())
+    within(text, min, max)
 }
 
 fn optional(raw: Option<&str>) -> Option<&str> {

@@ -204,7 +204,7 @@ async fn reply_in(
             });
         }
     }
-    if ["closed", "rejected", "transferred_out"].contains(&status.as_str()) {
+    if aduan_app::api::Status::from_key(&status).is_some_and(aduan_app::api::Status::is_final) {
         return Ok(ReplyOutcome::Closed);
     }
     if let Some((key, hash)) = &r.idempotency {
