@@ -45,7 +45,7 @@ pub async fn file(
     key: &str,
     locale: Locale,
 ) -> Result<String, ApiError> {
-    let catalog = &state.catalog;
+    let catalog = &state.catalog();
     let now = now_ms();
     let today = catalog.today(now);
     let valid =
@@ -204,7 +204,7 @@ pub async fn track(
         .await
         .map_err(|e| ApiError::from(e).speaking(locale))?
         .ok_or_else(|| ApiError::not_found(Msg::ComplaintNotFound).speaking(locale))?;
-    tracking_view(&state.catalog, complaint, events)
+    tracking_view(&state.catalog(), complaint, events)
 }
 
 /// Adds the reporter's reply; a complaint waiting for it goes back to
@@ -218,7 +218,7 @@ pub async fn reply(
     locale: Locale,
 ) -> Result<TrackingView, ApiError> {
     let current = track(state, code, locale).await?;
-    let catalog = &state.catalog;
+    let catalog = &state.catalog();
     let now = now_ms();
     let due = add_working_days(
         catalog.today(now),

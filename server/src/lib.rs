@@ -76,7 +76,7 @@ pub async fn run(
     };
     let state = AppState {
         store: store.clone(),
-        catalog: Arc::new(catalog),
+        catalogs: Arc::new(arc_swap::ArcSwap::from_pointee(catalog)),
         config: Arc::new(config),
         limits: Arc::new(limits),
     };

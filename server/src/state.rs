@@ -1,6 +1,8 @@
 //! What every handler shares.
 
 use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
@@ -13,12 +15,27 @@ use crate::store::Store;
 pub struct AppState {
     /// Where complaints and reference data live.
     pub store: Arc<dyn Store>,
-    /// Reference data, read from the store at start-up.
-    pub catalog: Arc<Catalog>,
+    /// Reference data, read from the store at start-up and again whenever
+    /// it changes (a routing rule edited here or in another process).
+    pub catalogs: Arc<ArcSwap<Catalog>>,
     /// The settings the service started with.
     pub config: Arc<Config>,
     /// Per-address budgets for anonymous citizens.
     pub limits: Arc<Limits>,
+}
+
+impl AppState {
+    /// The reference data as it is now.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalogs.load_full()
+    }
+
+    /// Reads the reference data from the store again.
+    pub async fn reload_catalog(&self) -> Result<(), crate::store::StoreError> {
+        let fresh = self.store.load_catalog().await?;
+        self.catalogs.store(Arc::new(fresh));
+        Ok(())
+    }
 }
 
 /// Milliseconds since 1970, UTC.

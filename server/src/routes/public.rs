@@ -15,7 +15,12 @@ use crate::intake;
 use crate::state::AppState;
 /// `GET /api/v1/regions`.
 pub async fn list_regions(State(state): State<AppState>) -> impl IntoResponse {
-    let regions: Vec<_> = state.catalog.regions.iter().map(Catalog::summary).collect();
+    let regions: Vec<_> = state
+        .catalog()
+        .regions
+        .iter()
+        .map(Catalog::summary)
+        .collect();
     Json(regions)
 }
 
@@ -26,7 +31,7 @@ pub async fn find_region_form(
     AcceptLocale(locale): AcceptLocale,
 ) -> Result<impl IntoResponse, ApiError> {
     let form = state
-        .catalog
+        .catalog()
         .form(&slug)
         .ok_or_else(|| ApiError::not_found(Msg::RegionNotFound).speaking(locale))?;
     Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(form)))

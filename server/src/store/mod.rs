@@ -5,7 +5,10 @@
 //! - [`postgres`]: the engine for scale; one transaction per request on a pool.
 //! - [`sql`]: the statements both run, written once.
 //! - [`writer`]: SQLite's single writer with group commit.
+//! - [`console`]: what the officer console reads and writes, written once
+//!   for both engines.
 
+pub mod console;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
@@ -15,6 +18,10 @@ use aduan_app::validate::Reporter;
 
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
+pub use console::{
+    ActOutcome, ComplaintRecord, DueFilter, HistoryEvent, Identity, InboxQuery, InboxRow,
+    NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
+};
 
 /// What the store can fail with. Messages never carry connection secrets.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -173,6 +180,86 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Adds the reporter's reply; a complaint waiting for information moves on.
     async fn add_reporter_reply(&self, reply: ReporterReply) -> Result<ReplyOutcome, StoreError>;
+
+    /// Adds an officer; `None` when the e-mail address is taken.
+    async fn add_officer(&self, officer: NewOfficer) -> Result<Option<i64>, StoreError>;
+
+    /// An active officer and their password hash.
+    async fn officer_by_email(&self, email: &str) -> Result<Option<(Officer, String)>, StoreError>;
+
+    /// Active officers of one region, or of all.
+    async fn officers(&self, region: Option<&str>) -> Result<Vec<Officer>, StoreError>;
+
+    async fn open_session(&self, session: NewSession) -> Result<(), StoreError>;
+
+    /// The officer of a live session and its CSRF token.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(Officer, String)>, StoreError>;
+
+    async fn close_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Failed sign-ins since `since`, for the account and from the address.
+    async fn sign_in_failures(
+        &self,
+        email: &str,
+        address: &str,
+        since: i64,
+    ) -> Result<(i64, i64), StoreError>;
+
+    async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        address: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError>;
+
+    /// Forgets expired sessions and sign-in failures older than `failures_before`.
+    async fn sweep(&self, now_ms: i64, failures_before: i64) -> Result<(), StoreError>;
+
+    /// One page of an officer's inbox.
+    async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError>;
+
+    /// A complaint in scope with its whole history.
+    async fn officer_complaint(
+        &self,
+        tracking_code: &str,
+        scope: &Scope,
+    ) -> Result<Option<(ComplaintRecord, Vec<HistoryEvent>)>, StoreError>;
+
+    /// The reporter's identity (the caller has checked the privacy mode).
+    async fn identity(&self, complaint_id: i64) -> Result<Option<Identity>, StoreError>;
+
+    /// Id, status, version and region of a complaint, by tracking code.
+    async fn complaint_ref(
+        &self,
+        tracking_code: &str,
+    ) -> Result<Option<(i64, String, i64, String)>, StoreError>;
+
+    /// Applies a transition and writes its event in one transaction.
+    async fn act(&self, transition: Transition) -> Result<ActOutcome, StoreError>;
+
+    /// Resolved complaints whose quiet period ended before `today`.
+    async fn quiet_resolved(
+        &self,
+        today: &str,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, String, String)>, StoreError>;
+
+    /// Open complaints per unit in scope.
+    async fn overview(
+        &self,
+        scope: &Scope,
+        today: &str,
+        week_end: &str,
+    ) -> Result<Vec<UnitLoad>, StoreError>;
+
+    /// Routes a category of a region to a unit.
+    async fn set_rule(&self, region: &str, category: &str, unit: &str) -> Result<(), StoreError>;
 
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);

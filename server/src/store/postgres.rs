@@ -6,10 +6,12 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
+use super::console::postgres_ops as ops;
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::{
-    NewComplaint, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply, Store, StoreError,
-    SubmitOutcome,
+    ActOutcome, ComplaintRecord, HistoryEvent, Identity, InboxQuery, InboxRow, NewComplaint,
+    NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
+    Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
@@ -299,6 +301,111 @@ impl Store for PostgresStore {
         Ok(ReplyOutcome::Added {
             status: to_status.to_owned(),
         })
+    }
+
+    async fn add_officer(&self, officer: NewOfficer) -> Result<Option<i64>, StoreError> {
+        ops::add_officer(&mut *self.pool.acquire().await?, officer).await
+    }
+
+    async fn officer_by_email(&self, email: &str) -> Result<Option<(Officer, String)>, StoreError> {
+        ops::officer_by_email(&mut *self.pool.acquire().await?, email).await
+    }
+
+    async fn officers(&self, region: Option<&str>) -> Result<Vec<Officer>, StoreError> {
+        ops::officers(&mut *self.pool.acquire().await?, region).await
+    }
+
+    async fn open_session(&self, session: NewSession) -> Result<(), StoreError> {
+        ops::open_session(&mut *self.pool.acquire().await?, session).await
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(Officer, String)>, StoreError> {
+        ops::session(&mut *self.pool.acquire().await?, token_hash, now_ms).await
+    }
+
+    async fn close_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        ops::close_session(&mut *self.pool.acquire().await?, token_hash).await
+    }
+
+    async fn sign_in_failures(
+        &self,
+        email: &str,
+        address: &str,
+        since: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        ops::sign_in_failures(&mut *self.pool.acquire().await?, email, address, since).await
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        address: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        ops::record_sign_in_failure(&mut *self.pool.acquire().await?, email, address, at_ms).await
+    }
+
+    async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {
+        ops::clear_sign_in_failures(&mut *self.pool.acquire().await?, email).await
+    }
+
+    async fn sweep(&self, now_ms: i64, failures_before: i64) -> Result<(), StoreError> {
+        ops::sweep(&mut *self.pool.acquire().await?, now_ms, failures_before).await
+    }
+
+    async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
+        ops::inbox(&mut *self.pool.acquire().await?, query).await
+    }
+
+    async fn officer_complaint(
+        &self,
+        tracking_code: &str,
+        scope: &Scope,
+    ) -> Result<Option<(ComplaintRecord, Vec<HistoryEvent>)>, StoreError> {
+        ops::complaint(&mut *self.pool.acquire().await?, tracking_code, scope).await
+    }
+
+    async fn identity(&self, complaint_id: i64) -> Result<Option<Identity>, StoreError> {
+        ops::identity(&mut *self.pool.acquire().await?, complaint_id).await
+    }
+
+    async fn complaint_ref(
+        &self,
+        tracking_code: &str,
+    ) -> Result<Option<(i64, String, i64, String)>, StoreError> {
+        ops::complaint_ref(&mut *self.pool.acquire().await?, tracking_code).await
+    }
+
+    async fn act(&self, transition: Transition) -> Result<ActOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        let outcome = ops::act(&mut tx, &transition).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn quiet_resolved(
+        &self,
+        today: &str,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
+        ops::quiet_resolved(&mut *self.pool.acquire().await?, today, limit).await
+    }
+
+    async fn overview(
+        &self,
+        scope: &Scope,
+        today: &str,
+        week_end: &str,
+    ) -> Result<Vec<UnitLoad>, StoreError> {
+        ops::overview(&mut *self.pool.acquire().await?, scope, today, week_end).await
+    }
+
+    async fn set_rule(&self, region: &str, category: &str, unit: &str) -> Result<(), StoreError> {
+        ops::set_rule(&mut *self.pool.acquire().await?, region, category, unit).await
     }
 
     async fn close(&self) {

@@ -13,11 +13,13 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, SqliteConnection};
 
+use super::console::sqlite_ops as ops;
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::writer::Writer;
 use super::{
-    NewComplaint, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply, Store, StoreError,
-    SubmitOutcome,
+    ActOutcome, ComplaintRecord, HistoryEvent, Identity, InboxQuery, InboxRow, NewComplaint,
+    NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
+    Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
 use crate::config::SqliteSynchronous as Durability;
 use crate::domain::catalog::Catalog;
@@ -383,6 +385,146 @@ impl Store for SqliteStore {
     async fn add_reporter_reply(&self, reply: ReporterReply) -> Result<ReplyOutcome, StoreError> {
         self.writer
             .write(Box::new(move |conn| Box::pin(reply_in(conn, reply))))
+            .await
+    }
+
+    async fn add_officer(&self, officer: NewOfficer) -> Result<Option<i64>, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::add_officer(conn, officer))
+            }))
+            .await
+    }
+
+    async fn officer_by_email(&self, email: &str) -> Result<Option<(Officer, String)>, StoreError> {
+        ops::officer_by_email(&mut *self.readers.acquire().await?, email).await
+    }
+
+    async fn officers(&self, region: Option<&str>) -> Result<Vec<Officer>, StoreError> {
+        ops::officers(&mut *self.readers.acquire().await?, region).await
+    }
+
+    async fn open_session(&self, session: NewSession) -> Result<(), StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::open_session(conn, session))
+            }))
+            .await
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(Officer, String)>, StoreError> {
+        ops::session(&mut *self.readers.acquire().await?, token_hash, now_ms).await
+    }
+
+    async fn close_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let token_hash = token_hash.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::close_session(conn, &token_hash).await })
+            }))
+            .await
+    }
+
+    async fn sign_in_failures(
+        &self,
+        email: &str,
+        address: &str,
+        since: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        ops::sign_in_failures(&mut *self.readers.acquire().await?, email, address, since).await
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        address: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let (email, address) = (email.to_owned(), address.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(
+                    async move { ops::record_sign_in_failure(conn, &email, &address, at_ms).await },
+                )
+            }))
+            .await
+    }
+
+    async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {
+        let email = email.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::clear_sign_in_failures(conn, &email).await })
+            }))
+            .await
+    }
+
+    async fn sweep(&self, now_ms: i64, failures_before: i64) -> Result<(), StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::sweep(conn, now_ms, failures_before))
+            }))
+            .await
+    }
+
+    async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
+        ops::inbox(&mut *self.readers.acquire().await?, query).await
+    }
+
+    async fn officer_complaint(
+        &self,
+        tracking_code: &str,
+        scope: &Scope,
+    ) -> Result<Option<(ComplaintRecord, Vec<HistoryEvent>)>, StoreError> {
+        ops::complaint(&mut *self.readers.acquire().await?, tracking_code, scope).await
+    }
+
+    async fn identity(&self, complaint_id: i64) -> Result<Option<Identity>, StoreError> {
+        ops::identity(&mut *self.readers.acquire().await?, complaint_id).await
+    }
+
+    async fn complaint_ref(
+        &self,
+        tracking_code: &str,
+    ) -> Result<Option<(i64, String, i64, String)>, StoreError> {
+        ops::complaint_ref(&mut *self.readers.acquire().await?, tracking_code).await
+    }
+
+    async fn act(&self, transition: Transition) -> Result<ActOutcome, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::act(conn, &transition).await })
+            }))
+            .await
+    }
+
+    async fn quiet_resolved(
+        &self,
+        today: &str,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
+        ops::quiet_resolved(&mut *self.readers.acquire().await?, today, limit).await
+    }
+
+    async fn overview(
+        &self,
+        scope: &Scope,
+        today: &str,
+        week_end: &str,
+    ) -> Result<Vec<UnitLoad>, StoreError> {
+        ops::overview(&mut *self.readers.acquire().await?, scope, today, week_end).await
+    }
+
+    async fn set_rule(&self, region: &str, category: &str, unit: &str) -> Result<(), StoreError> {
+        let (region, category, unit) = (region.to_owned(), category.to_owned(), unit.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::set_rule(conn, &region, &category, &unit).await })
+            }))
             .await
     }
 

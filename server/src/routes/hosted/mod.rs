@@ -73,10 +73,10 @@ pub async fn show_complaint_form(
     AcceptLocale(header): AcceptLocale,
 ) -> Response {
     let locale = pick_locale(query.lang.as_deref(), header);
-    match state.catalog.region(&slug).cloned() {
+    match state.catalog().region(&slug).cloned() {
         Some(region) => {
             let markup = form_page(
-                &state.catalog,
+                &state.catalog(),
                 &region,
                 locale,
                 &HostedForm::default(),
@@ -104,7 +104,7 @@ pub async fn submit_complaint_form(
     Form(values): Form<HostedForm>,
 ) -> Response {
     let locale = pick_locale(Some(values.lang.as_str()), header);
-    let Some(region) = state.catalog.region(&slug).cloned() else {
+    let Some(region) = state.catalog().region(&slug).cloned() else {
         return no_such_region(locale);
     };
     let key = if (8..=128).contains(&values.idempotency_key.len())
@@ -133,8 +133,8 @@ pub async fn submit_complaint_form(
     };
     let mut errors = match validate::complaint(
         &input,
-        state.catalog.today(now_ms()),
-        state.catalog.as_ref(),
+        state.catalog().today(now_ms()),
+        state.catalog().as_ref(),
     ) {
         Ok(_) => BTreeMap::new(),
         Err(invalid) => invalid.messages(),
@@ -150,7 +150,7 @@ pub async fn submit_complaint_form(
             .into_iter()
             .map(|(k, v)| (k.replace("reporter.", "reporter_"), v))
             .collect();
-        let markup = form_page(&state.catalog, &region, locale, &values, &errors, &key);
+        let markup = form_page(&state.catalog(), &region, locale, &values, &errors, &key);
         return html_response(StatusCode::UNPROCESSABLE_ENTITY, markup);
     }
     match intake::file(&state, &input, &key, locale).await {
@@ -170,7 +170,7 @@ pub async fn show_tracker(
     AcceptLocale(header): AcceptLocale,
 ) -> Response {
     let locale = pick_locale(query.lang.as_deref(), header);
-    let Some(region) = state.catalog.region(&slug).cloned() else {
+    let Some(region) = state.catalog().region(&slug).cloned() else {
         return no_such_region(locale);
     };
     let typed = query.code.unwrap_or_default();
@@ -196,7 +196,7 @@ pub async fn reply_from_tracker(
     Form(form): Form<ReplyForm>,
 ) -> Response {
     let locale = pick_locale(Some(form.lang.as_str()), header);
-    let Some(region) = state.catalog.region(&slug).cloned() else {
+    let Some(region) = state.catalog().region(&slug).cloned() else {
         return no_such_region(locale);
     };
     let input = aduan_app::api::ReplyInput {

@@ -1,0 +1,195 @@
+//! What the officer console reads and writes: officers, sessions, sign-in
+//! failures, the inbox, a complaint with its whole history, transitions,
+//! the region overview and routing rules.
+//!
+//! The statements are written once in `console_ops.rs` and compiled for each
+//! engine (see [`sqlite_ops`] and [`postgres_ops`]), so the two read alike
+//! by construction.
+
+use aduan_app::validate::Reporter;
+
+/// The states that no longer count as open. The partial indexes of migration
+/// 0003 carry this predicate word for word, so queries must too.
+pub const OPEN: &str = "status NOT IN ('closed', 'rejected', 'transferred_out')";
+
+/// An officer as the console uses them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Officer {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub region_slug: String,
+    pub unit_key: Option<String>,
+}
+
+/// An officer to create.
+#[derive(Debug, Clone)]
+pub struct NewOfficer {
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub region: String,
+    pub unit: Option<String>,
+    pub at_ms: i64,
+}
+
+/// A session to open: only the token's hash is stored.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub officer_id: i64,
+    pub csrf_token: String,
+    pub at_ms: i64,
+    pub expires_at: i64,
+}
+
+/// Which complaints an officer may see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// One region, or every region.
+    pub region: Option<String>,
+    /// One unit of that region, or every unit.
+    pub unit: Option<String>,
+    /// Whether confidential complaints are in scope at all.
+    pub confidential: bool,
+}
+
+/// Which due dates the inbox keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DueFilter {
+    /// Due before this date.
+    Overdue(String),
+    /// Due from the first date through the second.
+    Between(String, String),
+}
+
+/// One page of an inbox, by key: the page after `after` (due date, id).
+#[derive(Debug, Clone, Default)]
+pub struct InboxQuery {
+    pub scope: Scope,
+    /// One state, or every open one.
+    pub status: Option<String>,
+    pub unit: Option<String>,
+    pub category: Option<String>,
+    pub due: Option<DueFilter>,
+    pub after: Option<(String, i64)>,
+    pub limit: i64,
+}
+
+/// A complaint in an inbox.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: i64,
+    pub tracking_code: String,
+    pub region_slug: String,
+    pub unit_key: String,
+    pub category_key: String,
+    pub privacy: String,
+    pub title: String,
+    pub status: String,
+    pub due_step: Option<String>,
+    pub due_date: Option<String>,
+    pub created_at: i64,
+}
+
+/// A complaint as an officer in scope sees it (the reporter apart).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ComplaintRecord {
+    pub id: i64,
+    pub tracking_code: String,
+    pub region_slug: String,
+    pub unit_key: String,
+    pub filed_region_slug: String,
+    pub district_key: Option<String>,
+    pub category_key: String,
+    pub classification: String,
+    pub privacy: String,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub incident_date: Option<String>,
+    pub locale: String,
+    pub status: String,
+    pub due_step: Option<String>,
+    pub due_date: Option<String>,
+    pub tier: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+/// One event of the whole history, internal notes included.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HistoryEvent {
+    pub at: i64,
+    pub kind: String,
+    pub author: String,
+    pub officer_name: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub public_message: Option<String>,
+    pub internal_note: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// A change to one complaint, applied only if nobody changed it since
+/// `expected_version` was read.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub complaint_id: i64,
+    pub expected_version: i64,
+    pub author: &'static str,
+    pub officer_id: Option<i64>,
+    pub kind: &'static str,
+    pub from_status: String,
+    pub to_status: String,
+    pub region: String,
+    pub unit: String,
+    /// The step its clock now times, if any.
+    pub due_step: Option<String>,
+    /// The due date, or for a final state the day it ended.
+    pub due_date: String,
+    pub tier: Option<String>,
+    pub public_message: Option<String>,
+    pub internal_note: Option<String>,
+    pub detail: Option<String>,
+    pub at_ms: i64,
+}
+
+/// How a transition ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActOutcome {
+    Done,
+    /// Somebody changed the complaint first; nothing was written.
+    Changed,
+    NotFound,
+}
+
+/// Open complaints of one unit: how many, how many overdue, how many due this week.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UnitLoad {
+    pub region_slug: String,
+    pub unit_key: String,
+    pub open: i64,
+    pub overdue: i64,
+    pub due_soon: i64,
+}
+
+/// The reporter's identity, when the privacy mode lets this officer see it.
+pub type Identity = Reporter;
+
+pub mod sqlite_ops {
+    //! The console statements on SQLite.
+    pub type Db = sqlx::Sqlite;
+    pub type Conn = sqlx::SqliteConnection;
+    include!("console_ops.rs");
+}
+
+pub mod postgres_ops {
+    //! The console statements on PostgreSQL.
+    pub type Db = sqlx::Postgres;
+    pub type Conn = sqlx::PgConnection;
+    include!("console_ops.rs");
+}

@@ -1,0 +1,390 @@
+// The console's statements, included once per engine by `console.rs`, where
+// `Db` and `Conn` name the engine. `QueryBuilder` writes each engine's own
+// placeholders.
+
+use sqlx::QueryBuilder;
+
+use super::{
+    ActOutcome, ComplaintRecord, DueFilter, HistoryEvent, Identity, InboxQuery, InboxRow,
+    NewOfficer, NewSession, OPEN, Officer, Scope, Transition, UnitLoad,
+};
+use crate::store::StoreError;
+
+/// Adds an officer; `None` when the e-mail address is taken.
+pub async fn add_officer(conn: &mut Conn, o: NewOfficer) -> Result<Option<i64>, StoreError> {
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM officers WHERE email = $1")
+        .bind(&o.email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if taken.is_some() {
+        return Ok(None);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO officers (email, name, password_hash, role, region_slug, unit_key, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7) RETURNING id",
+    )
+    .bind(&o.email)
+    .bind(&o.name)
+    .bind(&o.password_hash)
+    .bind(&o.role)
+    .bind(&o.region)
+    .bind(&o.unit)
+    .bind(o.at_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Some(id))
+}
+
+/// An active officer and their password hash, by e-mail address.
+pub async fn officer_by_email(
+    conn: &mut Conn,
+    email: &str,
+) -> Result<Option<(Officer, String)>, StoreError> {
+    let row: Option<(i64, String, String, String, String, Option<String>, String)> =
+        sqlx::query_as(
+            "SELECT id, email, name, role, region_slug, unit_key, password_hash FROM officers WHERE email = $1 AND active",
+        )
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|(id, email, name, role, region_slug, unit_key, hash)| {
+        (
+            Officer {
+                id,
+                email,
+                name,
+                role,
+                region_slug,
+                unit_key,
+            },
+            hash,
+        )
+    }))
+}
+
+pub async fn open_session(conn: &mut Conn, s: NewSession) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, officer_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&s.token_hash)
+    .bind(s.officer_id)
+    .bind(&s.csrf_token)
+    .bind(s.at_ms)
+    .bind(s.expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The officer a live session belongs to, and its CSRF token.
+pub async fn session(
+    conn: &mut Conn,
+    token_hash: &str,
+    now_ms: i64,
+) -> Result<Option<(Officer, String)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        officer: Officer,
+        csrf_token: String,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT o.id, o.email, o.name, o.role, o.region_slug, o.unit_key, s.csrf_token FROM sessions s \
+         JOIN officers o ON o.id = s.officer_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND o.active",
+    )
+    .bind(token_hash)
+    .bind(now_ms)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| (r.officer, r.csrf_token)))
+}
+
+pub async fn close_session(conn: &mut Conn, token_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Failed sign-ins since `since`: for this account, and from this address.
+pub async fn sign_in_failures(
+    conn: &mut Conn,
+    email: &str,
+    address: &str,
+    since: i64,
+) -> Result<(i64, i64), StoreError> {
+    let by_email: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at > $2")
+            .bind(email)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+    let by_address: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE address = $1 AND at > $2")
+            .bind(address)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok((by_email, by_address))
+}
+
+pub async fn record_sign_in_failure(
+    conn: &mut Conn,
+    email: &str,
+    address: &str,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
+        .bind(email)
+        .bind(address)
+        .bind(at_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_sign_in_failures(conn: &mut Conn, email: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+        .bind(email)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets expired sessions and old sign-in failures.
+pub async fn sweep(conn: &mut Conn, now_ms: i64, failures_before: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+        .bind(failures_before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
+    if let Some(region) = &scope.region {
+        q.push(" AND region_slug = ").push_bind(region.clone());
+    }
+    if let Some(unit) = &scope.unit {
+        q.push(" AND unit_key = ").push_bind(unit.clone());
+    }
+    if !scope.confidential {
+        q.push(" AND privacy <> 'confidential'");
+    }
+}
+
+/// One page of complaints in scope, by due date then id.
+pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, tracking_code, region_slug, unit_key, category_key, privacy, title, status, due_step, due_date, created_at \
+         FROM complaints WHERE ",
+    );
+    match &query.status {
+        Some(status) => {
+            q.push("status = ").push_bind(status.clone());
+        }
+        None => {
+            q.push(OPEN);
+        }
+    }
+    push_scope(&mut q, &query.scope);
+    if let Some(unit) = &query.unit {
+        q.push(" AND unit_key = ").push_bind(unit.clone());
+    }
+    if let Some(category) = &query.category {
+        q.push(" AND category_key = ").push_bind(category.clone());
+    }
+    match &query.due {
+        Some(DueFilter::Overdue(today)) => {
+            q.push(" AND due_date < ").push_bind(today.clone());
+        }
+        Some(DueFilter::Between(from, to)) => {
+            q.push(" AND due_date >= ").push_bind(from.clone());
+            q.push(" AND due_date <= ").push_bind(to.clone());
+        }
+        None => {}
+    }
+    if let Some((due, id)) = &query.after {
+        q.push(" AND (due_date, id) > (")
+            .push_bind(due.clone())
+            .push(", ")
+            .push_bind(*id)
+            .push(")");
+    }
+    q.push(" ORDER BY due_date, id LIMIT ").push_bind(query.limit);
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// A complaint in scope by tracking code, and its whole history.
+pub async fn complaint(
+    conn: &mut Conn,
+    tracking_code: &str,
+    scope: &Scope,
+) -> Result<Option<(ComplaintRecord, Vec<HistoryEvent>)>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, \
+         title, description, location, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, version \
+         FROM complaints WHERE tracking_code = ",
+    );
+    q.push_bind(tracking_code.to_owned());
+    push_scope(&mut q, scope);
+    let Some(record): Option<ComplaintRecord> =
+        q.build_query_as().fetch_optional(&mut *conn).await?
+    else {
+        return Ok(None);
+    };
+    let events: Vec<HistoryEvent> = sqlx::query_as(
+        "SELECT e.at, e.kind, e.author, o.name AS officer_name, e.from_status, e.to_status, e.public_message, e.internal_note, e.detail \
+         FROM complaint_events e LEFT JOIN officers o ON o.id = e.officer_id WHERE e.complaint_id = $1 ORDER BY e.id",
+    )
+    .bind(record.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some((record, events)))
+}
+
+/// The reporter's identity, for a caller that checked the privacy mode.
+pub async fn identity(conn: &mut Conn, complaint_id: i64) -> Result<Option<Identity>, StoreError> {
+    let row: Option<(Option<String>, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT name, email, phone FROM reporters WHERE complaint_id = $1")
+            .bind(complaint_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|(name, email, phone)| Identity { name, email, phone }))
+}
+
+/// Who a complaint is with and in which state, by tracking code.
+pub async fn complaint_ref(
+    conn: &mut Conn,
+    tracking_code: &str,
+) -> Result<Option<(i64, String, i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, status, version, region_slug FROM complaints WHERE tracking_code = $1",
+    )
+    .bind(tracking_code)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Applies a transition if the complaint is still at `expected_version`.
+pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE complaints SET status = $1, region_slug = $2, unit_key = $3, due_step = $4, due_date = $5, tier = $6, \
+         updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9 AND status = $10",
+    )
+    .bind(&t.to_status)
+    .bind(&t.region)
+    .bind(&t.unit)
+    .bind(&t.due_step)
+    .bind(&t.due_date)
+    .bind(&t.tier)
+    .bind(t.at_ms)
+    .bind(t.complaint_id)
+    .bind(t.expected_version)
+    .bind(&t.from_status)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM complaints WHERE id = $1")
+            .bind(t.complaint_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Ok(if exists.is_some() {
+            ActOutcome::Changed
+        } else {
+            ActOutcome::NotFound
+        });
+    }
+    let moved = t.from_status != t.to_status;
+    sqlx::query(
+        "INSERT INTO complaint_events (complaint_id, at, kind, author, officer_id, from_status, to_status, public_message, internal_note, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(t.complaint_id)
+    .bind(t.at_ms)
+    .bind(t.kind)
+    .bind(t.author)
+    .bind(t.officer_id)
+    .bind(moved.then_some(&t.from_status))
+    .bind(moved.then_some(&t.to_status))
+    .bind(&t.public_message)
+    .bind(&t.internal_note)
+    .bind(&t.detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(ActOutcome::Done)
+}
+
+/// Resolved complaints whose quiet period ended before `today`: id and version.
+pub async fn quiet_resolved(
+    conn: &mut Conn,
+    today: &str,
+    limit: i64,
+) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, version, region_slug, unit_key FROM complaints WHERE status = 'resolved' AND due_date < $1 ORDER BY due_date, id LIMIT $2",
+    )
+    .bind(today)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Open complaints per unit in scope, with how many are overdue and due soon.
+pub async fn overview(
+    conn: &mut Conn,
+    scope: &Scope,
+    today: &str,
+    week_end: &str,
+) -> Result<Vec<UnitLoad>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT region_slug, unit_key, COUNT(*) AS open, \
+         COALESCE(SUM(CASE WHEN due_date < ",
+    );
+    q.push_bind(today.to_owned())
+        .push(" THEN 1 ELSE 0 END), 0) AS overdue, COALESCE(SUM(CASE WHEN due_date >= ")
+        .push_bind(today.to_owned())
+        .push(" AND due_date <= ")
+        .push_bind(week_end.to_owned())
+        .push(" THEN 1 ELSE 0 END), 0) AS due_soon FROM complaints WHERE ")
+        .push(OPEN);
+    push_scope(&mut q, scope);
+    q.push(" GROUP BY region_slug, unit_key ORDER BY region_slug, unit_key");
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// Routes a category of a region to a unit.
+pub async fn set_rule(
+    conn: &mut Conn,
+    region: &str,
+    category: &str,
+    unit: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO routing_rules (region_slug, category_key, unit_key) VALUES ($1, $2, $3) \
+         ON CONFLICT (region_slug, category_key) DO UPDATE SET unit_key = excluded.unit_key",
+    )
+    .bind(region)
+    .bind(category)
+    .bind(unit)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The officers of a region (every officer for `None`).
+pub async fn officers(conn: &mut Conn, region: Option<&str>) -> Result<Vec<Officer>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT o.id, o.email, o.name, o.role, o.region_slug, o.unit_key FROM officers o WHERE o.active",
+    );
+    if let Some(region) = region {
+        q.push(" AND o.region_slug = ").push_bind(region.to_owned());
+    }
+    q.push(" ORDER BY o.region_slug, o.role, o.email");
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
