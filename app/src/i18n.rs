@@ -44,6 +44,8 @@ pub enum Msg {
     ComplaintNotFound,
     RegionNotFound,
     RepliesClosed,
+    NotResolved,
+    ComplaintChanged,
     Timeout,
     RateLimited,
     Unavailable,
@@ -142,6 +144,12 @@ impl Msg {
             (RegionNotFound, En) => "This region is not known.",
             (RepliesClosed, Id) => "Pengaduan ini sudah ditutup dan tidak menerima tanggapan lagi.",
             (RepliesClosed, En) => "This complaint is closed and takes no more replies.",
+            (NotResolved, Id) => {
+                "Hanya pengaduan yang sudah ditindaklanjuti yang dapat dikonfirmasi."
+            }
+            (NotResolved, En) => "Only a complaint that has been followed up can be confirmed.",
+            (ComplaintChanged, Id) => "Pengaduan ini baru saja berubah. Muat ulang dan coba lagi.",
+            (ComplaintChanged, En) => "This complaint has just changed. Reload it and try again.",
             (Timeout, Id) => "Permintaan terlalu lama diproses. Silakan coba lagi.",
             (Timeout, En) => "The request took too long. Please try again.",
             (RateLimited, Id) => {

@@ -19,6 +19,38 @@ pub enum Command {
     Serve(Config),
     /// Apply migrations and load the Bali reference data, then exit.
     Migrate(DatabaseArgs),
+    /// Manage officers.
+    #[command(subcommand)]
+    Officer(OfficerCommand),
+}
+
+/// `aduan officer ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum OfficerCommand {
+    /// Create an officer; the password is read from standard input.
+    Add(NewOfficerArgs),
+}
+
+/// `aduan officer add`
+#[derive(Debug, Clone, Args)]
+pub struct NewOfficerArgs {
+    /// The officer's e-mail address: their sign-in name.
+    #[arg(long)]
+    pub email: String,
+    /// The region they belong to (a slug such as `badung`, or `bali` for the province).
+    #[arg(long)]
+    pub region: String,
+    /// admin, province, coordinator, unit or supervisor.
+    #[arg(long)]
+    pub role: String,
+    /// Their unit (required for the `unit` role), such as `pupr`.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// The name shown in the console and in a complaint's history.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// Where the data lives.
@@ -89,6 +121,16 @@ pub struct Config {
     /// Folder of static files (the loader, the widget bundle, demo pages).
     #[arg(long, env = "ADUAN_PUBLIC_DIR", default_value = "public")]
     pub public_dir: PathBuf,
+
+    /// Seconds between runs of the clock task (closing complaints whose quiet
+    /// period has passed, forgetting expired sessions, rereading routing rules).
+    #[arg(long, env = "ADUAN_CLOCK_INTERVAL", default_value_t = 60)]
+    pub clock_interval_secs: u64,
+
+    /// Create demo officers for every Bali region (password `demo-aduan`),
+    /// for trying the console; never on a real deployment.
+    #[arg(long, env = "ADUAN_DEMO_OFFICERS", default_value_t = false)]
+    pub demo_officers: bool,
 
     /// Log format: `text` for people, `json` for collectors.
     #[arg(long, env = "ADUAN_LOG_FORMAT", default_value = "text")]

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::calendar::add_working_days;
 use crate::domain::catalog::Catalog;
+use crate::domain::lifecycle::{Action, clock, next};
 use crate::domain::routing::route;
 use crate::error::ApiError;
 use crate::state::{AppState, now_ms};
@@ -207,6 +208,64 @@ pub async fn track(
     tracking_view(&state.catalog(), complaint, events)
 }
 
+/// The reporter confirms that the follow-up resolved the complaint: it is
+/// closed. Only a resolved complaint can be confirmed.
+pub async fn confirm(
+    state: &AppState,
+    code: &TrackingCode,
+    locale: Locale,
+) -> Result<TrackingView, ApiError> {
+    let not_found = || ApiError::not_found(Msg::ComplaintNotFound).speaking(locale);
+    let (id, status, version, region, unit) = state
+        .store
+        .complaint_ref(code.as_str())
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?
+        .ok_or_else(not_found)?;
+    let from = parse_status(&status)?;
+    if from == Status::Closed {
+        // Confirming twice (a retry after a lost answer) changes nothing.
+        return track(state, code, locale).await;
+    }
+    let to = next(from, Action::ReporterConfirm).map_err(|_| {
+        ApiError::new(StatusCode::CONFLICT, "not_resolved", Msg::NotResolved).speaking(locale)
+    })?;
+    let catalog = state.catalog();
+    let now = now_ms();
+    let outcome = state
+        .store
+        .act(crate::store::Transition {
+            complaint_id: id,
+            expected_version: version,
+            author: "reporter",
+            officer_id: None,
+            kind: Action::ReporterConfirm.event_kind(),
+            from_status: status,
+            to_status: to.key().to_owned(),
+            region,
+            unit,
+            due_step: None,
+            due_date: catalog.today(now).to_string(),
+            tier: None,
+            public_message: None,
+            internal_note: None,
+            detail: None,
+            at_ms: now,
+        })
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?;
+    match outcome {
+        crate::store::ActOutcome::Done => track(state, code, locale).await,
+        crate::store::ActOutcome::Changed => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "complaint_changed",
+            Msg::ComplaintChanged,
+        )
+        .speaking(locale)),
+        crate::store::ActOutcome::NotFound => Err(not_found()),
+    }
+}
+
 /// Adds the reporter's reply; a complaint waiting for it goes back to
 /// verification with a fresh clock. With a key, a retry of the same reply is
 /// stored once. Returns the complaint as it is now.
@@ -220,17 +279,22 @@ pub async fn reply(
     let current = track(state, code, locale).await?;
     let catalog = &state.catalog();
     let now = now_ms();
-    let due = add_working_days(
-        catalog.today(now),
-        catalog.settings.verify_days,
-        catalog.holidays(&current.region.key),
-    );
+    let due_after = |status: Status| {
+        let (step, days) = clock(status, None, &catalog.settings).unwrap_or((FIRST_STEP, 0));
+        let date = add_working_days(
+            catalog.today(now),
+            days,
+            catalog.holidays(&current.region.key),
+        );
+        (step.to_owned(), date.to_string())
+    };
     let message_hash_input = message.clone();
     let reply = ReporterReply {
         tracking_code: code.to_string(),
         message,
         at_ms: now,
-        resume_due: (FIRST_STEP.to_owned(), due.to_string()),
+        resume_due: due_after(Status::Submitted),
+        reopen_due: due_after(Status::InProgress),
         idempotency: key.map(|k| {
             (
                 k,

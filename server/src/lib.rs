@@ -11,11 +11,14 @@
 //! [`run`] serves until its shutdown future completes, then finishes the
 //! requests in flight and closes the database.
 
+pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod intake;
+pub mod officers;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -80,6 +83,16 @@ pub async fn run(
         config: Arc::new(config),
         limits: Arc::new(limits),
     };
+    if state.config.demo_officers {
+        let created = officers::seed_demo(state.store.as_ref(), &state.catalog())
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the demo officers: {e}"))?;
+        tracing::info!(created, "demo officers are ready");
+    }
+    let clock = clock::spawn(
+        state.clone(),
+        std::time::Duration::from_secs(state.config.clock_interval_secs),
+    );
     let app = routes::router(state);
     tracing::info!(
         address = %listener.local_addr()?,
@@ -92,6 +105,7 @@ pub async fn run(
     )
     .with_graceful_shutdown(shutdown)
     .await;
+    clock.abort();
     store.close().await;
     tracing::info!("aduan has stopped");
     served.context("serving HTTP")

@@ -1,6 +1,6 @@
 //! `aduan`: parse the command line, start logging, run.
 
-use aduan_server::config::{Cli, Command, Config, LogFormat};
+use aduan_server::config::{Cli, Command, Config, LogFormat, NewOfficerArgs, OfficerCommand};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -53,6 +53,38 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     aduan_server::run(config, listener, shutdown_signal()).await
 }
 
+/// `aduan officer add`: the password comes from standard input, so it is
+/// neither in the shell history nor in the process list.
+async fn add_officer(args: NewOfficerArgs) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| anyhow::anyhow!("cannot read the password from standard input: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let store = aduan_server::open_store(&args.database).await?;
+    let catalog = store
+        .load_catalog()
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the reference data: {e}"))?;
+    let request = aduan_server::officers::OfficerRequest {
+        email: args.email,
+        name: args.name,
+        role: args.role,
+        region: args.region,
+        unit: args.unit,
+    };
+    let added = aduan_server::officers::add(store.as_ref(), &catalog, &request, password).await;
+    store.close().await;
+    let id = added.map_err(|e| anyhow::anyhow!(e))?;
+    println!(
+        "Officer {id} created: {} ({} of {}).",
+        request.email.trim().to_lowercase(),
+        request.role,
+        request.region
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -60,6 +92,10 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(config) => {
             init_logs(config.log_format);
             serve(config).await
+        }
+        Command::Officer(OfficerCommand::Add(args)) => {
+            init_logs(LogFormat::Text);
+            add_officer(args).await
         }
         Command::Migrate(db) => {
             init_logs(LogFormat::Text);

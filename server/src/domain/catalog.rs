@@ -51,7 +51,7 @@ pub struct Category {
 }
 
 /// The statutory limits (working days) and the local time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Settings {
     pub timezone_offset_minutes: i32,
     pub verify_days: u32,
@@ -114,6 +114,19 @@ pub struct Catalog {
 static NO_HOLIDAYS: BTreeSet<Date> = BTreeSet::new();
 
 impl Catalog {
+    /// A catalog that names nothing.
+    pub fn empty() -> Catalog {
+        Catalog {
+            regions: Vec::new(),
+            districts: Vec::new(),
+            units: Vec::new(),
+            categories: Vec::new(),
+            rules: HashMap::new(),
+            holidays: HashMap::new(),
+            settings: Settings::default(),
+        }
+    }
+
     pub fn region(&self, slug: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.slug == slug)
     }

@@ -63,9 +63,17 @@ impl Limiter {
 /// The client's address: the peer, or with a trusted proxy in front, the
 /// last address that proxy appended to `X-Forwarded-For`.
 fn client_ip(state: &AppState, request: &Request) -> Option<IpAddr> {
+    address_of(state, request.headers(), request.extensions())
+}
+
+/// [`client_ip`] from a request's parts.
+pub(crate) fn address_of(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Option<IpAddr> {
     if state.config.trust_forwarded_for {
-        let forwarded = request
-            .headers()
+        let forwarded = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
@@ -74,8 +82,7 @@ fn client_ip(state: &AppState, request: &Request) -> Option<IpAddr> {
             return forwarded;
         }
     }
-    request
-        .extensions()
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
 }

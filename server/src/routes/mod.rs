@@ -1,6 +1,7 @@
 //! The whole URL map, grouped by audience, and the layers around it.
 
 pub mod bundle;
+pub mod console;
 pub mod hosted;
 pub mod limits;
 pub mod public;
@@ -41,6 +42,10 @@ pub fn router(state: AppState) -> Router {
             "/complaints/{code}/replies",
             post(public::add_reporter_reply),
         )
+        .route(
+            "/complaints/{code}/confirmation",
+            post(public::confirm_resolution),
+        )
         .route("/openapi.json", get(system::openapi))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -74,6 +79,38 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
+    // Officers: server-rendered pages with no script at all; the session
+    // cookie is only sent under /console.
+    let console_pages = Router::new()
+        .route("/console", get(console::home))
+        .route("/console/login", get(console::show_sign_in).post(console::sign_in))
+        .route("/console/logout", post(console::sign_out))
+        .route("/console/inbox", get(console::show_inbox))
+        .route("/console/overview", get(console::show_overview))
+        .route("/console/rules", get(console::show_rules).post(console::save_rule))
+        .route(
+            "/console/complaints/{code}",
+            get(console::show_complaint).post(console::act_on_complaint),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
     // The widget bundle, for pages on any origin.
     let dist = state.config.public_dir.join("dist");
     let widget_bundle = Router::new()
@@ -101,6 +138,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(hosted_pages)
+        .merge(console_pages)
         .merge(strict_demo)
         .merge(widget_bundle)
         // Operators and load balancers.

@@ -108,3 +108,16 @@ pub async fn add_reporter_reply(
     let view = intake::reply(&state, &code, message, key, locale).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
+
+/// `POST /api/v1/complaints/{code}/confirmation`: the reporter confirms the
+/// follow-up resolved the complaint, which closes it. Confirming again
+/// changes nothing.
+pub async fn confirm_resolution(
+    State(state): State<AppState>,
+    Path(typed): Path<String>,
+    AcceptLocale(locale): AcceptLocale,
+) -> Result<Response, ApiError> {
+    let code = intake::tracking_code(&typed, locale)?;
+    let view = intake::confirm(&state, &code, locale).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)).into_response())
+}

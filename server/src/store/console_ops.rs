@@ -261,9 +261,9 @@ pub async fn identity(conn: &mut Conn, complaint_id: i64) -> Result<Option<Ident
 pub async fn complaint_ref(
     conn: &mut Conn,
     tracking_code: &str,
-) -> Result<Option<(i64, String, i64, String)>, StoreError> {
+) -> Result<Option<(i64, String, i64, String, String)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, status, version, region_slug FROM complaints WHERE tracking_code = $1",
+        "SELECT id, status, version, region_slug, unit_key FROM complaints WHERE tracking_code = $1",
     )
     .bind(tracking_code)
     .fetch_optional(&mut *conn)

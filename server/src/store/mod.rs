@@ -132,9 +132,30 @@ pub struct ReporterReply {
     /// When the complaint waits for the reporter, it returns to `submitted`
     /// with this step and due date.
     pub resume_due: (String, String),
+    /// When the complaint is resolved, the answer reopens it: back to
+    /// `in_progress` with this step and due date.
+    pub reopen_due: (String, String),
     /// The client's key for this reply and a hash of its message, so that a
     /// retry is stored once.
     pub idempotency: Option<(String, String)>,
+}
+
+impl ReporterReply {
+    /// The state after this reply from `status`, and the clock it starts.
+    pub fn after(&self, status: &str) -> (String, Option<&(String, String)>) {
+        use crate::domain::lifecycle::{Action, next};
+        let Some(from) = aduan_app::api::Status::from_key(status) else {
+            return (status.to_owned(), None);
+        };
+        match next(from, Action::ReporterReply) {
+            Ok(to) if to == from => (status.to_owned(), None),
+            Ok(aduan_app::api::Status::InProgress) => {
+                ("in_progress".to_owned(), Some(&self.reopen_due))
+            }
+            Ok(to) => (to.key().to_owned(), Some(&self.resume_due)),
+            Err(_) => (status.to_owned(), None),
+        }
+    }
 }
 
 /// How a reporter's reply ended.
@@ -234,11 +255,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The reporter's identity (the caller has checked the privacy mode).
     async fn identity(&self, complaint_id: i64) -> Result<Option<Identity>, StoreError>;
 
-    /// Id, status, version and region of a complaint, by tracking code.
+    /// Id, status, version, region and unit of a complaint, by tracking code.
     async fn complaint_ref(
         &self,
         tracking_code: &str,
-    ) -> Result<Option<(i64, String, i64, String)>, StoreError>;
+    ) -> Result<Option<(i64, String, i64, String, String)>, StoreError>;
 
     /// Applies a transition and writes its event in one transaction.
     async fn act(&self, transition: Transition) -> Result<ActOutcome, StoreError>;

@@ -41,16 +41,17 @@ pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, 
 pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key";
 
 /// The complaint and its public events in one round trip, one row per event.
-/// Internal notes and the reporter are not selected at all.
+/// Internal notes (and events that are only a note) and the reporter are
+/// not selected at all.
 pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.privacy, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, \
      e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
-     FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id WHERE c.tracking_code = $1 ORDER BY e.id";
+     FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind <> 'note' WHERE c.tracking_code = $1 ORDER BY e.id";
 pub const SELECT_STATUS_FOR_REPLY: &str =
     "SELECT id, status FROM complaints WHERE tracking_code = $1";
 pub const SELECT_REPLY_KEY: &str = "SELECT complaint_id, body_hash FROM reply_keys WHERE key = $1";
 pub const INSERT_REPLY_KEY: &str =
     "INSERT INTO reply_keys (key, complaint_id, body_hash, created_at) VALUES ($1, $2, $3, $4)";
-pub const RESUME_AFTER_REPLY: &str = "UPDATE complaints SET status = 'submitted', due_step = $2, due_date = $3, updated_at = $4, version = version + 1 WHERE id = $1";
+pub const RESUME_AFTER_REPLY: &str = "UPDATE complaints SET status = $5, due_step = $2, due_date = $3, updated_at = $4, version = version + 1 WHERE id = $1";
 pub const TOUCH_AFTER_REPLY: &str = "UPDATE complaints SET updated_at = $2 WHERE id = $1";
 
 /// A region row: slug, code, name, kind, parent, group, mode, portal, prefix.

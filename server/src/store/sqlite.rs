@@ -218,40 +218,38 @@ async fn reply_in(
             .execute(&mut *conn)
             .await?;
     }
-    let resumes = status == "needs_info";
-    let to_status = if resumes {
-        "submitted"
-    } else {
-        status.as_str()
-    };
+    let (to_status, due) = r.after(&status);
+    let moved = to_status != status;
     sqlx::query(sql::INSERT_EVENT)
         .bind(id)
         .bind(r.at_ms)
         .bind("reply")
         .bind("reporter")
-        .bind(resumes.then_some(status.as_str()))
-        .bind(resumes.then_some(to_status))
+        .bind(moved.then_some(status.as_str()))
+        .bind(moved.then_some(to_status.as_str()))
         .bind(&r.message)
         .execute(&mut *conn)
         .await?;
-    if resumes {
-        sqlx::query(sql::RESUME_AFTER_REPLY)
-            .bind(id)
-            .bind(&r.resume_due.0)
-            .bind(&r.resume_due.1)
-            .bind(r.at_ms)
-            .execute(&mut *conn)
-            .await?;
-    } else {
-        sqlx::query(sql::TOUCH_AFTER_REPLY)
-            .bind(id)
-            .bind(r.at_ms)
-            .execute(&mut *conn)
-            .await?;
+    match due {
+        Some((step, date)) if moved => {
+            sqlx::query(sql::RESUME_AFTER_REPLY)
+                .bind(id)
+                .bind(step)
+                .bind(date)
+                .bind(r.at_ms)
+                .bind(&to_status)
+                .execute(&mut *conn)
+                .await?;
+        }
+        _ => {
+            sqlx::query(sql::TOUCH_AFTER_REPLY)
+                .bind(id)
+                .bind(r.at_ms)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
-    Ok(ReplyOutcome::Added {
-        status: to_status.to_owned(),
-    })
+    Ok(ReplyOutcome::Added { status: to_status })
 }
 
 async fn seed_in(conn: &mut SqliteConnection, rows: SeedRows) -> Result<(), StoreError> {
@@ -490,7 +488,7 @@ impl Store for SqliteStore {
     async fn complaint_ref(
         &self,
         tracking_code: &str,
-    ) -> Result<Option<(i64, String, i64, String)>, StoreError> {
+    ) -> Result<Option<(i64, String, i64, String, String)>, StoreError> {
         ops::complaint_ref(&mut *self.readers.acquire().await?, tracking_code).await
     }
 

@@ -155,6 +155,7 @@ contract! {
             message: "Ini fotonya.".into(),
             at_ms: 1_764_000_100_000,
             resume_due: ("verification".into(), "2026-12-09".into()),
+            reopen_due: ("follow_up".into(), "2026-12-09".into()),
             idempotency: None,
         };
         let plain = store.add_reporter_reply(reply("BDG-AAAA-AAAA-AAAA-AAAA")).await;
@@ -178,6 +179,7 @@ contract! {
             message: message.into(),
             at_ms: 1_764_000_200_000,
             resume_due: ("verification".into(), "2026-12-09".into()),
+            reopen_due: ("follow_up".into(), "2026-12-09".into()),
             idempotency: Some(("reply-key-0001".into(), hash.into())),
         };
         let first = store.add_reporter_reply(reply("Ini fotonya.", "h1")).await;

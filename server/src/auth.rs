@@ -1,0 +1,237 @@
+//! Officer sign-in: argon2id password hashes, sessions kept in the database
+//! (any server process serves any request), a CSRF token per session, and
+//! failed sign-ins counted per account and per address.
+//!
+//! The session cookie holds 256 random bits; the database keeps only their
+//! SHA-256, so a copy of the database signs nobody in. A tampered or expired
+//! cookie matches no live session and signs nobody in.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+
+use crate::domain::catalog::Catalog;
+use crate::domain::lifecycle::Role;
+use crate::state::{AppState, now_ms};
+use crate::store::{NewSession, Officer, Scope, StoreError};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "aduan_session";
+/// The cookie that guards the sign-in form itself against login CSRF.
+pub const SIGN_IN_COOKIE: &str = "aduan_sign_in";
+/// How long a session lasts: one working day.
+pub const SESSION_HOURS: i64 = 12;
+/// Failed sign-ins are counted over this window.
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failures allowed per account, and per address, within the window.
+pub const FAILURES_PER_ACCOUNT: i64 = 5;
+pub const FAILURES_PER_ADDRESS: i64 = 30;
+
+/// Hashes a password with argon2id and a fresh salt.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| format!("cannot make a salt: {e}"))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| format!("cannot hash the password: {e}"))
+}
+
+/// True when `password` matches the stored hash.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A hash to verify against when the account does not exist, so that a
+/// wrong address takes as long as a wrong password.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
+}
+
+/// 256 random bits, hex.
+pub fn random_token() -> String {
+    let a = rand::random::<u128>();
+    let b = rand::random::<u128>();
+    format!("{a:032x}{b:032x}")
+}
+
+pub fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/console, Secure over HTTPS.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> String {
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{name}={value}; Path=/console; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// Opens a session for `officer`; returns the cookie's token.
+pub async fn open_session(state: &AppState, officer: &Officer) -> Result<String, StoreError> {
+    let token = random_token();
+    let now = now_ms();
+    state
+        .store
+        .open_session(NewSession {
+            token_hash: token_hash(&token),
+            officer_id: officer.id,
+            csrf_token: random_token(),
+            at_ms: now,
+            expires_at: now + SESSION_HOURS * 3600 * 1000,
+        })
+        .await?;
+    Ok(token)
+}
+
+/// The signed-in officer: who, in which role and scope, and the CSRF token
+/// their forms must carry.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub officer: Officer,
+    pub role: Role,
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+impl SignedIn {
+    /// The complaints this officer may see.
+    pub fn scope(&self, catalog: &Catalog) -> Scope {
+        let o = &self.officer;
+        let of_province = catalog
+            .region(&o.region_slug)
+            .is_some_and(|r| r.kind == "province");
+        let everywhere =
+            self.role.sees_every_region() || (self.role == Role::Supervisor && of_province);
+        Scope {
+            region: (!everywhere).then(|| o.region_slug.clone()),
+            unit: (self.role == Role::Unit)
+                .then(|| o.unit_key.clone())
+                .flatten(),
+            // Confidential complaints stay with the region that handles them.
+            confidential: matches!(self.role, Role::Coordinator | Role::Unit),
+        }
+    }
+
+    /// True when the form's token is this session's.
+    pub fn csrf_ok(&self, posted: &str) -> bool {
+        same_secret(&self.csrf, posted)
+    }
+}
+
+/// Why a console request has no officer: it is sent to the sign-in page.
+#[derive(Debug)]
+pub struct SignInFirst;
+
+impl IntoResponse for SignInFirst {
+    fn into_response(self) -> Response {
+        Redirect::to("/console/login").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| t.len() == 64) else {
+            return Err(SignInFirst.into_response());
+        };
+        let hash = token_hash(token);
+        match state.store.session(&hash, now_ms()).await {
+            Ok(Some((officer, csrf))) => {
+                let Some(role) = Role::from_key(&officer.role) else {
+                    return Err(SignInFirst.into_response());
+                };
+                Ok(SignedIn {
+                    officer,
+                    role,
+                    csrf,
+                    token_hash: hash,
+                })
+            }
+            Ok(None) => Err(SignInFirst.into_response()),
+            Err(e) => Err(crate::error::ApiError::from(e).into_response()),
+        }
+    }
+}
+
+/// True when the browser says the request came from another site (a
+/// forged form post); requests without the header are judged by the token.
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_against_its_own_hash() {
+        let hash = hash_password("correct horse").unwrap_or_default();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("correct horse ", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+        assert!(!verify_password(
+            "no account has this password x",
+            decoy_hash()
+        ));
+    }
+
+    #[test]
+    fn cookies_are_read_by_exact_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "x_aduan_session=1; aduan_session=abc; other=2"
+                .parse()
+                .unwrap_or_else(|_| unreachable!()),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abcd", "abcd"));
+        assert!(!same_secret("abcd", "abce"));
+        assert!(!same_secret("abcd", "abc"));
+        assert_eq!(random_token().len(), 64);
+        assert_ne!(random_token(), random_token());
+    }
+}

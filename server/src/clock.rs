@@ -1,0 +1,91 @@
+//! The clock task: closes complaints whose quiet period after the
+//! resolution passed with no answer, forgets expired sessions, and rereads
+//! the reference data (a routing rule edited in another process).
+//!
+//! Safe with several server processes on one database: each close is a
+//! transition applied only if the complaint is still resolved at the
+//! version read, so two processes never close one complaint twice.
+
+use std::time::Duration;
+
+use aduan_app::api::Status;
+
+use crate::domain::lifecycle::{Action, next};
+use crate::state::{AppState, now_ms};
+use crate::store::{ActOutcome, StoreError, Transition};
+
+/// Complaints closed per round, at most.
+const BATCH: i64 = 500;
+
+/// Closes every resolved complaint whose quiet period ended; returns how many.
+pub async fn close_quiet(state: &AppState) -> Result<usize, StoreError> {
+    let catalog = state.catalog();
+    let now = now_ms();
+    let today = catalog.today(now).to_string();
+    let to = next(Status::Resolved, Action::AutoClose)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut closed = 0;
+    loop {
+        let due = state.store.quiet_resolved(&today, BATCH).await?;
+        let found = due.len();
+        let mut progressed = false;
+        for (id, version, region, unit) in due {
+            let outcome = state
+                .store
+                .act(Transition {
+                    complaint_id: id,
+                    expected_version: version,
+                    author: "system",
+                    officer_id: None,
+                    kind: Action::AutoClose.event_kind(),
+                    from_status: Status::Resolved.key().to_owned(),
+                    to_status: to.key().to_owned(),
+                    region,
+                    unit,
+                    due_step: None,
+                    due_date: today.clone(),
+                    tier: None,
+                    public_message: None,
+                    internal_note: None,
+                    detail: None,
+                    at_ms: now,
+                })
+                .await?;
+            if outcome == ActOutcome::Done {
+                closed += 1;
+            }
+            progressed |= outcome != ActOutcome::NotFound;
+        }
+        if (found as i64) < BATCH || !progressed {
+            return Ok(closed);
+        }
+    }
+}
+
+/// One round of the clock's work.
+pub async fn tick(state: &AppState) {
+    match close_quiet(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(closed = n, "closed complaints whose quiet period passed"),
+        Err(e) => tracing::warn!(error = %e, "the clock could not close complaints"),
+    }
+    let now = now_ms();
+    if let Err(e) = state.store.sweep(now, now - 24 * 3600 * 1000).await {
+        tracing::warn!(error = %e, "the clock could not sweep sessions");
+    }
+    if let Err(e) = state.reload_catalog().await {
+        tracing::warn!(error = %e, "the clock could not reread the reference data");
+    }
+}
+
+/// Runs [`tick`] every `interval` until the process stops.
+pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(interval.max(Duration::from_secs(1)));
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            tick(&state).await;
+        }
+    })
+}

@@ -1,0 +1,686 @@
+//! The console's HTML, rendered with maud: every value is escaped, no page
+//! carries a script, and every form that changes something carries the
+//! session's CSRF token.
+
+use std::collections::BTreeMap;
+
+use aduan_app::api::{Locale, Status};
+use aduan_app::date::{Date, rfc3339};
+use aduan_app::labels;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+
+use super::{ActionForm, InboxFilters, MESSAGE_MAX, PAGE_SIZE};
+use crate::auth::SignedIn;
+use crate::domain::catalog::Catalog;
+use crate::domain::lifecycle::{Action, Role, Tier};
+use crate::store::{ComplaintRecord, HistoryEvent, Identity, InboxRow, UnitLoad};
+
+/// The console's words, in Indonesian or English.
+pub fn t(locale: Locale, id: &'static str, en: &'static str) -> &'static str {
+    match locale {
+        Locale::Id => id,
+        Locale::En => en,
+    }
+}
+
+pub fn html(status: StatusCode, markup: Markup) -> Response {
+    (status, markup).into_response()
+}
+
+/// What every signed-in page knows.
+#[derive(Debug)]
+pub struct Page<'a> {
+    pub locale: Locale,
+    pub who: &'a SignedIn,
+    pub catalog: &'a Catalog,
+}
+
+impl<'a> Page<'a> {
+    pub fn new(locale: Locale, who: &'a SignedIn, catalog: &'a Catalog) -> Page<'a> {
+        Page {
+            locale,
+            who,
+            catalog,
+        }
+    }
+
+    fn t(&self, id: &'static str, en: &'static str) -> &'static str {
+        t(self.locale, id, en)
+    }
+
+    fn region_name(&self, slug: &str) -> String {
+        self.catalog
+            .region(slug)
+            .map_or_else(|| slug.to_owned(), |r| r.name.clone())
+    }
+
+    fn unit_name(&self, region: &str, unit: &str) -> String {
+        self.catalog
+            .unit(region, unit)
+            .map_or_else(|| unit.to_owned(), |u| u.name.clone())
+    }
+
+    fn category_name(&self, key: &str) -> String {
+        self.catalog.category(key).map_or_else(
+            || key.to_owned(),
+            |c| match self.locale {
+                Locale::Id => c.name_id.clone(),
+                Locale::En => c.name_en.clone(),
+            },
+        )
+    }
+
+    fn status(&self, key: &str) -> &'static str {
+        Status::from_key(key).map_or("?", |s| labels::status(s, self.locale))
+    }
+
+    fn layout(&self, title: &str, body: Markup) -> Markup {
+        let who = self.who;
+        layout(
+            self.locale,
+            title,
+            html! {
+                header.bar {
+                    nav aria-label=(self.t("Menu konsol", "Console menu")) {
+                        a href="/console/inbox" { (self.t("Kotak masuk", "Inbox")) }
+                        @if who.role != Role::Unit {
+                            a href="/console/overview" { (self.t("Ringkasan", "Overview")) }
+                        }
+                        @if matches!(who.role, Role::Coordinator | Role::Admin) {
+                            a href="/console/rules" { (self.t("Aturan penerusan", "Routing rules")) }
+                        }
+                    }
+                    div.who {
+                        span { (who.officer.name) " · " (role_name(who.role, self.locale)) " · " (self.region_name(&who.officer.region_slug))
+                            @if let Some(unit) = &who.officer.unit_key { " · " (self.unit_name(&who.officer.region_slug, unit)) }
+                        }
+                        form method="post" action="/console/logout" {
+                            input type="hidden" name="csrf" value=(who.csrf);
+                            button.link type="submit" { (self.t("Keluar", "Sign out")) }
+                        }
+                    }
+                }
+                main { (body) }
+            },
+        )
+    }
+}
+
+fn layout(locale: Locale, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(locale.key()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="same-origin";
+                title { (title) " · Aduan" }
+                link rel="stylesheet" href="/console.css";
+            }
+            body { (body) }
+        }
+    }
+}
+
+pub fn role_name(role: Role, locale: Locale) -> &'static str {
+    match role {
+        Role::Admin => t(locale, "Administrator sistem", "System administrator"),
+        Role::Province => t(locale, "Koordinator provinsi", "Province coordinator"),
+        Role::Coordinator => t(locale, "Koordinator daerah", "Region coordinator"),
+        Role::Unit => t(locale, "Petugas unit", "Unit officer"),
+        Role::Supervisor => t(locale, "Pengawas", "Supervisor"),
+    }
+}
+
+fn action_name(action: Action, locale: Locale) -> &'static str {
+    match action {
+        Action::Dispatch => t(locale, "Verifikasi dan disposisikan", "Verify and dispatch"),
+        Action::ReturnForInfo => t(
+            locale,
+            "Minta informasi tambahan",
+            "Ask for more information",
+        ),
+        Action::Plan => t(
+            locale,
+            "Tulis rencana tindak lanjut",
+            "Write the follow-up plan",
+        ),
+        Action::Resolve => t(locale, "Selesaikan tindak lanjut", "Resolve"),
+        Action::Reject => t(locale, "Tolak", "Reject"),
+        Action::Archive => t(locale, "Arsipkan", "Archive"),
+        Action::Transfer => t(
+            locale,
+            "Alihkan ke daerah lain",
+            "Transfer to another region",
+        ),
+        Action::Reply => t(locale, "Balas pelapor", "Reply to the reporter"),
+        Action::Note => t(locale, "Catatan internal", "Internal note"),
+        Action::ReporterReply => t(locale, "Tanggapan pelapor", "Reporter's reply"),
+        Action::ReporterConfirm => t(locale, "Dikonfirmasi pelapor", "Confirmed by the reporter"),
+        Action::AutoClose => t(locale, "Ditutup otomatis", "Closed automatically"),
+    }
+}
+
+fn event_name(kind: &str, locale: Locale) -> &'static str {
+    match kind {
+        "submitted" => t(locale, "Pengaduan masuk", "Complaint filed"),
+        "dispatched" => action_name(Action::Dispatch, locale),
+        "returned" => action_name(Action::ReturnForInfo, locale),
+        "planned" => t(locale, "Rencana tindak lanjut", "Follow-up plan"),
+        "resolved" => t(locale, "Tindak lanjut selesai", "Resolved"),
+        "rejected" => t(locale, "Ditolak", "Rejected"),
+        "archived" => t(locale, "Diarsipkan", "Archived"),
+        "transferred" => t(locale, "Dialihkan", "Transferred"),
+        "reply" => t(locale, "Tanggapan", "Reply"),
+        "note" => t(locale, "Catatan internal", "Internal note"),
+        "confirmed" => action_name(Action::ReporterConfirm, locale),
+        "auto_closed" => action_name(Action::AutoClose, locale),
+        _ => t(locale, "Peristiwa", "Event"),
+    }
+}
+
+fn step_name(step: &str, locale: Locale) -> &'static str {
+    match step {
+        "verification" => t(locale, "verifikasi", "verification"),
+        "follow_up_plan" => t(locale, "rencana tindak lanjut", "follow-up plan"),
+        "follow_up" => t(locale, "tindak lanjut", "follow-up"),
+        "reporter_information" => t(
+            locale,
+            "menunggu informasi pelapor",
+            "waiting for the reporter",
+        ),
+        "reporter_confirmation" => t(
+            locale,
+            "menunggu konfirmasi pelapor",
+            "waiting for confirmation",
+        ),
+        _ => t(locale, "langkah berikut", "next step"),
+    }
+}
+
+fn tier_name(tier: Tier, locale: Locale) -> &'static str {
+    match tier {
+        Tier::Simple => t(locale, "Sederhana", "Simple"),
+        Tier::Moderate => t(locale, "Sedang", "Moderate"),
+        Tier::Complex => t(locale, "Kompleks", "Complex"),
+    }
+}
+
+/// A page with one message, for refusals and failures.
+pub fn message_page(
+    locale: Locale,
+    who: Option<&SignedIn>,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+) -> Response {
+    let body = html! {
+        h1 { (title) }
+        p { (text) }
+        p { a href="/console/inbox" { (t(locale, "Kembali ke kotak masuk", "Back to the inbox")) } }
+    };
+    let markup = match who {
+        Some(who) => {
+            // The catalog is not needed for a message; an empty one names nothing.
+            let catalog = Catalog::empty();
+            Page::new(locale, who, &catalog).layout(title, body)
+        }
+        None => layout(locale, title, html! { main { (body) } }),
+    };
+    html(status, markup)
+}
+
+pub fn sign_in(locale: Locale, form_token: &str, problem: Option<&str>, email: &str) -> Markup {
+    layout(
+        locale,
+        t(locale, "Masuk", "Sign in"),
+        html! {
+            main.narrow {
+                h1 { (t(locale, "Konsol petugas Aduan", "Aduan officer console")) }
+                @if let Some(problem) = problem {
+                    p.notice.bad role="alert" { (problem) }
+                }
+                form method="post" action="/console/login" {
+                    input type="hidden" name="form_token" value=(form_token);
+                    div.field {
+                        label for="email" { (t(locale, "E-mail", "E-mail")) }
+                        input #email type="email" name="email" value=(email) autocomplete="username" required;
+                    }
+                    div.field {
+                        label for="password" { (t(locale, "Kata sandi", "Password")) }
+                        input #password type="password" name="password" autocomplete="current-password" required;
+                    }
+                    button type="submit" { (t(locale, "Masuk", "Sign in")) }
+                }
+            }
+        },
+    )
+}
+
+fn selected_if(a: &str, b: &str) -> bool {
+    a == b
+}
+
+pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: Date) -> Markup {
+    let who = page.who;
+    let today_s = today.to_string();
+    let units: Vec<_> = page
+        .catalog
+        .units
+        .iter()
+        .filter(|u| u.region == who.officer.region_slug)
+        .collect();
+    let next_page = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last())
+        .flatten()
+        .map(|last| {
+            let mut q = vec![
+                ("status", filters.status.as_str()),
+                ("unit", filters.unit.as_str()),
+                ("category", filters.category.as_str()),
+                ("due", filters.due.as_str()),
+            ];
+            q.retain(|(_, v)| !v.is_empty());
+            let mut url = String::from("/console/inbox?");
+            for (k, v) in q {
+                url.push_str(&format!("{k}={}&", encode(v)));
+            }
+            url.push_str(&format!(
+                "after={},{}",
+                encode(last.due_date.as_deref().unwrap_or("")),
+                last.id
+            ));
+            url
+        });
+    page.layout(
+        page.t("Kotak masuk", "Inbox"),
+        html! {
+            h1 { (page.t("Kotak masuk", "Inbox")) }
+            form.filters method="get" action="/console/inbox" {
+                label { (page.t("Status", "Status"))
+                    select name="status" {
+                        option value="" { (page.t("Semua yang terbuka", "Every open one")) }
+                        @for s in Status::ALL {
+                            option value=(s.key()) selected[selected_if(&filters.status, s.key())] { (labels::status(s, page.locale)) }
+                        }
+                    }
+                }
+                @if who.role != Role::Unit && !who.role.sees_every_region() {
+                    label { (page.t("Unit", "Unit"))
+                        select name="unit" {
+                            option value="" { (page.t("Semua unit", "Every unit")) }
+                            @for u in &units {
+                                option value=(u.key) selected[selected_if(&filters.unit, &u.key)] { (u.name) }
+                            }
+                        }
+                    }
+                }
+                label { (page.t("Kategori", "Category"))
+                    select name="category" {
+                        option value="" { (page.t("Semua kategori", "Every category")) }
+                        @for c in &page.catalog.categories {
+                            option value=(c.key) selected[selected_if(&filters.category, &c.key)] { (page.category_name(&c.key)) }
+                        }
+                    }
+                }
+                label { (page.t("Tenggat", "Due"))
+                    select name="due" {
+                        option value="" { (page.t("Semua", "Any")) }
+                        option value="overdue" selected[filters.due == "overdue"] { (page.t("Lewat tenggat", "Overdue")) }
+                        option value="soon" selected[filters.due == "soon"] { (page.t("Segera (3 hari kerja)", "Due soon (3 working days)")) }
+                    }
+                }
+                button type="submit" { (page.t("Saring", "Filter")) }
+            }
+            @if rows.is_empty() {
+                p.empty { (page.t("Tidak ada pengaduan yang cocok.", "No complaint matches.")) }
+            } @else {
+                table.inbox {
+                    thead { tr {
+                        th scope="col" { (page.t("Tenggat", "Due")) }
+                        th scope="col" { (page.t("Kode", "Code")) }
+                        th scope="col" { (page.t("Judul", "Title")) }
+                        th scope="col" { (page.t("Status", "Status")) }
+                        th scope="col" { (page.t("Kategori", "Category")) }
+                        th scope="col" { (page.t("Unit", "Unit")) }
+                    } }
+                    tbody {
+                        @for row in rows {
+                            @let overdue = row.due_date.as_deref().is_some_and(|d| d < today_s.as_str()) && Status::from_key(&row.status).is_some_and(|s| !s.is_final());
+                            tr class=[overdue.then_some("overdue")] {
+                                td { (row.due_date.as_deref().unwrap_or("–"))
+                                    @if overdue { " " strong.bad { (page.t("lewat", "overdue")) } } }
+                                td { a href=(format!("/console/complaints/{}", row.tracking_code)) { code { (row.tracking_code) } } }
+                                td { (row.title) }
+                                td { (page.status(&row.status)) }
+                                td { (page.category_name(&row.category_key)) }
+                                td { (page.unit_name(&row.region_slug, &row.unit_key))
+                                    @if who.role.sees_every_region() || who.officer.region_slug != row.region_slug { " · " (page.region_name(&row.region_slug)) } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(url) = next_page {
+                p { a rel="next" href=(url) { (page.t("Halaman berikutnya", "Next page")) " →" } }
+            }
+        },
+    )
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What the complaint page shows.
+#[derive(Debug)]
+pub struct ComplaintView<'a> {
+    pub complaint: &'a ComplaintRecord,
+    pub history: &'a [HistoryEvent],
+    pub identity: Option<&'a Identity>,
+    pub actions: &'a [Action],
+    pub done: &'a str,
+    pub errors: &'a BTreeMap<&'static str, String>,
+    pub posted: Option<&'a ActionForm>,
+}
+
+#[allow(clippy::too_many_lines)]
+pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
+    let c = view.complaint;
+    let l = page.locale;
+    let privacy = match c.privacy.as_str() {
+        "anonymous" => page.t("Anonim: identitas pelapor tidak ditampilkan kepada petugas mana pun.", "Anonymous: no officer sees who filed it."),
+        "confidential" => page.t("Rahasia: isi dan identitas hanya untuk petugas yang menangani dan koordinator daerah.", "Confidential: the content and identity are for the handling officers and the region coordinator only."),
+        _ => page.t("Publik", "Public"),
+    };
+    let posted = view.posted;
+    let posted_for = |a: Action| posted.filter(|p| p.action == a.key());
+    let field_error = |a: Action, name: &str| -> Option<String> {
+        posted_for(a).and_then(|_| view.errors.get(name).cloned())
+    };
+    page.layout(
+        &c.title,
+        html! {
+            p.crumbs { a href="/console/inbox" { "← " (page.t("Kotak masuk", "Inbox")) } }
+            h1 { (c.title) }
+            p.code { (c.tracking_code) }
+            @if !view.done.is_empty() {
+                p.notice.good role="status" { (page.t("Tersimpan.", "Saved.")) }
+            }
+            @if let Some(problem) = view.errors.get("form") {
+                p.notice.bad role="alert" { (problem) }
+            }
+            dl.facts {
+                dt { (page.t("Status", "Status")) } dd { strong { (page.status(&c.status)) } }
+                @if let (Some(step), Some(date)) = (&c.due_step, &c.due_date) {
+                    dt { (page.t("Tenggat", "Due")) } dd { (date) " · " (step_name(step, l)) }
+                }
+                dt { (page.t("Daerah", "Region")) } dd { (page.region_name(&c.region_slug))
+                    @if c.filed_region_slug != c.region_slug { " (" (page.t("diajukan di", "filed in")) " " (page.region_name(&c.filed_region_slug)) ")" } }
+                dt { (page.t("Unit", "Unit")) } dd { (page.unit_name(&c.region_slug, &c.unit_key)) }
+                dt { (page.t("Kategori", "Category")) } dd { (page.category_name(&c.category_key)) }
+                dt { (page.t("Klasifikasi", "Classification")) } dd { (c.classification) }
+                @if let Some(d) = &c.district_key {
+                    dt { (page.t("Kecamatan", "District")) } dd { (page.catalog.district(d).map_or(d.as_str(), |x| x.name.as_str())) }
+                }
+                @if let Some(loc) = &c.location {
+                    dt { (page.t("Lokasi", "Location")) } dd { (loc) }
+                }
+                @if let Some(date) = &c.incident_date {
+                    dt { (page.t("Tanggal kejadian", "Incident date")) } dd { (date) }
+                }
+                @if let Some(tier) = c.tier.as_deref().and_then(Tier::from_key) {
+                    dt { (page.t("Kerumitan", "Complexity")) } dd { (tier_name(tier, l)) }
+                }
+                dt { (page.t("Privasi", "Privacy")) } dd { (privacy) }
+                dt { (page.t("Pelapor", "Reporter")) }
+                dd {
+                    @match view.identity {
+                        Some(id) if !id.is_empty() => {
+                            (id.name.as_deref().unwrap_or("–"))
+                            @if let Some(e) = &id.email { " · " (e) }
+                            @if let Some(p) = &id.phone { " · " (p) }
+                        }
+                        Some(_) => { (page.t("Tidak meninggalkan kontak", "Left no contact")) }
+                        None => { (page.t("Tidak ditampilkan", "Not shown")) }
+                    }
+                }
+                dt { (page.t("Diterima", "Received")) } dd { (rfc3339(c.created_at)) }
+            }
+            h2 { (page.t("Isi pengaduan", "The complaint")) }
+            p.message { (c.description) }
+
+            h2 { (page.t("Riwayat", "History")) }
+            ol.history {
+                @for e in view.history {
+                    li class=[(e.kind == "note" || (e.internal_note.is_some() && e.public_message.is_none())).then_some("internal")] {
+                        span.when { (rfc3339(e.at)) } " · "
+                        strong { (event_name(&e.kind, l)) }
+                        " · "
+                        @match e.author.as_str() {
+                            "reporter" => { (page.t("pelapor", "reporter")) }
+                            "system" => { (page.t("sistem", "system")) }
+                            _ => { (e.officer_name.as_deref().unwrap_or("–")) }
+                        }
+                        @if let (Some(from), Some(to)) = (&e.from_status, &e.to_status) {
+                            " · " (page.status(from)) " → " (page.status(to))
+                        }
+                        @if let Some(detail) = &e.detail {
+                            " · " span.detail { (describe_detail(page, detail)) }
+                        }
+                        @if let Some(m) = &e.public_message {
+                            p.message { span.tag { (page.t("Untuk pelapor", "To the reporter")) } " " (m) }
+                        }
+                        @if let Some(n) = &e.internal_note {
+                            p.message.internal { span.tag { (page.t("Internal", "Internal")) } " " (n) }
+                        }
+                    }
+                }
+            }
+
+            @if !view.actions.is_empty() {
+                h2 { (page.t("Tindakan", "Actions")) }
+                @for action in view.actions {
+                    @let a = *action;
+                    @let id = format!("act-{}", a.key());
+                    @let old = posted_for(a);
+                    details.action open[old.is_some()] {
+                        summary { (action_name(a, l)) }
+                        form method="post" action=(format!("/console/complaints/{}", c.tracking_code)) {
+                            input type="hidden" name="csrf" value=(page.who.csrf);
+                            input type="hidden" name="action" value=(a.key());
+                            input type="hidden" name="version" value=(c.version);
+                            @if a == Action::Dispatch {
+                                div.field {
+                                    label for=(format!("{id}-unit")) { (page.t("Unit tujuan", "Unit")) }
+                                    select id=(format!("{id}-unit")) name="unit" {
+                                        @for u in page.catalog.units.iter().filter(|u| u.region == c.region_slug) {
+                                            option value=(u.key) selected[u.key == c.unit_key] { (u.name) }
+                                        }
+                                    }
+                                    @if let Some(e) = field_error(a, "unit") { p.error { (e) } }
+                                }
+                            }
+                            @if a == Action::Transfer {
+                                div.field {
+                                    label for=(format!("{id}-region")) { (page.t("Daerah tujuan", "Region")) }
+                                    select id=(format!("{id}-region")) name="region" {
+                                        option value="" { (page.t("Pilih…", "Choose…")) }
+                                        @for r in page.catalog.regions.iter().filter(|r| r.slug != c.region_slug) {
+                                            option value=(r.slug) { (r.name) }
+                                        }
+                                    }
+                                    @if let Some(e) = field_error(a, "region") { p.error { (e) } }
+                                }
+                            }
+                            @if a == Action::Plan {
+                                fieldset.field {
+                                    legend { (page.t("Kerumitan (menentukan tenggat)", "Complexity (sets the due date)")) }
+                                    @for tier in Tier::ALL {
+                                        label.choice {
+                                            input type="radio" name="tier" value=(tier.key()) checked[tier == Tier::Simple];
+                                            (tier_name(tier, l)) " · " (tier.days(&page.catalog.settings)) " " (page.t("hari kerja", "working days"))
+                                        }
+                                    }
+                                    @if let Some(e) = field_error(a, "tier") { p.error { (e) } }
+                                }
+                            }
+                            @if !a.is_internal() {
+                                div.field {
+                                    label for=(format!("{id}-message")) {
+                                        (page.t("Tanggapan untuk pelapor", "Reply the reporter will read"))
+                                        @if !a.needs_public_message() { " (" (page.t("boleh kosong", "optional")) ")" }
+                                    }
+                                    textarea id=(format!("{id}-message")) name="message" rows="4" maxlength=(MESSAGE_MAX) { (old.map_or("", |p| p.message.as_str())) }
+                                    @if let Some(e) = field_error(a, "message") { p.error { (e) } }
+                                }
+                            }
+                            div.field {
+                                label for=(format!("{id}-note")) {
+                                    (page.t("Catatan internal (tidak terlihat pelapor)", "Internal note (the reporter never sees it)"))
+                                    @if !a.is_internal() { " (" (page.t("boleh kosong", "optional")) ")" }
+                                }
+                                textarea id=(format!("{id}-note")) name="note" rows="3" maxlength=(MESSAGE_MAX) { (old.map_or("", |p| p.note.as_str())) }
+                                @if let Some(e) = field_error(a, "note") { p.error { (e) } }
+                            }
+                            button type="submit" { (action_name(a, l)) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn describe_detail(page: &Page<'_>, detail: &str) -> String {
+    if let Some(unit) = detail.strip_prefix("unit:") {
+        return format!("{} {}", page.t("ke", "to"), unit_of_any_region(page, unit));
+    }
+    if let Some((from, to)) = detail
+        .strip_prefix("region:")
+        .and_then(|r| r.split_once('>'))
+    {
+        return format!("{} → {}", page.region_name(from), page.region_name(to));
+    }
+    if let Some(tier) = detail.strip_prefix("tier:").and_then(Tier::from_key) {
+        return tier_name(tier, page.locale).to_owned();
+    }
+    detail.to_owned()
+}
+
+fn unit_of_any_region(page: &Page<'_>, unit: &str) -> String {
+    page.catalog
+        .units
+        .iter()
+        .find(|u| u.key == unit)
+        .map_or_else(|| unit.to_owned(), |u| u.name.clone())
+}
+
+pub fn overview(page: &Page<'_>, loads: &[UnitLoad]) -> Markup {
+    let total = |f: fn(&UnitLoad) -> i64| loads.iter().map(f).sum::<i64>();
+    page.layout(
+        page.t("Ringkasan", "Overview"),
+        html! {
+            h1 { (page.t("Ringkasan pengaduan terbuka", "Open complaints")) }
+            ul.totals {
+                li { strong { (total(|l| l.open)) } " " (page.t("terbuka", "open")) }
+                li.bad { strong { (total(|l| l.overdue)) } " " (page.t("lewat tenggat", "overdue")) }
+                li { strong { (total(|l| l.due_soon)) } " " (page.t("tenggat minggu ini", "due this week")) }
+            }
+            @if loads.is_empty() {
+                p.empty { (page.t("Tidak ada pengaduan terbuka.", "No open complaint.")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (page.t("Daerah", "Region")) }
+                        th scope="col" { (page.t("Unit", "Unit")) }
+                        th scope="col" { (page.t("Terbuka", "Open")) }
+                        th scope="col" { (page.t("Lewat tenggat", "Overdue")) }
+                        th scope="col" { (page.t("Tenggat minggu ini", "Due this week")) }
+                    } }
+                    tbody {
+                        @for load in loads {
+                            tr {
+                                td { (page.region_name(&load.region_slug)) }
+                                td { (page.unit_name(&load.region_slug, &load.unit_key)) }
+                                td.num { (load.open) }
+                                td.num class=[(load.overdue > 0).then_some("bad")] { (load.overdue) }
+                                td.num { (load.due_soon) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn rules(page: &Page<'_>, region: &str, done: &str, problem: Option<&str>) -> Markup {
+    let units: Vec<_> = page
+        .catalog
+        .units
+        .iter()
+        .filter(|u| u.region == region)
+        .collect();
+    page.layout(
+        page.t("Aturan penerusan", "Routing rules"),
+        html! {
+            h1 { (page.t("Aturan penerusan", "Routing rules")) " · " (page.region_name(region)) }
+            p { (page.t(
+                "Pengaduan baru dengan kategori ini diteruskan ke unit yang dipilih. Pengaduan yang sudah masuk tidak berubah.",
+                "New complaints of a category go to the chosen unit. Complaints already filed stay where they are.")) }
+            @if page.who.role == Role::Admin {
+                form.filters method="get" action="/console/rules" {
+                    label { (page.t("Daerah", "Region"))
+                        select name="region" {
+                            @for r in &page.catalog.regions {
+                                option value=(r.slug) selected[r.slug == region] { (r.name) }
+                            }
+                        }
+                    }
+                    button type="submit" { (page.t("Tampilkan", "Show")) }
+                }
+            }
+            @if let Some(problem) = problem { p.notice.bad role="alert" { (problem) } }
+            @if !done.is_empty() { p.notice.good role="status" { (page.t("Aturan tersimpan.", "Rule saved.")) } }
+            table.rules {
+                thead { tr {
+                    th scope="col" { (page.t("Kategori", "Category")) }
+                    th scope="col" { (page.t("Unit", "Unit")) }
+                } }
+                tbody {
+                    @for c in &page.catalog.categories {
+                        @let current = page.catalog.rule(region, &c.key).unwrap_or("");
+                        tr {
+                            td { (page.category_name(&c.key)) }
+                            td {
+                                form.inline method="post" action="/console/rules" {
+                                    input type="hidden" name="csrf" value=(page.who.csrf);
+                                    input type="hidden" name="region" value=(region);
+                                    input type="hidden" name="category" value=(c.key);
+                                    select name="unit" aria-label=(format!("{} · {}", page.t("Unit untuk", "Unit for"), page.category_name(&c.key))) {
+                                        @for u in &units {
+                                            option value=(u.key) selected[u.key == current] { (u.name) }
+                                        }
+                                    }
+                                    button type="submit" { (page.t("Simpan", "Save")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
