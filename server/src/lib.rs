@@ -61,13 +61,8 @@ pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-/// Serves on `listener` until `shutdown` completes; then stops accepting,
-/// finishes the requests in flight and closes the database.
-pub async fn run(
-    config: Config,
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+/// Opens the store and reads the reference data: what every handler shares.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let store = open_store(&config.database).await?;
     let catalog = store
         .load_catalog()
@@ -77,12 +72,23 @@ pub async fn run(
         submit: routes::limits::Limiter::new(config.submit_per_minute, 10),
         lookup: routes::limits::Limiter::new(config.lookup_per_minute, 30),
     };
-    let state = AppState {
-        store: store.clone(),
+    Ok(AppState {
+        store,
         catalogs: Arc::new(arc_swap::ArcSwap::from_pointee(catalog)),
         config: Arc::new(config),
         limits: Arc::new(limits),
-    };
+    })
+}
+
+/// Serves on `listener` until `shutdown` completes; then stops accepting,
+/// finishes the requests in flight and closes the database.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = build_state(config).await?;
+    let store = state.store.clone();
     if state.config.demo_officers {
         let created = officers::seed_demo(state.store.as_ref(), &state.catalog())
             .await

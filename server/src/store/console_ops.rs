@@ -227,7 +227,7 @@ pub async fn complaint(
 ) -> Result<Option<(ComplaintRecord, Vec<HistoryEvent>)>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
         "SELECT id, tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, \
-         title, description, location, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, version \
+         title, description, location, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, CAST(version AS BIGINT) AS version \
          FROM complaints WHERE tracking_code = ",
     );
     q.push_bind(tracking_code.to_owned());
@@ -263,7 +263,7 @@ pub async fn complaint_ref(
     tracking_code: &str,
 ) -> Result<Option<(i64, String, i64, String, String)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, status, version, region_slug, unit_key FROM complaints WHERE tracking_code = $1",
+        "SELECT id, status, CAST(version AS BIGINT), region_slug, unit_key FROM complaints WHERE tracking_code = $1",
     )
     .bind(tracking_code)
     .fetch_optional(&mut *conn)
@@ -327,7 +327,7 @@ pub async fn quiet_resolved(
     limit: i64,
 ) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, version, region_slug, unit_key FROM complaints WHERE status = 'resolved' AND due_date < $1 ORDER BY due_date, id LIMIT $2",
+        "SELECT id, CAST(version AS BIGINT), region_slug, unit_key FROM complaints WHERE status = 'resolved' AND due_date < $1 ORDER BY due_date, id LIMIT $2",
     )
     .bind(today)
     .bind(limit)

@@ -4,6 +4,7 @@ mod support;
 
 mod browser;
 mod bundle;
+mod console;
 mod contract;
 mod durability;
 mod e2e;

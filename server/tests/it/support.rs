@@ -104,6 +104,27 @@ impl TestDb {
         }
     }
 
+    /// Runs a statement built at run time (test data only).
+    pub async fn run(&self, sql: String) {
+        let result = match self.engine {
+            Engine::Sqlite => match SqliteConnection::connect(&self.url).await {
+                Ok(mut c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut c)
+                    .await
+                    .map(drop),
+                Err(e) => Err(e),
+            },
+            Engine::Postgres => match PgConnection::connect(&self.url).await {
+                Ok(mut c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut c)
+                    .await
+                    .map(drop),
+                Err(e) => Err(e),
+            },
+        };
+        result.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     /// A single whole number a query answers.
     pub async fn count(&self, sql: &'static str) -> i64 {
         let result = match self.engine {
@@ -151,6 +172,10 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         trust_forwarded_for: false,
         public_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public"),
         log_format: LogFormat::Text,
+        // The clock's work is tested by calling it; a long interval keeps
+        // it from racing the tests that watch the database.
+        clock_interval_secs: 3600,
+        demo_officers: false,
     }
 }
 
@@ -258,6 +283,15 @@ impl TestApp {
             .expect("the service answers");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The service's state on a second connection to its database, for
+    /// calling its tasks directly.
+    pub async fn state(&self) -> aduan_server::state::AppState {
+        let listen = "127.0.0.1:0".parse().expect("an address");
+        aduan_server::build_state(config(&self.db, listen))
+            .await
+            .expect("the state")
     }
 
     pub async fn complaints_stored(&self) -> i64 {

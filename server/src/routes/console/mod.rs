@@ -434,7 +434,9 @@ async fn complaint_response(
 pub struct ActionForm {
     pub csrf: String,
     pub action: String,
-    pub version: i64,
+    /// The version the officer's page showed (text, so a missing or
+    /// mangled one is a stale form rather than a malformed request).
+    pub version: String,
     pub message: String,
     pub note: String,
     pub unit: String,
@@ -495,7 +497,7 @@ pub async fn act_on_complaint(
         );
         errors
     };
-    if form.version != c.version {
+    if form.version.trim().parse::<i64>().ok() != Some(c.version) {
         return complaint_response(
             &state,
             locale,
