@@ -486,3 +486,124 @@ async fn without_script_the_launcher_is_a_link_to_the_hosted_form() {
     let form = page.call("DOM.querySelector", json!({"nodeId": doc["root"]["nodeId"], "selector": "form[action='/r/badung'] button[type=submit]"})).await;
     assert_ne!(form["nodeId"], json!(0), "the hosted form is there");
 }
+
+/// Submits the form `selector` after setting its fields, like an officer typing.
+async fn submit_form(page: &Page<'_>, selector: &str, fields: &[(&str, &str)]) {
+    let mut js =
+        format!("(() => {{ const f = document.querySelector({selector:?}); if (!f) return false;");
+    for (name, value) in fields {
+        js.push_str(&format!(" f.elements[{name:?}].value = {value:?};"));
+    }
+    js.push_str(" f.closest('details')?.setAttribute('open', ''); f.querySelector('button[type=submit]').click(); return true; })()");
+    assert_eq!(page.eval(&js).await, json!(true), "no form {selector}");
+}
+
+async fn console_sign_in(page: &Page<'_>, base: &str, email: &str) {
+    page.goto(&format!("{base}/console/login")).await;
+    submit_form(
+        page,
+        "form[action='/console/login']",
+        &[("email", email), ("password", "a long test password")],
+    )
+    .await;
+    page.wait_for(
+        "document.querySelector('table.inbox, p.empty') && location.pathname === '/console/inbox'",
+        30,
+    )
+    .await;
+}
+
+/// A region coordinator dispatches a complaint filed through the API; the
+/// unit officer plans and resolves it with a public reply; the citizen
+/// finds that reply in the tracker.
+async fn officers_work_a_complaint_in_the_browser(app: TestApp) {
+    let browser = Browser::launch().await;
+    let code = crate::console::file(&app, crate::support::complaint()).await;
+    crate::console::add_officer(
+        &app,
+        "koordinator@badung.example.id",
+        "coordinator",
+        "badung",
+        None,
+    )
+    .await;
+    crate::console::add_officer(
+        &app,
+        "pupr@badung.example.id",
+        "unit",
+        "badung",
+        Some("pupr"),
+    )
+    .await;
+    let page = browser.page().await;
+    let complaint_url = format!("{}/console/complaints/{code}", app.base);
+
+    console_sign_in(&page, &app.base, "koordinator@badung.example.id").await;
+    assert_eq!(
+        page.eval(&format!(
+            "document.querySelector('a[href=\"/console/complaints/{code}\"]') !== null"
+        ))
+        .await,
+        json!(true),
+        "the complaint is in the coordinator's inbox"
+    );
+    page.goto(&complaint_url).await;
+    submit_form(
+        &page,
+        "form:has(input[name=action][value=dispatch])",
+        &[("unit", "pupr")],
+    )
+    .await;
+    page.wait_for("location.search.includes('done=dispatch')", 30)
+        .await;
+    // Script never runs in the console: the page works without it.
+    assert_eq!(page.eval("document.scripts.length").await, json!(0));
+    submit_form(&page, "form[action='/console/logout']", &[]).await;
+    page.wait_for("location.pathname === '/console/login'", 30)
+        .await;
+
+    console_sign_in(&page, &app.base, "pupr@badung.example.id").await;
+    page.goto(&complaint_url).await;
+    submit_form(
+        &page,
+        "form:has(input[name=action][value=plan])",
+        &[("message", "Tim PUPR akan menambal lubang minggu ini.")],
+    )
+    .await;
+    page.wait_for("location.search.includes('done=plan')", 30)
+        .await;
+    submit_form(
+        &page,
+        "form:has(input[name=action][value=resolve])",
+        &[
+            ("message", "Lubang di depan Pasar Kuta sudah ditambal."),
+            ("note", "Material dari gudang Mengwi"),
+        ],
+    )
+    .await;
+    page.wait_for("location.search.includes('done=resolve')", 30)
+        .await;
+
+    page.goto(&format!("{}/r/badung/track?code={code}", app.base))
+        .await;
+    let text = page.eval("document.body.innerText").await;
+    let text = text.as_str().unwrap_or_default();
+    assert!(
+        text.contains("Lubang di depan Pasar Kuta sudah ditambal."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("gudang Mengwi"),
+        "an internal note reached the tracker"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_work_a_complaint_in_the_browser_on_sqlite() {
+    officers_work_a_complaint_in_the_browser(spawn_app(Engine::Sqlite).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_work_a_complaint_in_the_browser_on_postgres() {
+    officers_work_a_complaint_in_the_browser(spawn_app(Engine::Postgres).await).await;
+}
