@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::{browser, get_json, message_of, post_json};
-use crate::api::{Locale, ReplyInput, TrackingView};
+use crate::api::{Locale, ReplyInput, Status, TrackingView};
 use crate::labels::{self, Label};
 use crate::tracking::{CodeError, TrackingCode};
 use crate::validate::LIMITS;
@@ -62,6 +62,19 @@ pub fn Tracker(
     if !initial.is_empty() {
         look_up.run(());
     }
+    let confirm = {
+        let base = base.clone();
+        Callback::new(move |code: String| {
+            let l = locale.get_untracked();
+            busy.set(true);
+            let url = format!("{base}/api/v1/complaints/{code}/confirmation");
+            leptos::task::spawn_local(async move {
+                let found = post_json::<_, TrackingView>(&url, &(), None, l).await;
+                result.set(Some(found.map_err(|e| message_of(&e, l))));
+                busy.set(false);
+            });
+        })
+    };
     let send_reply = Callback::new(move |code: String| {
         let l = locale.get_untracked();
         let message = reply.get_untracked();
@@ -111,6 +124,7 @@ pub fn Tracker(
                         Some(Err(message)) => view! { <p class="notice bad">{message}</p> }.into_any(),
                         Some(Ok(view)) => {
                             let code = view.tracking_code.clone();
+                            let code_for_confirm = code.clone();
                             let due = view.due.clone();
                             view! {
                                 <section class="result">
@@ -137,6 +151,11 @@ pub fn Tracker(
                                             }
                                         }).collect_view()}
                                     </ol>
+                                    {(view.status == Status::Resolved).then(|| view! {
+                                        <p>{Label::ConfirmHelp.text(l())}</p>
+                                        <button type="button" class="primary" disabled=move || busy.get()
+                                            on:click=move |_| confirm.run(code_for_confirm.clone())>{Label::ConfirmResolved.text(l())}</button>
+                                    })}
                                     {view.accepts_replies.then(|| view! {
                                         <form on:submit=move |ev| { ev.prevent_default(); send_reply.run(code.clone()); }>
                                             <h3>{Label::ReplyTitle.text(l())}</h3>

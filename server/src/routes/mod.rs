@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
     let hosted_pages = Router::new()
         .route("/r/{slug}", get(hosted::show_complaint_form).post(hosted::submit_complaint_form))
         .route("/r/{slug}/track", get(hosted::show_tracker).post(hosted::reply_from_tracker))
+        .route("/r/{slug}/track/confirm", post(hosted::confirm_from_tracker))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit_citizens))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -345,6 +345,15 @@ on_both_engines! {
             .act(&code, &[("action", "resolve"), ("message", "Lubang kedua juga sudah ditambal.")])
             .await;
         assert_eq!(status, 303);
+        // The hosted tracker offers the confirmation, and it closes it.
+        let r = app.client.get(app.url(&format!("/r/badung/track?code={code}"))).send().await.expect("an answer");
+        let tracker = r.text().await.unwrap_or_default();
+        assert!(tracker.contains("/r/badung/track/confirm"), "{tracker}");
+        let r = app.client.post(app.url("/r/badung/track/confirm"))
+            .form(&[("code", code.as_str()), ("lang", "id")])
+            .send().await.expect("an answer");
+        assert_eq!(r.status().as_u16(), 200);
+        // Confirming again (a lost answer retried) changes nothing.
         let r = app.client.post(app.url(&format!("/api/v1/complaints/{code}/confirmation")))
             .send().await.expect("an answer");
         assert_eq!(r.status().as_u16(), 200);

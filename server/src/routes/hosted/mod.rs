@@ -224,3 +224,35 @@ pub async fn reply_from_tracker(
         tracker_page(&region, locale, &form.code, Some(result.as_ref())),
     )
 }
+
+/// The reporter's confirmation from the tracker page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    pub code: String,
+    pub lang: String,
+}
+
+/// `POST /r/{slug}/track/confirm`: the reporter confirms the resolution.
+pub async fn confirm_from_tracker(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let locale = pick_locale(Some(form.lang.as_str()), header);
+    let Some(region) = state.catalog().region(&slug).cloned() else {
+        return no_such_region(locale);
+    };
+    let result = match intake::tracking_code(&form.code, locale) {
+        Ok(code) => intake::confirm(&state, &code, locale).await,
+        Err(e) => Err(e),
+    };
+    let status = result
+        .as_ref()
+        .map_or_else(|e| e.status, |_| StatusCode::OK);
+    html_response(
+        status,
+        tracker_page(&region, locale, &form.code, Some(result.as_ref())),
+    )
+}

@@ -295,6 +295,14 @@ pub(super) fn tracker_page(
                             }
                         }
                     }
+                    @if view.status == aduan_app::api::Status::Resolved {
+                        form method="post" action=(format!("/r/{}/track/confirm", region.slug)) {
+                            input type="hidden" name="code" value=(view.tracking_code);
+                            input type="hidden" name="lang" value=(locale.key());
+                            p { (t(Label::ConfirmHelp)) }
+                            button type="submit" { (t(Label::ConfirmResolved)) }
+                        }
+                    }
                     @if view.accepts_replies {
                         h2 { (t(Label::ReplyTitle)) }
                         form method="post" action=(format!("/r/{}/track", region.slug)) {
