@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::console_bench;
 use crate::load::{self, Conn, Outcome};
 use crate::{Result, cargo, pg, root, tools};
 
@@ -205,6 +206,45 @@ async fn bench_engine(engine: &str, url: &str, seconds: u64, rounds: usize) -> R
     Ok(())
 }
 
+/// The console with 100,000 and then 1,000,000 complaints in a fresh store.
+async fn bench_console(engine: &str, url: &str) -> Result {
+    println!("Console, {engine}: a unit officer of Badung's public works");
+    let server = Server::start(url)?;
+    let email = "unit.bench@badungkab.go.id";
+    let mut add = Command::new(root().join("target/release/aduan"))
+        .args([
+            "officer", "add", "--email", email, "--region", "badung", "--role", "unit", "--unit",
+            "pupr",
+        ])
+        .env("DATABASE_URL", url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run aduan officer add: {e}"))?;
+    if let Some(mut stdin) = add.stdin.take() {
+        use std::io::Write;
+        writeln!(stdin, "benchmark password").map_err(|e| e.to_string())?;
+    }
+    if !add.wait().map_err(|e| e.to_string())?.success() {
+        return Err("aduan officer add failed".into());
+    }
+    let mut db = console_bench::Db::open(url).await?;
+    let cookie = console_bench::session_for(&mut db, email).await?;
+    let mut have = 0;
+    for total in [100_000, 1_000_000] {
+        let started = std::time::Instant::now();
+        console_bench::grow(&mut db, have, total).await?;
+        have = total;
+        println!(
+            "  (stored {total} complaints in {:.0} s)",
+            started.elapsed().as_secs_f64()
+        );
+        console_bench::measure(server.addr, &mut db, &cookie, total).await?;
+    }
+    server.stop();
+    Ok(())
+}
+
 fn option(args: &[String], name: &str, default: u64) -> Result<u64> {
     match args.iter().position(|a| a == name) {
         None => Ok(default),
@@ -298,7 +338,7 @@ fn widget(runtime: &tokio::runtime::Runtime) -> Result {
 }
 
 /// Runs the benchmark; `--seconds N` per scenario, `--rounds N`,
-/// `--only sqlite|postgres|widget`.
+/// `--only sqlite|postgres|widget|console`.
 pub fn run(args: &[String]) -> Result {
     let seconds = option(args, "--seconds", 5)?;
     let rounds = option(args, "--rounds", 3)? as usize;
@@ -321,6 +361,9 @@ pub fn run(args: &[String]) -> Result {
         if only.is_some() {
             return Ok(());
         }
+    }
+    if only.as_deref() == Some("console") {
+        return console(&runtime);
     }
     if only.as_deref() != Some("postgres") {
         let dir = std::env::temp_dir().join(format!("aduan-bench-{}", std::process::id()));
@@ -345,5 +388,22 @@ pub fn run(args: &[String]) -> Result {
             rounds,
         ))?;
     }
+    if only.is_none() {
+        console(&runtime)?;
+    }
     Ok(())
+}
+
+/// The console benchmark on SQLite, then on PostgreSQL.
+fn console(runtime: &tokio::runtime::Runtime) -> Result {
+    let dir = std::env::temp_dir().join(format!("aduan-console-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = format!("sqlite:{}", dir.join("console.db").display());
+    let outcome = runtime.block_on(bench_console("SQLite", &url));
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome?;
+    let bindir = tools::ensure_postgres()?;
+    let cluster = pg::Cluster::start(&bindir)?;
+    let url = cluster.create_database("aduan_console_bench")?;
+    runtime.block_on(bench_console("PostgreSQL", &url))
 }

@@ -7,6 +7,7 @@
 //! - `dist`: build the widget bundle into `public/dist/`.
 
 mod bench;
+mod console_bench;
 // The DevTools client the browser tests use, shared for the widget benchmark.
 #[allow(dead_code)]
 #[path = "../../server/tests/it/browser.rs"]

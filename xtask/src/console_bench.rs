@@ -1,0 +1,240 @@
+//! The console under a large store: 100,000 and then 1,000,000 complaints
+//! spread over the Bali regions, units, states and due dates; the p50 and
+//! p99 of a unit officer's inbox page (first pages and pages deep in the
+//! queue, by key) and of a complaint page, next to `/livez` measured the same
+//! way in the same run. One request at a time, so the figures are latencies,
+//! not throughput.
+
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+use sqlx::{Connection, PgConnection, SqliteConnection};
+
+use crate::Result;
+use crate::load::Conn;
+
+/// Requests per measured page kind.
+const SAMPLES: usize = 1_500;
+/// The regions complaints are spread over (the province takes none).
+const REGIONS: [&str; 9] = [
+    "badung",
+    "bangli",
+    "buleleng",
+    "denpasar",
+    "gianyar",
+    "jembrana",
+    "karangasem",
+    "klungkung",
+    "tabanan",
+];
+const UNITS: [&str; 5] = ["pupr", "dlh", "disdukcapil", "dinkes", "dishub"];
+
+/// A database the benchmark writes to directly.
+pub enum Db {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl Db {
+    pub async fn open(url: &str) -> Result<Db> {
+        if url.starts_with("sqlite:") {
+            Ok(Db::Sqlite(
+                SqliteConnection::connect(url)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            ))
+        } else {
+            Ok(Db::Postgres(
+                PgConnection::connect(url)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            ))
+        }
+    }
+
+    async fn exec(&mut self, sql: String) -> Result {
+        let run = match self {
+            Db::Sqlite(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(c)
+                .await
+                .map(drop),
+            Db::Postgres(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(c)
+                .await
+                .map(drop),
+        };
+        run.map_err(|e| format!("{e}: {}", sql.chars().take(120).collect::<String>()))
+    }
+
+    async fn strings(&mut self, sql: &'static str) -> Result<Vec<(String, String, i64)>> {
+        match self {
+            Db::Sqlite(c) => sqlx::query_as(sql).fetch_all(c).await,
+            Db::Postgres(c) => sqlx::query_as(sql).fetch_all(c).await,
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    fn is_sqlite(&self) -> bool {
+        matches!(self, Db::Sqlite(_))
+    }
+}
+
+/// Adds complaints `from + 1 ..= to` (and one event each) in one statement per table.
+pub async fn grow(db: &mut Db, from: u64, to: u64) -> Result {
+    let regions: Vec<String> = REGIONS
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("({i}, '{r}')"))
+        .collect();
+    let units: Vec<String> = UNITS
+        .iter()
+        .enumerate()
+        .map(|(i, u)| format!("({i}, '{u}')"))
+        .collect();
+    db.exec("DROP TABLE IF EXISTS bench_regions; DROP TABLE IF EXISTS bench_units".into())
+        .await?;
+    db.exec(format!(
+        "CREATE TABLE bench_regions (idx INTEGER PRIMARY KEY, slug TEXT NOT NULL); INSERT INTO bench_regions VALUES {}; \
+         CREATE TABLE bench_units (idx INTEGER PRIMARY KEY, unit TEXT NOT NULL); INSERT INTO bench_units VALUES {}",
+        regions.join(", "),
+        units.join(", ")
+    ))
+    .await?;
+    // Three in ten are finished; the rest are spread over the open states
+    // and over due dates from January 2026 to June 2027.
+    let (series, due, pad) = if db.is_sqlite() {
+        (
+            format!(
+                "WITH RECURSIVE seq(i) AS (SELECT {} UNION ALL SELECT i + 1 FROM seq WHERE i < {to})",
+                from + 1
+            ),
+            "printf('%04d-%02d-%02d', 2026 + (s.i % 18) / 12, 1 + (s.i % 18) % 12, 1 + (s.i / 18) % 28)",
+            "printf('%012d', s.i)",
+        )
+    } else {
+        (
+            format!(
+                "WITH seq(i) AS (SELECT generate_series({}, {to})::BIGINT)",
+                from + 1
+            ),
+            "to_char(make_date((2026 + (s.i % 18) / 12)::INT, (1 + (s.i % 18) % 12)::INT, (1 + (s.i / 18) % 28)::INT), 'YYYY-MM-DD')",
+            "lpad(s.i::TEXT, 12, '0')",
+        )
+    };
+    db.exec(format!(
+        "{series} INSERT INTO complaints (id, tracking_code, region_slug, unit_key, filed_region_slug, category_key, classification, privacy, title, description, locale, status, due_step, due_date, created_at, updated_at) \
+         SELECT s.i, 'BNC-' || {pad}, r.slug, u.unit, r.slug, 'jalan', 'complaint', CASE WHEN s.i % 7 = 0 THEN 'anonymous' ELSE 'public' END, \
+         'Keluhan nomor ' || s.i, 'Uraian keluhan untuk pengukuran, nomor ' || s.i || '. Jalan rusak dan berlubang.', 'id', \
+         CASE WHEN s.i % 10 < 3 THEN 'closed' WHEN s.i % 10 = 3 THEN 'submitted' WHEN s.i % 10 = 4 THEN 'verified' WHEN s.i % 10 < 8 THEN 'in_progress' WHEN s.i % 10 = 8 THEN 'resolved' ELSE 'needs_info' END, \
+         CASE WHEN s.i % 10 < 3 THEN NULL ELSE 'follow_up' END, {due}, 1767225600000 + s.i, 1767225600000 + s.i \
+         FROM seq s JOIN bench_regions r ON r.idx = (s.i / 5) % 9 JOIN bench_units u ON u.idx = s.i % 5"
+    ))
+    .await?;
+    db.exec(format!(
+        "INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) \
+         SELECT id, created_at, 'submitted', 'reporter', 'submitted' FROM complaints WHERE id > {from} AND id <= {to}"
+    ))
+    .await?;
+    db.exec("DROP TABLE bench_regions; DROP TABLE bench_units".into())
+        .await?;
+    if db.is_sqlite() {
+        db.exec("ANALYZE".into()).await?;
+    } else {
+        db.exec("ANALYZE complaints; ANALYZE complaint_events".into())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Opens a session for the officer `email` directly in the store; the
+/// cookie's token.
+pub async fn session_for(db: &mut Db, email: &str) -> Result<String> {
+    let token = "5eed".repeat(16);
+    let hash = format!("{:x}", Sha256::digest(token.as_bytes()));
+    db.exec(format!(
+        "INSERT INTO sessions (token_hash, officer_id, csrf_token, created_at, expires_at) \
+         SELECT '{hash}', id, 'bench', 0, 9000000000000 FROM officers WHERE email = '{email}'"
+    ))
+    .await?;
+    Ok(token)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// p50 and p99 in milliseconds of `paths`, one request at a time.
+async fn latencies(conn: &mut Conn, cookie: &str, paths: &[String]) -> Result<(f64, f64)> {
+    let mut times = Vec::with_capacity(paths.len());
+    for path in paths {
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: aduan_session={cookie}\r\n\r\n");
+        let start = Instant::now();
+        let (status, body) = conn
+            .send(request.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        if status != 200 {
+            return Err(format!(
+                "{path} answered {status}: {}",
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            ));
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((percentile(&times, 0.5), percentile(&times, 0.99)))
+}
+
+/// Measures the three pages for the unit officer of Badung's public works.
+pub async fn measure(addr: std::net::SocketAddr, db: &mut Db, cookie: &str, total: u64) -> Result {
+    let in_scope = db
+        .strings(
+            "SELECT tracking_code, COALESCE(due_date, ''), id FROM complaints \
+             WHERE region_slug = 'badung' AND unit_key = 'pupr' AND status NOT IN ('closed', 'rejected', 'transferred_out') ORDER BY id",
+        )
+        .await?;
+    if in_scope.is_empty() {
+        return Err("no complaint is in the officer's scope".into());
+    }
+    let step = (in_scope.len() / SAMPLES).max(1);
+    let sample: Vec<_> = in_scope.iter().step_by(step).take(SAMPLES).collect();
+    let bare: Vec<String> = (0..SAMPLES).map(|_| "/livez".to_owned()).collect();
+    let first: Vec<String> = (0..SAMPLES).map(|_| "/console/inbox".to_owned()).collect();
+    let deep: Vec<String> = sample
+        .iter()
+        .map(|(_, due, id)| format!("/console/inbox?after={due},{id}"))
+        .collect();
+    let pages: Vec<String> = sample
+        .iter()
+        .map(|(code, _, _)| format!("/console/complaints/{code}"))
+        .collect();
+    let mut conn = Conn::open(addr).await.map_err(|e| e.to_string())?;
+    // Warm the caches the way a working day would.
+    latencies(&mut conn, cookie, &first[..50]).await?;
+    let (b50, b99) = latencies(&mut conn, cookie, &bare).await?;
+    let (f50, f99) = latencies(&mut conn, cookie, &first).await?;
+    let (d50, d99) = latencies(&mut conn, cookie, &deep).await?;
+    let (c50, c99) = latencies(&mut conn, cookie, &pages).await?;
+    println!(
+        "  {total:>9} complaints ({} open in the officer's queue):",
+        in_scope.len()
+    );
+    println!("    bare /livez             p50 {b50:6.2} ms   p99 {b99:6.2} ms");
+    println!("    inbox, first page       p50 {f50:6.2} ms   p99 {f99:6.2} ms");
+    println!("    inbox, a page by key    p50 {d50:6.2} ms   p99 {d99:6.2} ms");
+    println!("    complaint page          p50 {c50:6.2} ms   p99 {c99:6.2} ms");
+    let worst = f99.max(d99).max(c99);
+    println!(
+        "    target p99 < 20 ms: {}",
+        if worst < 20.0 { "met" } else { "NOT met" }
+    );
+    Ok(())
+}
