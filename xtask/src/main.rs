@@ -135,10 +135,24 @@ fn serve(args: &[String]) -> Result {
     println!("  Form data for Badung:        {base}/api/v1/regions/badung/form");
     println!("  API description (OpenAPI):   {base}/api/v1/openapi.json");
     println!("  Health:                      {base}/healthz");
+    println!("  Officer console:             {base}/console");
+    println!("Demo sign-ins (password `demo-aduan-2026`; demo mode only):");
+    println!("  admin@demo.aduan.id                      system administrator");
+    println!("  provinsi@demo.aduan.id                   province coordinator (every region)");
+    println!(
+        "  coordinator.<region>@demo.aduan.id       region coordinator, e.g. coordinator.badung@demo.aduan.id"
+    );
+    println!(
+        "  unit.<region>@demo.aduan.id              unit officer of public works (pupr), e.g. unit.badung@demo.aduan.id"
+    );
+    println!("  supervisor.<region>@demo.aduan.id        supervisor, read only");
+    println!(
+        "  <region>: badung, bangli, buleleng, denpasar, gianyar, jembrana, karangasem, klungkung, tabanan"
+    );
     println!("Press Ctrl-C to stop.");
     println!();
     let mut cmd = Command::new(binary);
-    cmd.arg("serve").args(args);
+    cmd.arg("serve").arg("--demo-officers").args(args);
     if std::env::var_os("ADUAN_LISTEN").is_none() {
         cmd.env("ADUAN_LISTEN", &listen);
     }
