@@ -67,10 +67,10 @@ pub fn check(
     if role == Role::Unit && unit.is_none() {
         return Err("a unit officer needs --unit".into());
     }
-    if let Some(unit) = unit {
-        if catalog.unit(&region.slug, unit).is_none() {
-            return Err(format!("`{unit}` is not a unit of `{}`", region.slug));
-        }
+    if let Some(unit) = unit
+        && catalog.unit(&region.slug, unit).is_none()
+    {
+        return Err(format!("`{unit}` is not a unit of `{}`", region.slug));
     }
     if password.chars().count() < PASSWORD_MIN {
         return Err(format!(

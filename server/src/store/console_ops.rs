@@ -40,26 +40,19 @@ pub async fn officer_by_email(
     conn: &mut Conn,
     email: &str,
 ) -> Result<Option<(Officer, String)>, StoreError> {
-    let row: Option<(i64, String, String, String, String, Option<String>, String)> =
-        sqlx::query_as(
-            "SELECT id, email, name, role, region_slug, unit_key, password_hash FROM officers WHERE email = $1 AND active",
-        )
-        .bind(email)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.map(|(id, email, name, role, region_slug, unit_key, hash)| {
-        (
-            Officer {
-                id,
-                email,
-                name,
-                role,
-                region_slug,
-                unit_key,
-            },
-            hash,
-        )
-    }))
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        officer: Officer,
+        password_hash: String,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, email, name, role, region_slug, unit_key, password_hash FROM officers WHERE email = $1 AND active",
+    )
+    .bind(email)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| (r.officer, r.password_hash)))
 }
 
 pub async fn open_session(conn: &mut Conn, s: NewSession) -> Result<(), StoreError> {

@@ -207,10 +207,10 @@ fn with(changes: Value) -> Value {
 
 async fn wait_until_serving(app: &TestApp) {
     for _ in 0..200 {
-        if let Ok(r) = app.client.get(app.url("/healthz")).send().await {
-            if r.status().is_success() {
-                return;
-            }
+        if let Ok(r) = app.client.get(app.url("/healthz")).send().await
+            && r.status().is_success()
+        {
+            return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
