@@ -196,6 +196,21 @@ pub fn cross_site(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v == "cross-site")
 }
 
+/// True when the request names an `Origin` other than the host it was sent to.
+pub fn foreign_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.trim_end_matches('/'));
+    origin == "null" || !origin_host.eq_ignore_ascii_case(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

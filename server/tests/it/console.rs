@@ -263,13 +263,25 @@ on_both_engines! {
     async fn the_sign_in_form_refuses_forgeries(app) {
         add_officer(&app, "k@badungkab.go.id", "coordinator", "badung", None).await;
         let client = plain_client();
-        // No form token and no cookie: a login CSRF attempt.
-        let r = client
-            .post(app.url("/console/login"))
-            .form(&[("email", "k@badungkab.go.id"), ("password", PASSWORD)])
+        let credentials = [("email", "k@badungkab.go.id"), ("password", PASSWORD)];
+        // Another site's page posting to the sign-in form (login CSRF).
+        for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site"), ("origin", "null")] {
+            let r = client.post(app.url("/console/login")).header(name, value)
+                .form(&credentials).send().await.expect("an answer");
+            assert_eq!(r.status().as_u16(), 403, "{name}: {value}");
+            assert!(cookie_from(&r, "aduan_session").is_none());
+        }
+        // A form token that is not the one its cookie holds.
+        let r = client.post(app.url("/console/login"))
+            .form(&[("email", "k@badungkab.go.id"), ("password", PASSWORD), ("form_token", &"0".repeat(64))])
             .send().await.expect("an answer");
         assert_eq!(r.status().as_u16(), 403);
-        assert!(cookie_from(&r, "aduan_session").is_none());
+        // A same-origin post of just the e-mail address and the password works.
+        let r = client.post(app.url("/console/login"))
+            .header("origin", app.base.as_str())
+            .form(&credentials).send().await.expect("an answer");
+        assert_eq!(r.status().as_u16(), 303);
+        assert!(cookie_from(&r, "aduan_session").is_some());
     }
 
     async fn tampered_and_expired_sessions_sign_nobody_in(app) {

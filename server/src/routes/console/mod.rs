@@ -133,11 +133,13 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let email = form.email.trim().to_lowercase();
+    // Login CSRF: a post another site makes is refused by what the browser
+    // says of its origin; a form this page served must also carry the
+    // token its cookie holds.
     let cookie_token = auth::cookie(&request_headers, auth::SIGN_IN_COOKIE).unwrap_or("");
-    if auth::cross_site(&request_headers)
-        || cookie_token.is_empty()
-        || !auth::same_secret(cookie_token, &form.form_token)
-    {
+    let token_wrong = !form.form_token.is_empty()
+        && (cookie_token.is_empty() || !auth::same_secret(cookie_token, &form.form_token));
+    if auth::cross_site(&request_headers) || auth::foreign_origin(&request_headers) || token_wrong {
         let problem = pages::t(
             locale,
             "Formulir masuk sudah kedaluwarsa. Silakan coba lagi.",
