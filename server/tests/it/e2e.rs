@@ -489,6 +489,12 @@ async fn without_script_the_launcher_is_a_link_to_the_hosted_form() {
 
 /// Submits the form `selector` after setting its fields, like an officer typing.
 async fn submit_form(page: &Page<'_>, selector: &str, fields: &[(&str, &str)]) {
+    // A navigation may still be finishing: wait for the form to be there.
+    page.wait_for(
+        &format!("document.querySelector({selector:?}) !== null"),
+        30,
+    )
+    .await;
     let mut js =
         format!("(() => {{ const f = document.querySelector({selector:?}); if (!f) return false;");
     for (name, value) in fields {
