@@ -29,19 +29,20 @@ pub async fn close_quiet(state: &AppState) -> Result<usize, StoreError> {
         let due = state.store.quiet_resolved(&today, BATCH).await?;
         let found = due.len();
         let mut progressed = false;
-        for (id, version, region, unit) in due {
+        for row in due {
             let outcome = state
                 .store
                 .act(Transition {
-                    complaint_id: id,
-                    expected_version: version,
+                    complaint_id: row.id,
+                    tracking_code: row.tracking_code,
+                    expected_version: row.version,
                     author: "system",
                     officer_id: None,
                     kind: Action::AutoClose.event_kind(),
                     from_status: Status::Resolved.key().to_owned(),
                     to_status: to.key().to_owned(),
-                    region,
-                    unit,
+                    region: row.region_slug,
+                    unit: row.unit_key,
                     due_step: None,
                     due_date: today.clone(),
                     tier: None,

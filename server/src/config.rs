@@ -22,6 +22,30 @@ pub enum Command {
     /// Manage officers.
     #[command(subcommand)]
     Officer(OfficerCommand),
+    /// Manage webhook subscribers.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+/// `aduan webhook ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum WebhookCommand {
+    /// Add a subscriber; its signing secret is printed once.
+    Add(NewWebhookArgs),
+}
+
+/// `aduan webhook add`
+#[derive(Debug, Clone, Args)]
+pub struct NewWebhookArgs {
+    /// Where events are posted (http or https).
+    #[arg(long)]
+    pub url: String,
+    /// Only this region's events, while the region is in `webhook` mode;
+    /// without it, every region's events.
+    #[arg(long)]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// `aduan officer ...`
@@ -126,6 +150,29 @@ pub struct Config {
     /// period has passed, forgetting expired sessions, rereading routing rules).
     #[arg(long, env = "ADUAN_CLOCK_INTERVAL", default_value_t = 60)]
     pub clock_interval_secs: u64,
+
+    /// Outbox: attempts before a message is parked as failed (shown to
+    /// administrators, who can retry it).
+    #[arg(long, env = "ADUAN_OUTBOX_MAX_ATTEMPTS", default_value_t = 12)]
+    pub outbox_max_attempts: u32,
+
+    /// Outbox: the first retry waits this long (milliseconds); each next one
+    /// twice as long (at most an hour), with random jitter.
+    #[arg(long, env = "ADUAN_OUTBOX_BACKOFF_MS", default_value_t = 2000)]
+    pub outbox_backoff_ms: u64,
+
+    /// Outbox: seconds a worker holds a claimed message; if the process dies,
+    /// another claims it after this.
+    #[arg(long, env = "ADUAN_OUTBOX_LEASE", default_value_t = 60)]
+    pub outbox_lease_secs: u64,
+
+    /// Outbox: milliseconds between looks for due messages when idle.
+    #[arg(long, env = "ADUAN_OUTBOX_POLL_MS", default_value_t = 200)]
+    pub outbox_poll_ms: u64,
+
+    /// Seconds a receiver may take to answer one delivery.
+    #[arg(long, env = "ADUAN_DELIVERY_TIMEOUT", default_value_t = 10)]
+    pub delivery_timeout_secs: u64,
 
     /// Create demo officers for every Bali region (password `demo-aduan`),
     /// for trying the console; never on a real deployment.

@@ -236,6 +236,7 @@ pub async fn confirm(
         .store
         .act(crate::store::Transition {
             complaint_id: id,
+            tracking_code: code.to_string(),
             expected_version: version,
             author: "reporter",
             officer_id: None,

@@ -14,14 +14,17 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod intake;
 pub mod officers;
+pub mod outbound;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod subscribers;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -99,6 +102,7 @@ pub async fn run(
         state.clone(),
         std::time::Duration::from_secs(state.config.clock_interval_secs),
     );
+    let delivery = delivery::spawn(state.clone());
     let app = routes::router(state);
     tracing::info!(
         address = %listener.local_addr()?,
@@ -112,6 +116,7 @@ pub async fn run(
     .with_graceful_shutdown(shutdown)
     .await;
     clock.abort();
+    delivery.abort();
     store.close().await;
     tracing::info!("aduan has stopped");
     served.context("serving HTTP")

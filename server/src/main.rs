@@ -1,6 +1,8 @@
 //! `aduan`: parse the command line, start logging, run.
 
-use aduan_server::config::{Cli, Command, Config, LogFormat, NewOfficerArgs, OfficerCommand};
+use aduan_server::config::{
+    Cli, Command, Config, LogFormat, NewOfficerArgs, NewWebhookArgs, OfficerCommand, WebhookCommand,
+};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -85,6 +87,24 @@ async fn add_officer(args: NewOfficerArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `aduan webhook add`: prints the new subscriber's secret once.
+async fn add_webhook(args: NewWebhookArgs) -> anyhow::Result<()> {
+    let store = aduan_server::open_store(&args.database).await?;
+    let catalog = store
+        .load_catalog()
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the reference data: {e}"))?;
+    let added =
+        aduan_server::subscribers::add(store.as_ref(), &catalog, &args.url, args.region.as_deref())
+            .await;
+    store.close().await;
+    let (id, secret) = added.map_err(|e| anyhow::anyhow!(e))?;
+    println!("Webhook subscriber {id} added for {}.", args.url.trim());
+    println!("Its signing secret (shown only now; keep it with the receiver):");
+    println!("{secret}");
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -96,6 +116,10 @@ async fn main() -> std::process::ExitCode {
         Command::Officer(OfficerCommand::Add(args)) => {
             init_logs(LogFormat::Text);
             add_officer(args).await
+        }
+        Command::Webhook(WebhookCommand::Add(args)) => {
+            init_logs(LogFormat::Text);
+            add_webhook(args).await
         }
         Command::Migrate(db) => {
             init_logs(LogFormat::Text);

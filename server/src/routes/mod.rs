@@ -89,6 +89,10 @@ pub fn router(state: AppState) -> Router {
         .route("/console/inbox", get(console::show_inbox))
         .route("/console/overview", get(console::show_overview))
         .route("/console/rules", get(console::show_rules).post(console::save_rule))
+        .route("/console/integrations", get(console::integrations::show))
+        .route("/console/integrations/mode", post(console::integrations::set_mode))
+        .route("/console/integrations/subscriber", post(console::integrations::subscriber))
+        .route("/console/integrations/retry", post(console::integrations::retry))
         .route(
             "/console/complaints/{code}",
             get(console::show_complaint).post(console::act_on_complaint),

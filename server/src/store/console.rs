@@ -2,9 +2,9 @@
 //! failures, the inbox, a complaint with its whole history, transitions,
 //! the region overview and routing rules.
 //!
-//! The statements are written once in `console_ops.rs` and compiled for each
-//! engine (see [`sqlite_ops`] and [`postgres_ops`]), so the two read alike
-//! by construction.
+//! The statements are written once in `ops.rs` and compiled for each
+//! engine (see [`super::sqlite_ops`] and [`super::postgres_ops`]), so the
+//! two read alike by construction.
 
 use aduan_app::validate::Reporter;
 
@@ -139,6 +139,7 @@ pub struct HistoryEvent {
 #[derive(Debug, Clone)]
 pub struct Transition {
     pub complaint_id: i64,
+    pub tracking_code: String,
     pub expected_version: i64,
     pub author: &'static str,
     pub officer_id: Option<i64>,
@@ -167,6 +168,16 @@ pub enum ActOutcome {
     NotFound,
 }
 
+/// A resolved complaint whose quiet period ended.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QuietRow {
+    pub id: i64,
+    pub version: i64,
+    pub region_slug: String,
+    pub unit_key: String,
+    pub tracking_code: String,
+}
+
 /// Open complaints of one unit: how many, how many overdue, how many due this week.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UnitLoad {
@@ -179,17 +190,3 @@ pub struct UnitLoad {
 
 /// The reporter's identity, when the privacy mode lets this officer see it.
 pub type Identity = Reporter;
-
-pub mod sqlite_ops {
-    //! The console statements on SQLite.
-    pub type Db = sqlx::Sqlite;
-    pub type Conn = sqlx::SqliteConnection;
-    include!("console_ops.rs");
-}
-
-pub mod postgres_ops {
-    //! The console statements on PostgreSQL.
-    pub type Db = sqlx::Postgres;
-    pub type Conn = sqlx::PgConnection;
-    include!("console_ops.rs");
-}

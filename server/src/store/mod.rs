@@ -5,10 +5,12 @@
 //! - [`postgres`]: the engine for scale; one transaction per request on a pool.
 //! - [`sql`]: the statements both run, written once.
 //! - [`writer`]: SQLite's single writer with group commit.
-//! - [`console`]: what the officer console reads and writes, written once
-//!   for both engines.
+//! - [`console`], [`outbox`]: what the officer console and the delivery
+//!   worker read and write; their statements (`ops.rs`) are written once and
+//!   compiled for each engine.
 
 pub mod console;
+pub mod outbox;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
@@ -20,7 +22,7 @@ use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 pub use console::{
     ActOutcome, ComplaintRecord, DueFilter, HistoryEvent, Identity, InboxQuery, InboxRow,
-    NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
+    NewOfficer, NewSession, Officer, QuietRow, Scope, Transition, UnitLoad,
 };
 
 /// What the store can fail with. Messages never carry connection secrets.
@@ -84,6 +86,22 @@ pub struct NewComplaint {
     pub receipt_json: String,
 }
 
+impl NewComplaint {
+    /// The facts of its first event, for the outbox.
+    pub fn created_facts(&self) -> crate::outbound::EventFacts<'_> {
+        crate::outbound::EventFacts {
+            kind: "submitted",
+            tracking_code: &self.tracking_code,
+            region: &self.region,
+            unit: &self.unit,
+            from_status: None,
+            to_status: "submitted",
+            public_message: None,
+            at_ms: self.at_ms,
+        }
+    }
+}
+
 /// How a submission ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitOutcome {
@@ -141,6 +159,26 @@ pub struct ReporterReply {
 }
 
 impl ReporterReply {
+    /// The facts of the reply's event, for the outbox.
+    pub fn facts<'a>(
+        &'a self,
+        region: &'a str,
+        unit: &'a str,
+        from: &'a str,
+        to: &'a str,
+    ) -> crate::outbound::EventFacts<'a> {
+        crate::outbound::EventFacts {
+            kind: "reply",
+            tracking_code: &self.tracking_code,
+            region,
+            unit,
+            from_status: (from != to).then_some(from),
+            to_status: to,
+            public_message: Some(&self.message),
+            at_ms: self.at_ms,
+        }
+    }
+
     /// The state after this reply from `status`, and the clock it starts.
     pub fn after(&self, status: &str) -> (String, Option<&(String, String)>) {
         use crate::domain::lifecycle::{Action, next};
@@ -265,11 +303,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn act(&self, transition: Transition) -> Result<ActOutcome, StoreError>;
 
     /// Resolved complaints whose quiet period ended before `today`.
-    async fn quiet_resolved(
-        &self,
-        today: &str,
-        limit: i64,
-    ) -> Result<Vec<(i64, i64, String, String)>, StoreError>;
+    async fn quiet_resolved(&self, today: &str, limit: i64) -> Result<Vec<QuietRow>, StoreError>;
 
     /// Open complaints per unit in scope.
     async fn overview(
@@ -282,8 +316,74 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Routes a category of a region to a unit.
     async fn set_rule(&self, region: &str, category: &str, unit: &str) -> Result<(), StoreError>;
 
+    /// Claims up to `limit` due outbox rows, leased until `lease_until`.
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<outbox::OutboxRow>, StoreError>;
+
+    /// Records how a delivery ended.
+    async fn finish_delivery(
+        &self,
+        id: i64,
+        outcome: outbox::Delivered,
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Parked (failed) outbox rows, newest first.
+    async fn parked(&self, limit: i64) -> Result<Vec<outbox::ParkedRow>, StoreError>;
+
+    /// Puts a parked row back in line; false when there is none with that id.
+    async fn retry_parked(&self, id: i64, now_ms: i64) -> Result<bool, StoreError>;
+
+    async fn outbox_counts(&self) -> Result<outbox::OutboxCounts, StoreError>;
+
+    /// Adds a webhook subscriber; its id.
+    async fn add_subscriber(
+        &self,
+        url: &str,
+        region: Option<&str>,
+        secret: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError>;
+
+    async fn subscribers(&self) -> Result<Vec<outbox::Subscriber>, StoreError>;
+
+    /// A new secret for a subscriber; the old one signs too until `old_until`.
+    async fn rotate_secret(
+        &self,
+        id: i64,
+        secret: &str,
+        old_until: i64,
+    ) -> Result<bool, StoreError>;
+
+    async fn set_subscriber_active(&self, id: i64, active: bool) -> Result<bool, StoreError>;
+
+    /// Sets a region's integration mode (`lapor`, `webhook` or `none`).
+    async fn set_integration_mode(&self, region: &str, mode: &str) -> Result<bool, StoreError>;
+
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);
+}
+
+pub mod sqlite_ops {
+    //! The statements of `ops.rs` on SQLite.
+    pub type Db = sqlx::Sqlite;
+    pub type Conn = sqlx::SqliteConnection;
+    /// SQLite has one writer: a claimed row cannot be claimed by another.
+    pub const SKIP_LOCKED: &str = "";
+    include!("ops.rs");
+}
+
+pub mod postgres_ops {
+    //! The statements of `ops.rs` on PostgreSQL.
+    pub type Db = sqlx::Postgres;
+    pub type Conn = sqlx::PgConnection;
+    /// Several processes claim outbox rows side by side without waiting.
+    pub const SKIP_LOCKED: &str = " FOR UPDATE OF o SKIP LOCKED";
+    include!("ops.rs");
 }
 
 /// The default integration mode for a 2019 LAPOR group.

@@ -6,7 +6,9 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use super::console::postgres_ops as ops;
+use super::QuietRow;
+use super::outbox::{Delivered, OutboxCounts, OutboxRow, ParkedRow, Subscriber};
+use super::postgres_ops as ops;
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::{
     ActOutcome, ComplaintRecord, HistoryEvent, Identity, InboxQuery, InboxRow, NewComplaint,
@@ -25,7 +27,11 @@ const SUBMIT: &str = "WITH new_id AS (SELECT nextval(pg_get_serial_sequence('com
      c AS (INSERT INTO complaints (id, tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
            SELECT k.complaint_id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'submitted', $18, $19, $4, $4 FROM k RETURNING id), \
      r AS (INSERT INTO reporters (complaint_id, name, email, phone) SELECT c.id, $20, $21, $22 FROM c WHERE $23), \
-     e AS (INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) SELECT c.id, $4, 'submitted', 'reporter', 'submitted' FROM c) \
+     e AS (INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) SELECT c.id, $4, 'submitted', 'reporter', 'submitted' FROM c RETURNING id, complaint_id), \
+     o AS (INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
+           SELECT 'evt_' || e.id::text || '_' || s.id::text, 'webhook', s.id::text, e.complaint_id, $24, $25, 'pending', 0, $4, $4 \
+           FROM e JOIN regions r ON r.slug = $6 \
+           JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook'))) \
      SELECT COUNT(*) FROM c";
 
 /// The PostgreSQL store.
@@ -186,6 +192,8 @@ impl Store for PostgresStore {
         // key first, and the complaint, reporter and first event only when
         // the key was new. A concurrent request with the same key waits on
         // its unique index, then inserts nothing and replays below.
+        let (kind, message) = crate::outbound::message(&c.created_facts())
+            .ok_or_else(|| StoreError::Corrupt("a new complaint has no outbound message".into()))?;
         let created: i64 = sqlx::query_scalar(SUBMIT)
             .bind(&c.idempotency_key)
             .bind(&c.body_hash)
@@ -210,6 +218,8 @@ impl Store for PostgresStore {
             .bind(&c.reporter.email)
             .bind(&c.reporter.phone)
             .bind(!c.reporter.is_empty())
+            .bind(kind)
+            .bind(message)
             .fetch_one(&self.pool)
             .await?;
         if created == 1 {
@@ -234,11 +244,12 @@ impl Store for PostgresStore {
 
     async fn add_reporter_reply(&self, r: ReporterReply) -> Result<ReplyOutcome, StoreError> {
         let mut tx = self.begin().await?;
-        let found: Option<(i64, String)> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY_LOCKED)
-            .bind(&r.tracking_code)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((id, status)) = found else {
+        let found: Option<(i64, String, String, String)> =
+            sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY_LOCKED)
+                .bind(&r.tracking_code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((id, status, region, unit)) = found else {
             return Ok(ReplyOutcome::NotFound);
         };
         if let Some((key, hash)) = &r.idempotency {
@@ -268,7 +279,7 @@ impl Store for PostgresStore {
         }
         let (to_status, due) = r.after(&status);
         let moved = to_status != status;
-        sqlx::query(sql::INSERT_EVENT)
+        let event_id: i64 = sqlx::query_scalar(sql::INSERT_EVENT)
             .bind(id)
             .bind(r.at_ms)
             .bind("reply")
@@ -276,8 +287,15 @@ impl Store for PostgresStore {
             .bind(moved.then_some(status.as_str()))
             .bind(moved.then_some(to_status.as_str()))
             .bind(&r.message)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+        ops::fan_out(
+            &mut tx,
+            event_id,
+            id,
+            &r.facts(&region, &unit, &status, &to_status),
+        )
+        .await?;
         match due {
             Some((step, date)) if moved => {
                 sqlx::query(sql::RESUME_AFTER_REPLY)
@@ -385,11 +403,7 @@ impl Store for PostgresStore {
         Ok(outcome)
     }
 
-    async fn quiet_resolved(
-        &self,
-        today: &str,
-        limit: i64,
-    ) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
+    async fn quiet_resolved(&self, today: &str, limit: i64) -> Result<Vec<QuietRow>, StoreError> {
         ops::quiet_resolved(&mut *self.pool.acquire().await?, today, limit).await
     }
 
@@ -404,6 +418,77 @@ impl Store for PostgresStore {
 
     async fn set_rule(&self, region: &str, category: &str, unit: &str) -> Result<(), StoreError> {
         ops::set_rule(&mut *self.pool.acquire().await?, region, category, unit).await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut tx = self.begin().await?;
+        let rows = ops::claim_outbox(&mut tx, now_ms, lease_until, limit).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: i64,
+        outcome: Delivered,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        ops::finish_delivery(&mut *self.pool.acquire().await?, id, &outcome, now_ms).await
+    }
+
+    async fn parked(&self, limit: i64) -> Result<Vec<ParkedRow>, StoreError> {
+        ops::parked(&mut *self.pool.acquire().await?, limit).await
+    }
+
+    async fn retry_parked(&self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
+        ops::retry_parked(&mut *self.pool.acquire().await?, id, now_ms).await
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        ops::outbox_counts(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn add_subscriber(
+        &self,
+        url: &str,
+        region: Option<&str>,
+        secret: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        ops::add_subscriber(
+            &mut *self.pool.acquire().await?,
+            url,
+            region,
+            secret,
+            now_ms,
+        )
+        .await
+    }
+
+    async fn subscribers(&self) -> Result<Vec<Subscriber>, StoreError> {
+        ops::subscribers(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn rotate_secret(
+        &self,
+        id: i64,
+        secret: &str,
+        old_until: i64,
+    ) -> Result<bool, StoreError> {
+        ops::rotate_secret(&mut *self.pool.acquire().await?, id, secret, old_until).await
+    }
+
+    async fn set_subscriber_active(&self, id: i64, active: bool) -> Result<bool, StoreError> {
+        ops::set_subscriber_active(&mut *self.pool.acquire().await?, id, active).await
+    }
+
+    async fn set_integration_mode(&self, region: &str, mode: &str) -> Result<bool, StoreError> {
+        ops::set_integration_mode(&mut *self.pool.acquire().await?, region, mode).await
     }
 
     async fn close(&self) {

@@ -37,7 +37,7 @@ pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, regio
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $14, $15, $16, $16) RETURNING id";
 pub const INSERT_REPORTER: &str =
     "INSERT INTO reporters (complaint_id, name, email, phone) VALUES ($1, $2, $3, $4)";
-pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, kind, author, from_status, to_status, public_message) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, kind, author, from_status, to_status, public_message) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key";
 
 /// The complaint and its public events in one round trip, one row per event.
@@ -47,7 +47,7 @@ pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_k
      e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
      FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind <> 'note' WHERE c.tracking_code = $1 ORDER BY e.id";
 pub const SELECT_STATUS_FOR_REPLY: &str =
-    "SELECT id, status FROM complaints WHERE tracking_code = $1";
+    "SELECT id, status, region_slug, unit_key FROM complaints WHERE tracking_code = $1";
 pub const SELECT_REPLY_KEY: &str = "SELECT complaint_id, body_hash FROM reply_keys WHERE key = $1";
 pub const INSERT_REPLY_KEY: &str =
     "INSERT INTO reply_keys (key, complaint_id, body_hash, created_at) VALUES ($1, $2, $3, $4)";
@@ -292,4 +292,4 @@ pub fn public_parts(rows: Vec<PublicRow>) -> Option<(PublicComplaint, Vec<Public
 /// On PostgreSQL the row is locked, so a reply and an officer's action on the
 /// same complaint take turns.
 pub const SELECT_STATUS_FOR_REPLY_LOCKED: &str =
-    "SELECT id, status FROM complaints WHERE tracking_code = $1 FOR UPDATE";
+    "SELECT id, status, region_slug, unit_key FROM complaints WHERE tracking_code = $1 FOR UPDATE";

@@ -13,8 +13,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, SqliteConnection};
 
-use super::console::sqlite_ops as ops;
+use super::QuietRow;
+use super::outbox::{Delivered, OutboxCounts, OutboxRow, ParkedRow, Subscriber};
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
+use super::sqlite_ops as ops;
 use super::writer::Writer;
 use super::{
     ActOutcome, ComplaintRecord, HistoryEvent, Identity, InboxQuery, InboxRow, NewComplaint,
@@ -154,7 +156,7 @@ async fn submit_in(
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query(sql::INSERT_EVENT)
+    let event_id: i64 = sqlx::query_scalar(sql::INSERT_EVENT)
         .bind(id)
         .bind(c.at_ms)
         .bind("submitted")
@@ -162,8 +164,9 @@ async fn submit_in(
         .bind(None::<String>)
         .bind("submitted")
         .bind(None::<String>)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+    ops::fan_out(conn, event_id, id, &c.created_facts()).await?;
     let inserted: Option<String> = sqlx::query_scalar(sql::INSERT_IDEMPOTENCY)
         .bind(&c.idempotency_key)
         .bind(&c.body_hash)
@@ -186,11 +189,11 @@ async fn reply_in(
     conn: &mut SqliteConnection,
     r: ReporterReply,
 ) -> Result<ReplyOutcome, StoreError> {
-    let found: Option<(i64, String)> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY)
+    let found: Option<(i64, String, String, String)> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY)
         .bind(&r.tracking_code)
         .fetch_optional(&mut *conn)
         .await?;
-    let Some((id, status)) = found else {
+    let Some((id, status, region, unit)) = found else {
         return Ok(ReplyOutcome::NotFound);
     };
     if let Some((key, hash)) = &r.idempotency {
@@ -220,7 +223,7 @@ async fn reply_in(
     }
     let (to_status, due) = r.after(&status);
     let moved = to_status != status;
-    sqlx::query(sql::INSERT_EVENT)
+    let event_id: i64 = sqlx::query_scalar(sql::INSERT_EVENT)
         .bind(id)
         .bind(r.at_ms)
         .bind("reply")
@@ -228,8 +231,15 @@ async fn reply_in(
         .bind(moved.then_some(status.as_str()))
         .bind(moved.then_some(to_status.as_str()))
         .bind(&r.message)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+    ops::fan_out(
+        conn,
+        event_id,
+        id,
+        &r.facts(&region, &unit, &status, &to_status),
+    )
+    .await?;
     match due {
         Some((step, date)) if moved => {
             sqlx::query(sql::RESUME_AFTER_REPLY)
@@ -500,11 +510,7 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn quiet_resolved(
-        &self,
-        today: &str,
-        limit: i64,
-    ) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
+    async fn quiet_resolved(&self, today: &str, limit: i64) -> Result<Vec<QuietRow>, StoreError> {
         ops::quiet_resolved(&mut *self.readers.acquire().await?, today, limit).await
     }
 
@@ -522,6 +528,100 @@ impl Store for SqliteStore {
         self.writer
             .write(Box::new(move |conn| {
                 Box::pin(async move { ops::set_rule(conn, &region, &category, &unit).await })
+            }))
+            .await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::claim_outbox(conn, now_ms, lease_until, limit))
+            }))
+            .await
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: i64,
+        outcome: Delivered,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::finish_delivery(conn, id, &outcome, now_ms).await })
+            }))
+            .await
+    }
+
+    async fn parked(&self, limit: i64) -> Result<Vec<ParkedRow>, StoreError> {
+        ops::parked(&mut *self.readers.acquire().await?, limit).await
+    }
+
+    async fn retry_parked(&self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::retry_parked(conn, id, now_ms))
+            }))
+            .await
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        ops::outbox_counts(&mut *self.readers.acquire().await?).await
+    }
+
+    async fn add_subscriber(
+        &self,
+        url: &str,
+        region: Option<&str>,
+        secret: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let (url, region, secret) = (url.to_owned(), region.map(str::to_owned), secret.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move {
+                    ops::add_subscriber(conn, &url, region.as_deref(), &secret, now_ms).await
+                })
+            }))
+            .await
+    }
+
+    async fn subscribers(&self) -> Result<Vec<Subscriber>, StoreError> {
+        ops::subscribers(&mut *self.readers.acquire().await?).await
+    }
+
+    async fn rotate_secret(
+        &self,
+        id: i64,
+        secret: &str,
+        old_until: i64,
+    ) -> Result<bool, StoreError> {
+        let secret = secret.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::rotate_secret(conn, id, &secret, old_until).await })
+            }))
+            .await
+    }
+
+    async fn set_subscriber_active(&self, id: i64, active: bool) -> Result<bool, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::set_subscriber_active(conn, id, active))
+            }))
+            .await
+    }
+
+    async fn set_integration_mode(&self, region: &str, mode: &str) -> Result<bool, StoreError> {
+        let (region, mode) = (region.to_owned(), mode.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::set_integration_mode(conn, &region, &mode).await })
             }))
             .await
     }

@@ -205,7 +205,7 @@ fn with(changes: Value) -> Value {
     body
 }
 
-async fn wait_until_serving(app: &TestApp) {
+pub async fn wait_until_serving(app: &TestApp) {
     for _ in 0..200 {
         if let Ok(r) = app.client.get(app.url("/healthz")).send().await
             && r.status().is_success()

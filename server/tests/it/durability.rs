@@ -13,18 +13,28 @@ use tokio::sync::Mutex;
 use crate::support::{Engine, TestDb, complaint, new_key};
 
 /// The `aduan` binary, serving on a random port.
-struct Server {
-    child: Child,
-    base: String,
+pub struct Server {
+    pub child: Child,
+    pub base: String,
 }
 
 async fn start(db: &TestDb) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aduan"))
+    start_with(db, &[]).await
+}
+
+/// Starts the binary with extra environment settings.
+pub async fn start_with(db: &TestDb, settings: &[(&str, &str)]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aduan"));
+    child
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
         .env("DATABASE_URL", &db.url)
         .env("ADUAN_LOG", "info")
         .env("ADUAN_SUBMIT_RATE", "0")
-        .env("ADUAN_LOOKUP_RATE", "0")
+        .env("ADUAN_LOOKUP_RATE", "0");
+    for (k, v) in settings {
+        child.env(k, v);
+    }
+    let mut child = child
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()

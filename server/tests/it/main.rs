@@ -12,3 +12,4 @@ mod hosted;
 mod http_errors;
 mod http_flow;
 mod migrations;
+mod outbox;

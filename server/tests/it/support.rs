@@ -125,6 +125,21 @@ impl TestDb {
         result.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
+    /// The text column a query answers, row by row.
+    pub async fn strings(&self, sql: &'static str) -> Vec<String> {
+        let result = match self.engine {
+            Engine::Sqlite => match SqliteConnection::connect(&self.url).await {
+                Ok(mut c) => sqlx::query_scalar::<_, String>(sql).fetch_all(&mut c).await,
+                Err(e) => Err(e),
+            },
+            Engine::Postgres => match PgConnection::connect(&self.url).await {
+                Ok(mut c) => sqlx::query_scalar::<_, String>(sql).fetch_all(&mut c).await,
+                Err(e) => Err(e),
+            },
+        };
+        result.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// A single whole number a query answers.
     pub async fn count(&self, sql: &'static str) -> i64 {
         let result = match self.engine {
@@ -176,6 +191,11 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         // it from racing the tests that watch the database.
         clock_interval_secs: 3600,
         demo_officers: false,
+        outbox_max_attempts: 12,
+        outbox_backoff_ms: 200,
+        outbox_lease_secs: 10,
+        outbox_poll_ms: 50,
+        delivery_timeout_secs: 2,
     }
 }
 

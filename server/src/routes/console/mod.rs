@@ -6,6 +6,7 @@
 //! Every form that changes something carries the session's CSRF token, and a
 //! post the browser marks as cross-site is refused before it is read.
 
+pub mod integrations;
 mod pages;
 
 use std::collections::BTreeMap;
@@ -34,7 +35,7 @@ pub const MESSAGE_MAX: usize = 4000;
 /// Complaints per inbox page.
 pub const PAGE_SIZE: i64 = 50;
 
-fn store_failed(locale: Locale, e: &StoreError) -> Response {
+pub(super) fn store_failed(locale: Locale, e: &StoreError) -> Response {
     tracing::error!(error = %e, "console: the store failed");
     pages::message_page(
         locale,
@@ -67,7 +68,7 @@ fn not_found(locale: Locale, who: &SignedIn) -> Response {
     )
 }
 
-fn forbidden(locale: Locale, who: Option<&SignedIn>) -> Response {
+pub(super) fn forbidden(locale: Locale, who: Option<&SignedIn>) -> Response {
     pages::message_page(
         locale,
         who,
@@ -700,6 +701,7 @@ fn plan_transition(
     };
     Ok(Transition {
         complaint_id: c.id,
+        tracking_code: c.tracking_code.clone(),
         expected_version: c.version,
         author: "officer",
         officer_id: Some(who.officer.id),

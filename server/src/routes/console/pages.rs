@@ -76,7 +76,7 @@ impl<'a> Page<'a> {
         Status::from_key(key).map_or("?", |s| labels::status(s, self.locale))
     }
 
-    fn layout(&self, title: &str, body: Markup) -> Markup {
+    pub fn layout(&self, title: &str, body: Markup) -> Markup {
         let who = self.who;
         layout(
             self.locale,
@@ -90,6 +90,9 @@ impl<'a> Page<'a> {
                         }
                         @if matches!(who.role, Role::Coordinator | Role::Admin) {
                             a href="/console/rules" { (self.t("Aturan penerusan", "Routing rules")) }
+                        }
+                        @if who.role == Role::Admin {
+                            a href="/console/integrations" { (self.t("Integrasi", "Integrations")) }
                         }
                     }
                     div.who {

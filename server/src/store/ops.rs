@@ -1,12 +1,12 @@
-// The console's statements, included once per engine by `console.rs`, where
-// `Db` and `Conn` name the engine. `QueryBuilder` writes each engine's own
-// placeholders.
+// Statements written once and included per engine by `store/mod.rs`, where
+// `Db`, `Conn` and `SKIP_LOCKED` name the engine. `QueryBuilder` writes each
+// engine's own placeholders.
 
 use sqlx::QueryBuilder;
 
-use super::{
+use crate::store::console::{
     ActOutcome, ComplaintRecord, DueFilter, HistoryEvent, Identity, InboxQuery, InboxRow,
-    NewOfficer, NewSession, OPEN, Officer, Scope, Transition, UnitLoad,
+    NewOfficer, NewSession, OPEN, Officer, QuietRow, Scope, Transition, UnitLoad,
 };
 use crate::store::StoreError;
 
@@ -294,9 +294,9 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
         });
     }
     let moved = t.from_status != t.to_status;
-    sqlx::query(
+    let event_id: i64 = sqlx::query_scalar(
         "INSERT INTO complaint_events (complaint_id, at, kind, author, officer_id, from_status, to_status, public_message, internal_note, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(t.complaint_id)
     .bind(t.at_ms)
@@ -308,8 +308,19 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
     .bind(&t.public_message)
     .bind(&t.internal_note)
     .bind(&t.detail)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let facts = crate::outbound::EventFacts {
+        kind: t.kind,
+        tracking_code: &t.tracking_code,
+        region: &t.region,
+        unit: &t.unit,
+        from_status: moved.then_some(t.from_status.as_str()),
+        to_status: &t.to_status,
+        public_message: t.public_message.as_deref(),
+        at_ms: t.at_ms,
+    };
+    fan_out(conn, event_id, t.complaint_id, &facts).await?;
     Ok(ActOutcome::Done)
 }
 
@@ -318,9 +329,10 @@ pub async fn quiet_resolved(
     conn: &mut Conn,
     today: &str,
     limit: i64,
-) -> Result<Vec<(i64, i64, String, String)>, StoreError> {
+) -> Result<Vec<QuietRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, CAST(version AS BIGINT), region_slug, unit_key FROM complaints WHERE status = 'resolved' AND due_date < $1 ORDER BY due_date, id LIMIT $2",
+        "SELECT id, CAST(version AS BIGINT) AS version, region_slug, unit_key, tracking_code FROM complaints \
+         WHERE status = 'resolved' AND due_date < $1 ORDER BY due_date, id LIMIT $2",
     )
     .bind(today)
     .bind(limit)
@@ -380,4 +392,193 @@ pub async fn officers(conn: &mut Conn, region: Option<&str>) -> Result<Vec<Offic
     }
     q.push(" ORDER BY o.region_slug, o.role, o.email");
     Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// Queues the public side of event `event_id` for every subscriber that
+/// should hear of it (nothing for an internal note).
+pub async fn fan_out(
+    conn: &mut Conn,
+    event_id: i64,
+    complaint_id: i64,
+    facts: &crate::outbound::EventFacts<'_>,
+) -> Result<(), StoreError> {
+    let Some((kind, body)) = crate::outbound::message(facts) else {
+        return Ok(());
+    };
+    sqlx::query(crate::store::outbox::FAN_OUT)
+        .bind(event_id)
+        .bind(complaint_id)
+        .bind(kind)
+        .bind(body)
+        .bind(facts.at_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` rows that are due, not leased, and first in line
+/// for their complaint and target; leases them until `lease_until`.
+pub async fn claim_outbox(
+    conn: &mut Conn,
+    now_ms: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<crate::store::outbox::OutboxRow>, StoreError> {
+    let claim = format!(
+        "SELECT o.id, o.delivery_id, o.channel, o.target, o.event_type, o.payload, CAST(o.attempts + 1 AS BIGINT) AS attempts, \
+         s.url, s.secret, s.previous_secret, s.previous_until \
+         FROM outbox o LEFT JOIN webhook_subscribers s ON o.channel = 'webhook' AND CAST(s.id AS TEXT) = o.target \
+         WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1) \
+         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.target = o.target AND p.channel = o.channel \
+                         AND p.complaint_id = o.complaint_id AND p.id < o.id) \
+         ORDER BY o.id LIMIT $2{SKIP_LOCKED}"
+    );
+    let rows: Vec<crate::store::outbox::OutboxRow> = sqlx::query_as(sqlx::AssertSqlSafe(claim))
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in &rows {
+        sqlx::query("UPDATE outbox SET lease_until = $1, attempts = attempts + 1 WHERE id = $2")
+            .bind(lease_until)
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(rows)
+}
+
+/// Records how a delivery ended.
+pub async fn finish_delivery(
+    conn: &mut Conn,
+    id: i64,
+    outcome: &crate::store::outbox::Delivered,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    use crate::store::outbox::Delivered;
+    let query = match outcome {
+        Delivered::Yes => sqlx::query(
+            "UPDATE outbox SET state = 'delivered', delivered_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now_ms),
+        Delivered::Retry { error, at_ms } => sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .bind(*at_ms)
+        .bind(error.clone()),
+        Delivered::Park { error } => sqlx::query(
+            "UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = $2 WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .bind(error.clone()),
+    };
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Parked rows, newest first.
+pub async fn parked(conn: &mut Conn, limit: i64) -> Result<Vec<crate::store::outbox::ParkedRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, delivery_id, channel, target, event_type, CAST(attempts AS BIGINT) AS attempts, last_error, created_at \
+         FROM outbox WHERE state = 'failed' ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Puts a parked row back in line, with a fresh count of attempts.
+pub async fn retry_parked(conn: &mut Conn, id: i64, now_ms: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, lease_until = NULL WHERE id = $1 AND state = 'failed'",
+    )
+    .bind(id)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+pub async fn outbox_counts(conn: &mut Conn) -> Result<crate::store::outbox::OutboxCounts, StoreError> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut counts = crate::store::outbox::OutboxCounts::default();
+    for (state, n) in rows {
+        match state.as_str() {
+            "pending" => counts.pending = n,
+            "delivered" => counts.delivered = n,
+            _ => counts.failed = n,
+        }
+    }
+    Ok(counts)
+}
+
+pub async fn add_subscriber(
+    conn: &mut Conn,
+    url: &str,
+    region: Option<&str>,
+    secret: &str,
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO webhook_subscribers (url, region_slug, secret, active, created_at) VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+    )
+    .bind(url)
+    .bind(region)
+    .bind(secret)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn subscribers(conn: &mut Conn) -> Result<Vec<crate::store::outbox::Subscriber>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, url, region_slug, active, created_at FROM webhook_subscribers ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Gives a subscriber a new secret; the old one keeps signing until `old_until`.
+pub async fn rotate_secret(
+    conn: &mut Conn,
+    id: i64,
+    secret: &str,
+    old_until: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE webhook_subscribers SET previous_secret = secret, previous_until = $3, secret = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(secret)
+    .bind(old_until)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+pub async fn set_subscriber_active(conn: &mut Conn, id: i64, active: bool) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE webhook_subscribers SET active = $2 WHERE id = $1")
+        .bind(id)
+        .bind(active)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(done == 1)
+}
+
+pub async fn set_integration_mode(conn: &mut Conn, region: &str, mode: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE regions SET integration_mode = $2 WHERE slug = $1")
+        .bind(region)
+        .bind(mode)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(done == 1)
 }

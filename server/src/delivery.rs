@@ -1,0 +1,180 @@
+//! The delivery worker: claims due outbox rows under a lease, delivers them
+//! concurrently, and records each outcome. A failure is retried with
+//! exponential backoff and jitter; after the configured number of attempts
+//! the row is parked for an administrator. A worker that dies leaves its
+//! rows leased; they are claimed again when the lease runs out, and the
+//! stable delivery id lets the receiver drop the repeat.
+
+use std::time::Duration;
+
+use crate::outbound;
+use crate::state::{AppState, now_ms};
+use crate::store::outbox::{Delivered, OutboxRow};
+
+/// Rows claimed per round.
+const BATCH: i64 = 32;
+/// The longest wait between two attempts.
+const BACKOFF_CAP_MS: u64 = 3_600_000;
+
+/// The wait before attempt `attempts + 1`: doubling from `base_ms`, capped,
+/// the upper half drawn at random so that retries do not arrive in step.
+pub fn backoff_ms(base_ms: u64, attempts: i64, random: f64) -> u64 {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+    let full = base_ms
+        .saturating_mul(1u64 << doublings)
+        .min(BACKOFF_CAP_MS);
+    let half = full / 2;
+    half + (half as f64 * random.clamp(0.0, 1.0)) as u64
+}
+
+/// Delivers one webhook; `Err` with a message fit for the console (no
+/// secret and no query string).
+pub async fn deliver_webhook(
+    client: &reqwest::Client,
+    row: &OutboxRow,
+    now_ms: i64,
+) -> Result<(), String> {
+    let url = row
+        .url
+        .as_deref()
+        .ok_or("the subscriber no longer exists")?;
+    let secret = row
+        .secret
+        .as_deref()
+        .ok_or("the subscriber has no secret")?;
+    let timestamp = now_ms / 1000;
+    let mut signatures = vec![
+        outbound::sign(secret, &row.delivery_id, timestamp, &row.payload)
+            .ok_or("the subscriber's secret is not valid base64")?,
+    ];
+    if let (Some(old), Some(until)) = (&row.previous_secret, row.previous_until)
+        && until > now_ms
+        && let Some(signature) = outbound::sign(old, &row.delivery_id, timestamp, &row.payload)
+    {
+        signatures.push(signature);
+    }
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", &row.delivery_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signatures.join(" "))
+        .body(row.payload.clone())
+        .send()
+        .await
+        .map_err(|e| {
+            let kind = if e.is_timeout() {
+                "timed out"
+            } else if e.is_connect() {
+                "could not connect"
+            } else {
+                "the connection failed"
+            };
+            format!("{kind}: {}", e.without_url())
+        })?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("the receiver answered HTTP {}", status.as_u16()))
+    }
+}
+
+async fn deliver(client: &reqwest::Client, row: &OutboxRow) -> Result<(), String> {
+    match row.channel.as_str() {
+        "webhook" => deliver_webhook(client, row, now_ms()).await,
+        other => Err(format!("no connector delivers `{other}` messages")),
+    }
+    .inspect_err(|e| {
+        tracing::warn!(delivery = %row.delivery_id, attempt = row.attempts, error = %e, "a delivery failed");
+    })
+}
+
+/// One round: claims due rows, delivers them, records the outcomes.
+/// Returns how many rows it claimed.
+pub async fn round(state: &AppState, client: &reqwest::Client) -> usize {
+    let config = &state.config;
+    let now = now_ms();
+    let lease = i64::try_from(config.outbox_lease_secs.max(1) * 1000).unwrap_or(60_000);
+    let rows = match state.store.claim_outbox(now, now + lease, BATCH).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot claim outbox messages");
+            return 0;
+        }
+    };
+    let claimed = rows.len();
+    let results = futures_util::future::join_all(rows.iter().map(|row| deliver(client, row))).await;
+    for (row, result) in rows.iter().zip(results) {
+        let outcome = match result {
+            Ok(()) => Delivered::Yes,
+            Err(error) if row.attempts >= i64::from(config.outbox_max_attempts) => {
+                Delivered::Park { error }
+            }
+            Err(error) => Delivered::Retry {
+                at_ms: now_ms()
+                    + i64::try_from(backoff_ms(
+                        config.outbox_backoff_ms,
+                        row.attempts,
+                        rand::random::<f64>(),
+                    ))
+                    .unwrap_or(i64::MAX / 2),
+                error,
+            },
+        };
+        if let Err(e) = state.store.finish_delivery(row.id, outcome, now_ms()).await {
+            // The lease runs out and the row is delivered again; the
+            // receiver drops the repeat by its id.
+            tracing::warn!(error = %e, delivery = %row.delivery_id, "cannot record a delivery");
+        }
+    }
+    claimed
+}
+
+/// Runs the worker until the process stops.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let client = match reqwest::Client::builder()
+            .timeout(Duration::from_secs(
+                state.config.delivery_timeout_secs.max(1),
+            ))
+            .connect_timeout(Duration::from_secs(
+                state.config.delivery_timeout_secs.clamp(1, 5),
+            ))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Aduan-Webhooks/1")
+            .build()
+        {
+            Ok(client) => client,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot build the delivery client; nothing will be delivered");
+                return;
+            }
+        };
+        let idle = Duration::from_millis(state.config.outbox_poll_ms.max(10));
+        loop {
+            if round(&state, &client).await == 0 {
+                tokio::time::sleep(idle).await;
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_cap() {
+        assert_eq!(backoff_ms(1000, 1, 0.0), 500);
+        assert_eq!(backoff_ms(1000, 1, 1.0), 1000);
+        assert_eq!(backoff_ms(1000, 2, 1.0), 2000);
+        assert_eq!(backoff_ms(1000, 4, 0.0), 4000);
+        let late = backoff_ms(1000, 40, 1.0);
+        assert_eq!(late, BACKOFF_CAP_MS);
+        for attempt in 1..20 {
+            let d = backoff_ms(2000, attempt, 0.5);
+            assert!(d >= backoff_ms(2000, attempt, 0.0) && d <= backoff_ms(2000, attempt, 1.0));
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! What leaves the system about a complaint, and how it is signed.
+//!
+//! Every public event of a complaint (filed, a change of state, a public
+//! reply) becomes one JSON message per receiver, written to the outbox in
+//! the same transaction as the event. Internal notes never leave.
+//!
+//! Webhooks follow the Standard Webhooks format: the headers
+//! `webhook-id`, `webhook-timestamp` and `webhook-signature`, the signature
+//! being `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` under the
+//! subscriber's secret (`whsec_` and base64).
+
+use aduan_app::date::rfc3339;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+
+/// The facts of one event, as the store has them.
+#[derive(Debug, Clone, Copy)]
+pub struct EventFacts<'a> {
+    pub kind: &'a str,
+    pub tracking_code: &'a str,
+    pub region: &'a str,
+    pub unit: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: &'a str,
+    pub public_message: Option<&'a str>,
+    pub at_ms: i64,
+}
+
+/// The message type an event is sent as; `None` for what stays inside.
+pub fn event_type(
+    kind: &str,
+    from: Option<&str>,
+    to: &str,
+    public_message: Option<&str>,
+) -> Option<&'static str> {
+    if kind == "note" {
+        return None;
+    }
+    if kind == "submitted" {
+        return Some("complaint.created");
+    }
+    if from.is_some_and(|f| f != to) {
+        return Some("complaint.status_changed");
+    }
+    public_message.map(|_| "complaint.reply_added")
+}
+
+/// The message type and JSON body for an event, or `None` when it stays inside.
+/// The reporter's identity is never part of it.
+pub fn message(facts: &EventFacts<'_>) -> Option<(&'static str, String)> {
+    let kind = event_type(
+        facts.kind,
+        facts.from_status,
+        facts.to_status,
+        facts.public_message,
+    )?;
+    let body = json!({
+        "type": kind,
+        "timestamp": rfc3339(facts.at_ms),
+        "data": {
+            "tracking_code": facts.tracking_code,
+            "region": facts.region,
+            "unit": facts.unit,
+            "event": facts.kind,
+            "status": facts.to_status,
+            "previous_status": facts.from_status,
+            "message": facts.public_message,
+        }
+    });
+    Some((kind, body.to_string()))
+}
+
+/// A new subscriber secret: `whsec_` and 32 random bytes in base64.
+pub fn new_secret() -> String {
+    format!("whsec_{}", B64.encode(rand::random::<[u8; 32]>()))
+}
+
+/// The signature of one delivery under one secret: `v1,<base64>`.
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<String> {
+    let key = B64
+        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
+        .ok()?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    Some(format!("v1,{}", B64.encode(mac.finalize().into_bytes())))
+}
+
+/// True when `header` (space-separated `v1,…` signatures) holds a valid
+/// signature of the delivery under `secret`. The comparison takes the same
+/// time wherever the signatures differ.
+pub fn verify(secret: &str, id: &str, timestamp: i64, body: &str, header: &str) -> bool {
+    let Some(expected) = sign(secret, id, timestamp, body) else {
+        return false;
+    };
+    header
+        .split_whitespace()
+        .any(|candidate| crate::auth::same_secret(candidate, &expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_matches_the_standard_webhooks_example() {
+        // The example of the Standard Webhooks specification.
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+        let body = r#"{"test": 2432232314}"#;
+        let signature = sign(secret, id, 1614265330, body);
+        assert_eq!(
+            signature.as_deref(),
+            Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        );
+        assert!(verify(
+            secret,
+            id,
+            1614265330,
+            body,
+            "v1,bogus v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        ));
+        assert!(!verify(
+            secret,
+            id,
+            1614265331,
+            body,
+            signature.as_deref().unwrap_or_default()
+        ));
+        assert!(!verify(
+            secret,
+            id,
+            1614265330,
+            "{}",
+            signature.as_deref().unwrap_or_default()
+        ));
+    }
+
+    #[test]
+    fn notes_stay_inside_and_the_rest_is_typed() {
+        assert_eq!(event_type("note", Some("verified"), "verified", None), None);
+        assert_eq!(
+            event_type("submitted", None, "submitted", None),
+            Some("complaint.created")
+        );
+        assert_eq!(
+            event_type("dispatched", Some("submitted"), "verified", None),
+            Some("complaint.status_changed")
+        );
+        assert_eq!(
+            event_type("reply", None, "verified", Some("Terima kasih")),
+            Some("complaint.reply_added")
+        );
+        assert_eq!(event_type("reply", None, "verified", None), None);
+    }
+
+    #[test]
+    fn a_message_carries_no_identity_and_the_public_reply() {
+        let facts = EventFacts {
+            kind: "resolved",
+            tracking_code: "BDG-7K3Q-XP9M-2HT4-WQ5B",
+            region: "badung",
+            unit: "pupr",
+            from_status: Some("in_progress"),
+            to_status: "resolved",
+            public_message: Some("Sudah ditambal."),
+            at_ms: 0,
+        };
+        let (kind, body) = message(&facts).unwrap_or(("", String::new()));
+        assert_eq!(kind, "complaint.status_changed");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert_eq!(v["data"]["message"], "Sudah ditambal.");
+        assert_eq!(v["data"]["status"], "resolved");
+        assert!(v["data"].get("reporter").is_none());
+        assert!(new_secret().starts_with("whsec_"));
+    }
+}

@@ -1,0 +1,76 @@
+//! The transactional outbox: messages written with the change that causes
+//! them, claimed by delivery workers under a lease, retried with backoff,
+//! parked after too many failures; and the webhook subscribers.
+
+/// Queues one outbox row per webhook subscriber that should hear of an
+/// event: every active subscriber without a region, and the region's own
+/// subscribers while the region is in `webhook` mode. `$1` event id,
+/// `$2` complaint id, `$3` message type, `$4` body, `$5` now.
+pub const FAN_OUT: &str = "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
+     SELECT 'evt_' || CAST($1 AS TEXT) || '_' || CAST(s.id AS TEXT), 'webhook', CAST(s.id AS TEXT), c.id, $3, $4, 'pending', 0, $5, $5 \
+     FROM complaints c JOIN regions r ON r.slug = c.region_slug \
+     JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook')) \
+     WHERE c.id = $2";
+
+/// A claimed row, with what its delivery needs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub delivery_id: String,
+    pub channel: String,
+    pub target: String,
+    pub event_type: String,
+    pub payload: String,
+    /// Attempts including this one.
+    pub attempts: i64,
+    pub url: Option<String>,
+    pub secret: Option<String>,
+    pub previous_secret: Option<String>,
+    pub previous_until: Option<i64>,
+}
+
+/// How one delivery ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    Yes,
+    /// Failed; try again at this time.
+    Retry {
+        error: String,
+        at_ms: i64,
+    },
+    /// Failed too often: parked until an administrator retries it.
+    Park {
+        error: String,
+    },
+}
+
+/// A parked (failed) row, for the console.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ParkedRow {
+    pub id: i64,
+    pub delivery_id: String,
+    pub channel: String,
+    pub target: String,
+    pub event_type: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+/// A webhook subscriber, without its secrets.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Subscriber {
+    pub id: i64,
+    pub url: String,
+    pub region_slug: Option<String>,
+    pub active: bool,
+    pub created_at: i64,
+}
+
+/// Counts by state, for the console and the benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+}

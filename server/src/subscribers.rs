@@ -1,0 +1,75 @@
+//! Adding webhook subscribers and rotating their secrets: from the command
+//! line (`aduan webhook add`) and from the console.
+
+use crate::domain::catalog::Catalog;
+use crate::outbound::new_secret;
+use crate::state::now_ms;
+use crate::store::Store;
+
+/// How long an old secret keeps signing after a rotation.
+pub const ROTATION_OVERLAP_MS: i64 = 24 * 3600 * 1000;
+
+/// Checks a subscriber's address: absolute http(s), no credentials in it.
+pub fn check_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let parsed = reqwest::Url::parse(url).map_err(|_| format!("`{url}` is not an address"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("`{url}` is not an http or https address"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(
+            "put no user name or password in the address; the signature authenticates".into(),
+        );
+    }
+    Ok(url.to_owned())
+}
+
+/// Adds a subscriber; its id and its secret (shown once).
+pub async fn add(
+    store: &dyn Store,
+    catalog: &Catalog,
+    url: &str,
+    region: Option<&str>,
+) -> Result<(i64, String), String> {
+    let url = check_url(url)?;
+    let region = region.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(region) = region
+        && catalog.region(region).is_none()
+    {
+        return Err(format!("`{region}` is not a region"));
+    }
+    let secret = new_secret();
+    let id = store
+        .add_subscriber(&url, region, &secret, now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((id, secret))
+}
+
+/// Gives a subscriber a new secret; the old one signs beside it for a day.
+pub async fn rotate(store: &dyn Store, id: i64) -> Result<String, String> {
+    let secret = new_secret();
+    let done = store
+        .rotate_secret(id, &secret, now_ms() + ROTATION_OVERLAP_MS)
+        .await
+        .map_err(|e| e.to_string())?;
+    if done {
+        Ok(secret)
+    } else {
+        Err(format!("there is no subscriber {id}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_http_addresses_are_taken() {
+        assert!(check_url("https://pro.denpasarkota.go.id/hooks/aduan").is_ok());
+        assert!(check_url("http://127.0.0.1:9000/x").is_ok());
+        assert!(check_url("ftp://example.id/x").is_err());
+        assert!(check_url("not a url").is_err());
+        assert!(check_url("https://user:pw@example.id/").is_err());
+    }
+}
