@@ -219,6 +219,38 @@ on_both_engines! {
         }
     }
 
+    async fn an_administrator_switches_a_region_to_webhooks_in_the_console(app) {
+        let receiver = Receiver::start(0).await;
+        subscribe(&app, &receiver, Some("badung")).await;
+        let coordinator = officer(&app, "coordinator", "badung", None).await;
+        assert_eq!(coordinator.get("/console/integrations").await.0, 403);
+        let (status, _, _) = coordinator.post("/console/integrations/mode", &[("region", "badung"), ("mode", "webhook")]).await;
+        assert_eq!(status, 403);
+        let admin = officer(&app, "admin", "bali", None).await;
+        let (status, page) = admin.get("/console/integrations").await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&receiver.url), "{page}");
+        assert!(!page.contains("whsec_"), "a secret is shown only when it is made");
+        let (status, _, _) = admin.post("/console/integrations/mode", &[("region", "badung"), ("mode", "carrier-pigeon")]).await;
+        assert_eq!(status, 422);
+        let (status, _, _) = admin.post("/console/integrations/mode", &[("region", "badung"), ("mode", "webhook")]).await;
+        assert_eq!(status, 303);
+        let code = file(&app, complaint()).await;
+        wait_for_outbox(&app, 30).await;
+        assert!(receiver.accepted.lock().await.iter().any(|r| r.body.contains(&code)));
+        // A new subscriber from the console: its secret is shown once.
+        let (status, _, page) = admin.post("/console/integrations/subscriber", &[("do", "add"), ("url", "https://pro.denpasarkota.go.id/hook"), ("region", "denpasar")]).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("whsec_"), "{page}");
+        let (_, again) = admin.get("/console/integrations").await;
+        assert!(!again.contains("whsec_"));
+        // Switching back: nothing more is sent.
+        admin.post("/console/integrations/mode", &[("region", "badung"), ("mode", "none")]).await;
+        let before = app.db.count("SELECT COUNT(*) FROM outbox").await;
+        file(&app, complaint()).await;
+        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox").await, before);
+    }
+
     async fn a_region_subscriber_hears_only_while_its_region_is_in_webhook_mode(app) {
         let receiver = Receiver::start(0).await;
         subscribe(&app, &receiver, Some("denpasar")).await;
