@@ -8,9 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::console_bench;
 use crate::load::{self, Conn, Outcome};
 use crate::{Result, cargo, pg, root, tools};
+use crate::{console_bench, outbox_bench};
 
 const CONNECTIONS: usize = 64;
 const SEEDED: usize = 2_000;
@@ -206,19 +206,20 @@ async fn bench_engine(engine: &str, url: &str, seconds: u64, rounds: usize) -> R
     Ok(())
 }
 
-/// The console with 100,000 and then 1,000,000 complaints in a fresh store.
-async fn bench_console(engine: &str, url: &str) -> Result {
-    println!("Console, {engine}: a unit officer of Badung's public works");
-    let server = Server::start(url)?;
-    let email = "unit.bench@badungkab.go.id";
-    let mut add = Command::new(root().join("target/release/aduan"))
+/// Creates an officer with the `aduan officer add` command.
+fn add_officer(url: &str, email: &str, role: &str, unit: Option<&str>) -> Result {
+    let mut command = Command::new(root().join("target/release/aduan"));
+    command
         .args([
-            "officer", "add", "--email", email, "--region", "badung", "--role", "unit", "--unit",
-            "pupr",
+            "officer", "add", "--email", email, "--region", "badung", "--role", role,
         ])
         .env("DATABASE_URL", url)
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::null());
+    if let Some(unit) = unit {
+        command.args(["--unit", unit]);
+    }
+    let mut add = command
         .spawn()
         .map_err(|e| format!("cannot run aduan officer add: {e}"))?;
     if let Some(mut stdin) = add.stdin.take() {
@@ -228,6 +229,40 @@ async fn bench_console(engine: &str, url: &str) -> Result {
     if !add.wait().map_err(|e| e.to_string())?.success() {
         return Err("aduan officer add failed".into());
     }
+    Ok(())
+}
+
+/// The outbox on a fresh store: webhooks to a receiver on loopback.
+async fn bench_outbox(engine: &str, url: &str) -> Result {
+    println!("Outbox, {engine}: signed webhooks to a receiver on loopback");
+    let server = Server::start(url)?;
+    let email = "coordinator.bench@badungkab.go.id";
+    add_officer(url, email, "coordinator", None)?;
+    let mut db = console_bench::Db::open(url).await?;
+    let database = url.to_owned();
+    let subscribe = move |receiver: &str| -> Result {
+        let out = Command::new(root().join("target/release/aduan"))
+            .args(["webhook", "add", "--url", receiver])
+            .env("DATABASE_URL", &database)
+            .output()
+            .map_err(|e| format!("cannot run aduan webhook add: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    };
+    let outcome = outbox_bench::measure(server.addr, &mut db, subscribe, email).await;
+    server.stop();
+    outcome
+}
+
+/// The console with 100,000 and then 1,000,000 complaints in a fresh store.
+async fn bench_console(engine: &str, url: &str) -> Result {
+    println!("Console, {engine}: a unit officer of Badung's public works");
+    let server = Server::start(url)?;
+    let email = "unit.bench@badungkab.go.id";
+    add_officer(url, email, "unit", Some("pupr"))?;
     let mut db = console_bench::Db::open(url).await?;
     let cookie = console_bench::session_for(&mut db, email).await?;
     let mut have = 0;
@@ -338,7 +373,7 @@ fn widget(runtime: &tokio::runtime::Runtime) -> Result {
 }
 
 /// Runs the benchmark; `--seconds N` per scenario, `--rounds N`,
-/// `--only sqlite|postgres|widget|console`.
+/// `--only sqlite|postgres|widget|outbox|console`.
 pub fn run(args: &[String]) -> Result {
     let seconds = option(args, "--seconds", 5)?;
     let rounds = option(args, "--rounds", 3)? as usize;
@@ -365,6 +400,9 @@ pub fn run(args: &[String]) -> Result {
     if only.as_deref() == Some("console") {
         return console(&runtime);
     }
+    if only.as_deref() == Some("outbox") {
+        return outbox(&runtime);
+    }
     if only.as_deref() != Some("postgres") {
         let dir = std::env::temp_dir().join(format!("aduan-bench-{}", std::process::id()));
         let url = format!("sqlite:{}", dir.join("bench.db").display());
@@ -389,9 +427,24 @@ pub fn run(args: &[String]) -> Result {
         ))?;
     }
     if only.is_none() {
+        outbox(&runtime)?;
         console(&runtime)?;
     }
     Ok(())
+}
+
+/// The outbox benchmark on SQLite, then on PostgreSQL.
+fn outbox(runtime: &tokio::runtime::Runtime) -> Result {
+    let dir = std::env::temp_dir().join(format!("aduan-outbox-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = format!("sqlite:{}", dir.join("outbox.db").display());
+    let outcome = runtime.block_on(bench_outbox("SQLite", &url));
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome?;
+    let bindir = tools::ensure_postgres()?;
+    let cluster = pg::Cluster::start(&bindir)?;
+    let url = cluster.create_database("aduan_outbox_bench")?;
+    runtime.block_on(bench_outbox("PostgreSQL", &url))
 }
 
 /// The console benchmark on SQLite, then on PostgreSQL.

@@ -8,6 +8,7 @@
 
 mod bench;
 mod console_bench;
+mod outbox_bench;
 // The DevTools client the browser tests use, shared for the widget benchmark.
 #[allow(dead_code)]
 #[path = "../../server/tests/it/browser.rs"]
