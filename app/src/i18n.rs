@@ -46,6 +46,9 @@ pub enum Msg {
     RepliesClosed,
     NotResolved,
     ComplaintChanged,
+    SignatureInvalid,
+    NotInWebhookMode,
+    TransitionRefused,
     Timeout,
     RateLimited,
     Unavailable,
@@ -150,6 +153,16 @@ impl Msg {
             (NotResolved, En) => "Only a complaint that has been followed up can be confirmed.",
             (ComplaintChanged, Id) => "Pengaduan ini baru saja berubah. Muat ulang dan coba lagi.",
             (ComplaintChanged, En) => "This complaint has just changed. Reload it and try again.",
+            (SignatureInvalid, Id) => "Tanda tangan, stempel waktu atau pengirim pesan tidak sah.",
+            (SignatureInvalid, En) => "The message's signature, timestamp or sender is not valid.",
+            (NotInWebhookMode, Id) => {
+                "Pengirim ini tidak terhubung dengan daerah yang memakai mode webhook."
+            }
+            (NotInWebhookMode, En) => "This sender is not tied to a region in webhook mode.",
+            (TransitionRefused, Id) => {
+                "Perubahan ini tidak dapat diterapkan pada pengaduan sekarang."
+            }
+            (TransitionRefused, En) => "This change cannot be applied to the complaint now.",
             (Timeout, Id) => "Permintaan terlalu lama diproses. Silakan coba lagi.",
             (Timeout, En) => "The request took too long. Please try again.",
             (RateLimited, Id) => {

@@ -50,6 +50,7 @@ pub async fn close_quiet(state: &AppState) -> Result<usize, StoreError> {
                     internal_note: None,
                     detail: None,
                     at_ms: now,
+                    inbound: None,
                 })
                 .await?;
             if outcome == ActOutcome::Done {

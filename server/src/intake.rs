@@ -252,6 +252,7 @@ pub async fn confirm(
             internal_note: None,
             detail: None,
             at_ms: now,
+            inbound: None,
         })
         .await
         .map_err(|e| ApiError::from(e).speaking(locale))?;

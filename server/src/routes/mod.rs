@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod console;
 pub mod hosted;
+pub mod inbound;
 pub mod limits;
 pub mod public;
 pub mod system;
@@ -116,6 +117,9 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
+    // A region's own app: signed messages, no cookies, no browser.
+    let inbound_api = Router::new().route("/api/v1/webhooks/{subscriber}", post(inbound::receive));
+
     // The widget bundle, for pages on any origin.
     let dist = state.config.public_dir.join("dist");
     let widget_bundle = Router::new()
@@ -144,6 +148,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(hosted_pages)
         .merge(console_pages)
+        .merge(inbound_api)
         .merge(strict_demo)
         .merge(widget_bundle)
         // Operators and load balancers.

@@ -157,6 +157,10 @@ pub struct Transition {
     pub internal_note: Option<String>,
     pub detail: Option<String>,
     pub at_ms: i64,
+    /// When a region's app sent the change: its subscriber id and message
+    /// id, recorded with the change (a repeat is recognised) and not echoed
+    /// back to that subscriber.
+    pub inbound: Option<(i64, String)>,
 }
 
 /// How a transition ended.

@@ -364,6 +364,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Sets a region's integration mode (`lapor`, `webhook` or `none`).
     async fn set_integration_mode(&self, region: &str, mode: &str) -> Result<bool, StoreError>;
 
+    /// A subscriber's region, state and secrets.
+    async fn subscriber_keys(&self, id: i64) -> Result<Option<outbox::SubscriberKeys>, StoreError>;
+
+    /// True when this subscriber's message was applied already.
+    async fn inbound_seen(&self, subscriber: i64, message: &str) -> Result<bool, StoreError>;
+
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);
 }

@@ -320,7 +320,19 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
         public_message: t.public_message.as_deref(),
         at_ms: t.at_ms,
     };
-    fan_out(conn, event_id, t.complaint_id, &facts).await?;
+    let sender = t.inbound.as_ref().map_or(-1, |(subscriber, _)| *subscriber);
+    fan_out_except(conn, event_id, t.complaint_id, &facts, sender).await?;
+    if let Some((subscriber, message)) = &t.inbound {
+        sqlx::query(
+            "INSERT INTO inbound_messages (subscriber_id, message_id, received_at, event_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(*subscriber)
+        .bind(message)
+        .bind(t.at_ms)
+        .bind(event_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(ActOutcome::Done)
 }
 
@@ -402,6 +414,17 @@ pub async fn fan_out(
     complaint_id: i64,
     facts: &crate::outbound::EventFacts<'_>,
 ) -> Result<(), StoreError> {
+    fan_out_except(conn, event_id, complaint_id, facts, -1).await
+}
+
+/// [`fan_out`], leaving out the subscriber that sent the change.
+pub async fn fan_out_except(
+    conn: &mut Conn,
+    event_id: i64,
+    complaint_id: i64,
+    facts: &crate::outbound::EventFacts<'_>,
+    sender: i64,
+) -> Result<(), StoreError> {
     let Some((kind, body)) = crate::outbound::message(facts) else {
         return Ok(());
     };
@@ -411,6 +434,7 @@ pub async fn fan_out(
         .bind(kind)
         .bind(body)
         .bind(facts.at_ms)
+        .bind(sender)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -581,4 +605,30 @@ pub async fn set_integration_mode(conn: &mut Conn, region: &str, mode: &str) -> 
         .await?
         .rows_affected();
     Ok(done == 1)
+}
+
+/// A subscriber's region, state and secrets, for checking what it sends.
+pub async fn subscriber_keys(
+    conn: &mut Conn,
+    id: i64,
+) -> Result<Option<crate::store::outbox::SubscriberKeys>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.region_slug, r.integration_mode AS region_mode, s.active, s.secret, s.previous_secret, s.previous_until \
+         FROM webhook_subscribers s LEFT JOIN regions r ON r.slug = s.region_slug WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// True when this subscriber's message was applied already.
+pub async fn inbound_seen(conn: &mut Conn, subscriber: i64, message: &str) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT subscriber_id FROM inbound_messages WHERE subscriber_id = $1 AND message_id = $2",
+    )
+    .bind(subscriber)
+    .bind(message)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
 }

@@ -4,13 +4,14 @@
 
 /// Queues one outbox row per webhook subscriber that should hear of an
 /// event: every active subscriber without a region, and the region's own
-/// subscribers while the region is in `webhook` mode. `$1` event id,
+/// subscribers while the region is in `webhook` mode; never back to the
+/// subscriber that sent the change (`$6`, or -1). `$1` event id,
 /// `$2` complaint id, `$3` message type, `$4` body, `$5` now.
 pub const FAN_OUT: &str = "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
      SELECT 'evt_' || CAST($1 AS TEXT) || '_' || CAST(s.id AS TEXT), 'webhook', CAST(s.id AS TEXT), c.id, $3, $4, 'pending', 0, $5, $5 \
      FROM complaints c JOIN regions r ON r.slug = c.region_slug \
      JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook')) \
-     WHERE c.id = $2";
+     WHERE c.id = $2 AND s.id <> $6";
 
 /// A claimed row, with what its delivery needs.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -73,4 +74,17 @@ pub struct OutboxCounts {
     pub pending: i64,
     pub delivered: i64,
     pub failed: i64,
+}
+
+/// What is needed to check a message a subscriber sends in.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubscriberKeys {
+    pub id: i64,
+    pub region_slug: Option<String>,
+    /// The region's integration mode now, as stored.
+    pub region_mode: Option<String>,
+    pub active: bool,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_until: Option<i64>,
 }

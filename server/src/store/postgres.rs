@@ -7,7 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::QuietRow;
-use super::outbox::{Delivered, OutboxCounts, OutboxRow, ParkedRow, Subscriber};
+use super::outbox::{Delivered, OutboxCounts, OutboxRow, ParkedRow, Subscriber, SubscriberKeys};
 use super::postgres_ops as ops;
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::{
@@ -489,6 +489,14 @@ impl Store for PostgresStore {
 
     async fn set_integration_mode(&self, region: &str, mode: &str) -> Result<bool, StoreError> {
         ops::set_integration_mode(&mut *self.pool.acquire().await?, region, mode).await
+    }
+
+    async fn subscriber_keys(&self, id: i64) -> Result<Option<SubscriberKeys>, StoreError> {
+        ops::subscriber_keys(&mut *self.pool.acquire().await?, id).await
+    }
+
+    async fn inbound_seen(&self, subscriber: i64, message: &str) -> Result<bool, StoreError> {
+        ops::inbound_seen(&mut *self.pool.acquire().await?, subscriber, message).await
     }
 
     async fn close(&self) {

@@ -14,7 +14,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, SqliteConnection};
 
 use super::QuietRow;
-use super::outbox::{Delivered, OutboxCounts, OutboxRow, ParkedRow, Subscriber};
+use super::outbox::{Delivered, OutboxCounts, OutboxRow, ParkedRow, Subscriber, SubscriberKeys};
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::sqlite_ops as ops;
 use super::writer::Writer;
@@ -624,6 +624,14 @@ impl Store for SqliteStore {
                 Box::pin(async move { ops::set_integration_mode(conn, &region, &mode).await })
             }))
             .await
+    }
+
+    async fn subscriber_keys(&self, id: i64) -> Result<Option<SubscriberKeys>, StoreError> {
+        ops::subscriber_keys(&mut *self.readers.acquire().await?, id).await
+    }
+
+    async fn inbound_seen(&self, subscriber: i64, message: &str) -> Result<bool, StoreError> {
+        ops::inbound_seen(&mut *self.readers.acquire().await?, subscriber, message).await
     }
 
     async fn close(&self) {

@@ -221,7 +221,7 @@ async fn page(o: &Officer, code: &str) -> (u16, String) {
     o.get(&format!("/console/complaints/{code}")).await
 }
 
-async fn track(app: &TestApp, code: &str) -> Value {
+pub async fn track(app: &TestApp, code: &str) -> Value {
     let (status, view) = app.get(&format!("/api/v1/complaints/{code}")).await;
     assert_eq!(status, 200, "{view}");
     view

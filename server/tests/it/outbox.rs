@@ -8,7 +8,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 
-use crate::console::{file, officer};
+use crate::console::{file, officer, track};
 use crate::support::{TestApp, complaint, on_both_engines, spawn_app_with};
 
 /// One delivery the receiver accepted.
@@ -179,7 +179,78 @@ fn event_of(id: &str) -> i64 {
         .unwrap_or(-1)
 }
 
+/// Sends a signed message to the inbound endpoint as a region's app would.
+async fn send_in(
+    app: &TestApp,
+    subscriber: i64,
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let text = body.to_string();
+    let signature = aduan_server::outbound::sign(secret, id, timestamp, &text).unwrap_or_default();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/webhooks/{subscriber}")))
+        .header("content-type", "application/json")
+        .header("webhook-id", id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(text)
+        .send()
+        .await
+        .expect("an answer");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
 on_both_engines! {
+    async fn a_regions_app_sends_status_and_replies_back_signed_and_once(app) {
+        let receiver = Receiver::start(0).await;
+        let subscriber = subscribe(&app, &receiver, Some("badung")).await;
+        let secret = receiver.secret.lock().await.clone();
+        app.db.exec("UPDATE regions SET integration_mode = 'webhook' WHERE slug = 'badung'").await.expect("mode");
+        let code = file(&app, complaint()).await;
+        let now = aduan_server::state::now_ms() / 1000;
+        let events = || app.db.count("SELECT COUNT(*) FROM complaint_events");
+        let verified = serde_json::json!({"type": "complaint.status_changed", "timestamp": "2026-11-28T08:00:00Z",
+            "data": {"tracking_code": code, "status": "verified", "unit": "pupr"}});
+
+        // Refused, changing nothing: a wrong signature, a replayed old
+        // timestamp, an unknown subscriber.
+        let before = events().await;
+        assert_eq!(send_in(&app, subscriber, &aduan_server::outbound::new_secret(), "m-1", now, &verified).await.0, 401);
+        assert_eq!(send_in(&app, subscriber, &secret, "m-1", now - 3600, &verified).await.0, 401);
+        assert_eq!(send_in(&app, subscriber + 100, &secret, "m-1", now, &verified).await.0, 401);
+        assert_eq!(events().await, before);
+        assert_eq!(track(&app, &code).await["status"], "submitted");
+
+        let (status, body) = send_in(&app, subscriber, &secret, "m-1", now, &verified).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(track(&app, &code).await["status"], "verified");
+        // The same message again: recognised, nothing changes.
+        let (status, body) = send_in(&app, subscriber, &secret, "m-1", now, &verified).await;
+        assert_eq!((status, body["duplicate"].as_bool()), (200, Some(true)));
+        assert_eq!(events().await, before + 1);
+        // A reply the reporter reads in the tracker.
+        let reply = serde_json::json!({"type": "complaint.reply_added", "data": {"tracking_code": code, "message": "Tim kami sudah ke lokasi."}});
+        assert_eq!(send_in(&app, subscriber, &secret, "m-2", now, &reply).await.0, 200);
+        assert!(track(&app, &code).await.to_string().contains("Tim kami sudah ke lokasi."));
+        // A change the lifecycle does not allow.
+        let resolved = serde_json::json!({"type": "complaint.status_changed", "data": {"tracking_code": code, "status": "resolved", "message": "Selesai"}});
+        assert_eq!(send_in(&app, subscriber, &secret, "m-3", now, &resolved).await.0, 409);
+        // What the app sent is not echoed back to it.
+        wait_for_outbox(&app, 30).await;
+        let echoed = receiver.accepted.lock().await.iter().filter(|r| r.body.contains("status_changed") || r.body.contains("reply_added")).count();
+        assert_eq!(echoed, 0, "the app's own changes came back to it");
+        // Out of webhook mode, the app is refused.
+        let admin = officer(&app, "admin", "bali", None).await;
+        admin.post("/console/integrations/mode", &[("region", "badung"), ("mode", "none")]).await;
+        let later = serde_json::json!({"type": "complaint.reply_added", "data": {"tracking_code": code, "message": "Lagi."}});
+        assert_eq!(send_in(&app, subscriber, &secret, "m-4", now, &later).await.0, 403);
+    }
+
     async fn every_event_arrives_once_signed_and_in_order_despite_a_bad_receiver(app) {
         let receiver = Receiver::start(24).await;
         subscribe(&app, &receiver, None).await;

@@ -513,22 +513,23 @@ pub async fn act_on_complaint(
         )
         .await;
     }
-    let transition = match plan_transition(&catalog, &who, &c, action, &form, locale) {
-        Ok(t) => t,
-        Err(errors) => {
-            return complaint_response(
-                &state,
-                locale,
-                &who,
-                &code,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "",
-                &errors,
-                Some(&form),
-            )
-            .await;
-        }
-    };
+    let transition =
+        match plan_transition(&catalog, Some(who.officer.id), &c, action, &form, locale) {
+            Ok(t) => t,
+            Err(errors) => {
+                return complaint_response(
+                    &state,
+                    locale,
+                    &who,
+                    &code,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "",
+                    &errors,
+                    Some(&form),
+                )
+                .await;
+            }
+        };
     match state.store.act(transition).await {
         Ok(ActOutcome::Done) => {
             tracing::info!(
@@ -567,9 +568,9 @@ pub async fn act_on_complaint(
 
 /// Checks an action's fields and works out the complaint's next state,
 /// place and clock; or says, per field, what is missing.
-fn plan_transition(
+pub(crate) fn plan_transition(
     catalog: &Catalog,
-    who: &SignedIn,
+    officer_id: Option<i64>,
     c: &ComplaintRecord,
     action: Action,
     form: &ActionForm,
@@ -704,7 +705,7 @@ fn plan_transition(
         tracking_code: c.tracking_code.clone(),
         expected_version: c.version,
         author: "officer",
-        officer_id: Some(who.officer.id),
+        officer_id,
         kind: action.event_kind(),
         from_status: c.status.clone(),
         to_status: to.key().to_owned(),
@@ -717,6 +718,7 @@ fn plan_transition(
         internal_note,
         detail,
         at_ms: now,
+        inbound: None,
     })
 }
 
