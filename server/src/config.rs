@@ -25,6 +25,26 @@ pub enum Command {
     /// Manage webhook subscribers.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Manage Open311 partners.
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+}
+
+/// `aduan partner ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum PartnerCommand {
+    /// Issue an Open311 API key; it is printed once.
+    Add(NewPartnerArgs),
+}
+
+/// `aduan partner add`
+#[derive(Debug, Clone, Args)]
+pub struct NewPartnerArgs {
+    /// Who the key is for.
+    #[arg(long)]
+    pub name: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// `aduan webhook ...`

@@ -1,7 +1,8 @@
 //! `aduan`: parse the command line, start logging, run.
 
 use aduan_server::config::{
-    Cli, Command, Config, LogFormat, NewOfficerArgs, NewWebhookArgs, OfficerCommand, WebhookCommand,
+    Cli, Command, Config, LogFormat, NewOfficerArgs, NewPartnerArgs, NewWebhookArgs,
+    OfficerCommand, PartnerCommand, WebhookCommand,
 };
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -105,6 +106,18 @@ async fn add_webhook(args: NewWebhookArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `aduan partner add`: prints the new Open311 key once.
+async fn add_partner(args: NewPartnerArgs) -> anyhow::Result<()> {
+    let store = aduan_server::open_store(&args.database).await?;
+    let added = aduan_server::subscribers::add_partner(store.as_ref(), &args.name).await;
+    store.close().await;
+    let (id, key) = added.map_err(|e| anyhow::anyhow!(e))?;
+    println!("Open311 partner {id} ({}) added.", args.name.trim());
+    println!("Its API key (shown only now; give it to the partner):");
+    println!("{key}");
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -120,6 +133,10 @@ async fn main() -> std::process::ExitCode {
         Command::Webhook(WebhookCommand::Add(args)) => {
             init_logs(LogFormat::Text);
             add_webhook(args).await
+        }
+        Command::Partner(PartnerCommand::Add(args)) => {
+            init_logs(LogFormat::Text);
+            add_partner(args).await
         }
         Command::Migrate(db) => {
             init_logs(LogFormat::Text);

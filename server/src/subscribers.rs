@@ -1,10 +1,30 @@
-//! Adding webhook subscribers and rotating their secrets: from the command
-//! line (`aduan webhook add`) and from the console.
+//! Adding webhook subscribers and rotating their secrets, and issuing
+//! Open311 partner keys: from the command line (`aduan webhook add`,
+//! `aduan partner add`) and from the console.
 
 use crate::domain::catalog::Catalog;
 use crate::outbound::new_secret;
 use crate::state::now_ms;
 use crate::store::Store;
+
+/// Issues an Open311 API key to a partner; its id and the key (shown once;
+/// only its SHA-256 is stored).
+pub async fn add_partner(store: &dyn Store, name: &str) -> Result<(i64, String), String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err("give the partner a name of 1 to 200 characters".into());
+    }
+    let key = format!(
+        "ak_{:032x}{:032x}",
+        rand::random::<u128>(),
+        rand::random::<u128>()
+    );
+    let id = store
+        .add_partner(name, &crate::routes::open311::key_hash(&key), now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((id, key))
+}
 
 /// How long an old secret keeps signing after a rotation.
 pub const ROTATION_OVERLAP_MS: i64 = 24 * 3600 * 1000;

@@ -5,6 +5,7 @@ pub mod console;
 pub mod hosted;
 pub mod inbound;
 pub mod limits;
+pub mod open311;
 pub mod public;
 pub mod system;
 
@@ -120,6 +121,20 @@ pub fn router(state: AppState) -> Router {
     // A region's own app: signed messages, no cookies, no browser.
     let inbound_api = Router::new().route("/api/v1/webhooks/{subscriber}", post(inbound::receive));
 
+    // Civic software: Open311 GeoReport v2, readable from any origin.
+    let open311_api = Router::new()
+        .route(
+            "/open311/v2/{file}",
+            get(open311::get_file).post(open311::post_request),
+        )
+        .route("/open311/v2/{kind}/{file}", get(open311::get_one))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::CONTENT_TYPE]),
+        );
+
     // The widget bundle, for pages on any origin.
     let dist = state.config.public_dir.join("dist");
     let widget_bundle = Router::new()
@@ -149,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hosted_pages)
         .merge(console_pages)
         .merge(inbound_api)
+        .merge(open311_api)
         .merge(strict_demo)
         .merge(widget_bundle)
         // Operators and load balancers.
@@ -187,7 +203,9 @@ async fn errors_as_json(request: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| {
-            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+            v.as_bytes().starts_with(b"application/json")
+                || v.as_bytes().starts_with(b"text/html")
+                || v.as_bytes().starts_with(b"text/xml")
         });
     if (status.is_client_error() || status.is_server_error()) && !shaped {
         let allow = response.headers().get(header::ALLOW).cloned();

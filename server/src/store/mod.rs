@@ -370,6 +370,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// True when this subscriber's message was applied already.
     async fn inbound_seen(&self, subscriber: i64, message: &str) -> Result<bool, StoreError>;
 
+    /// Adds an Open311 partner by the SHA-256 of its key; its id.
+    async fn add_partner(&self, name: &str, key_hash: &str, now_ms: i64)
+    -> Result<i64, StoreError>;
+
+    /// The active partner a key's hash belongs to.
+    async fn partner_by_key(&self, key_hash: &str) -> Result<Option<outbox::Partner>, StoreError>;
+
+    async fn partners(&self) -> Result<Vec<outbox::Partner>, StoreError>;
+
+    /// Complaints for Open311, newest first; never a confidential one.
+    async fn public_requests(
+        &self,
+        filter: &outbox::RequestFilter,
+    ) -> Result<Vec<outbox::PublicRequest>, StoreError>;
+
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);
 }

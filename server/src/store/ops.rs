@@ -632,3 +632,73 @@ pub async fn inbound_seen(conn: &mut Conn, subscriber: i64, message: &str) -> Re
     .await?;
     Ok(found.is_some())
 }
+
+pub async fn add_partner(conn: &mut Conn, name: &str, key_hash: &str, now_ms: i64) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO partners (name, key_hash, active, created_at) VALUES ($1, $2, TRUE, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(key_hash)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The active partner a key belongs to.
+pub async fn partner_by_key(conn: &mut Conn, key_hash: &str) -> Result<Option<crate::store::outbox::Partner>, StoreError> {
+    Ok(sqlx::query_as("SELECT id, name, active, created_at FROM partners WHERE key_hash = $1 AND active")
+        .bind(key_hash)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+pub async fn partners(conn: &mut Conn) -> Result<Vec<crate::store::outbox::Partner>, StoreError> {
+    Ok(sqlx::query_as("SELECT id, name, active, created_at FROM partners ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+/// Complaints for Open311, newest first; confidential ones never.
+pub async fn public_requests(
+    conn: &mut Conn,
+    f: &crate::store::outbox::RequestFilter,
+) -> Result<Vec<crate::store::outbox::PublicRequest>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.title, c.description, c.location, c.status, c.due_date, \
+         c.created_at, c.updated_at, \
+         (SELECT e.public_message FROM complaint_events e WHERE e.complaint_id = c.id AND e.public_message IS NOT NULL AND e.kind <> 'note' \
+          ORDER BY e.id DESC LIMIT 1) AS status_notes \
+         FROM complaints c WHERE c.privacy <> 'confidential'",
+    );
+    if let Some(region) = &f.region {
+        q.push(" AND c.region_slug = ").push_bind(region.clone());
+    }
+    if !f.codes.is_empty() {
+        q.push(" AND c.tracking_code IN (");
+        let mut list = q.separated(", ");
+        for code in &f.codes {
+            list.push_bind(code.clone());
+        }
+        q.push(")");
+    }
+    if let Some(category) = &f.category {
+        q.push(" AND c.category_key = ").push_bind(category.clone());
+    }
+    match f.open {
+        Some(true) => {
+            q.push(" AND c.").push(OPEN);
+        }
+        Some(false) => {
+            q.push(" AND c.status IN ('closed', 'rejected', 'transferred_out')");
+        }
+        None => {}
+    }
+    if let Some(from) = f.from_ms {
+        q.push(" AND c.created_at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to_ms {
+        q.push(" AND c.created_at <= ").push_bind(to);
+    }
+    q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ").push_bind(f.limit);
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}

@@ -88,3 +88,42 @@ pub struct SubscriberKeys {
     pub previous_secret: Option<String>,
     pub previous_until: Option<i64>,
 }
+
+/// An Open311 partner, without its key.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Partner {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub created_at: i64,
+}
+
+/// Which requests an Open311 client asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestFilter {
+    pub region: Option<String>,
+    pub codes: Vec<String>,
+    pub category: Option<String>,
+    /// `open` or `closed`.
+    pub open: Option<bool>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub limit: i64,
+}
+
+/// A complaint as Open311 shows it (never a confidential one, never the reporter).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PublicRequest {
+    pub tracking_code: String,
+    pub region_slug: String,
+    pub unit_key: String,
+    pub category_key: String,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub status: String,
+    pub due_date: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub status_notes: Option<String>,
+}

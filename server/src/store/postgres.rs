@@ -7,7 +7,10 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::QuietRow;
-use super::outbox::{Delivered, OutboxCounts, OutboxRow, ParkedRow, Subscriber, SubscriberKeys};
+use super::outbox::{
+    Delivered, OutboxCounts, OutboxRow, ParkedRow, Partner, PublicRequest, RequestFilter,
+    Subscriber, SubscriberKeys,
+};
 use super::postgres_ops as ops;
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::{
@@ -497,6 +500,30 @@ impl Store for PostgresStore {
 
     async fn inbound_seen(&self, subscriber: i64, message: &str) -> Result<bool, StoreError> {
         ops::inbound_seen(&mut *self.pool.acquire().await?, subscriber, message).await
+    }
+
+    async fn add_partner(
+        &self,
+        name: &str,
+        key_hash: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        ops::add_partner(&mut *self.pool.acquire().await?, name, key_hash, now_ms).await
+    }
+
+    async fn partner_by_key(&self, key_hash: &str) -> Result<Option<Partner>, StoreError> {
+        ops::partner_by_key(&mut *self.pool.acquire().await?, key_hash).await
+    }
+
+    async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
+        ops::partners(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn public_requests(
+        &self,
+        filter: &RequestFilter,
+    ) -> Result<Vec<PublicRequest>, StoreError> {
+        ops::public_requests(&mut *self.pool.acquire().await?, filter).await
     }
 
     async fn close(&self) {

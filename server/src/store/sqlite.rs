@@ -14,7 +14,10 @@ use sqlx::sqlite::{
 use sqlx::{Connection, SqliteConnection};
 
 use super::QuietRow;
-use super::outbox::{Delivered, OutboxCounts, OutboxRow, ParkedRow, Subscriber, SubscriberKeys};
+use super::outbox::{
+    Delivered, OutboxCounts, OutboxRow, ParkedRow, Partner, PublicRequest, RequestFilter,
+    Subscriber, SubscriberKeys,
+};
 use super::sql::{self, CatalogRows, PublicRow, SeedRows, public_parts};
 use super::sqlite_ops as ops;
 use super::writer::Writer;
@@ -632,6 +635,35 @@ impl Store for SqliteStore {
 
     async fn inbound_seen(&self, subscriber: i64, message: &str) -> Result<bool, StoreError> {
         ops::inbound_seen(&mut *self.readers.acquire().await?, subscriber, message).await
+    }
+
+    async fn add_partner(
+        &self,
+        name: &str,
+        key_hash: &str,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let (name, key_hash) = (name.to_owned(), key_hash.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::add_partner(conn, &name, &key_hash, now_ms).await })
+            }))
+            .await
+    }
+
+    async fn partner_by_key(&self, key_hash: &str) -> Result<Option<Partner>, StoreError> {
+        ops::partner_by_key(&mut *self.readers.acquire().await?, key_hash).await
+    }
+
+    async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
+        ops::partners(&mut *self.readers.acquire().await?).await
+    }
+
+    async fn public_requests(
+        &self,
+        filter: &RequestFilter,
+    ) -> Result<Vec<PublicRequest>, StoreError> {
+        ops::public_requests(&mut *self.readers.acquire().await?, filter).await
     }
 
     async fn close(&self) {

@@ -12,4 +12,5 @@ mod hosted;
 mod http_errors;
 mod http_flow;
 mod migrations;
+mod open311;
 mod outbox;

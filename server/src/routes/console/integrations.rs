@@ -17,7 +17,7 @@ use crate::auth::{self, SignedIn};
 use crate::domain::lifecycle::Role;
 use crate::extract::AcceptLocale;
 use crate::state::{AppState, now_ms};
-use crate::store::outbox::{OutboxCounts, ParkedRow, Subscriber};
+use crate::store::outbox::{OutboxCounts, ParkedRow, Partner, Subscriber};
 use crate::subscribers;
 
 const MODES: [IntegrationMode; 3] = [
@@ -45,17 +45,23 @@ async fn page(
     status: StatusCode,
     notice: Option<Markup>,
 ) -> Response {
-    let (counts, parked, subs) = match (
+    let (counts, parked, subs, partners) = match (
         state.store.outbox_counts().await,
         state.store.parked(100).await,
         state.store.subscribers().await,
+        state.store.partners().await,
     ) {
-        (Ok(c), Ok(p), Ok(s)) => (c, p, s),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return store_failed(locale, &e),
+        (Ok(c), Ok(p), Ok(s), Ok(o)) => (c, p, s, o),
+        (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+            return store_failed(locale, &e);
+        }
     };
     let catalog = state.catalog();
     let p = Page::new(locale, who, &catalog);
-    pages::html(status, render(&p, notice, counts, &parked, &subs))
+    pages::html(
+        status,
+        render(&p, notice, counts, &parked, &subs, &partners),
+    )
 }
 
 fn render(
@@ -64,6 +70,7 @@ fn render(
     counts: OutboxCounts,
     parked: &[ParkedRow],
     subs: &[Subscriber],
+    partners: &[Partner],
 ) -> Markup {
     let l = p.locale;
     let t = |id, en| pages::t(l, id, en);
@@ -181,6 +188,21 @@ fn render(
                     }
                 }
             }
+            h2 { (t("Mitra Open311", "Open311 partners")) }
+            @if partners.is_empty() {
+                p.empty { (t("Belum ada.", "None yet.")) }
+            } @else {
+                ul { @for o in partners { li { (o.id) " · " (o.name) } } }
+            }
+            form method="post" action="/console/integrations/subscriber" {
+                input type="hidden" name="csrf" value=(p.who.csrf);
+                input type="hidden" name="do" value="partner";
+                div.field {
+                    label for="partner-name" { (t("Nama mitra", "Partner name")) }
+                    input #partner-name type="text" name="name" required maxlength="200";
+                }
+                button type="submit" { (t("Terbitkan kunci API", "Issue an API key")) }
+            }
             h2 { (t("E-mail", "E-mail")) }
             p { (t("E-mail belum dikonfigurasi: tidak ada e-mail yang dikirim.", "E-mail is not configured: no e-mail is sent.")) }
         },
@@ -262,6 +284,7 @@ pub struct SubscriberForm {
     pub id: String,
     pub url: String,
     pub region: String,
+    pub name: String,
 }
 
 fn secret_notice(locale: Locale, id: i64, secret: &str) -> Markup {
@@ -294,6 +317,15 @@ pub async fn subscriber(
                 .await
                 .map(|(id, secret)| Some(secret_notice(locale, id, &secret)))
         }
+        "partner" => subscribers::add_partner(store, &form.name).await.map(|(id, key)| {
+            Some(html! {
+                div.notice.good role="status" {
+                    p { (pages::t(locale, "Kunci API untuk mitra", "The API key of partner")) " " (id) " "
+                        (pages::t(locale, "(hanya ditampilkan sekarang):", "(shown only now):")) }
+                    p { code.secret { (key) } }
+                }
+            })
+        }),
         "rotate" => subscribers::rotate(store, id)
             .await
             .map(|secret| Some(secret_notice(locale, id, &secret))),
