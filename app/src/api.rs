@@ -268,6 +268,9 @@ pub struct TrackingView {
     pub due: Option<Due>,
     /// True while the reporter can add information.
     pub accepts_replies: bool,
+    /// The SP4N-LAPOR tracking id, once the complaint was forwarded there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lapor_tracking_id: Option<String>,
     pub timeline: Vec<TimelineEntry>,
 }
 

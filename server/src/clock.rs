@@ -51,6 +51,7 @@ pub async fn close_quiet(state: &AppState) -> Result<usize, StoreError> {
                     detail: None,
                     at_ms: now,
                     inbound: None,
+                    lapor_update: None,
                 })
                 .await?;
             if outcome == ActOutcome::Done {

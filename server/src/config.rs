@@ -194,6 +194,21 @@ pub struct Config {
     #[arg(long, env = "ADUAN_DELIVERY_TIMEOUT", default_value_t = 10)]
     pub delivery_timeout_secs: u64,
 
+    /// SP4N-LAPOR's integration endpoint (its `/stream` receives complaints);
+    /// unset, complaints of regions in `lapor` mode wait in the outbox and
+    /// are parked with that reason.
+    #[arg(long, env = "ADUAN_LAPOR_URL")]
+    pub lapor_url: Option<String>,
+
+    /// The integration token LAPOR issued (never logged).
+    #[arg(long, env = "ADUAN_LAPOR_TOKEN", hide_env_values = true)]
+    pub lapor_token: Option<String>,
+
+    /// The token LAPOR sends with its status updates to
+    /// `/api/v1/lapor/status`; unset, that endpoint refuses everything.
+    #[arg(long, env = "ADUAN_LAPOR_CALLBACK_TOKEN", hide_env_values = true)]
+    pub lapor_callback_token: Option<String>,
+
     /// Create demo officers for every Bali region (password `demo-aduan`),
     /// for trying the console; never on a real deployment.
     #[arg(long, env = "ADUAN_DEMO_OFFICERS", default_value_t = false)]

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use crate::lapor::{HttpLapor, Lapor, Report};
 use crate::outbound;
 use crate::state::{AppState, now_ms};
 use crate::store::outbox::{Delivered, OutboxRow};
@@ -80,9 +81,34 @@ pub async fn deliver_webhook(
     }
 }
 
-async fn deliver(client: &reqwest::Client, row: &OutboxRow) -> Result<(), String> {
+/// Forwards one complaint to SP4N-LAPOR and stores the ids it gave.
+async fn deliver_lapor(
+    state: &AppState,
+    lapor: Option<&dyn Lapor>,
+    row: &OutboxRow,
+) -> Result<(), String> {
+    let lapor =
+        lapor.ok_or("SP4N-LAPOR is not configured (ADUAN_LAPOR_URL and ADUAN_LAPOR_TOKEN)")?;
+    let report: Report = serde_json::from_str(&row.payload)
+        .map_err(|e| format!("the stored report is unreadable: {e}"))?;
+    let receipt = lapor.forward(&report).await?;
+    let complaint = row.complaint_id.ok_or("the message names no complaint")?;
+    state
+        .store
+        .record_lapor(complaint, &receipt.tracking_id, &receipt.transaction_id)
+        .await
+        .map_err(|e| format!("forwarded, but the LAPOR id could not be stored: {e}"))
+}
+
+async fn deliver(
+    state: &AppState,
+    client: &reqwest::Client,
+    lapor: Option<&dyn Lapor>,
+    row: &OutboxRow,
+) -> Result<(), String> {
     match row.channel.as_str() {
         "webhook" => deliver_webhook(client, row, now_ms()).await,
+        "lapor" => deliver_lapor(state, lapor, row).await,
         other => Err(format!("no connector delivers `{other}` messages")),
     }
     .inspect_err(|e| {
@@ -92,7 +118,7 @@ async fn deliver(client: &reqwest::Client, row: &OutboxRow) -> Result<(), String
 
 /// One round: claims due rows, delivers them, records the outcomes.
 /// Returns how many rows it claimed.
-pub async fn round(state: &AppState, client: &reqwest::Client) -> usize {
+pub async fn round(state: &AppState, client: &reqwest::Client, lapor: Option<&dyn Lapor>) -> usize {
     let config = &state.config;
     let now = now_ms();
     let lease = i64::try_from(config.outbox_lease_secs.max(1) * 1000).unwrap_or(60_000);
@@ -104,7 +130,9 @@ pub async fn round(state: &AppState, client: &reqwest::Client) -> usize {
         }
     };
     let claimed = rows.len();
-    let results = futures_util::future::join_all(rows.iter().map(|row| deliver(client, row))).await;
+    let results =
+        futures_util::future::join_all(rows.iter().map(|row| deliver(state, client, lapor, row)))
+            .await;
     for (row, result) in rows.iter().zip(results) {
         let outcome = match result {
             Ok(()) => Delivered::Yes,
@@ -151,9 +179,26 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 return;
             }
         };
+        let lapor: Option<Box<dyn Lapor>> =
+            match (&state.config.lapor_url, &state.config.lapor_token) {
+                (Some(url), Some(token)) if !url.trim().is_empty() => {
+                    match HttpLapor::new(
+                        url,
+                        token,
+                        Duration::from_secs(state.config.delivery_timeout_secs.max(1)),
+                    ) {
+                        Ok(l) => Some(Box::new(l)),
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot build the SP4N-LAPOR client");
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
         let idle = Duration::from_millis(state.config.outbox_poll_ms.max(10));
         loop {
-            if round(&state, &client).await == 0 {
+            if round(&state, &client, lapor.as_deref()).await == 0 {
                 tokio::time::sleep(idle).await;
             }
         }

@@ -189,6 +189,7 @@ fn tracking_view(
         updated_at: rfc3339(c.updated_at),
         due,
         accepts_replies: !status.is_final(),
+        lapor_tracking_id: c.lapor_tracking_id,
         timeline,
     })
 }
@@ -253,6 +254,7 @@ pub async fn confirm(
             detail: None,
             at_ms: now,
             inbound: None,
+            lapor_update: None,
         })
         .await
         .map_err(|e| ApiError::from(e).speaking(locale))?;

@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod intake;
+pub mod lapor;
 pub mod officers;
 pub mod outbound;
 pub mod routes;

@@ -133,6 +133,7 @@ pub fn Tracker(
                                     <p>{view.title.clone()}</p>
                                     <p class="muted">{Label::ReceiptRoutedTo.text(l())}": "{view.region.name.clone()}" · "{view.unit.name.clone()}</p>
                                     {due.map(|d| view! { <p>{Label::DueBy.text(l())}": "{d.date}</p> })}
+                                    {view.lapor_tracking_id.clone().map(|id| view! { <p>"SP4N-LAPOR: "{id}</p> })}
                                     <h3>{Label::History.text(l())}</h3>
                                     <ol class="history">
                                         {view.timeline.iter().map(|e| {

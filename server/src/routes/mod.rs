@@ -4,6 +4,7 @@ pub mod bundle;
 pub mod console;
 pub mod hosted;
 pub mod inbound;
+pub mod lapor_status;
 pub mod limits;
 pub mod open311;
 pub mod public;
@@ -119,7 +120,9 @@ pub fn router(state: AppState) -> Router {
         ));
 
     // A region's own app: signed messages, no cookies, no browser.
-    let inbound_api = Router::new().route("/api/v1/webhooks/{subscriber}", post(inbound::receive));
+    let inbound_api = Router::new()
+        .route("/api/v1/webhooks/{subscriber}", post(inbound::receive))
+        .route("/api/v1/lapor/status", post(lapor_status::receive));
 
     // Civic software: Open311 GeoReport v2, readable from any origin.
     let open311_api = Router::new()
@@ -206,6 +209,7 @@ async fn errors_as_json(request: Request, next: Next) -> Response {
             v.as_bytes().starts_with(b"application/json")
                 || v.as_bytes().starts_with(b"text/html")
                 || v.as_bytes().starts_with(b"text/xml")
+                || v.as_bytes().starts_with(b"application/xml")
         });
     if (status.is_client_error() || status.is_server_error()) && !shaped {
         let allow = response.headers().get(header::ALLOW).cloned();

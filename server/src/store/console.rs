@@ -118,6 +118,7 @@ pub struct ComplaintRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub lapor_tracking_id: Option<String>,
 }
 
 /// One event of the whole history, internal notes included.
@@ -161,6 +162,8 @@ pub struct Transition {
     /// id, recorded with the change (a repeat is recognised) and not echoed
     /// back to that subscriber.
     pub inbound: Option<(i64, String)>,
+    /// When SP4N-LAPOR sent the change: its update id, recorded with it.
+    pub lapor_update: Option<String>,
 }
 
 /// How a transition ended.

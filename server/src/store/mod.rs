@@ -128,6 +128,7 @@ pub struct PublicComplaint {
     pub due_date: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub lapor_tracking_id: Option<String>,
 }
 
 /// One event as the public tracker may show it.
@@ -384,6 +385,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         filter: &outbox::RequestFilter,
     ) -> Result<Vec<outbox::PublicRequest>, StoreError>;
+
+    /// Stores the ids SP4N-LAPOR gave a forwarded complaint.
+    async fn record_lapor(
+        &self,
+        complaint_id: i64,
+        tracking_id: &str,
+        transaction_id: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The tracking code of the complaint LAPOR knows by this id.
+    async fn code_by_lapor_id(&self, tracking_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// True when this LAPOR update was applied already.
+    async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError>;
 
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);

@@ -220,7 +220,7 @@ pub async fn complaint(
 ) -> Result<Option<(ComplaintRecord, Vec<HistoryEvent>)>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
         "SELECT id, tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, \
-         title, description, location, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, CAST(version AS BIGINT) AS version \
+         title, description, location, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, CAST(version AS BIGINT) AS version, lapor_tracking_id \
          FROM complaints WHERE tracking_code = ",
     );
     q.push_bind(tracking_code.to_owned());
@@ -322,6 +322,17 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
     };
     let sender = t.inbound.as_ref().map_or(-1, |(subscriber, _)| *subscriber);
     fan_out_except(conn, event_id, t.complaint_id, &facts, sender).await?;
+    if let Some(update) = &t.lapor_update {
+        sqlx::query("INSERT INTO lapor_updates (update_id, complaint_id, received_at) VALUES ($1, $2, $3)")
+            .bind(update)
+            .bind(t.complaint_id)
+            .bind(t.at_ms)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if t.to_status == "verified" && t.from_status != "verified" {
+        queue_lapor(conn, t.complaint_id, t.at_ms).await?;
+    }
     if let Some((subscriber, message)) = &t.inbound {
         sqlx::query(
             "INSERT INTO inbound_messages (subscriber_id, message_id, received_at, event_id) VALUES ($1, $2, $3, $4)",
@@ -449,7 +460,7 @@ pub async fn claim_outbox(
     limit: i64,
 ) -> Result<Vec<crate::store::outbox::OutboxRow>, StoreError> {
     let claim = format!(
-        "SELECT o.id, o.delivery_id, o.channel, o.target, o.event_type, o.payload, CAST(o.attempts + 1 AS BIGINT) AS attempts, \
+        "SELECT o.id, o.delivery_id, o.complaint_id, o.channel, o.target, o.event_type, o.payload, CAST(o.attempts + 1 AS BIGINT) AS attempts, \
          s.url, s.secret, s.previous_secret, s.previous_until \
          FROM outbox o LEFT JOIN webhook_subscribers s ON o.channel = 'webhook' AND CAST(s.id AS TEXT) = o.target \
          WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1) \
@@ -701,4 +712,102 @@ pub async fn public_requests(
     }
     q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ").push_bind(f.limit);
     Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// Queues a verified complaint for SP4N-LAPOR when its region is in `lapor`
+/// mode; once per complaint (a second dispatch forwards nothing new).
+pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Result<(), StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        integration_mode: String,
+        tracking_code: String,
+        region_slug: String,
+        category_key: String,
+        privacy: String,
+        title: String,
+        description: String,
+        location: Option<String>,
+        incident_date: Option<String>,
+        district_key: Option<String>,
+        created_at: i64,
+        name: Option<String>,
+        email: Option<String>,
+        phone: Option<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT r.integration_mode, c.tracking_code, c.region_slug, c.category_key, c.privacy, c.title, c.description, c.location, \
+         c.incident_date, c.district_key, c.created_at, p.name, p.email, p.phone \
+         FROM complaints c JOIN regions r ON r.slug = c.region_slug LEFT JOIN reporters p ON p.complaint_id = c.id WHERE c.id = $1",
+    )
+    .bind(complaint_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row.filter(|r| r.integration_mode == "lapor") else {
+        return Ok(());
+    };
+    let anonymous = row.privacy == "anonymous";
+    let report = crate::lapor::Report {
+        reference: format!("lapor_{complaint_id}"),
+        tracking_code: row.tracking_code,
+        region: row.region_slug.clone(),
+        category: row.category_key,
+        title: row.title,
+        description: row.description,
+        location: row.location,
+        district: row.district_key,
+        incident_date: row.incident_date,
+        filed_at_ms: row.created_at,
+        anonymous,
+        confidential: row.privacy == "confidential",
+        // An anonymous complaint leaves without any identity.
+        name: row.name.filter(|_| !anonymous),
+        email: row.email.filter(|_| !anonymous),
+        phone: row.phone.filter(|_| !anonymous),
+    };
+    let payload = serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
+         VALUES ($1, 'lapor', $2, $3, 'lapor.forward', $4, 'pending', 0, $5, $5) ON CONFLICT (delivery_id) DO NOTHING",
+    )
+    .bind(&report.reference)
+    .bind(&row.region_slug)
+    .bind(complaint_id)
+    .bind(payload)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores the ids SP4N-LAPOR gave a forwarded complaint.
+pub async fn record_lapor(
+    conn: &mut Conn,
+    complaint_id: i64,
+    tracking_id: &str,
+    transaction_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE complaints SET lapor_tracking_id = $2, lapor_transaction_id = $3 WHERE id = $1")
+        .bind(complaint_id)
+        .bind(tracking_id)
+        .bind(transaction_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The tracking code of the complaint LAPOR knows by this id.
+pub async fn code_by_lapor_id(conn: &mut Conn, tracking_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT tracking_code FROM complaints WHERE lapor_tracking_id = $1")
+        .bind(tracking_id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// True when this LAPOR update was applied already.
+pub async fn lapor_update_seen(conn: &mut Conn, update_id: &str) -> Result<bool, StoreError> {
+    let found: Option<String> = sqlx::query_scalar("SELECT update_id FROM lapor_updates WHERE update_id = $1")
+        .bind(update_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
 }

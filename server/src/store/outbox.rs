@@ -18,6 +18,7 @@ pub const FAN_OUT: &str = "INSERT INTO outbox (delivery_id, channel, target, com
 pub struct OutboxRow {
     pub id: i64,
     pub delivery_id: String,
+    pub complaint_id: Option<i64>,
     pub channel: String,
     pub target: String,
     pub event_type: String,

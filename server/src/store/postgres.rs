@@ -526,6 +526,29 @@ impl Store for PostgresStore {
         ops::public_requests(&mut *self.pool.acquire().await?, filter).await
     }
 
+    async fn record_lapor(
+        &self,
+        complaint_id: i64,
+        tracking_id: &str,
+        transaction_id: &str,
+    ) -> Result<(), StoreError> {
+        ops::record_lapor(
+            &mut *self.pool.acquire().await?,
+            complaint_id,
+            tracking_id,
+            transaction_id,
+        )
+        .await
+    }
+
+    async fn code_by_lapor_id(&self, tracking_id: &str) -> Result<Option<String>, StoreError> {
+        ops::code_by_lapor_id(&mut *self.pool.acquire().await?, tracking_id).await
+    }
+
+    async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError> {
+        ops::lapor_update_seen(&mut *self.pool.acquire().await?, update_id).await
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }

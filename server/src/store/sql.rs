@@ -43,7 +43,7 @@ pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_ha
 /// The complaint and its public events in one round trip, one row per event.
 /// Internal notes (and events that are only a note) and the reporter are
 /// not selected at all.
-pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.privacy, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, \
+pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.privacy, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, c.lapor_tracking_id, \
      e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
      FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind <> 'note' WHERE c.tracking_code = $1 ORDER BY e.id";
 pub const SELECT_STATUS_FOR_REPLY: &str =
@@ -244,6 +244,7 @@ pub struct PublicRow {
     due_date: Option<String>,
     created_at: i64,
     updated_at: i64,
+    lapor_tracking_id: Option<String>,
     event_at: Option<i64>,
     event_kind: Option<String>,
     event_author: Option<String>,
@@ -283,6 +284,7 @@ pub fn public_parts(rows: Vec<PublicRow>) -> Option<(PublicComplaint, Vec<Public
                 due_date: row.due_date,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
+                lapor_tracking_id: row.lapor_tracking_id,
             });
         }
     }

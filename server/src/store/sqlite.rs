@@ -666,6 +666,30 @@ impl Store for SqliteStore {
         ops::public_requests(&mut *self.readers.acquire().await?, filter).await
     }
 
+    async fn record_lapor(
+        &self,
+        complaint_id: i64,
+        tracking_id: &str,
+        transaction_id: &str,
+    ) -> Result<(), StoreError> {
+        let (tracking, transaction) = (tracking_id.to_owned(), transaction_id.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move {
+                    ops::record_lapor(conn, complaint_id, &tracking, &transaction).await
+                })
+            }))
+            .await
+    }
+
+    async fn code_by_lapor_id(&self, tracking_id: &str) -> Result<Option<String>, StoreError> {
+        ops::code_by_lapor_id(&mut *self.readers.acquire().await?, tracking_id).await
+    }
+
+    async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError> {
+        ops::lapor_update_seen(&mut *self.readers.acquire().await?, update_id).await
+    }
+
     async fn close(&self) {
         self.writer.close().await;
         self.readers.close().await;

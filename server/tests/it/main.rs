@@ -11,6 +11,7 @@ mod e2e;
 mod hosted;
 mod http_errors;
 mod http_flow;
+mod lapor;
 mod migrations;
 mod open311;
 mod outbox;

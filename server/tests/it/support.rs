@@ -196,6 +196,9 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         outbox_lease_secs: 10,
         outbox_poll_ms: 50,
         delivery_timeout_secs: 2,
+        lapor_url: None,
+        lapor_token: None,
+        lapor_callback_token: None,
     }
 }
 

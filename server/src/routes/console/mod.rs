@@ -719,6 +719,7 @@ pub(crate) fn plan_transition(
         detail,
         at_ms: now,
         inbound: None,
+        lapor_update: None,
     })
 }
 

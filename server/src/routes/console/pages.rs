@@ -179,6 +179,7 @@ fn event_name(kind: &str, locale: Locale) -> &'static str {
         "reply" => t(locale, "Tanggapan", "Reply"),
         "note" => t(locale, "Catatan internal", "Internal note"),
         "confirmed" => action_name(Action::ReporterConfirm, locale),
+        "lapor_update" => t(locale, "Pembaruan SP4N-LAPOR", "SP4N-LAPOR update"),
         "auto_closed" => action_name(Action::AutoClose, locale),
         _ => t(locale, "Peristiwa", "Event"),
     }
@@ -460,6 +461,9 @@ pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
                     }
                 }
                 dt { (page.t("Diterima", "Received")) } dd { (rfc3339(c.created_at)) }
+                @if let Some(id) = &c.lapor_tracking_id {
+                    dt { "SP4N-LAPOR" } dd { code { (id) } }
+                }
             }
             h2 { (page.t("Isi pengaduan", "The complaint")) }
             p.message { (c.description) }

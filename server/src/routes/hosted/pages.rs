@@ -283,6 +283,7 @@ pub(super) fn tracker_page(
                     p { (view.title) }
                     p { (t(Label::ReceiptRoutedTo)) ": " (view.region.name) " · " (view.unit.name) }
                     @if let Some(due) = &view.due { p { (t(Label::DueBy)) ": " (due.date) } }
+                    @if let Some(id) = &view.lapor_tracking_id { p { "SP4N-LAPOR: " (id) } }
                     h2 { (t(Label::History)) }
                     ol.history {
                         @for e in &view.timeline {

@@ -1,0 +1,245 @@
+//! The SP4N-LAPOR bridge, for regions in `lapor` mode.
+//!
+//! A verified complaint is forwarded once (through the outbox) as XML
+//! posted to LAPOR's stream endpoint with the integration token; LAPOR
+//! answers with its tracking id and a transaction id, which are stored and
+//! shown to officers and in the tracker. LAPOR's status updates come back
+//! to `POST /api/v1/lapor/status` and join the complaint's timeline.
+//!
+//! LAPOR's current integration API is documented only to registered
+//! developer accounts, so the bridge sits behind [`Lapor`]: [`HttpLapor`]
+//! speaks the documented public interface; another implementation can take
+//! its place without touching the rest.
+//!
+//! Forwarded XML (`<referensi>` is stable, so LAPOR can drop a repeat):
+//!
+//! ```xml
+//! <laporan><token>…</token><referensi>lapor_42</referensi><kode_aduan>BDG-…</kode_aduan>
+//!   <judul>…</judul><isi>…</isi><kategori>jalan</kategori><daerah>badung</daerah>
+//!   <lokasi>…</lokasi><tanggal_kejadian>…</tanggal_kejadian><anonim>0</anonim><rahasia>0</rahasia>
+//!   <nama>…</nama><email>…</email><telepon>…</telepon></laporan>
+//! ```
+//!
+//! Answer: `<respon><status>sukses</status><tracking_id>…</tracking_id><transaction_id>…</transaction_id></respon>`.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// A complaint as it is forwarded. No identity when anonymous.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub reference: String,
+    pub tracking_code: String,
+    pub region: String,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub district: Option<String>,
+    pub incident_date: Option<String>,
+    pub filed_at_ms: i64,
+    pub anonymous: bool,
+    pub confidential: bool,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// What LAPOR answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub tracking_id: String,
+    pub transaction_id: String,
+}
+
+/// Forwards complaints to SP4N-LAPOR.
+#[async_trait::async_trait]
+pub trait Lapor: Send + Sync + std::fmt::Debug {
+    /// Forwards one complaint; an error is a sentence fit for the console
+    /// (never the token).
+    async fn forward(&self, report: &Report) -> Result<Receipt, String>;
+}
+
+/// The documented public interface over HTTP.
+#[derive(Debug)]
+pub struct HttpLapor {
+    client: reqwest::Client,
+    endpoint: String,
+    token: String,
+}
+
+impl HttpLapor {
+    pub fn new(endpoint: &str, token: &str, timeout: Duration) -> Result<HttpLapor, String> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Aduan-LAPOR-Bridge/1")
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(HttpLapor {
+            client,
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        })
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.chars()
+        .filter(|c| (*c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&apos;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// The XML document for one report.
+pub fn to_xml(report: &Report, token: &str) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><laporan>");
+    let mut tag =
+        |name: &str, value: &str| out.push_str(&format!("<{name}>{}</{name}>", escape(value)));
+    tag("token", token);
+    tag("referensi", &report.reference);
+    tag("kode_aduan", &report.tracking_code);
+    tag("judul", &report.title);
+    tag("isi", &report.description);
+    tag("kategori", &report.category);
+    tag("daerah", &report.region);
+    if let Some(v) = &report.location {
+        tag("lokasi", v);
+    }
+    if let Some(v) = &report.district {
+        tag("kecamatan", v);
+    }
+    if let Some(v) = &report.incident_date {
+        tag("tanggal_kejadian", v);
+    }
+    tag(
+        "tanggal_lapor",
+        &aduan_app::date::rfc3339(report.filed_at_ms),
+    );
+    tag("anonim", if report.anonymous { "1" } else { "0" });
+    tag("rahasia", if report.confidential { "1" } else { "0" });
+    if !report.anonymous {
+        for (name, value) in [
+            ("nama", &report.name),
+            ("email", &report.email),
+            ("telepon", &report.phone),
+        ] {
+            if let Some(v) = value {
+                tag(name, v);
+            }
+        }
+    }
+    out.push_str("</laporan>");
+    out
+}
+
+/// The text of the first `<name>…</name>` in a small XML document.
+pub fn element(xml: &str, name: &str) -> Option<String> {
+    let start = xml.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + xml[start..].find(&format!("</{name}>"))?;
+    Some(
+        xml[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+#[async_trait::async_trait]
+impl Lapor for HttpLapor {
+    async fn forward(&self, report: &Report) -> Result<Receipt, String> {
+        let response = self
+            .client
+            .post(format!("{}/stream", self.endpoint))
+            .header("content-type", "application/xml")
+            .header("x-lapor-token", &self.token)
+            .body(to_xml(report, &self.token))
+            .send()
+            .await
+            .map_err(|e| format!("SP4N-LAPOR could not be reached: {}", e.without_url()))?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| format!("SP4N-LAPOR's answer broke off: {}", e.without_url()))?;
+        if !status.is_success() {
+            let detail = element(&body, "pesan").unwrap_or_default();
+            return Err(format!(
+                "SP4N-LAPOR answered HTTP {}{}{}",
+                status.as_u16(),
+                if detail.is_empty() { "" } else { ": " },
+                detail.chars().take(200).collect::<String>()
+            ));
+        }
+        match (
+            element(&body, "status").as_deref(),
+            element(&body, "tracking_id"),
+            element(&body, "transaction_id"),
+        ) {
+            (Some("sukses" | "success"), Some(tracking_id), Some(transaction_id))
+                if !tracking_id.trim().is_empty() =>
+            {
+                Ok(Receipt {
+                    tracking_id: tracking_id.trim().to_owned(),
+                    transaction_id: transaction_id.trim().to_owned(),
+                })
+            }
+            _ => Err(format!(
+                "SP4N-LAPOR's answer has no tracking id: {}",
+                element(&body, "pesan").unwrap_or_else(|| body.chars().take(200).collect())
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(anonymous: bool) -> Report {
+        Report {
+            reference: "lapor_7".into(),
+            tracking_code: "BDG-7K3Q-XP9M-2HT4-WQ5B".into(),
+            region: "badung".into(),
+            category: "jalan".into(),
+            title: "Jalan <berlubang> & rusak".into(),
+            description: "Isi".into(),
+            location: None,
+            district: None,
+            incident_date: None,
+            filed_at_ms: 0,
+            anonymous,
+            confidential: false,
+            name: Some("Wayan".into()),
+            email: None,
+            phone: None,
+        }
+    }
+
+    #[test]
+    fn the_xml_escapes_text_and_honours_anonymity() {
+        let xml = to_xml(&report(false), "secret-token");
+        assert!(
+            xml.contains("<judul>Jalan &lt;berlubang&gt; &amp; rusak</judul>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<nama>Wayan</nama>") && xml.contains("<anonim>0</anonim>"));
+        let anonymous = to_xml(&report(true), "secret-token");
+        assert!(!anonymous.contains("Wayan") && anonymous.contains("<anonim>1</anonim>"));
+        assert_eq!(
+            element(&xml, "judul").as_deref(),
+            Some("Jalan <berlubang> & rusak")
+        );
+        assert_eq!(element(&xml, "nothing"), None);
+    }
+}
