@@ -1,6 +1,7 @@
 //! The clock task: closes complaints whose quiet period after the
-//! resolution passed with no answer, forgets expired sessions, and rereads
-//! the reference data (a routing rule edited in another process).
+//! resolution passed with no answer, reminds officers of due dates about
+//! to pass (when e-mail is on), forgets expired sessions, and rereads the
+//! reference data (a routing rule edited in another process).
 //!
 //! Safe with several server processes on one database: each close is a
 //! transition applied only if the complaint is still resolved at the
@@ -52,6 +53,7 @@ pub async fn close_quiet(state: &AppState) -> Result<usize, StoreError> {
                     at_ms: now,
                     inbound: None,
                     lapor_update: None,
+                    mail: crate::mail::MailContext::of(&state.config),
                 })
                 .await?;
             if outcome == ActOutcome::Done {
@@ -65,8 +67,28 @@ pub async fn close_quiet(state: &AppState) -> Result<usize, StoreError> {
     }
 }
 
+/// Queues reminders for complaints due on the next working day.
+pub async fn remind_due(state: &AppState) -> Result<usize, StoreError> {
+    let Some(mail) = crate::mail::MailContext::of(&state.config) else {
+        return Ok(0);
+    };
+    let now = now_ms();
+    let tomorrow = crate::domain::calendar::add_working_days(
+        state.catalog().today(now),
+        1,
+        &Default::default(),
+    );
+    state
+        .store
+        .queue_due_reminders(&tomorrow.to_string(), &mail, now)
+        .await
+}
+
 /// One round of the clock's work.
 pub async fn tick(state: &AppState) {
+    if let Err(e) = remind_due(state).await {
+        tracing::warn!(error = %e, "the clock could not queue due-date reminders");
+    }
     match close_quiet(state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(closed = n, "closed complaints whose quiet period passed"),

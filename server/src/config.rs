@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the service.
-    Serve(Config),
+    Serve(Box<Config>),
     /// Apply migrations and load the Bali reference data, then exit.
     Migrate(DatabaseArgs),
     /// Manage officers.
@@ -209,6 +209,32 @@ pub struct Config {
     #[arg(long, env = "ADUAN_LAPOR_CALLBACK_TOKEN", hide_env_values = true)]
     pub lapor_callback_token: Option<String>,
 
+    /// SMTP server for e-mail; unset, e-mail is off (the console says so).
+    #[arg(long, env = "ADUAN_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    #[arg(long, env = "ADUAN_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// `starttls` (default), `tls` (implicit, port 465) or `none` (only on a
+    /// trusted local relay).
+    #[arg(long, env = "ADUAN_SMTP_SECURITY", default_value = "starttls")]
+    pub smtp_security: SmtpSecurity,
+
+    #[arg(long, env = "ADUAN_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    #[arg(long, env = "ADUAN_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+
+    /// The sender, e.g. `Aduan Bali <aduan@baliprov.go.id>`.
+    #[arg(
+        long,
+        env = "ADUAN_SMTP_FROM",
+        default_value = "Aduan <aduan@localhost>"
+    )]
+    pub smtp_from: String,
+
     /// Create demo officers for every Bali region (password `demo-aduan`),
     /// for trying the console; never on a real deployment.
     #[arg(long, env = "ADUAN_DEMO_OFFICERS", default_value_t = false)]
@@ -217,6 +243,14 @@ pub struct Config {
     /// Log format: `text` for people, `json` for collectors.
     #[arg(long, env = "ADUAN_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
 }
 
 /// How log lines are written.

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use crate::lapor::{HttpLapor, Lapor, Report};
+use crate::mail::{Mail, Mailer};
 use crate::outbound;
 use crate::state::{AppState, now_ms};
 use crate::store::outbox::{Delivered, OutboxRow};
@@ -100,15 +101,26 @@ async fn deliver_lapor(
         .map_err(|e| format!("forwarded, but the LAPOR id could not be stored: {e}"))
 }
 
-async fn deliver(
-    state: &AppState,
-    client: &reqwest::Client,
-    lapor: Option<&dyn Lapor>,
-    row: &OutboxRow,
-) -> Result<(), String> {
+/// The connectors the worker delivers through.
+#[derive(Debug)]
+pub struct Connectors {
+    pub http: reqwest::Client,
+    pub lapor: Option<Box<dyn Lapor>>,
+    pub mailer: Option<Mailer>,
+}
+
+async fn deliver_mail(mailer: Option<&Mailer>, row: &OutboxRow) -> Result<(), String> {
+    let mailer = mailer.ok_or("e-mail is not configured (ADUAN_SMTP_HOST)")?;
+    let mail: Mail = serde_json::from_str(&row.payload)
+        .map_err(|e| format!("the stored e-mail is unreadable: {e}"))?;
+    mailer.send(&mail).await
+}
+
+async fn deliver(state: &AppState, connectors: &Connectors, row: &OutboxRow) -> Result<(), String> {
     match row.channel.as_str() {
-        "webhook" => deliver_webhook(client, row, now_ms()).await,
-        "lapor" => deliver_lapor(state, lapor, row).await,
+        "webhook" => deliver_webhook(&connectors.http, row, now_ms()).await,
+        "lapor" => deliver_lapor(state, connectors.lapor.as_deref(), row).await,
+        "email" => deliver_mail(connectors.mailer.as_ref(), row).await,
         other => Err(format!("no connector delivers `{other}` messages")),
     }
     .inspect_err(|e| {
@@ -118,7 +130,7 @@ async fn deliver(
 
 /// One round: claims due rows, delivers them, records the outcomes.
 /// Returns how many rows it claimed.
-pub async fn round(state: &AppState, client: &reqwest::Client, lapor: Option<&dyn Lapor>) -> usize {
+pub async fn round(state: &AppState, connectors: &Connectors) -> usize {
     let config = &state.config;
     let now = now_ms();
     let lease = i64::try_from(config.outbox_lease_secs.max(1) * 1000).unwrap_or(60_000);
@@ -131,7 +143,7 @@ pub async fn round(state: &AppState, client: &reqwest::Client, lapor: Option<&dy
     };
     let claimed = rows.len();
     let results =
-        futures_util::future::join_all(rows.iter().map(|row| deliver(state, client, lapor, row)))
+        futures_util::future::join_all(rows.iter().map(|row| deliver(state, connectors, row)))
             .await;
     for (row, result) in rows.iter().zip(results) {
         let outcome = match result {
@@ -196,9 +208,21 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
                 _ => None,
             };
+        let mailer = match Mailer::from_config(&state.config) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error = %e, "e-mail is configured wrongly; e-mails wait in the outbox");
+                None
+            }
+        };
+        let connectors = Connectors {
+            http: client,
+            lapor,
+            mailer,
+        };
         let idle = Duration::from_millis(state.config.outbox_poll_ms.max(10));
         loop {
-            if round(&state, &client, lapor.as_deref()).await == 0 {
+            if round(&state, &connectors).await == 0 {
                 tokio::time::sleep(idle).await;
             }
         }

@@ -107,6 +107,7 @@ pub async fn file(
             due_date: due_date.to_string(),
             at_ms: now,
             receipt_json: receipt_json.clone(),
+            mail: crate::mail::MailContext::of(&state.config),
         };
         match state.store.submit(new).await {
             Ok(SubmitOutcome::Created) => return Ok(receipt_json),
@@ -255,6 +256,7 @@ pub async fn confirm(
             at_ms: now,
             inbound: None,
             lapor_update: None,
+            mail: crate::mail::MailContext::of(&state.config),
         })
         .await
         .map_err(|e| ApiError::from(e).speaking(locale))?;
@@ -299,6 +301,7 @@ pub async fn reply(
         at_ms: now,
         resume_due: due_after(Status::Submitted),
         reopen_due: due_after(Status::InProgress),
+        mail: crate::mail::MailContext::of(&state.config),
         idempotency: key.map(|k| {
             (
                 k,

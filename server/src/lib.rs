@@ -20,6 +20,7 @@ pub mod error;
 pub mod extract;
 pub mod intake;
 pub mod lapor;
+pub mod mail;
 pub mod officers;
 pub mod outbound;
 pub mod routes;

@@ -123,6 +123,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(config) => {
+            let config = *config;
             init_logs(config.log_format);
             serve(config).await
         }

@@ -213,6 +213,7 @@ pub async fn receive(
     };
     transition.detail = Some(format!("app:{subscriber}"));
     transition.inbound = Some((subscriber, id.to_owned()));
+    transition.mail = crate::mail::MailContext::of(&state.config);
     match state.store.act(transition).await {
         Ok(ActOutcome::Done) => (StatusCode::OK, Json(json!({"applied": true}))).into_response(),
         Ok(ActOutcome::Changed) => match state.store.inbound_seen(subscriber, id).await {

@@ -126,6 +126,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         at_ms: now,
         inbound: None,
         lapor_update: Some(update.clone()),
+        mail: crate::mail::MailContext::of(&state.config),
     };
     match state.store.act(transition).await {
         Ok(ActOutcome::Done) => answer(StatusCode::OK, "sukses", "diterima"),

@@ -164,6 +164,8 @@ pub struct Transition {
     pub inbound: Option<(i64, String)>,
     /// When SP4N-LAPOR sent the change: its update id, recorded with it.
     pub lapor_update: Option<String>,
+    /// Set when e-mail is on: who must hear of the change is written with it.
+    pub mail: Option<crate::mail::MailContext>,
 }
 
 /// How a transition ended.

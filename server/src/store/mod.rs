@@ -84,6 +84,9 @@ pub struct NewComplaint {
     pub at_ms: i64,
     /// The 201 body, kept to answer a retry with the same key.
     pub receipt_json: String,
+    /// Set when e-mail is on: the receipt and the coordinators' notice are
+    /// queued with the complaint.
+    pub mail: Option<crate::mail::MailContext>,
 }
 
 impl NewComplaint {
@@ -157,6 +160,8 @@ pub struct ReporterReply {
     /// The client's key for this reply and a hash of its message, so that a
     /// retry is stored once.
     pub idempotency: Option<(String, String)>,
+    /// Set when e-mail is on.
+    pub mail: Option<crate::mail::MailContext>,
 }
 
 impl ReporterReply {
@@ -399,6 +404,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// True when this LAPOR update was applied already.
     async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError>;
+
+    /// Reminds officers of complaints due on `due_date` (once each); how many.
+    async fn queue_due_reminders(
+        &self,
+        due_date: &str,
+        mail: &crate::mail::MailContext,
+        now_ms: i64,
+    ) -> Result<usize, StoreError>;
 
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);

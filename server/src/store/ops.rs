@@ -322,6 +322,9 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
     };
     let sender = t.inbound.as_ref().map_or(-1, |(subscriber, _)| *subscriber);
     fan_out_except(conn, event_id, t.complaint_id, &facts, sender).await?;
+    if let Some(ctx) = &t.mail {
+        queue_mail(conn, event_id, t.complaint_id, t.author, &facts, ctx).await?;
+    }
     if let Some(update) = &t.lapor_update {
         sqlx::query("INSERT INTO lapor_updates (update_id, complaint_id, received_at) VALUES ($1, $2, $3)")
             .bind(update)
@@ -810,4 +813,127 @@ pub async fn lapor_update_seen(conn: &mut Conn, update_id: &str) -> Result<bool,
         .fetch_optional(&mut *conn)
         .await?;
     Ok(found.is_some())
+}
+
+async fn insert_mail(
+    conn: &mut Conn,
+    delivery_id: &str,
+    complaint_id: i64,
+    mail: &crate::mail::Mail,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let payload = serde_json::to_string(mail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
+         VALUES ($1, 'email', $2, $3, 'email', $4, 'pending', 0, $5, $5) ON CONFLICT (delivery_id) DO NOTHING",
+    )
+    .bind(delivery_id)
+    .bind(&mail.to)
+    .bind(complaint_id)
+    .bind(payload)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Active officers of a region in a role (and unit): id and e-mail.
+async fn officers_to_tell(
+    conn: &mut Conn,
+    region: &str,
+    role: &str,
+    unit: Option<&str>,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new("SELECT id, email FROM officers WHERE active AND region_slug = ");
+    q.push_bind(region.to_owned()).push(" AND role = ").push_bind(role.to_owned());
+    if let Some(unit) = unit {
+        q.push(" AND unit_key = ").push_bind(unit.to_owned());
+    }
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// Queues the e-mails an event causes: the reporter's (if they left an
+/// address) and the officers' who must now act.
+pub async fn queue_mail(
+    conn: &mut Conn,
+    event_id: i64,
+    complaint_id: i64,
+    author: &str,
+    facts: &crate::outbound::EventFacts<'_>,
+    ctx: &crate::mail::MailContext,
+) -> Result<(), StoreError> {
+    let row: Option<(Option<String>, String, String)> = sqlx::query_as(
+        "SELECT p.email, c.locale, c.title FROM complaints c LEFT JOIN reporters p ON p.complaint_id = c.id WHERE c.id = $1",
+    )
+    .bind(complaint_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((email, locale, title)) = row else {
+        return Ok(());
+    };
+    if let Some(email) = email {
+        let locale = aduan_app::api::Locale::from_key(&locale).unwrap_or_default();
+        if let Some(mail) = crate::mail::for_reporter(
+            ctx,
+            &email,
+            locale,
+            facts.region,
+            facts.tracking_code,
+            author,
+            facts.kind,
+            facts.from_status,
+            facts.to_status,
+            facts.public_message,
+        ) {
+            insert_mail(conn, &format!("mail_{event_id}_r"), complaint_id, &mail, facts.at_ms).await?;
+        }
+    }
+    let arrived = facts.kind == "submitted" || (facts.from_status.is_some() && facts.to_status == "submitted");
+    let dispatched = facts.from_status.is_some() && facts.to_status == "verified";
+    let (who, unit, why) = if arrived {
+        ("coordinator", None, "Pengaduan perlu diverifikasi / a complaint to verify")
+    } else if dispatched {
+        ("unit", Some(facts.unit), "Pengaduan didisposisikan ke unit Anda / dispatched to your unit")
+    } else {
+        return Ok(());
+    };
+    for (officer, address) in officers_to_tell(conn, facts.region, who, unit).await? {
+        let mail = crate::mail::for_officer(ctx, &address, facts.tracking_code, &title, why);
+        insert_mail(conn, &format!("mail_{event_id}_o{officer}"), complaint_id, &mail, facts.at_ms).await?;
+    }
+    Ok(())
+}
+
+/// Reminds the officers who must act of complaints due on `due_date`; once
+/// per complaint, due date and officer however often it runs.
+pub async fn queue_due_reminders(
+    conn: &mut Conn,
+    due_date: &str,
+    ctx: &crate::mail::MailContext,
+    now_ms: i64,
+) -> Result<usize, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        tracking_code: String,
+        title: String,
+        officer_id: i64,
+        email: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.id, c.tracking_code, c.title, o.id AS officer_id, o.email FROM complaints c \
+         JOIN officers o ON o.active AND o.region_slug = c.region_slug AND \
+           ((c.status IN ('submitted', 'needs_info') AND o.role = 'coordinator') OR \
+            (c.status IN ('verified', 'in_progress') AND o.role = 'unit' AND o.unit_key = c.unit_key)) \
+         WHERE c.due_date = $1 AND c.status IN ('submitted', 'needs_info', 'verified', 'in_progress')",
+    )
+    .bind(due_date)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let why = format!("Tenggat {due_date} / due {due_date}");
+        let mail = crate::mail::for_officer(ctx, &r.email, &r.tracking_code, &r.title, &why);
+        insert_mail(conn, &format!("due_{}_{due_date}_o{}", r.id, r.officer_id), r.id, &mail, now_ms).await?;
+    }
+    Ok(rows.len())
 }

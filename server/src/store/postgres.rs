@@ -197,7 +197,7 @@ impl Store for PostgresStore {
         // its unique index, then inserts nothing and replays below.
         let (kind, message) = crate::outbound::message(&c.created_facts())
             .ok_or_else(|| StoreError::Corrupt("a new complaint has no outbound message".into()))?;
-        let created: i64 = sqlx::query_scalar(SUBMIT)
+        let query = sqlx::query_scalar::<_, i64>(SUBMIT)
             .bind(&c.idempotency_key)
             .bind(&c.body_hash)
             .bind(&c.receipt_json)
@@ -222,9 +222,36 @@ impl Store for PostgresStore {
             .bind(&c.reporter.phone)
             .bind(!c.reporter.is_empty())
             .bind(kind)
-            .bind(message)
-            .fetch_one(&self.pool)
-            .await?;
+            .bind(message);
+        let created: i64 = match &c.mail {
+            None => query.fetch_one(&self.pool).await?,
+            Some(ctx) => {
+                // With e-mail on, the receipt and the coordinators' notices
+                // join the same transaction.
+                let mut tx = self.begin().await?;
+                let created = query.fetch_one(&mut *tx).await?;
+                if created == 1 {
+                    let (complaint_id, event_id): (i64, i64) = sqlx::query_as(
+                        "SELECT c.id, e.id FROM complaints c JOIN complaint_events e ON e.complaint_id = c.id \
+                         WHERE c.tracking_code = $1 AND e.kind = 'submitted'",
+                    )
+                    .bind(&c.tracking_code)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    ops::queue_mail(
+                        &mut tx,
+                        event_id,
+                        complaint_id,
+                        "reporter",
+                        &c.created_facts(),
+                        ctx,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                created
+            }
+        };
         if created == 1 {
             return Ok(SubmitOutcome::Created);
         }
@@ -547,6 +574,15 @@ impl Store for PostgresStore {
 
     async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError> {
         ops::lapor_update_seen(&mut *self.pool.acquire().await?, update_id).await
+    }
+
+    async fn queue_due_reminders(
+        &self,
+        due_date: &str,
+        mail: &crate::mail::MailContext,
+        now_ms: i64,
+    ) -> Result<usize, StoreError> {
+        ops::queue_due_reminders(&mut *self.pool.acquire().await?, due_date, mail, now_ms).await
     }
 
     async fn close(&self) {

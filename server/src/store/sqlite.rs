@@ -170,6 +170,9 @@ async fn submit_in(
         .fetch_one(&mut *conn)
         .await?;
     ops::fan_out(conn, event_id, id, &c.created_facts()).await?;
+    if let Some(ctx) = &c.mail {
+        ops::queue_mail(conn, event_id, id, "reporter", &c.created_facts(), ctx).await?;
+    }
     let inserted: Option<String> = sqlx::query_scalar(sql::INSERT_IDEMPOTENCY)
         .bind(&c.idempotency_key)
         .bind(&c.body_hash)
@@ -688,6 +691,22 @@ impl Store for SqliteStore {
 
     async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError> {
         ops::lapor_update_seen(&mut *self.readers.acquire().await?, update_id).await
+    }
+
+    async fn queue_due_reminders(
+        &self,
+        due_date: &str,
+        mail: &crate::mail::MailContext,
+        now_ms: i64,
+    ) -> Result<usize, StoreError> {
+        let (due_date, mail) = (due_date.to_owned(), mail.clone());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(
+                    async move { ops::queue_due_reminders(conn, &due_date, &mail, now_ms).await },
+                )
+            }))
+            .await
     }
 
     async fn close(&self) {

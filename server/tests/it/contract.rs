@@ -44,6 +44,7 @@ fn complaint(code: &str, key: &str) -> NewComplaint {
         due_date: "2026-12-02".into(),
         at_ms: 1_764_000_000_000,
         receipt_json: format!("{{\"tracking_code\":\"{code}\"}}"),
+        mail: None,
     }
 }
 
@@ -156,6 +157,7 @@ contract! {
             at_ms: 1_764_000_100_000,
             resume_due: ("verification".into(), "2026-12-09".into()),
             reopen_due: ("follow_up".into(), "2026-12-09".into()),
+            mail: None,
             idempotency: None,
         };
         let plain = store.add_reporter_reply(reply("BDG-AAAA-AAAA-AAAA-AAAA")).await;
@@ -180,6 +182,7 @@ contract! {
             at_ms: 1_764_000_200_000,
             resume_due: ("verification".into(), "2026-12-09".into()),
             reopen_due: ("follow_up".into(), "2026-12-09".into()),
+            mail: None,
             idempotency: Some(("reply-key-0001".into(), hash.into())),
         };
         let first = store.add_reporter_reply(reply("Ini fotonya.", "h1")).await;

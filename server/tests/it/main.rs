@@ -12,6 +12,7 @@ mod hosted;
 mod http_errors;
 mod http_flow;
 mod lapor;
+mod mail;
 mod migrations;
 mod open311;
 mod outbox;

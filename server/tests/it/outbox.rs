@@ -158,7 +158,7 @@ async fn wait_for_outbox(app: &TestApp, seconds: u64) {
     loop {
         let pending = app
             .db
-            .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+            .count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND state = 'pending'")
             .await;
         if pending == 0 {
             return;
@@ -264,9 +264,9 @@ on_both_engines! {
             codes.push(code);
         }
         wait_for_outbox(&app, 90).await;
-        let rows = app.db.count("SELECT COUNT(*) FROM outbox").await;
+        let rows = app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await;
         assert_eq!(rows, 12, "created, dispatched and the reply for each of four; never the note");
-        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'").await, 12);
+        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND state = 'delivered'").await, 12);
         let accepted = receiver.accepted.lock().await.clone();
         assert!(receiver.requests.load(Ordering::SeqCst) > 12, "the receiver failed some requests");
         let mut unique: Vec<&Received> = Vec::new();
@@ -317,9 +317,9 @@ on_both_engines! {
         assert!(!again.contains("whsec_"));
         // Switching back: nothing more is sent.
         admin.post("/console/integrations/mode", &[("region", "badung"), ("mode", "none")]).await;
-        let before = app.db.count("SELECT COUNT(*) FROM outbox").await;
+        let before = app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await;
         file(&app, complaint()).await;
-        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox").await, before);
+        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await, before);
     }
 
     async fn a_region_subscriber_hears_only_while_its_region_is_in_webhook_mode(app) {
@@ -333,7 +333,7 @@ on_both_engines! {
         app.db.exec("UPDATE regions SET integration_mode = 'none' WHERE slug = 'denpasar'").await.expect("mode");
         file(&app, body.clone()).await;
         file(&app, complaint()).await; // Badung: not this subscriber's region.
-        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox").await, 0);
+        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await, 0);
         app.db.exec("UPDATE regions SET integration_mode = 'webhook' WHERE slug = 'denpasar'").await.expect("mode");
         let code = file(&app, body).await;
         wait_for_outbox(&app, 30).await;
@@ -354,14 +354,14 @@ mod parking {
         let deadline = Instant::now() + Duration::from_secs(60);
         while app
             .db
-            .count("SELECT COUNT(*) FROM outbox WHERE state = 'failed'")
+            .count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND state = 'failed'")
             .await
             == 0
         {
             assert!(Instant::now() < deadline, "the message was never parked");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox WHERE state = 'failed' AND attempts = 3 AND last_error IS NOT NULL").await, 1);
+        assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND state = 'failed' AND attempts = 3 AND last_error IS NOT NULL").await, 1);
         // Parking blocks nothing else: a new complaint still goes out once
         // the receiver is back.
         receiver.heal();
@@ -411,7 +411,7 @@ mod parking {
         );
         assert_eq!(
             app.db
-                .count("SELECT COUNT(*) FROM outbox WHERE state = 'failed'")
+                .count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND state = 'failed'")
                 .await,
             0
         );
@@ -480,7 +480,7 @@ async fn wait_for_db_outbox(db: &crate::support::TestDb, seconds: u64) {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     loop {
         let pending = db
-            .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+            .count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND state = 'pending'")
             .await;
         if pending == 0 {
             return;
@@ -495,7 +495,7 @@ async fn wait_for_db_outbox(db: &crate::support::TestDb, seconds: u64) {
 
 /// The outbox's delivery ids, sorted.
 async fn outbox_ids(db: &crate::support::TestDb) -> Vec<String> {
-    let mut ids = db.strings("SELECT delivery_id FROM outbox").await;
+    let mut ids = db.strings("SELECT delivery_id FROM outbox WHERE channel = 'webhook'").await;
     ids.sort();
     ids
 }
@@ -532,9 +532,9 @@ async fn kill_mid_delivery(engine: crate::support::Engine) {
         outbox_ids(&db).await,
         "every message arrived, none as a new message"
     );
-    assert_eq!(db.count("SELECT COUNT(*) FROM outbox").await, 30);
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await, 30);
     assert_eq!(
-        db.count("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'")
+        db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND state = 'delivered'")
             .await,
         30
     );

@@ -199,6 +199,12 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         lapor_url: None,
         lapor_token: None,
         lapor_callback_token: None,
+        smtp_host: None,
+        smtp_port: 25,
+        smtp_security: aduan_server::config::SmtpSecurity::None,
+        smtp_username: None,
+        smtp_password: None,
+        smtp_from: "Aduan <aduan@example.id>".into(),
     }
 }
 

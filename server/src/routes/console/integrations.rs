@@ -58,9 +58,23 @@ async fn page(
     };
     let catalog = state.catalog();
     let p = Page::new(locale, who, &catalog);
+    let mail = state
+        .config
+        .smtp_host
+        .as_deref()
+        .filter(|h| !h.trim().is_empty())
+        .map(|h| format!("{h}:{}", state.config.smtp_port));
     pages::html(
         status,
-        render(&p, notice, counts, &parked, &subs, &partners),
+        render(
+            &p,
+            notice,
+            counts,
+            &parked,
+            &subs,
+            &partners,
+            mail.as_deref(),
+        ),
     )
 }
 
@@ -71,6 +85,7 @@ fn render(
     parked: &[ParkedRow],
     subs: &[Subscriber],
     partners: &[Partner],
+    mail: Option<&str>,
 ) -> Markup {
     let l = p.locale;
     let t = |id, en| pages::t(l, id, en);
@@ -204,7 +219,10 @@ fn render(
                 button type="submit" { (t("Terbitkan kunci API", "Issue an API key")) }
             }
             h2 { (t("E-mail", "E-mail")) }
-            p { (t("E-mail belum dikonfigurasi: tidak ada e-mail yang dikirim.", "E-mail is not configured: no e-mail is sent.")) }
+            @match mail {
+                Some(server) => p { (t("E-mail aktif lewat", "E-mail is on, through")) " " code { (server) } "." },
+                None => p.notice.bad { (t("E-mail belum dikonfigurasi: tidak ada e-mail yang dikirim (ADUAN_SMTP_HOST).", "E-mail is not configured: no e-mail is sent (ADUAN_SMTP_HOST).")) },
+            }
         },
     )
 }

@@ -515,7 +515,10 @@ pub async fn act_on_complaint(
     }
     let transition =
         match plan_transition(&catalog, Some(who.officer.id), &c, action, &form, locale) {
-            Ok(t) => t,
+            Ok(t) => Transition {
+                mail: crate::mail::MailContext::of(&state.config),
+                ..t
+            },
             Err(errors) => {
                 return complaint_response(
                     &state,
@@ -720,6 +723,7 @@ pub(crate) fn plan_transition(
         at_ms: now,
         inbound: None,
         lapor_update: None,
+        mail: None,
     })
 }
 

@@ -1,0 +1,305 @@
+//! E-mail over SMTP, through the outbox.
+//!
+//! Reporters who left an address hear of their receipt, of each public
+//! reply and of each change of state, in their language, with their
+//! tracking code and a link to the hosted tracker. Officers hear of a
+//! complaint that arrives in their region (coordinators) or is dispatched
+//! to their unit (unit officers), and of due dates about to pass. With no
+//! SMTP host configured, e-mail is off: nothing is queued, and the console
+//! says so.
+
+use std::time::Duration;
+
+use aduan_app::api::{Locale, Status};
+use aduan_app::labels;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, SmtpSecurity};
+
+/// What the store needs to write e-mails: present only when e-mail is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailContext {
+    /// Where the hosted tracker lives, for links.
+    pub public_url: String,
+}
+
+impl MailContext {
+    /// The context for a configuration, or `None` when e-mail is off.
+    pub fn of(config: &Config) -> Option<MailContext> {
+        config
+            .smtp_host
+            .as_deref()
+            .filter(|h| !h.trim().is_empty())
+            .map(|_| MailContext {
+                public_url: config.public_url.trim_end_matches('/').to_owned(),
+            })
+    }
+}
+
+/// One e-mail, as kept in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+fn tracker_link(ctx: &MailContext, region: &str, code: &str, locale: Locale) -> String {
+    format!(
+        "{}/r/{region}/track?code={code}&lang={}",
+        ctx.public_url,
+        locale.key()
+    )
+}
+
+/// The reporter's e-mail about one event, or `None` for what the reporter
+/// need not hear: an internal note, what they did themselves (but for the
+/// receipt of their complaint), an event with nothing public in it.
+#[allow(clippy::too_many_arguments)]
+pub fn for_reporter(
+    ctx: &MailContext,
+    to: &str,
+    locale: Locale,
+    region: &str,
+    code: &str,
+    author: &str,
+    kind: &str,
+    from: Option<&str>,
+    to_status: &str,
+    message: Option<&str>,
+) -> Option<Mail> {
+    crate::outbound::event_type(kind, from, to_status, message)?;
+    if author == "reporter" && kind != "submitted" {
+        return None;
+    }
+    let status = Status::from_key(to_status).map_or(to_status, |s| labels::status(s, locale));
+    let (subject, opening) = match (kind, locale) {
+        ("submitted", Locale::Id) => (
+            format!("Pengaduan Anda diterima: {code}"),
+            "Terima kasih, pengaduan Anda sudah kami terima.".to_owned(),
+        ),
+        ("submitted", Locale::En) => (
+            format!("Your complaint was received: {code}"),
+            "Thank you, we have received your complaint.".to_owned(),
+        ),
+        (_, Locale::Id) if from.is_some() => (
+            format!("Status pengaduan {code}: {status}"),
+            format!("Status pengaduan Anda sekarang: {status}."),
+        ),
+        (_, Locale::En) if from.is_some() => (
+            format!("Complaint {code}: {status}"),
+            format!("Your complaint is now: {status}."),
+        ),
+        (_, Locale::Id) => (
+            format!("Tanggapan baru untuk pengaduan {code}"),
+            "Ada tanggapan baru untuk pengaduan Anda.".to_owned(),
+        ),
+        (_, Locale::En) => (
+            format!("A new reply to complaint {code}"),
+            "There is a new reply to your complaint.".to_owned(),
+        ),
+    };
+    let link = tracker_link(ctx, region, code, locale);
+    let body = match locale {
+        Locale::Id => format!(
+            "{opening}\n\n{}Kode pelacakan: {code}\nLihat perkembangannya atau balas di:\n{link}\n\nE-mail ini dikirim otomatis; jangan dibalas.\n",
+            message
+                .map(|m| format!("Tanggapan petugas:\n{m}\n\n"))
+                .unwrap_or_default()
+        ),
+        Locale::En => format!(
+            "{opening}\n\n{}Tracking code: {code}\nSee its progress or reply at:\n{link}\n\nThis e-mail is sent automatically; please do not reply to it.\n",
+            message
+                .map(|m| format!("The officer's reply:\n{m}\n\n"))
+                .unwrap_or_default()
+        ),
+    };
+    Some(Mail {
+        to: to.to_owned(),
+        subject,
+        body,
+    })
+}
+
+/// An officer's e-mail about a complaint that needs them.
+pub fn for_officer(ctx: &MailContext, to: &str, code: &str, title: &str, why: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("[Aduan] {why}: {code}"),
+        body: format!(
+            "{why}.\n\n{title}\nKode / code: {code}\n\nBuka di konsol / open in the console:\n{}/console/complaints/{code}\n",
+            ctx.public_url
+        ),
+    }
+}
+
+/// Sends e-mails over SMTP.
+#[derive(Debug, Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// The mailer for a configuration; `Ok(None)` when e-mail is off.
+    pub fn from_config(config: &Config) -> Result<Option<Mailer>, String> {
+        let Some(host) = config.smtp_host.as_deref().filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let from: Mailbox = config.smtp_from.parse().map_err(|e| {
+            format!(
+                "ADUAN_SMTP_FROM `{}` is not an address: {e}",
+                config.smtp_from
+            )
+        })?;
+        let mut builder = match config.smtp_security {
+            SmtpSecurity::Tls => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| e.to_string())?
+            }
+            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                .map_err(|e| e.to_string())?,
+            SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+        };
+        builder = builder
+            .port(config.smtp_port)
+            .timeout(Some(Duration::from_secs(
+                config.delivery_timeout_secs.max(1),
+            )));
+        if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Some(Mailer {
+            transport: builder.build(),
+            from,
+        }))
+    }
+
+    /// Sends one e-mail; an error is a sentence without credentials.
+    pub async fn send(&self, mail: &Mail) -> Result<(), String> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|_| "the recipient's address is not valid".to_owned())?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&mail.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body.clone())
+            .map_err(|e| format!("cannot build the e-mail: {e}"))?;
+        self.transport.send(message).await.map(drop).map_err(|e| {
+            if e.is_permanent() {
+                format!(
+                    "the SMTP server refused the e-mail ({})",
+                    e.status()
+                        .map_or_else(|| "no code".to_owned(), |c| c.to_string())
+                )
+            } else if e.is_transient() {
+                format!(
+                    "the SMTP server deferred the e-mail ({})",
+                    e.status()
+                        .map_or_else(|| "no code".to_owned(), |c| c.to_string())
+                )
+            } else {
+                "the SMTP server could not be reached".to_owned()
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> MailContext {
+        MailContext {
+            public_url: "https://aduan.baliprov.go.id".into(),
+        }
+    }
+
+    #[test]
+    fn a_reporter_hears_in_their_language_with_the_code_and_link() {
+        let mail = for_reporter(
+            &ctx(),
+            "w@example.id",
+            Locale::Id,
+            "badung",
+            "BDG-1",
+            "officer",
+            "resolved",
+            Some("in_progress"),
+            "resolved",
+            Some("Sudah ditambal."),
+        );
+        let mail = mail.unwrap_or_else(|| unreachable!());
+        assert!(mail.subject.contains("BDG-1"));
+        assert!(
+            mail.body.contains("Sudah ditambal.")
+                && mail
+                    .body
+                    .contains("https://aduan.baliprov.go.id/r/badung/track?code=BDG-1&lang=id")
+        );
+        let en = for_reporter(
+            &ctx(),
+            "w@example.id",
+            Locale::En,
+            "badung",
+            "BDG-1",
+            "reporter",
+            "submitted",
+            None,
+            "submitted",
+            None,
+        );
+        assert!(en.is_some_and(|m| m.subject.starts_with("Your complaint was received")));
+        assert!(
+            for_reporter(
+                &ctx(),
+                "w@example.id",
+                Locale::En,
+                "badung",
+                "BDG-1",
+                "officer",
+                "note",
+                None,
+                "verified",
+                None
+            )
+            .is_none()
+        );
+        // Their own reply is not sent back to them; an officer's is.
+        assert!(
+            for_reporter(
+                &ctx(),
+                "w@example.id",
+                Locale::En,
+                "badung",
+                "BDG-1",
+                "reporter",
+                "reply",
+                None,
+                "verified",
+                Some("x")
+            )
+            .is_none()
+        );
+        assert!(
+            for_reporter(
+                &ctx(),
+                "w@example.id",
+                Locale::En,
+                "badung",
+                "BDG-1",
+                "officer",
+                "reply",
+                None,
+                "verified",
+                Some("x")
+            )
+            .is_some()
+        );
+    }
+}
