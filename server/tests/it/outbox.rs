@@ -495,7 +495,9 @@ async fn wait_for_db_outbox(db: &crate::support::TestDb, seconds: u64) {
 
 /// The outbox's delivery ids, sorted.
 async fn outbox_ids(db: &crate::support::TestDb) -> Vec<String> {
-    let mut ids = db.strings("SELECT delivery_id FROM outbox WHERE channel = 'webhook'").await;
+    let mut ids = db
+        .strings("SELECT delivery_id FROM outbox WHERE channel = 'webhook'")
+        .await;
     ids.sort();
     ids
 }
@@ -532,7 +534,11 @@ async fn kill_mid_delivery(engine: crate::support::Engine) {
         outbox_ids(&db).await,
         "every message arrived, none as a new message"
     );
-    assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await, 30);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'")
+            .await,
+        30
+    );
     assert_eq!(
         db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND state = 'delivered'")
             .await,
