@@ -322,6 +322,40 @@ on_both_engines! {
         assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await, before);
     }
 
+    async fn a_rotated_secret_signs_beside_the_old_one_for_a_while(app) {
+        let receiver = Receiver::start(0).await;
+        let id = subscribe(&app, &receiver, None).await;
+        let old = receiver.secret.lock().await.clone();
+        let admin = officer(&app, "admin", "bali", None).await;
+        let (status, _, page) = admin
+            .post("/console/integrations/subscriber", &[("do", "rotate"), ("id", &id.to_string())])
+            .await;
+        assert_eq!(status, 200);
+        let new = page
+            .split_once("whsec_")
+            .map(|(_, rest)| format!("whsec_{}", rest.split('<').next().unwrap_or_default()))
+            .expect("the new secret, shown once");
+        assert_ne!(new, old);
+        // The receiver still holds the old secret: deliveries verify with it...
+        file(&app, complaint()).await;
+        wait_for_outbox(&app, 30).await;
+        assert!(receiver.accepted.lock().await.iter().all(|r| r.signed), "the old secret still signs");
+        // ...and with the new one, once the receiver switches.
+        *receiver.secret.lock().await = new;
+        file(&app, complaint()).await;
+        wait_for_outbox(&app, 30).await;
+        let accepted = receiver.accepted.lock().await.clone();
+        assert_eq!(accepted.len(), 2);
+        assert!(accepted.iter().all(|r| r.signed), "the new secret signs");
+        // After the overlap only the new secret signs.
+        app.db.exec("UPDATE webhook_subscribers SET previous_until = 0").await.expect("end the overlap");
+        *receiver.secret.lock().await = old;
+        file(&app, complaint()).await;
+        wait_for_outbox(&app, 30).await;
+        let last = receiver.accepted.lock().await.last().cloned().expect("a delivery");
+        assert!(!last.signed, "the old secret no longer signs");
+    }
+
     async fn a_region_subscriber_hears_only_while_its_region_is_in_webhook_mode(app) {
         let receiver = Receiver::start(0).await;
         subscribe(&app, &receiver, Some("denpasar")).await;
