@@ -1,9 +1,16 @@
-//! The complaint form's fields: one function per kind of field, the words
-//! in the citizen's language, errors beside each field.
+//! The complaint form's fields: the words in the citizen's language,
+//! errors beside each field.
+//!
+//! The fields are drawn once from the draft (the form is drawn again when
+//! the language changes or a new draft starts) and report back through one
+//! input handler on the form, keyed by each field's `name`; one `fieldset`
+//! disables them all while a complaint is on its way. That keeps the
+//! widget small: one handler and one binding instead of several per field.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 
 use super::browser;
 use super::form::{Delivery, Draft};
@@ -15,9 +22,55 @@ pub(super) fn field_id(name: &str) -> String {
     name.replace('.', "-")
 }
 
-type ReadField = fn(&Draft) -> String;
-type WriteField = fn(&mut Draft, String);
+fn choice_name(locale: Locale, id: &str, en: &str) -> String {
+    match locale {
+        Locale::Id => id.to_owned(),
+        Locale::En => en.to_owned(),
+    }
+}
 
+fn some(v: String) -> Option<String> {
+    (!v.is_empty()).then_some(v)
+}
+
+/// Writes one field's new value into the draft, by the field's name.
+fn set_field(d: &mut Draft, name: &str, value: String, checked: bool) {
+    let i = &mut d.input;
+    match name {
+        "classification" => i.classification = value,
+        "title" => i.title = value,
+        "description" => i.description = value,
+        "category" => i.category = value,
+        "district" => i.district = some(value),
+        "location" => i.location = some(value),
+        "incident_date" => i.incident_date = some(value),
+        "privacy" => i.privacy = value,
+        "reporter.name" => i.reporter.name = some(value),
+        "reporter.email" => i.reporter.email = some(value),
+        "reporter.phone" => i.reporter.phone = some(value),
+        "consent" => d.consent = checked,
+        _ => {}
+    }
+}
+
+fn property(target: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The form's one input handler: whatever field changed, by its name.
+fn on_field(draft: RwSignal<Draft>, ev: &web_sys::Event) {
+    let Some(target) = ev.target().map(JsValue::from) else {
+        return;
+    };
+    let Some(name) = property(&target, "name").as_string() else {
+        return;
+    };
+    let value = property(&target, "value").as_string().unwrap_or_default();
+    let checked = property(&target, "checked").as_bool().unwrap_or(false);
+    draft.update(|d| set_field(d, &name, value, checked));
+}
+
+/// One labelled text input, drawn from the draft's value.
 #[allow(clippy::too_many_arguments)]
 fn text_field(
     name: &'static str,
@@ -25,37 +78,79 @@ fn text_field(
     kind: &'static str,
     max: usize,
     optional: bool,
-    locale: RwSignal<Locale>,
-    draft: RwSignal<Draft>,
+    value: Option<String>,
+    lang: Locale,
     errors: RwSignal<BTreeMap<String, String>>,
-    locked: Signal<bool>,
-    get: ReadField,
-    set: WriteField,
-) -> impl IntoView {
+) -> AnyView {
     let id = field_id(name);
-    let err_id = format!("err-{id}");
-    let err_id2 = err_id.clone();
     view! {
         <div class="field">
             <label for=id.clone()>
-                {label.text(locale.get_untracked())}
-                {optional.then(|| format!(" ({})", Label::Optional.text(locale.get_untracked())))}
+                {label.text(lang)}
+                {optional.then(|| format!(" ({})", Label::Optional.text(lang)))}
             </label>
-            <input id=id type=kind maxlength=max.to_string() disabled=move || locked.get()
-                prop:value=move || draft.with(get)
-                on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
-                aria-invalid=move || errors.with(|e| e.contains_key(name)).then_some("true")
-                aria-describedby=move || errors.with(|e| e.contains_key(name)).then(|| err_id.clone()) />
-            {move || errors.with(|e| e.get(name).cloned()).map(|m| view! { <p class="err" id=err_id2.clone()>{m}</p> })}
+            <input id=id name=name type=kind maxlength=max.to_string() value=value.unwrap_or_default()
+                aria-invalid=invalid(errors, name) aria-describedby=described(errors, name) />
+            {err(errors, name)}
         </div>
+    }
+    .into_any()
+}
+
+fn invalid(
+    errors: RwSignal<BTreeMap<String, String>>,
+    name: &'static str,
+) -> impl Fn() -> Option<&'static str> + Send + Sync + Clone + 'static {
+    move || errors.with(|e| e.contains_key(name)).then_some("true")
+}
+
+fn described(
+    errors: RwSignal<BTreeMap<String, String>>,
+    name: &'static str,
+) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static {
+    move || {
+        errors
+            .with(|e| e.contains_key(name))
+            .then(|| format!("err-{}", field_id(name)))
     }
 }
 
-fn choice_name(locale: Locale, id: &str, en: &str) -> String {
-    match locale {
-        Locale::Id => id.to_owned(),
-        Locale::En => en.to_owned(),
+fn err(errors: RwSignal<BTreeMap<String, String>>, name: &'static str) -> impl IntoView {
+    move || {
+        errors
+            .with(|e| e.get(name).cloned())
+            .map(|m| view! { <p class="err" id=format!("err-{}", field_id(name))>{m}</p> })
     }
+}
+
+/// A group of radio buttons, each with an optional one-sentence help.
+fn radios(
+    name: &'static str,
+    legend: Label,
+    options: Vec<(String, String, Option<String>)>,
+    chosen: String,
+    lang: Locale,
+    errors: RwSignal<BTreeMap<String, String>>,
+) -> AnyView {
+    view! {
+        <fieldset class="field">
+            <legend>{legend.text(lang)}</legend>
+            {options.into_iter().map(|(key, label, help)| {
+                let checked = key == chosen;
+                view! {
+                    <label class="choice">
+                        <input type="radio" name=name value=key checked=checked />
+                        <span>
+                            <strong>{label}</strong>
+                            {help.map(|h| view! { <span class="help">{h}</span> })}
+                        </span>
+                    </label>
+                }
+            }).collect_view()}
+            {err(errors, name)}
+        </fieldset>
+    }
+    .into_any()
 }
 
 #[allow(clippy::too_many_lines)]
@@ -72,167 +167,140 @@ pub(super) fn form_fields(
     // locale), so its words are plain text rather than one reactive node each.
     let lang = locale.get_untracked();
     let l = move || lang;
-    let err = move |name: &'static str| {
-        move || {
-            errors
-                .with(|e| e.get(name).cloned())
-                .map(|m| view! { <p class="err" id=format!("err-{}", field_id(name))>{m}</p> })
-        }
-    };
-    let invalid =
-        move |name: &'static str| move || errors.with(|e| e.contains_key(name)).then_some("true");
-    let described = move |name: &'static str| {
-        move || {
-            errors
-                .with(|e| e.contains_key(name))
-                .then(|| format!("err-{}", field_id(name)))
-        }
-    };
+    let d = draft.get_untracked();
     let today = browser::today().to_string();
     let own = f.region.slug.clone();
     let own_name = f.region.name.clone();
     let mut groups: Vec<(String, Vec<(String, String)>)> = vec![(own_name, Vec::new())];
-    for d in &f.districts {
-        if d.region == own {
-            groups[0].1.push((d.key.clone(), d.name.clone()));
+    for district in &f.districts {
+        if district.region == own {
+            groups[0]
+                .1
+                .push((district.key.clone(), district.name.clone()));
         } else {
             match groups.last_mut() {
-                Some((name, list)) if *name == d.region_name => {
-                    list.push((d.key.clone(), d.name.clone()))
+                Some((name, list)) if *name == district.region_name => {
+                    list.push((district.key.clone(), district.name.clone()));
                 }
-                _ => groups.push((d.region_name.clone(), vec![(d.key.clone(), d.name.clone())])),
+                _ => groups.push((
+                    district.region_name.clone(),
+                    vec![(district.key.clone(), district.name.clone())],
+                )),
             }
         }
     }
-    let classifications = f.classifications.clone();
-    let privacy_modes = f.privacy_modes.clone();
-    let categories = f.categories.clone();
+    let classifications = f
+        .classifications
+        .iter()
+        .map(|c| {
+            (
+                c.key.clone(),
+                choice_name(lang, &c.label_id, &c.label_en),
+                None,
+            )
+        })
+        .collect();
+    let privacy_modes = f
+        .privacy_modes
+        .iter()
+        .map(|p| {
+            let help = choice_name(
+                lang,
+                p.help_id.as_deref().unwrap_or(""),
+                p.help_en.as_deref().unwrap_or(""),
+            );
+            (
+                p.key.clone(),
+                choice_name(lang, &p.label_id, &p.label_en),
+                some(help),
+            )
+        })
+        .collect();
+    let chosen_district = d.input.district.clone().unwrap_or_default();
+    let chosen_category = d.input.category.clone();
+    let description = d.input.description.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         send.run(());
     };
+    let on_input = move |ev: leptos::ev::Event| on_field(draft, &ev);
+    let on_change = move |ev: leptos::ev::Event| on_field(draft, &ev);
+    let optional = format!(" ({})", Label::Optional.text(lang));
     view! {
-        <form on:submit=on_submit novalidate>
+        <form on:submit=on_submit on:input=on_input on:change=on_change novalidate>
             <h2>{Label::FileTitle.text(lang)}</h2>
             <p class="muted">{Label::FileIntro.text(lang)}</p>
             {move || (!errors.with(BTreeMap::is_empty)).then(|| view! {
                 <p class="notice bad" role="alert">{Label::FixErrors.text(l())}</p>
             })}
-            <fieldset class="field">
-                <legend>{Label::Classification.text(lang)}</legend>
-                {classifications.into_iter().map(|c| {
-                    let key = c.key.clone();
-                    let key2 = c.key.clone();
-                    view! {
-                        <label class="choice">
-                            <input type="radio" name="classification" disabled=move || locked.get()
-                                prop:checked=move || draft.with(|d| d.input.classification == key)
-                                on:change=move |_| draft.update(|d| d.input.classification = key2.clone()) />
-                            {choice_name(lang, &c.label_id, &c.label_en)}
-                        </label>
-                    }
-                }).collect_view()}
-                {err("classification")}
-            </fieldset>
-            {text_field("title", Label::Title, "text", LIMITS.title_max, false, locale, draft, errors, locked,
-                |d| d.input.title.clone(), |d, v| d.input.title = v)}
-            <div class="field">
-                <label for="description">{Label::Description.text(lang)}</label>
-                <textarea id="description" rows="6" maxlength=LIMITS.description_max.to_string() disabled=move || locked.get()
-                    prop:value=move || draft.with(|d| d.input.description.clone())
-                    on:input=move |ev| draft.update(|d| d.input.description = event_target_value(&ev))
-                    aria-invalid=invalid("description") aria-describedby=described("description")></textarea>
-                <span class="count">{move || draft.with(|d| d.input.description.chars().count())}" / "{LIMITS.description_max}" "{Label::Characters.text(lang)}</span>
-                {err("description")}
-            </div>
-            <div class="field">
-                <label for="category">{Label::Category.text(lang)}</label>
-                <select id="category" disabled=move || locked.get()
-                    on:change=move |ev| draft.update(|d| d.input.category = event_target_value(&ev))
-                    aria-invalid=invalid("category") aria-describedby=described("category")>
-                    <option value="">{Label::Choose.text(lang)}</option>
-                    {categories.into_iter().map(|c| {
-                        let key = c.key.clone();
-                        view! {
-                            <option value=c.key.clone() selected=move || draft.with(|d| d.input.category == key)>
+            <fieldset class="fields" disabled=move || locked.get()>
+                {radios("classification", Label::Classification, classifications, d.input.classification.clone(), lang, errors)}
+                {text_field("title", Label::Title, "text", LIMITS.title_max, false, Some(d.input.title.clone()), lang, errors)}
+                <div class="field">
+                    <label for="description">{Label::Description.text(lang)}</label>
+                    <textarea id="description" name="description" rows="6" maxlength=LIMITS.description_max.to_string()
+                        aria-invalid=invalid(errors, "description") aria-describedby=described(errors, "description")>{description}</textarea>
+                    <span class="count">{move || draft.with(|d| d.input.description.chars().count())}" / "{LIMITS.description_max}" "{Label::Characters.text(lang)}</span>
+                    {err(errors, "description")}
+                </div>
+                <div class="field">
+                    <label for="category">{Label::Category.text(lang)}</label>
+                    <select id="category" name="category"
+                        aria-invalid=invalid(errors, "category") aria-describedby=described(errors, "category")>
+                        <option value="">{Label::Choose.text(lang)}</option>
+                        {f.categories.iter().map(|c| view! {
+                            <option value=c.key.clone() selected=c.key == chosen_category>
                                 {choice_name(lang, &c.name_id, &c.name_en)}
                             </option>
-                        }
-                    }).collect_view()}
-                </select>
-                {err("category")}
-            </div>
-            <div class="field">
-                <label for="district">{Label::District.text(lang)}" ("{Label::Optional.text(lang)}")"</label>
-                <select id="district" disabled=move || locked.get() aria-describedby="help-district"
-                    on:change=move |ev| draft.update(|d| { let v = event_target_value(&ev); d.input.district = (!v.is_empty()).then_some(v); })>
-                    <option value="">{Label::Choose.text(lang)}</option>
-                    {groups.into_iter().enumerate().map(|(i, (name, list))| {
-                        let label = move || if i == 0 { name.clone() } else { format!("{} · {}", Label::OtherRegions.text(l()), name) };
-                        view! {
-                            <optgroup label=label>
-                                {list.into_iter().map(|(key, district)| {
-                                    let k = key.clone();
-                                    view! { <option value=key selected=move || draft.with(|d| d.input.district.as_deref() == Some(k.as_str()))>{district}</option> }
-                                }).collect_view()}
-                            </optgroup>
-                        }
-                    }).collect_view()}
-                </select>
-                <span class="help" id="help-district">{Label::DistrictHelp.text(lang)}</span>
-                {err("district")}
-            </div>
-            {text_field("location", Label::Location, "text", LIMITS.location_max, true, locale, draft, errors, locked,
-                |d| d.input.location.clone().unwrap_or_default(), |d, v| d.input.location = Some(v))}
-            <div class="field">
-                <label for="incident_date">{Label::IncidentDate.text(lang)}" ("{Label::Optional.text(lang)}")"</label>
-                <input id="incident_date" type="date" max=today disabled=move || locked.get()
-                    prop:value=move || draft.with(|d| d.input.incident_date.clone().unwrap_or_default())
-                    on:input=move |ev| draft.update(|d| { let v = event_target_value(&ev); d.input.incident_date = (!v.is_empty()).then_some(v); })
-                    aria-invalid=invalid("incident_date") aria-describedby=described("incident_date") />
-                {err("incident_date")}
-            </div>
-            <fieldset class="field">
-                <legend>{Label::Privacy.text(lang)}</legend>
-                {privacy_modes.into_iter().map(|p| {
-                    let key = p.key.clone();
-                    let key2 = p.key.clone();
-                    let help_id = p.help_id.clone().unwrap_or_default();
-                    let help_en = p.help_en.clone().unwrap_or_default();
-                    view! {
-                        <label class="choice">
-                            <input type="radio" name="privacy" disabled=move || locked.get()
-                                prop:checked=move || draft.with(|d| d.input.privacy == key)
-                                on:change=move |_| draft.update(|d| d.input.privacy = key2.clone()) />
-                            <span>
-                                <strong>{choice_name(lang, &p.label_id, &p.label_en)}</strong>
-                                <span class="help">{choice_name(lang, &help_id, &help_en)}</span>
-                            </span>
-                        </label>
-                    }
-                }).collect_view()}
-                {err("privacy")}
+                        }).collect_view()}
+                    </select>
+                    {err(errors, "category")}
+                </div>
+                <div class="field">
+                    <label for="district">{Label::District.text(lang)}{optional.clone()}</label>
+                    <select id="district" name="district" aria-describedby="help-district">
+                        <option value="">{Label::Choose.text(lang)}</option>
+                        {groups.into_iter().enumerate().map(|(i, (name, list))| {
+                            let label = if i == 0 { name } else { format!("{} · {}", Label::OtherRegions.text(lang), name) };
+                            view! {
+                                <optgroup label=label>
+                                    {list.into_iter().map(|(key, district)| {
+                                        let selected = key == chosen_district;
+                                        view! { <option value=key selected=selected>{district}</option> }
+                                    }).collect_view()}
+                                </optgroup>
+                            }
+                        }).collect_view()}
+                    </select>
+                    <span class="help" id="help-district">{Label::DistrictHelp.text(lang)}</span>
+                    {err(errors, "district")}
+                </div>
+                {text_field("location", Label::Location, "text", LIMITS.location_max, true, d.input.location.clone(), lang, errors)}
+                <div class="field">
+                    <label for="incident_date">{Label::IncidentDate.text(lang)}{optional}</label>
+                    <input id="incident_date" name="incident_date" type="date" max=today
+                        value=d.input.incident_date.clone().unwrap_or_default()
+                        aria-invalid=invalid(errors, "incident_date") aria-describedby=described(errors, "incident_date") />
+                    {err(errors, "incident_date")}
+                </div>
+                {radios("privacy", Label::Privacy, privacy_modes, d.input.privacy.clone(), lang, errors)}
+                <fieldset class="field">
+                    <legend>{Label::Contact.text(lang)}</legend>
+                    <span class="help">{Label::ContactHelp.text(lang)}</span>
+                    {text_field("reporter.name", Label::Name, "text", LIMITS.name_max, true, d.input.reporter.name.clone(), lang, errors)}
+                    {text_field("reporter.email", Label::Email, "email", LIMITS.email_max, true, d.input.reporter.email.clone(), lang, errors)}
+                    {text_field("reporter.phone", Label::Phone, "tel", LIMITS.phone_max, true, d.input.reporter.phone.clone(), lang, errors)}
+                </fieldset>
+                <div class="field">
+                    <label class="choice">
+                        <input type="checkbox" name="consent" checked=d.consent
+                            aria-invalid=invalid(errors, "consent") aria-describedby=described(errors, "consent") />
+                        <span>{Label::Consent.text(lang)}</span>
+                    </label>
+                    {err(errors, "consent")}
+                </div>
+                <button type="submit" class="primary">{Label::Submit.text(lang)}</button>
             </fieldset>
-            <fieldset class="field">
-                <legend>{Label::Contact.text(lang)}</legend>
-                <span class="help">{Label::ContactHelp.text(lang)}</span>
-                {text_field("reporter.name", Label::Name, "text", LIMITS.name_max, true, locale, draft, errors, locked,
-                    |d| d.input.reporter.name.clone().unwrap_or_default(), |d, v| d.input.reporter.name = Some(v))}
-                {text_field("reporter.email", Label::Email, "email", LIMITS.email_max, true, locale, draft, errors, locked,
-                    |d| d.input.reporter.email.clone().unwrap_or_default(), |d, v| d.input.reporter.email = Some(v))}
-                {text_field("reporter.phone", Label::Phone, "tel", LIMITS.phone_max, true, locale, draft, errors, locked,
-                    |d| d.input.reporter.phone.clone().unwrap_or_default(), |d, v| d.input.reporter.phone = Some(v))}
-            </fieldset>
-            <div class="field">
-                <label class="choice">
-                    <input type="checkbox" disabled=move || locked.get()
-                        prop:checked=move || draft.with(|d| d.consent)
-                        on:change=move |ev| draft.update(|d| d.consent = event_target_checked(&ev))
-                        aria-invalid=invalid("consent") aria-describedby=described("consent") />
-                    <span>{Label::Consent.text(lang)}</span>
-                </label>
-                {err("consent")}
-            </div>
             <div role="status" aria-live="polite">
                 {move || match sending.get() {
                     Delivery::Idle => ().into_any(),
@@ -244,7 +312,6 @@ pub(super) fn form_fields(
                     Delivery::Failed(message) => view! { <p class="notice bad">{message}</p> }.into_any(),
                 }}
             </div>
-            <button type="submit" class="primary" disabled=move || locked.get()>{Label::Submit.text(lang)}</button>
         </form>
     }
 }

@@ -24,6 +24,7 @@ pub const STYLE: &str = r#"
 .tab,.lang,.link{font:inherit;font-size:15px;min-height:44px;padding:8px 12px;border:1px solid var(--muted);border-radius:var(--r);background:transparent;color:var(--fg);cursor:pointer}
 .tab[aria-pressed=true]{background:var(--a);color:var(--on-a);border-color:var(--a)}
 .field{margin:0 0 14px;border:0;padding:0;min-width:0}
+.fields{margin:0;border:0;padding:0;min-width:0}
 .field label,.field legend{display:block;font-weight:600;font-size:15px;margin-bottom:4px}
 .choice{display:flex !important;gap:8px;align-items:flex-start;font-weight:400 !important;min-height:44px;padding:4px 0}
 .choice input{width:22px;height:22px;margin:2px 0 0;flex:none}
