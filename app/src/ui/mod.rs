@@ -64,31 +64,62 @@ pub(crate) fn message_of(error: &Fetched, locale: Locale) -> String {
     }
 }
 
-async fn read<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, Fetched> {
-    let status = response.status();
-    if response.ok() {
-        return response.json::<T>().await.map_err(|_| Fetched::Network);
+/// One request with the browser's `fetch`: the status and the body's text.
+/// Not generic, so the widget carries one copy of it.
+async fn fetch_text(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+    key: Option<&str>,
+    locale: Locale,
+) -> Result<(u16, String), Fetched> {
+    use wasm_bindgen::JsCast;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| Fetched::Network)?;
+    let _ = headers.set("Accept-Language", locale.key());
+    if let Some(key) = key {
+        let _ = headers.set("Idempotency-Key", key);
     }
-    let body = response
-        .json::<ErrorBody>()
+    if let Some(body) = body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let request =
+        web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| Fetched::Network)?;
+    let window = web_sys::window().ok_or(Fetched::Network)?;
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(|_| Fetched::Network)?
+            .dyn_into()
+            .map_err(|_| Fetched::Network)?;
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| Fetched::Network)?)
         .await
-        .unwrap_or_else(|_| ErrorBody {
-            error: crate::api::ErrorDetail {
-                code: "http".into(),
-                message: format!("HTTP {status}"),
-                fields: Default::default(),
-            },
-        });
+        .map_err(|_| Fetched::Network)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+/// Reads an answer: `T` when it succeeded, the common error body when not.
+fn read<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, Fetched> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str::<T>(&text).map_err(|_| Fetched::Network);
+    }
+    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| ErrorBody {
+        error: crate::api::ErrorDetail {
+            code: "http".into(),
+            message: format!("HTTP {status}"),
+            fields: Default::default(),
+        },
+    });
     Err(Fetched::Refused(status, body))
 }
 
 pub(crate) async fn get_json<T: DeserializeOwned>(url: &str, locale: Locale) -> Result<T, Fetched> {
-    let response = gloo_net::http::Request::get(url)
-        .header("Accept-Language", locale.key())
-        .send()
-        .await
-        .map_err(|_| Fetched::Network)?;
-    read(response).await
+    read(fetch_text("GET", url, None, None, locale).await?)
 }
 
 pub(crate) async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
@@ -97,17 +128,8 @@ pub(crate) async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
     key: Option<&str>,
     locale: Locale,
 ) -> Result<T, Fetched> {
-    let mut request = gloo_net::http::Request::post(url).header("Accept-Language", locale.key());
-    if let Some(key) = key {
-        request = request.header("Idempotency-Key", key);
-    }
-    let response = request
-        .json(body)
-        .map_err(|_| Fetched::Network)?
-        .send()
-        .await
-        .map_err(|_| Fetched::Network)?;
-    read(response).await
+    let body = serde_json::to_string(body).map_err(|_| Fetched::Network)?;
+    read(fetch_text("POST", url, Some(body), key, locale).await?)
 }
 
 /// The whole widget: a tab for filing, a tab for tracking, a language switch.
