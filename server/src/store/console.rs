@@ -23,6 +23,14 @@ pub struct Officer {
     pub unit_key: Option<String>,
 }
 
+/// An officer as an administrator lists them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OfficerEntry {
+    #[sqlx(flatten)]
+    pub officer: Officer,
+    pub active: bool,
+}
+
 /// An officer to create.
 #[derive(Debug, Clone)]
 pub struct NewOfficer {

@@ -252,8 +252,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// An active officer and their password hash.
     async fn officer_by_email(&self, email: &str) -> Result<Option<(Officer, String)>, StoreError>;
 
-    /// Active officers of one region, or of all.
-    async fn officers(&self, region: Option<&str>) -> Result<Vec<Officer>, StoreError>;
+    /// Officers of one region, or of all, active or not.
+    async fn officers(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Vec<console::OfficerEntry>, StoreError>;
+
+    /// Lets an officer sign in, or not (ending their sessions).
+    async fn set_officer_active(&self, id: i64, active: bool) -> Result<bool, StoreError>;
 
     async fn open_session(&self, session: NewSession) -> Result<(), StoreError>;
 

@@ -409,9 +409,12 @@ pub async fn set_rule(
 }
 
 /// The officers of a region (every officer for `None`).
-pub async fn officers(conn: &mut Conn, region: Option<&str>) -> Result<Vec<Officer>, StoreError> {
+pub async fn officers(
+    conn: &mut Conn,
+    region: Option<&str>,
+) -> Result<Vec<crate::store::console::OfficerEntry>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT o.id, o.email, o.name, o.role, o.region_slug, o.unit_key FROM officers o WHERE o.active",
+        "SELECT o.id, o.email, o.name, o.role, o.region_slug, o.unit_key, o.active FROM officers o WHERE 1 = 1",
     );
     if let Some(region) = region {
         q.push(" AND o.region_slug = ").push_bind(region.to_owned());
@@ -936,4 +939,22 @@ pub async fn queue_due_reminders(
         insert_mail(conn, &format!("due_{}_{due_date}_o{}", r.id, r.officer_id), r.id, &mail, now_ms).await?;
     }
     Ok(rows.len())
+}
+
+/// Lets an officer sign in again, or not; a deactivated officer's sessions
+/// end at once.
+pub async fn set_officer_active(conn: &mut Conn, id: i64, active: bool) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE officers SET active = $2 WHERE id = $1")
+        .bind(id)
+        .bind(active)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if !active {
+        sqlx::query("DELETE FROM sessions WHERE officer_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(done == 1)
 }

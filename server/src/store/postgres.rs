@@ -357,8 +357,18 @@ impl Store for PostgresStore {
         ops::officer_by_email(&mut *self.pool.acquire().await?, email).await
     }
 
-    async fn officers(&self, region: Option<&str>) -> Result<Vec<Officer>, StoreError> {
+    async fn officers(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Vec<super::console::OfficerEntry>, StoreError> {
         ops::officers(&mut *self.pool.acquire().await?, region).await
+    }
+
+    async fn set_officer_active(&self, id: i64, active: bool) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = ops::set_officer_active(&mut tx, id, active).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn open_session(&self, session: NewSession) -> Result<(), StoreError> {

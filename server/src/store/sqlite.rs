@@ -414,8 +414,19 @@ impl Store for SqliteStore {
         ops::officer_by_email(&mut *self.readers.acquire().await?, email).await
     }
 
-    async fn officers(&self, region: Option<&str>) -> Result<Vec<Officer>, StoreError> {
+    async fn officers(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Vec<super::console::OfficerEntry>, StoreError> {
         ops::officers(&mut *self.readers.acquire().await?, region).await
+    }
+
+    async fn set_officer_active(&self, id: i64, active: bool) -> Result<bool, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::set_officer_active(conn, id, active))
+            }))
+            .await
     }
 
     async fn open_session(&self, session: NewSession) -> Result<(), StoreError> {

@@ -246,6 +246,34 @@ on_both_engines! {
         assert_eq!(app.db.count("SELECT COUNT(*) FROM sessions").await, 0);
     }
 
+    async fn an_administrator_adds_and_deactivates_officers(app) {
+        let admin = officer(&app, "admin", "bali", None).await;
+        let coordinator = officer(&app, "coordinator", "badung", None).await;
+        assert_eq!(coordinator.get("/console/officers").await.0, 403);
+        let (status, _, _) = coordinator.post("/console/officers", &[("do", "disable"), ("id", "1")]).await;
+        assert_eq!(status, 403);
+        let (status, page) = admin.get("/console/officers").await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&coordinator.email));
+        let (status, _, page) = admin.post("/console/officers", &[("do", "add"), ("email", "pupr2@badungkab.go.id"), ("role", "unit"), ("region", "badung"), ("unit", "pupr"), ("password", "short")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("shorter"), "{page}");
+        let (status, _, _) = admin.post("/console/officers", &[("do", "add"), ("email", "pupr2@badungkab.go.id"), ("name", "Petugas Baru"), ("role", "unit"), ("region", "badung"), ("unit", "pupr"), ("password", PASSWORD)]).await;
+        assert_eq!(status, 303);
+        let newcomer = sign_in(&app.base, "pupr2@badungkab.go.id", PASSWORD).await.unwrap_or_else(|(s, p)| panic!("{s} {p}"));
+        let id = app.db.count("SELECT id FROM officers WHERE email = 'pupr2@badungkab.go.id'").await.to_string();
+        let (status, _, _) = admin.post("/console/officers", &[("do", "disable"), ("id", &id)]).await;
+        assert_eq!(status, 303);
+        assert_eq!(newcomer.get("/console/inbox").await.0, 303, "a deactivated officer's session ends");
+        assert_eq!(sign_in(&app.base, "pupr2@badungkab.go.id", PASSWORD).await.err().map(|e| e.0), Some(401));
+        admin.post("/console/officers", &[("do", "enable"), ("id", &id)]).await;
+        assert!(sign_in(&app.base, "pupr2@badungkab.go.id", PASSWORD).await.is_ok());
+        // Nobody locks themselves out.
+        let own = app.db.count("SELECT id FROM officers WHERE role = 'admin'").await.to_string();
+        let (status, _, _) = admin.post("/console/officers", &[("do", "disable"), ("id", &own)]).await;
+        assert_eq!(status, 422);
+    }
+
     async fn failed_sign_ins_are_limited_per_account(app) {
         add_officer(&app, "target@badungkab.go.id", "coordinator", "badung", None).await;
         for _ in 0..5 {

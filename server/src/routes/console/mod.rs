@@ -7,6 +7,7 @@
 //! post the browser marks as cross-site is refused before it is read.
 
 pub mod integrations;
+pub mod officers;
 mod pages;
 
 use std::collections::BTreeMap;

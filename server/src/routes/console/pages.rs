@@ -92,6 +92,7 @@ impl<'a> Page<'a> {
                             a href="/console/rules" { (self.t("Aturan penerusan", "Routing rules")) }
                         }
                         @if who.role == Role::Admin {
+                            a href="/console/officers" { (self.t("Petugas", "Officers")) }
                             a href="/console/integrations" { (self.t("Integrasi", "Integrations")) }
                         }
                     }
