@@ -274,6 +274,21 @@ on_both_engines! {
         assert_eq!(status, 422);
     }
 
+    async fn the_province_sees_every_regions_connection(app) {
+        file(&app, complaint()).await;
+        let province = officer(&app, "province", "bali", None).await;
+        let (status, page) = province.get("/console/overview").await;
+        assert_eq!(status, 200);
+        let row = |name: &str| page.split("<tr>").find(|r| r.contains(name)).unwrap_or_default().to_owned();
+        assert!(row("Kabupaten Bangli").contains("belum terhubung"), "{page}");
+        assert!(row("Kabupaten Badung").contains("SP4N-LAPOR"));
+        assert!(row("Kabupaten Badung").contains("<td class=\"num\">1</td>"), "{}", row("Kabupaten Badung"));
+        // A region's coordinator sees their units, not the province's table.
+        let coordinator = officer(&app, "coordinator", "badung", None).await;
+        let (_, page) = coordinator.get("/console/overview").await;
+        assert!(!page.contains("belum terhubung"));
+    }
+
     async fn failed_sign_ins_are_limited_per_account(app) {
         add_officer(&app, "target@badungkab.go.id", "coordinator", "badung", None).await;
         for _ in 0..5 {

@@ -753,7 +753,11 @@ pub async fn show_overview(
     {
         Ok(loads) => pages::html(
             StatusCode::OK,
-            pages::overview(&Page::new(locale, &who, &catalog), &loads),
+            pages::overview(
+                &Page::new(locale, &who, &catalog),
+                &loads,
+                scope.region.is_none(),
+            ),
         ),
         Err(e) => store_failed(locale, &e),
     }

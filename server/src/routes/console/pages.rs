@@ -595,12 +595,56 @@ fn unit_of_any_region(page: &Page<'_>, unit: &str) -> String {
         .map_or_else(|| unit.to_owned(), |u| u.name.clone())
 }
 
-pub fn overview(page: &Page<'_>, loads: &[UnitLoad]) -> Markup {
+/// How a region's complaints leave Aduan, in words.
+fn mode_words(mode: aduan_app::api::IntegrationMode, locale: Locale) -> &'static str {
+    match mode {
+        aduan_app::api::IntegrationMode::Lapor => {
+            t(locale, "terhubung ke SP4N-LAPOR", "connected to SP4N-LAPOR")
+        }
+        aduan_app::api::IntegrationMode::Webhook => t(
+            locale,
+            "terhubung ke aplikasi daerah",
+            "connected to the region's own app",
+        ),
+        aduan_app::api::IntegrationMode::None => t(locale, "belum terhubung", "not connected"),
+    }
+}
+
+pub fn overview(page: &Page<'_>, loads: &[UnitLoad], every_region: bool) -> Markup {
     let total = |f: fn(&UnitLoad) -> i64| loads.iter().map(f).sum::<i64>();
+    let region_total = |slug: &str, f: fn(&UnitLoad) -> i64| {
+        loads
+            .iter()
+            .filter(|l| l.region_slug == slug)
+            .map(f)
+            .sum::<i64>()
+    };
     page.layout(
         page.t("Ringkasan", "Overview"),
         html! {
             h1 { (page.t("Ringkasan pengaduan terbuka", "Open complaints")) }
+            @if every_region {
+                h2 { (page.t("Daerah dan keterhubungannya", "Regions and their connections")) }
+                table.regions {
+                    thead { tr {
+                        th scope="col" { (page.t("Daerah", "Region")) }
+                        th scope="col" { (page.t("Keterhubungan", "Connection")) }
+                        th scope="col" { (page.t("Terbuka", "Open")) }
+                        th scope="col" { (page.t("Lewat tenggat", "Overdue")) }
+                    } }
+                    tbody {
+                        @for r in &page.catalog.regions {
+                            tr {
+                                td { (r.name) }
+                                td class=[(r.integration_mode == aduan_app::api::IntegrationMode::None).then_some("bad")] { (mode_words(r.integration_mode, page.locale)) }
+                                td.num { (region_total(&r.slug, |l| l.open)) }
+                                td.num { (region_total(&r.slug, |l| l.overdue)) }
+                            }
+                        }
+                    }
+                }
+                h2 { (page.t("Per unit", "By unit")) }
+            }
             ul.totals {
                 li { strong { (total(|l| l.open)) } " " (page.t("terbuka", "open")) }
                 li.bad { strong { (total(|l| l.overdue)) } " " (page.t("lewat tenggat", "overdue")) }
