@@ -149,6 +149,12 @@ impl SignedIn {
     pub fn csrf_ok(&self, posted: &str) -> bool {
         same_secret(&self.csrf, posted)
     }
+
+    /// True when a state-changing post may be taken: the browser does not
+    /// mark it cross-site and it carries this session's token.
+    pub fn may_post(&self, headers: &HeaderMap, posted: &str) -> bool {
+        !cross_site(headers) && self.csrf_ok(posted)
+    }
 }
 
 /// Why a console request has no officer: it is sent to the sign-in page.

@@ -771,18 +771,15 @@ pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Res
         phone: row.phone.filter(|_| !anonymous),
     };
     let payload = serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
-         VALUES ($1, 'lapor', $2, $3, 'lapor.forward', $4, 'pending', 0, $5, $5) ON CONFLICT (delivery_id) DO NOTHING",
-    )
-    .bind(&report.reference)
-    .bind(&row.region_slug)
-    .bind(complaint_id)
-    .bind(payload)
-    .bind(now_ms)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let row = OutboxMessage {
+        delivery_id: &report.reference,
+        channel: "lapor",
+        target: &row.region_slug,
+        complaint_id,
+        event_type: "lapor.forward",
+        payload: &payload,
+    };
+    queue_once(conn, &row, now_ms).await
 }
 
 /// Stores the ids SP4N-LAPOR gave a forwarded complaint.
@@ -818,6 +815,34 @@ pub async fn lapor_update_seen(conn: &mut Conn, update_id: &str) -> Result<bool,
     Ok(found.is_some())
 }
 
+/// One row to queue in the outbox.
+struct OutboxMessage<'a> {
+    delivery_id: &'a str,
+    channel: &'static str,
+    target: &'a str,
+    complaint_id: i64,
+    event_type: &'static str,
+    payload: &'a str,
+}
+
+/// Queues a message unless one with its delivery id is queued already.
+async fn queue_once(conn: &mut Conn, m: &OutboxMessage<'_>, now_ms: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7) ON CONFLICT (delivery_id) DO NOTHING",
+    )
+    .bind(m.delivery_id)
+    .bind(m.channel)
+    .bind(m.target)
+    .bind(m.complaint_id)
+    .bind(m.event_type)
+    .bind(m.payload)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn insert_mail(
     conn: &mut Conn,
     delivery_id: &str,
@@ -826,18 +851,15 @@ async fn insert_mail(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let payload = serde_json::to_string(mail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
-         VALUES ($1, 'email', $2, $3, 'email', $4, 'pending', 0, $5, $5) ON CONFLICT (delivery_id) DO NOTHING",
-    )
-    .bind(delivery_id)
-    .bind(&mail.to)
-    .bind(complaint_id)
-    .bind(payload)
-    .bind(now_ms)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let row = OutboxMessage {
+        delivery_id,
+        channel: "email",
+        target: &mail.to,
+        complaint_id,
+        event_type: "email",
+        payload: &payload,
+    };
+    queue_once(conn, &row, now_ms).await
 }
 
 /// Active officers of a region in a role (and unit): id and e-mail.

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::pages::{self, Page};
 use super::{forbidden, store_failed};
-use crate::auth::{self, SignedIn};
+use crate::auth::SignedIn;
 use crate::domain::lifecycle::Role;
 use crate::extract::AcceptLocale;
 use crate::state::{AppState, now_ms};
@@ -237,7 +237,7 @@ fn admin_only(
         return Some(forbidden(locale, Some(who)));
     }
     if let Some(posted) = csrf
-        && (auth::cross_site(headers) || !who.csrf_ok(posted))
+        && !who.may_post(headers, posted)
     {
         return Some(forbidden(locale, Some(who)));
     }

@@ -257,7 +257,7 @@ pub async fn sign_out(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if auth::cross_site(&headers) || !who.csrf_ok(&form.csrf) {
+    if !who.may_post(&headers, &form.csrf) {
         return forbidden(locale, Some(&who));
     }
     if let Err(e) = state.store.close_session(&who.token_hash).await {
@@ -463,7 +463,7 @@ pub async fn act_on_complaint(
     Path(code): Path<String>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    if auth::cross_site(&headers) || !who.csrf_ok(&form.csrf) {
+    if !who.may_post(&headers, &form.csrf) {
         return forbidden(locale, Some(&who));
     }
     let catalog = state.catalog();
@@ -823,7 +823,7 @@ pub async fn save_rule(
     headers: HeaderMap,
     Form(form): Form<RuleForm>,
 ) -> Response {
-    if auth::cross_site(&headers) || !who.csrf_ok(&form.csrf) {
+    if !who.may_post(&headers, &form.csrf) {
         return forbidden(locale, Some(&who));
     }
     let catalog = state.catalog();

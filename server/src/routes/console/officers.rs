@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::pages::{self, Page, role_name};
 use super::{forbidden, store_failed};
-use crate::auth::{self, SignedIn};
+use crate::auth::SignedIn;
 use crate::domain::lifecycle::Role;
 use crate::extract::AcceptLocale;
 use crate::officers::{OfficerRequest, PASSWORD_MIN, add};
@@ -144,7 +144,7 @@ pub async fn change(
     headers: HeaderMap,
     Form(form): Form<OfficerForm>,
 ) -> Response {
-    if who.role != Role::Admin || auth::cross_site(&headers) || !who.csrf_ok(&form.csrf) {
+    if who.role != Role::Admin || !who.may_post(&headers, &form.csrf) {
         return forbidden(locale, Some(&who));
     }
     let problem = |text: String| html! { p.notice.bad role="alert" { (text) } };
