@@ -7,11 +7,14 @@
 //! - [`date`]: calendar dates and timestamps without a date library.
 //! - [`i18n`]: messages of refusals, in Indonesian and English.
 //! - [`labels`]: the words of the form, receipt and tracker, in both languages.
+//! - `json` (feature `ui`): the widget's small JSON reader and writer.
 //! - `ui` (feature `ui`): the Leptos components the widget mounts.
 
 pub mod api;
 pub mod date;
 pub mod i18n;
+#[cfg(any(feature = "ui", test))]
+pub mod json;
 pub mod labels;
 pub mod tracking;
 pub mod validate;

@@ -7,23 +7,50 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::browser;
 use super::fields::form_fields;
 use super::{Fetched, WidgetEvent, get_json, message_of, post_json};
 use crate::api::{ComplaintInput, Locale, Receipt, RegionForm};
 use crate::i18n::Msg;
+use crate::json::{Decoded, FromJson, Json, ToJson};
 use crate::labels::Label;
 use crate::validate;
 
 /// What is kept in the browser until the complaint is acknowledged.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Draft {
     pub input: ComplaintInput,
     pub key: String,
     pub consent: bool,
+}
+
+/// Kept as `{"input": …, "key": …, "consent": …}`; a missing member is empty.
+impl FromJson for Draft {
+    fn from_json(v: &Json) -> Decoded<Draft> {
+        let v = v.object()?;
+        Ok(Draft {
+            input: match v.get("input") {
+                Json::Null => ComplaintInput::default(),
+                input => ComplaintInput::from_json(input)?,
+            },
+            key: v.get("key").opt_string()?.unwrap_or_default(),
+            consent: match v.get("consent") {
+                Json::Null => false,
+                consent => consent.bool()?,
+            },
+        })
+    }
+}
+
+impl ToJson for Draft {
+    fn to_json(&self) -> Json {
+        Json::Object(vec![
+            ("input".into(), self.input.to_json()),
+            ("key".into(), Json::String(self.key.clone())),
+            ("consent".into(), Json::Bool(self.consent)),
+        ])
+    }
 }
 
 impl Draft {
@@ -76,7 +103,7 @@ pub fn ComplaintForm(
 ) -> impl IntoView {
     let storage_key = format!("aduan.draft.{region}");
     let restored = browser::load(&storage_key)
-        .and_then(|s| serde_json::from_str::<Draft>(&s).ok())
+        .and_then(|s| Draft::from_json_text(&s).ok())
         .filter(|d| d.input.region == region && d.key.len() >= 16);
     let draft = RwSignal::new(restored.unwrap_or_else(|| Draft::fresh(&region)));
     let form = RwSignal::new(None::<Result<RegionForm, String>>);
@@ -94,7 +121,7 @@ pub fn ComplaintForm(
         Effect::new(move |_| {
             let d = draft.get();
             if receipt.with_untracked(Option::is_none) {
-                browser::save(&key, &serde_json::to_string(&d).unwrap_or_default());
+                browser::save(&key, &d.to_json_text());
             }
         });
     }
@@ -144,7 +171,7 @@ pub fn ComplaintForm(
         let url = post_url.clone();
         let done_key = key_for_done.clone();
         leptos::task::spawn_local(async move {
-            match post_json::<_, Receipt>(&url, &input, Some(&d.key), l).await {
+            match post_json::<Receipt>(&url, &input, Some(&d.key), l).await {
                 Ok(r) => {
                     browser::remove(&done_key);
                     let code = r.tracking_code.clone();

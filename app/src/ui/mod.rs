@@ -8,13 +8,13 @@ mod style;
 mod tracker;
 
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 
 pub use form::ComplaintForm;
 pub use style::STYLE;
 pub use tracker::Tracker;
 
 use crate::api::{ErrorBody, Locale};
+use crate::json::{FromJson, ToJson};
 use crate::labels::Label;
 
 /// Which part the widget opens on.
@@ -104,11 +104,11 @@ async fn fetch_text(
 }
 
 /// Reads an answer: `T` when it succeeded, the common error body when not.
-fn read<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, Fetched> {
+fn read<T: FromJson>((status, text): (u16, String)) -> Result<T, Fetched> {
     if (200..300).contains(&status) {
-        return serde_json::from_str::<T>(&text).map_err(|_| Fetched::Network);
+        return T::from_json_text(&text).map_err(|_| Fetched::Network);
     }
-    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| ErrorBody {
+    let body = ErrorBody::from_json_text(&text).unwrap_or_else(|_| ErrorBody {
         error: crate::api::ErrorDetail {
             code: "http".into(),
             message: format!("HTTP {status}"),
@@ -118,18 +118,17 @@ fn read<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, Fetched
     Err(Fetched::Refused(status, body))
 }
 
-pub(crate) async fn get_json<T: DeserializeOwned>(url: &str, locale: Locale) -> Result<T, Fetched> {
+pub(crate) async fn get_json<T: FromJson>(url: &str, locale: Locale) -> Result<T, Fetched> {
     read(fetch_text("GET", url, None, None, locale).await?)
 }
 
-pub(crate) async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+pub(crate) async fn post_json<T: FromJson>(
     url: &str,
-    body: &B,
+    body: &dyn ToJson,
     key: Option<&str>,
     locale: Locale,
 ) -> Result<T, Fetched> {
-    let body = serde_json::to_string(body).map_err(|_| Fetched::Network)?;
-    read(fetch_text("POST", url, Some(body), key, locale).await?)
+    read(fetch_text("POST", url, Some(body.to_json_text()), key, locale).await?)
 }
 
 /// The whole widget: a tab for filing, a tab for tracking, a language switch.

@@ -69,7 +69,7 @@ pub fn Tracker(
             busy.set(true);
             let url = format!("{base}/api/v1/complaints/{code}/confirmation");
             leptos::task::spawn_local(async move {
-                let found = post_json::<_, TrackingView>(&url, &(), None, l).await;
+                let found = post_json::<TrackingView>(&url, &crate::json::Json::Null, None, l).await;
                 result.set(Some(found.map_err(|e| message_of(&e, l))));
                 busy.set(false);
             });
@@ -92,7 +92,7 @@ pub fn Tracker(
                 message,
                 locale: Some(l.key().to_owned()),
             };
-            match post_json::<_, TrackingView>(&url, &body, Some(&key), l).await {
+            match post_json::<TrackingView>(&url, &body, Some(&key), l).await {
                 Ok(view) => {
                     reply.set(String::new());
                     reply_key.set(String::new());

@@ -1,0 +1,985 @@
+//! The widget's JSON: a small reader and writer, and the API types the
+//! widget sends and receives, decoded and encoded by hand.
+//!
+//! The server reads and writes these types with serde. The widget does not:
+//! serde's generated code for them was about a fifth of the WebAssembly
+//! bundle, while the plain, non-generic code here costs a few kilobytes.
+//! The tests below check every type against serde in both directions, so
+//! the two cannot drift apart.
+
+use std::collections::BTreeMap;
+
+use crate::api::{
+    CategoryOption, Choice, Classification, ComplaintInput, DistrictOption, Due, ErrorBody,
+    ErrorDetail, FieldLimits, IntegrationMode, Named, Privacy, Receipt, RegionForm, RegionSummary,
+    ReplyInput, ReporterInput, Status, TimelineEntry, TrackingView,
+};
+
+/// One JSON value. Numbers keep their text: the API sends whole numbers
+/// only, and a number the widget does not read is never converted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+/// A document that is not JSON, or not the shape the widget expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Malformed;
+
+pub type Decoded<T> = Result<T, Malformed>;
+
+/// Arrays and objects nested deeper than this are refused.
+const MAX_DEPTH: usize = 64;
+
+static NULL: Json = Json::Null;
+
+impl Json {
+    /// Reads a whole document; anything after the value is refused.
+    pub fn parse(text: &str) -> Decoded<Json> {
+        let mut p = Parser { text, at: 0 };
+        let value = p.value(0)?;
+        p.space();
+        if p.at == text.len() {
+            Ok(value)
+        } else {
+            Err(Malformed)
+        }
+    }
+
+    /// An object's member by name; `null` when absent or not an object.
+    pub fn get(&self, key: &str) -> &Json {
+        match self {
+            Json::Object(members) => members
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(&NULL, |(_, v)| v),
+            _ => &NULL,
+        }
+    }
+
+    /// Checks that this is an object (a struct), and gives it back.
+    pub fn object(&self) -> Decoded<&Json> {
+        match self {
+            Json::Object(_) => Ok(self),
+            _ => Err(Malformed),
+        }
+    }
+
+    pub fn str(&self) -> Decoded<&str> {
+        match self {
+            Json::String(s) => Ok(s),
+            _ => Err(Malformed),
+        }
+    }
+
+    pub fn string(&self) -> Decoded<String> {
+        self.str().map(str::to_owned)
+    }
+
+    /// A string, or `None` for `null` or a missing member.
+    pub fn opt_string(&self) -> Decoded<Option<String>> {
+        match self {
+            Json::Null => Ok(None),
+            other => other.string().map(Some),
+        }
+    }
+
+    pub fn bool(&self) -> Decoded<bool> {
+        match self {
+            Json::Bool(b) => Ok(*b),
+            _ => Err(Malformed),
+        }
+    }
+
+    /// A whole number that is not negative.
+    pub fn uint(&self) -> Decoded<u64> {
+        match self {
+            Json::Number(n) => n.parse().map_err(|_| Malformed),
+            _ => Err(Malformed),
+        }
+    }
+
+    pub fn usize(&self) -> Decoded<usize> {
+        usize::try_from(self.uint()?).map_err(|_| Malformed)
+    }
+
+    pub fn list<T: FromJson>(&self) -> Decoded<Vec<T>> {
+        match self {
+            Json::Array(items) => items.iter().map(T::from_json).collect(),
+            _ => Err(Malformed),
+        }
+    }
+
+    fn opt<T: FromJson>(&self) -> Decoded<Option<T>> {
+        match self {
+            Json::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+
+    /// The text of this value, compact.
+    pub fn write(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => out.push_str(n),
+            Json::String(s) => write_string(out, s),
+            Json::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write(out);
+                }
+                out.push(']');
+            }
+            Json::Object(members) => {
+                out.push('{');
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(out, key);
+                    out.push(':');
+                    value.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Json {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = String::new();
+        self.write(&mut out);
+        f.write_str(&out)
+    }
+}
+
+fn write_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let b = c as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[b >> 4]));
+                out.push(char::from(HEX[b & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn text(s: &str) -> Json {
+    Json::String(s.to_owned())
+}
+
+fn opt_text(s: Option<&String>) -> Json {
+    s.map_or(Json::Null, |s| text(s))
+}
+
+fn object(members: Vec<(&str, Json)>) -> Json {
+    Json::Object(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Decoded<u8> {
+        let b = self.peek().ok_or(Malformed)?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        let found = self.peek() == Some(b);
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.at += 1;
+        }
+    }
+
+    fn word(&mut self, word: &str, value: Json) -> Decoded<Json> {
+        if self.text[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(value)
+        } else {
+            Err(Malformed)
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Decoded<Json> {
+        if depth > MAX_DEPTH {
+            return Err(Malformed);
+        }
+        self.space();
+        match self.peek().ok_or(Malformed)? {
+            b'n' => self.word("null", Json::Null),
+            b't' => self.word("true", Json::Bool(true)),
+            b'f' => self.word("false", Json::Bool(false)),
+            b'"' => self.string().map(Json::String),
+            b'-' | b'0'..=b'9' => self.number(),
+            b'[' => {
+                self.at += 1;
+                let mut items = Vec::new();
+                self.space();
+                if self.eat(b']') {
+                    return Ok(Json::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.space();
+                    match self.next()? {
+                        b',' => {}
+                        b']' => return Ok(Json::Array(items)),
+                        _ => return Err(Malformed),
+                    }
+                }
+            }
+            b'{' => {
+                self.at += 1;
+                let mut members = Vec::new();
+                self.space();
+                if self.eat(b'}') {
+                    return Ok(Json::Object(members));
+                }
+                loop {
+                    self.space();
+                    if self.peek() != Some(b'"') {
+                        return Err(Malformed);
+                    }
+                    let key = self.string()?;
+                    self.space();
+                    if !self.eat(b':') {
+                        return Err(Malformed);
+                    }
+                    members.push((key, self.value(depth + 1)?));
+                    self.space();
+                    match self.next()? {
+                        b',' => {}
+                        b'}' => return Ok(Json::Object(members)),
+                        _ => return Err(Malformed),
+                    }
+                }
+            }
+            _ => Err(Malformed),
+        }
+    }
+
+    fn digits(&mut self) -> Decoded<()> {
+        let start = self.at;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+        if self.at > start {
+            Ok(())
+        } else {
+            Err(Malformed)
+        }
+    }
+
+    fn number(&mut self) -> Decoded<Json> {
+        let start = self.at;
+        self.eat(b'-');
+        self.digits()?;
+        if self.eat(b'.') {
+            self.digits()?;
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            self.digits()?;
+        }
+        Ok(Json::Number(self.text[start..self.at].to_owned()))
+    }
+
+    fn hex4(&mut self) -> Decoded<u32> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let digit = char::from(self.next()?).to_digit(16).ok_or(Malformed)?;
+            n = n * 16 + digit;
+        }
+        Ok(n)
+    }
+
+    /// A string; the parser stands on its opening quote.
+    fn string(&mut self) -> Decoded<String> {
+        self.at += 1;
+        let mut out = String::new();
+        loop {
+            // Runs of plain text are copied whole; they start and end next
+            // to ASCII bytes, so they are always whole characters.
+            let start = self.at;
+            while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
+                self.at += 1;
+            }
+            out.push_str(&self.text[start..self.at]);
+            match self.next()? {
+                b'"' => return Ok(out),
+                b'\\' => {}
+                _ => return Err(Malformed),
+            }
+            let c = match self.next()? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let first = self.hex4()?;
+                    let code = match first {
+                        0xD800..=0xDBFF => {
+                            if !(self.eat(b'\\') && self.eat(b'u')) {
+                                return Err(Malformed);
+                            }
+                            let second = self.hex4()?;
+                            if !(0xDC00..=0xDFFF).contains(&second) {
+                                return Err(Malformed);
+                            }
+                            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                        }
+                        0xDC00..=0xDFFF => return Err(Malformed),
+                        _ => first,
+                    };
+                    char::from_u32(code).ok_or(Malformed)?
+                }
+                _ => return Err(Malformed),
+            };
+            out.push(c);
+        }
+    }
+}
+
+/// A type the widget reads from the API.
+pub trait FromJson: Sized {
+    fn from_json(value: &Json) -> Decoded<Self>;
+
+    /// Reads a whole document of this type.
+    fn from_json_text(text: &str) -> Decoded<Self> {
+        Self::from_json(&Json::parse(text)?)
+    }
+}
+
+/// A type the widget sends to the API or keeps in the browser.
+pub trait ToJson {
+    fn to_json(&self) -> Json;
+
+    fn to_json_text(&self) -> String {
+        let mut out = String::new();
+        self.to_json().write(&mut out);
+        out
+    }
+}
+
+impl ToJson for Json {
+    fn to_json(&self) -> Json {
+        self.clone()
+    }
+}
+
+impl FromJson for Status {
+    fn from_json(v: &Json) -> Decoded<Status> {
+        Status::from_key(v.str()?).ok_or(Malformed)
+    }
+}
+
+impl FromJson for Privacy {
+    fn from_json(v: &Json) -> Decoded<Privacy> {
+        Privacy::from_key(v.str()?).ok_or(Malformed)
+    }
+}
+
+impl FromJson for Classification {
+    fn from_json(v: &Json) -> Decoded<Classification> {
+        Classification::from_key(v.str()?).ok_or(Malformed)
+    }
+}
+
+impl FromJson for IntegrationMode {
+    fn from_json(v: &Json) -> Decoded<IntegrationMode> {
+        IntegrationMode::from_key(v.str()?).ok_or(Malformed)
+    }
+}
+
+impl FromJson for Named {
+    fn from_json(v: &Json) -> Decoded<Named> {
+        let v = v.object()?;
+        Ok(Named {
+            key: v.get("key").string()?,
+            name: v.get("name").string()?,
+        })
+    }
+}
+
+impl FromJson for Due {
+    fn from_json(v: &Json) -> Decoded<Due> {
+        let v = v.object()?;
+        Ok(Due {
+            step: v.get("step").string()?,
+            date: v.get("date").string()?,
+        })
+    }
+}
+
+impl FromJson for Receipt {
+    fn from_json(v: &Json) -> Decoded<Receipt> {
+        let v = v.object()?;
+        Ok(Receipt {
+            tracking_code: v.get("tracking_code").string()?,
+            status: Status::from_json(v.get("status"))?,
+            privacy: Privacy::from_json(v.get("privacy"))?,
+            region: Named::from_json(v.get("region"))?,
+            unit: Named::from_json(v.get("unit"))?,
+            submitted_at: v.get("submitted_at").string()?,
+            due: Due::from_json(v.get("due"))?,
+        })
+    }
+}
+
+impl FromJson for TimelineEntry {
+    fn from_json(v: &Json) -> Decoded<TimelineEntry> {
+        let v = v.object()?;
+        Ok(TimelineEntry {
+            at: v.get("at").string()?,
+            kind: v.get("kind").string()?,
+            author: v.get("author").string()?,
+            from_status: v.get("from_status").opt()?,
+            to_status: v.get("to_status").opt()?,
+            message: v.get("message").opt_string()?,
+        })
+    }
+}
+
+impl FromJson for TrackingView {
+    fn from_json(v: &Json) -> Decoded<TrackingView> {
+        let v = v.object()?;
+        Ok(TrackingView {
+            tracking_code: v.get("tracking_code").string()?,
+            status: Status::from_json(v.get("status"))?,
+            classification: Classification::from_json(v.get("classification"))?,
+            privacy: Privacy::from_json(v.get("privacy"))?,
+            title: v.get("title").string()?,
+            category: CategoryOption::from_json(v.get("category"))?,
+            region: Named::from_json(v.get("region"))?,
+            unit: Named::from_json(v.get("unit"))?,
+            submitted_at: v.get("submitted_at").string()?,
+            updated_at: v.get("updated_at").string()?,
+            due: v.get("due").opt()?,
+            accepts_replies: v.get("accepts_replies").bool()?,
+            lapor_tracking_id: v.get("lapor_tracking_id").opt_string()?,
+            timeline: v.get("timeline").list()?,
+        })
+    }
+}
+
+impl FromJson for RegionSummary {
+    fn from_json(v: &Json) -> Decoded<RegionSummary> {
+        let v = v.object()?;
+        let group = match v.get("lapor_group_2019") {
+            Json::Null => None,
+            n => Some(u8::try_from(n.uint()?).map_err(|_| Malformed)?),
+        };
+        Ok(RegionSummary {
+            slug: v.get("slug").string()?,
+            code: v.get("code").string()?,
+            name: v.get("name").string()?,
+            kind: v.get("kind").string()?,
+            parent: v.get("parent").opt_string()?,
+            lapor_group_2019: group,
+            integration_mode: IntegrationMode::from_json(v.get("integration_mode"))?,
+            own_portal: v.get("own_portal").opt_string()?,
+            code_prefix: v.get("code_prefix").string()?,
+        })
+    }
+}
+
+impl FromJson for CategoryOption {
+    fn from_json(v: &Json) -> Decoded<CategoryOption> {
+        let v = v.object()?;
+        Ok(CategoryOption {
+            key: v.get("key").string()?,
+            name_id: v.get("name_id").string()?,
+            name_en: v.get("name_en").string()?,
+            supervisory: v.get("supervisory").bool()?,
+        })
+    }
+}
+
+impl FromJson for DistrictOption {
+    fn from_json(v: &Json) -> Decoded<DistrictOption> {
+        let v = v.object()?;
+        Ok(DistrictOption {
+            key: v.get("key").string()?,
+            name: v.get("name").string()?,
+            region: v.get("region").string()?,
+            region_name: v.get("region_name").string()?,
+        })
+    }
+}
+
+impl FromJson for Choice {
+    fn from_json(v: &Json) -> Decoded<Choice> {
+        let v = v.object()?;
+        Ok(Choice {
+            key: v.get("key").string()?,
+            label_id: v.get("label_id").string()?,
+            label_en: v.get("label_en").string()?,
+            help_id: v.get("help_id").opt_string()?,
+            help_en: v.get("help_en").opt_string()?,
+        })
+    }
+}
+
+impl FromJson for FieldLimits {
+    fn from_json(v: &Json) -> Decoded<FieldLimits> {
+        let v = v.object()?;
+        Ok(FieldLimits {
+            title_min: v.get("title_min").usize()?,
+            title_max: v.get("title_max").usize()?,
+            description_min: v.get("description_min").usize()?,
+            description_max: v.get("description_max").usize()?,
+            location_max: v.get("location_max").usize()?,
+            name_max: v.get("name_max").usize()?,
+            email_max: v.get("email_max").usize()?,
+            phone_max: v.get("phone_max").usize()?,
+            reply_max: v.get("reply_max").usize()?,
+        })
+    }
+}
+
+impl FromJson for RegionForm {
+    fn from_json(v: &Json) -> Decoded<RegionForm> {
+        let v = v.object()?;
+        Ok(RegionForm {
+            region: RegionSummary::from_json(v.get("region"))?,
+            categories: v.get("categories").list()?,
+            districts: v.get("districts").list()?,
+            classifications: v.get("classifications").list()?,
+            privacy_modes: v.get("privacy_modes").list()?,
+            limits: FieldLimits::from_json(v.get("limits"))?,
+            regions: v.get("regions").list()?,
+        })
+    }
+}
+
+impl FromJson for ErrorBody {
+    fn from_json(v: &Json) -> Decoded<ErrorBody> {
+        let detail = v.object()?.get("error").object()?;
+        let fields = match detail.get("fields") {
+            Json::Null => BTreeMap::new(),
+            Json::Object(members) => members
+                .iter()
+                .map(|(k, m)| Ok((k.clone(), m.string()?)))
+                .collect::<Decoded<_>>()?,
+            _ => return Err(Malformed),
+        };
+        Ok(ErrorBody {
+            error: ErrorDetail {
+                code: detail.get("code").string()?,
+                message: detail.get("message").string()?,
+                fields,
+            },
+        })
+    }
+}
+
+// Inputs are read leniently, as serde's `default` does: a missing member is
+// an empty one. (They are read back from the browser's draft.)
+
+impl FromJson for ReporterInput {
+    fn from_json(v: &Json) -> Decoded<ReporterInput> {
+        let v = v.object()?;
+        Ok(ReporterInput {
+            name: v.get("name").opt_string()?,
+            email: v.get("email").opt_string()?,
+            phone: v.get("phone").opt_string()?,
+        })
+    }
+}
+
+impl ToJson for ReporterInput {
+    fn to_json(&self) -> Json {
+        object(vec![
+            ("name", opt_text(self.name.as_ref())),
+            ("email", opt_text(self.email.as_ref())),
+            ("phone", opt_text(self.phone.as_ref())),
+        ])
+    }
+}
+
+impl FromJson for ComplaintInput {
+    fn from_json(v: &Json) -> Decoded<ComplaintInput> {
+        let v = v.object()?;
+        let text = |key: &str| v.get(key).opt_string().map(Option::unwrap_or_default);
+        Ok(ComplaintInput {
+            region: text("region")?,
+            classification: text("classification")?,
+            title: text("title")?,
+            description: text("description")?,
+            category: text("category")?,
+            district: v.get("district").opt_string()?,
+            location: v.get("location").opt_string()?,
+            incident_date: v.get("incident_date").opt_string()?,
+            privacy: text("privacy")?,
+            reporter: v.get("reporter").opt()?.unwrap_or_default(),
+            locale: v.get("locale").opt_string()?,
+        })
+    }
+}
+
+impl ToJson for ComplaintInput {
+    fn to_json(&self) -> Json {
+        object(vec![
+            ("region", text(&self.region)),
+            ("classification", text(&self.classification)),
+            ("title", text(&self.title)),
+            ("description", text(&self.description)),
+            ("category", text(&self.category)),
+            ("district", opt_text(self.district.as_ref())),
+            ("location", opt_text(self.location.as_ref())),
+            ("incident_date", opt_text(self.incident_date.as_ref())),
+            ("privacy", text(&self.privacy)),
+            ("reporter", self.reporter.to_json()),
+            ("locale", opt_text(self.locale.as_ref())),
+        ])
+    }
+}
+
+impl ToJson for ReplyInput {
+    fn to_json(&self) -> Json {
+        object(vec![
+            ("message", text(&self.message)),
+            ("locale", opt_text(self.locale.as_ref())),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text with everything a citizen might type that JSON must escape.
+    const AWKWARD: &str = "Jalan \"Sunset\" rusak\\parah\n\tdi Kuta — 路 😀 \u{1}\u{1f} </script>";
+
+    fn complaint() -> ComplaintInput {
+        ComplaintInput {
+            region: "badung".into(),
+            classification: "complaint".into(),
+            title: AWKWARD.into(),
+            description: format!("{AWKWARD} {AWKWARD}"),
+            category: "roads".into(),
+            district: Some("kuta".into()),
+            location: None,
+            incident_date: Some("2026-11-01".into()),
+            privacy: "anonymous".into(),
+            reporter: ReporterInput {
+                name: Some("Ni Luh Putu".into()),
+                email: None,
+                phone: Some("+62 812".into()),
+            },
+            locale: Some("en".into()),
+        }
+    }
+
+    fn named(key: &str) -> Named {
+        Named {
+            key: key.into(),
+            name: format!("{key} {AWKWARD}"),
+        }
+    }
+
+    fn category() -> CategoryOption {
+        CategoryOption {
+            key: "roads".into(),
+            name_id: "Jalan".into(),
+            name_en: "Roads".into(),
+            supervisory: true,
+        }
+    }
+
+    fn region_form() -> RegionForm {
+        RegionForm {
+            region: RegionSummary {
+                slug: "badung".into(),
+                code: "51.03".into(),
+                name: "Kabupaten Badung".into(),
+                kind: "regency".into(),
+                parent: Some("bali".into()),
+                lapor_group_2019: Some(2),
+                integration_mode: IntegrationMode::Lapor,
+                own_portal: None,
+                code_prefix: "BDG".into(),
+            },
+            categories: vec![category(), category()],
+            districts: vec![DistrictOption {
+                key: "kuta".into(),
+                name: "Kuta".into(),
+                region: "badung".into(),
+                region_name: "Kabupaten Badung".into(),
+            }],
+            classifications: vec![Choice {
+                key: "complaint".into(),
+                label_id: "Pengaduan".into(),
+                label_en: "Complaint".into(),
+                help_id: None,
+                help_en: Some(AWKWARD.into()),
+            }],
+            privacy_modes: vec![],
+            limits: crate::validate::LIMITS,
+            regions: vec![named("badung"), named("denpasar")],
+        }
+    }
+
+    fn tracking_view(with_lapor: bool) -> TrackingView {
+        TrackingView {
+            tracking_code: "BDG-1234-5678".into(),
+            status: Status::NeedsInfo,
+            classification: Classification::InformationRequest,
+            privacy: Privacy::Confidential,
+            title: AWKWARD.into(),
+            category: category(),
+            region: named("badung"),
+            unit: named("pupr"),
+            submitted_at: "2026-11-28T01:02:03Z".into(),
+            updated_at: "2026-11-28T04:05:06Z".into(),
+            due: Some(Due {
+                step: "verification".into(),
+                date: "2026-12-03".into(),
+            }),
+            accepts_replies: true,
+            lapor_tracking_id: with_lapor.then(|| "LAPOR-99".into()),
+            timeline: Status::ALL
+                .iter()
+                .map(|s| TimelineEntry {
+                    at: "2026-11-28T01:02:03Z".into(),
+                    kind: "status_changed".into(),
+                    author: "officer".into(),
+                    from_status: None,
+                    to_status: Some(*s),
+                    message: Some(AWKWARD.into()),
+                })
+                .collect(),
+        }
+    }
+
+    /// What serde writes, the widget reads as the same value.
+    fn reads_like_serde<T>(value: &T)
+    where
+        T: FromJson + serde::Serialize + PartialEq + std::fmt::Debug,
+    {
+        let text = serde_json::to_string(value).unwrap();
+        assert_eq!(T::from_json_text(&text).as_ref(), Ok(value), "{text}");
+        let pretty = serde_json::to_string_pretty(value).unwrap();
+        assert_eq!(T::from_json_text(&pretty).as_ref(), Ok(value), "{pretty}");
+    }
+
+    /// What the widget writes, serde reads as the same value.
+    fn writes_for_serde<T>(value: &T)
+    where
+        T: ToJson + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let text = value.to_json_text();
+        assert_eq!(&serde_json::from_str::<T>(&text).unwrap(), value, "{text}");
+    }
+
+    #[test]
+    fn every_answer_the_widget_reads_matches_serde() {
+        reads_like_serde(&region_form());
+        reads_like_serde(&tracking_view(true));
+        reads_like_serde(&tracking_view(false));
+        reads_like_serde(&Receipt {
+            tracking_code: "BDG-1234-5678".into(),
+            status: Status::Submitted,
+            privacy: Privacy::Public,
+            region: named("badung"),
+            unit: named("pupr"),
+            submitted_at: "2026-11-28T01:02:03Z".into(),
+            due: Due {
+                step: "verification".into(),
+                date: "2026-12-03".into(),
+            },
+        });
+        let mut fields = BTreeMap::new();
+        fields.insert("title".to_owned(), AWKWARD.to_owned());
+        fields.insert("reporter.email".to_owned(), "Bad".to_owned());
+        for fields in [fields, BTreeMap::new()] {
+            reads_like_serde(&ErrorBody {
+                error: ErrorDetail {
+                    code: "invalid".into(),
+                    message: AWKWARD.into(),
+                    fields,
+                },
+            });
+        }
+        for s in Status::ALL {
+            reads_like_serde(&s);
+        }
+        for c in Classification::ALL {
+            reads_like_serde(&c);
+        }
+    }
+
+    #[test]
+    fn every_input_the_widget_sends_matches_serde() {
+        writes_for_serde(&complaint());
+        writes_for_serde(&ComplaintInput::default());
+        writes_for_serde(&ReplyInput {
+            message: AWKWARD.into(),
+            locale: None,
+        });
+        reads_like_serde(&complaint());
+        reads_like_serde(&ReporterInput::default());
+        // A draft is written by the widget and read back by it.
+        let back = ComplaintInput::from_json_text(&complaint().to_json_text());
+        assert_eq!(back, Ok(complaint()));
+    }
+
+    #[test]
+    fn inputs_read_missing_members_as_empty_like_serde_default() {
+        let read = ComplaintInput::from_json_text(r#"{"title":"Lampu mati"}"#).unwrap();
+        assert_eq!(
+            read,
+            serde_json::from_str::<ComplaintInput>(r#"{"title":"Lampu mati"}"#).unwrap()
+        );
+        assert_eq!(read.title, "Lampu mati");
+        assert_eq!(read.reporter, ReporterInput::default());
+    }
+
+    #[test]
+    fn answers_missing_a_required_member_or_of_the_wrong_type_are_refused() {
+        let mut view = serde_json::to_value(tracking_view(true)).unwrap();
+        view.as_object_mut().unwrap().remove("status");
+        assert_eq!(
+            TrackingView::from_json_text(&view.to_string()),
+            Err(Malformed)
+        );
+        let mut view = serde_json::to_value(tracking_view(true)).unwrap();
+        view["accepts_replies"] = serde_json::json!("yes");
+        assert_eq!(
+            TrackingView::from_json_text(&view.to_string()),
+            Err(Malformed)
+        );
+        let mut view = serde_json::to_value(tracking_view(true)).unwrap();
+        view["status"] = serde_json::json!("lost");
+        assert_eq!(
+            TrackingView::from_json_text(&view.to_string()),
+            Err(Malformed)
+        );
+        let mut form = serde_json::to_value(region_form()).unwrap();
+        form["limits"]["title_max"] = serde_json::json!(-1);
+        assert_eq!(
+            RegionForm::from_json_text(&form.to_string()),
+            Err(Malformed)
+        );
+        form["limits"]["title_max"] = serde_json::json!(2.5);
+        assert_eq!(
+            RegionForm::from_json_text(&form.to_string()),
+            Err(Malformed)
+        );
+        assert_eq!(Named::from_json_text("[]"), Err(Malformed));
+    }
+
+    #[test]
+    fn members_the_widget_does_not_know_are_passed_over() {
+        let mut view = serde_json::to_value(tracking_view(false)).unwrap();
+        view["later"] = serde_json::json!({"a": [1.5e3, -2, null, true, {"b": "c"}]});
+        assert_eq!(
+            TrackingView::from_json_text(&view.to_string()),
+            Ok(tracking_view(false))
+        );
+    }
+
+    #[test]
+    fn the_reader_takes_every_json_form_and_refuses_broken_documents() {
+        let v = Json::parse(r#" { "a" : [ 1 , -0.5e+3 , true , false , null , "\u00e9\ud83d\ude00\/" ] , "b" : { } } "#)
+            .unwrap();
+        assert_eq!(
+            v.get("a"),
+            &Json::Array(vec![
+                Json::Number("1".into()),
+                Json::Number("-0.5e+3".into()),
+                Json::Bool(true),
+                Json::Bool(false),
+                Json::Null,
+                Json::String("é😀/".into()),
+            ])
+        );
+        assert_eq!(v.get("b"), &Json::Object(vec![]));
+        assert_eq!(v.get("missing"), &Json::Null);
+        for broken in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "\"open",
+            "\"tab\there\"",
+            "\"\\x\"",
+            "\"\\ud83d\"",
+            "\"\\ude00\"",
+            "\"\\u12\"",
+            "tru",
+            "nul",
+            "-",
+            "1.",
+            "1e",
+            "[] []",
+            "'a'",
+        ] {
+            assert_eq!(Json::parse(broken), Err(Malformed), "{broken:?}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
+        assert_eq!(Json::parse(&deep), Err(Malformed));
+        let fine = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(Json::parse(&fine).is_ok());
+    }
+
+    #[test]
+    fn written_text_is_valid_json_with_every_control_character_escaped() {
+        let all: String = (0u32..0x80).filter_map(char::from_u32).collect();
+        let value = Json::Array(vec![Json::String(all.clone()), text(AWKWARD)]);
+        let written = value.to_string();
+        assert!(!written.bytes().any(|b| b < 0x20), "{written}");
+        let back: Vec<String> = serde_json::from_str(&written).unwrap();
+        assert_eq!(back, vec![all, AWKWARD.to_owned()]);
+        assert_eq!(Json::parse(&written), Ok(value));
+    }
+}
