@@ -233,7 +233,11 @@ impl Parser<'_> {
     }
 
     fn word(&mut self, word: &str, value: Json) -> Decoded<Json> {
-        if self.text[self.at..].starts_with(word) {
+        if self
+            .text
+            .get(self.at..)
+            .is_some_and(|rest| rest.starts_with(word))
+        {
             self.at += word.len();
             Ok(value)
         } else {
@@ -324,7 +328,8 @@ impl Parser<'_> {
             }
             self.digits()?;
         }
-        Ok(Json::Number(self.text[start..self.at].to_owned()))
+        let number = self.text.get(start..self.at).ok_or(Malformed)?;
+        Ok(Json::Number(number.to_owned()))
     }
 
     fn hex4(&mut self) -> Decoded<u32> {
@@ -347,7 +352,7 @@ impl Parser<'_> {
             while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
                 self.at += 1;
             }
-            out.push_str(&self.text[start..self.at]);
+            out.push_str(self.text.get(start..self.at).ok_or(Malformed)?);
             match self.next()? {
                 b'"' => return Ok(out),
                 b'\\' => {}
@@ -602,14 +607,16 @@ impl FromJson for RegionForm {
 impl FromJson for ErrorBody {
     fn from_json(v: &Json) -> Decoded<ErrorBody> {
         let detail = v.object()?.get("error").object()?;
-        let fields = match detail.get("fields") {
-            Json::Null => BTreeMap::new(),
-            Json::Object(members) => members
-                .iter()
-                .map(|(k, m)| Ok((k.clone(), m.string()?)))
-                .collect::<Decoded<_>>()?,
+        let mut fields = BTreeMap::new();
+        match detail.get("fields") {
+            Json::Null => {}
+            Json::Object(members) => {
+                for (field, message) in members {
+                    fields.insert(field.clone(), message.string()?);
+                }
+            }
             _ => return Err(Malformed),
-        };
+        }
         Ok(ErrorBody {
             error: ErrorDetail {
                 code: detail.get("code").string()?,

@@ -3,7 +3,6 @@
 //! a handle; `unmount` removes it again; `set_locale` switches its language.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use aduan_app::api::Locale;
 use aduan_app::ui::{App, STYLE, View, WidgetConfig, WidgetEvent};
@@ -18,7 +17,7 @@ struct Mounted {
 }
 
 thread_local! {
-    static MOUNTS: RefCell<HashMap<u32, Mounted>> = RefCell::new(HashMap::new());
+    static MOUNTS: RefCell<Vec<(u32, Mounted)>> = const { RefCell::new(Vec::new()) };
     static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
 }
 
@@ -79,13 +78,13 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
         id
     });
     MOUNTS.with(|m| {
-        m.borrow_mut().insert(
+        m.borrow_mut().push((
             id,
             Mounted {
                 locale,
                 _handle: Box::new(handle),
             },
-        )
+        ));
     });
     Ok(id)
 }
@@ -93,7 +92,13 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
 /// Removes a mounted widget and everything it rendered.
 #[wasm_bindgen]
 pub fn unmount(handle: u32) {
-    MOUNTS.with(|m| m.borrow_mut().remove(&handle));
+    // Taken out first, so the widget's own clean-up never finds the list borrowed.
+    let removed = MOUNTS.with(|m| {
+        let mut mounts = m.borrow_mut();
+        let at = mounts.iter().position(|(id, _)| *id == handle);
+        at.map(|at| mounts.swap_remove(at))
+    });
+    drop(removed);
 }
 
 /// Switches a mounted widget's language (`id` or `en`).
@@ -101,7 +106,7 @@ pub fn unmount(handle: u32) {
 pub fn set_locale(handle: u32, lang: &str) {
     if let Some(locale) = Locale::from_key(lang) {
         MOUNTS.with(|m| {
-            if let Some(mounted) = m.borrow().get(&handle) {
+            if let Some((_, mounted)) = m.borrow().iter().find(|(id, _)| *id == handle) {
                 mounted.locale.set(locale);
             }
         });

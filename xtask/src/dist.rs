@@ -86,7 +86,14 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
     let wasm_in = target.join("wasm32-unknown-unknown/wasm-release/aduan_widget.wasm");
     let bound = target.join("widget-bindgen");
     run(Command::new(bindgen)
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+        ])
         .arg(&bound)
         .arg(&wasm_in))?;
     let wasm = std::fs::read(bound.join("aduan_widget_bg.wasm"))

@@ -149,14 +149,12 @@ pub fn ComplaintForm(
         };
         let mut input = d.input.clone();
         input.locale = Some(l.key().to_owned());
-        let mut problems = match validate::complaint(&input, browser::today(), &f) {
-            Ok(_) => BTreeMap::new(),
-            Err(invalid) => invalid
-                .fields
-                .into_iter()
-                .map(|(k, m)| (k, m.text(l)))
-                .collect(),
-        };
+        let mut problems = BTreeMap::new();
+        if let Err(invalid) = validate::complaint(&input, browser::today(), &f) {
+            for (field, message) in invalid.fields {
+                problems.insert(field, message.text(l));
+            }
+        }
         if !d.consent {
             problems.insert("consent".into(), Msg::Required.text(l));
         }

@@ -69,7 +69,8 @@ pub fn Tracker(
             busy.set(true);
             let url = format!("{base}/api/v1/complaints/{code}/confirmation");
             leptos::task::spawn_local(async move {
-                let found = post_json::<TrackingView>(&url, &crate::json::Json::Null, None, l).await;
+                let found =
+                    post_json::<TrackingView>(&url, &crate::json::Json::Null, None, l).await;
                 result.set(Some(found.map_err(|e| message_of(&e, l))));
                 busy.set(false);
             });
