@@ -158,6 +158,19 @@ fn optional(raw: Option<&str>) -> Option<&str> {
 
 /// A plausible e-mail address, with its domain in lower case.
 pub fn email(raw: &str) -> Result<String, Msg> {
+    email_as_typed(raw).map(|text| domain_in_lower_case(&text))
+}
+
+fn domain_in_lower_case(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => format!("{local}@{}", domain.to_lowercase()),
+        None => address.to_owned(),
+    }
+}
+
+/// A plausible e-mail address, trimmed but otherwise as typed. (Lower-casing
+/// needs Unicode's case tables, which the widget has no other use for.)
+fn email_as_typed(raw: &str) -> Result<String, Msg> {
     let text = line(raw, 3, LIMITS.email_max).map_err(|e| match e {
         Msg::TooLong(_) | Msg::Required => e,
         _ => Msg::EmailInvalid,
@@ -180,7 +193,7 @@ pub fn email(raw: &str) -> Result<String, Msg> {
     if !local_ok || !domain_ok {
         return Err(Msg::EmailInvalid);
     }
-    Ok(format!("{local}@{}", domain.to_lowercase()))
+    Ok(text)
 }
 
 /// A phone number of 8 to 15 digits, kept as digits with an optional leading `+`.
@@ -218,8 +231,29 @@ pub fn incident_date(raw: &str, today: Date) -> Result<Date, Msg> {
     Ok(date)
 }
 
-/// Checks a complaint against every rule; `today` is the region's local date.
+/// Checks a complaint against every rule and prepares it for storage;
+/// `today` is the region's local date.
 pub fn complaint(
+    input: &ComplaintInput,
+    today: Date,
+    catalog: &impl Catalog,
+) -> Result<ValidComplaint, Invalid> {
+    let mut valid = checked(input, today, catalog)?;
+    valid.reporter.email = valid.reporter.email.map(|e| domain_in_lower_case(&e));
+    Ok(valid)
+}
+
+/// The same rules as [`complaint`], without preparing the complaint for
+/// storage: what the widget runs before it sends one.
+pub fn check_complaint(
+    input: &ComplaintInput,
+    today: Date,
+    catalog: &impl Catalog,
+) -> Result<(), Invalid> {
+    checked(input, today, catalog).map(drop)
+}
+
+fn checked(
     input: &ComplaintInput,
     today: Date,
     catalog: &impl Catalog,
@@ -311,7 +345,7 @@ pub fn complaint(
     };
     check("reporter.name", name.as_ref().map(drop).map_err(|m| *m));
     let mail = optional(input.reporter.email.as_deref())
-        .map(email)
+        .map(email_as_typed)
         .transpose();
     check("reporter.email", mail.as_ref().map(drop).map_err(|m| *m));
     let tel = optional(input.reporter.phone.as_deref())
@@ -441,6 +475,24 @@ mod tests {
             Some("+6281234567890")
         );
         assert_eq!(v.map(|v| v.locale), Some(Locale::En));
+    }
+
+    #[test]
+    fn the_widget_check_refuses_exactly_what_the_server_refuses() {
+        let mut shouting = good();
+        shouting.reporter.email = Some(" Wayan@Contoh.CO.ID ".into());
+        let stored = complaint(&shouting, today(), &Bali).map(|v| v.reporter.email);
+        assert_eq!(stored, Ok(Some("Wayan@contoh.co.id".to_owned())));
+        assert_eq!(check_complaint(&shouting, today(), &Bali), Ok(()));
+        let mut bad = good();
+        bad.title = String::new();
+        bad.reporter.email = Some("not an address".into());
+        bad.incident_date = Some("2999-01-01".into());
+        for input in [bad, ComplaintInput::default()] {
+            let server = complaint(&input, today(), &Bali).map(drop);
+            assert!(server.is_err());
+            assert_eq!(check_complaint(&input, today(), &Bali), server);
+        }
     }
 
     #[test]

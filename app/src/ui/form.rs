@@ -150,7 +150,7 @@ pub fn ComplaintForm(
         let mut input = d.input.clone();
         input.locale = Some(l.key().to_owned());
         let mut problems = BTreeMap::new();
-        if let Err(invalid) = validate::complaint(&input, browser::today(), &f) {
+        if let Err(invalid) = validate::check_complaint(&input, browser::today(), &f) {
             for (field, message) in invalid.fields {
                 problems.insert(field, message.text(l));
             }
