@@ -138,7 +138,18 @@ fn line(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
 
 /// Text of several lines: line ends become `\n`, tabs stay, other controls are refused.
 pub fn paragraphs(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
-    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    // Written out rather than with `str::replace`, whose substring search
+    // would be the widget's only one.
+    let mut text = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            chars.next_if_eq(&'\n');
+            text.push('\n');
+        } else {
+            text.push(c);
+        }
+    }
     let text = text.trim();
     if text.is_empty() {
         return Err(Msg::Required);
@@ -475,6 +486,16 @@ mod tests {
             Some("+6281234567890")
         );
         assert_eq!(v.map(|v| v.locale), Some(Locale::En));
+    }
+
+    #[test]
+    fn line_ends_of_every_kind_become_newlines() {
+        assert_eq!(
+            paragraphs("  a\r\nb\rc\n\r\nd\r\r\n\te  ", 1, 100),
+            Ok("a\nb\nc\n\nd\n\n\te".to_owned())
+        );
+        assert_eq!(paragraphs("\r\n\r", 1, 100), Err(Msg::Required));
+        assert_eq!(paragraphs("jalan\u{0}", 1, 100), Err(Msg::ControlCharacters));
     }
 
     #[test]
