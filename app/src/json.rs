@@ -7,12 +7,10 @@
 //! The tests below check every type against serde in both directions, so
 //! the two cannot drift apart.
 
-use std::collections::BTreeMap;
-
 use crate::api::{
-    CategoryOption, Choice, Classification, ComplaintInput, DistrictOption, Due, ErrorBody,
-    ErrorDetail, FieldLimits, IntegrationMode, Named, Privacy, Receipt, RegionForm, RegionSummary,
-    ReplyInput, ReporterInput, Status, TimelineEntry, TrackingView,
+    CategoryOption, Choice, Classification, ComplaintInput, DistrictOption, Due, FieldLimits,
+    IntegrationMode, Named, Privacy, Receipt, RegionForm, RegionSummary, ReplyInput, ReporterInput,
+    Status, TimelineEntry, TrackingView,
 };
 
 /// One JSON value. Numbers keep their text: the API sends whole numbers
@@ -604,25 +602,35 @@ impl FromJson for RegionForm {
     }
 }
 
-impl FromJson for ErrorBody {
-    fn from_json(v: &Json) -> Decoded<ErrorBody> {
+/// The error body of every refusal (`ErrorBody` on the server), as the
+/// widget shows it: the sentence, and one sentence per field in error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Refusal {
+    /// The sentence for a field in error.
+    pub fn field(&self, name: &str) -> Option<&String> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, m)| m)
+    }
+}
+
+impl FromJson for Refusal {
+    fn from_json(v: &Json) -> Decoded<Refusal> {
         let detail = v.object()?.get("error").object()?;
-        let mut fields = BTreeMap::new();
-        match detail.get("fields") {
-            Json::Null => {}
-            Json::Object(members) => {
-                for (field, message) in members {
-                    fields.insert(field.clone(), message.string()?);
-                }
-            }
+        let fields = match detail.get("fields") {
+            Json::Null => Vec::new(),
+            Json::Object(members) => members
+                .iter()
+                .map(|(field, message)| Ok((field.clone(), message.string()?)))
+                .collect::<Decoded<_>>()?,
             _ => return Err(Malformed),
-        }
-        Ok(ErrorBody {
-            error: ErrorDetail {
-                code: detail.get("code").string()?,
-                message: detail.get("message").string()?,
-                fields,
-            },
+        };
+        Ok(Refusal {
+            message: detail.get("message").string()?,
+            fields,
         })
     }
 }
@@ -701,6 +709,8 @@ impl ToJson for ReplyInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{ErrorBody, ErrorDetail};
+    use std::collections::BTreeMap;
 
     /// Text with everything a citizen might type that JSON must escape.
     const AWKWARD: &str = "Jalan \"Sunset\" rusak\\parah\n\tdi Kuta — 路 😀 \u{1}\u{1f} </script>";
@@ -847,13 +857,23 @@ mod tests {
         fields.insert("title".to_owned(), AWKWARD.to_owned());
         fields.insert("reporter.email".to_owned(), "Bad".to_owned());
         for fields in [fields, BTreeMap::new()] {
-            reads_like_serde(&ErrorBody {
+            let body = ErrorBody {
                 error: ErrorDetail {
                     code: "invalid".into(),
                     message: AWKWARD.into(),
-                    fields,
+                    fields: fields.clone(),
                 },
-            });
+            };
+            let read = Refusal::from_json_text(&serde_json::to_string(&body).unwrap());
+            let expected = Refusal {
+                message: AWKWARD.into(),
+                fields: fields.into_iter().collect(),
+            };
+            assert_eq!(read.as_ref(), Ok(&expected));
+            assert_eq!(
+                read.as_ref().ok().and_then(|r| r.field("title")),
+                body.error.fields.get("title")
+            );
         }
         for s in Status::ALL {
             reads_like_serde(&s);

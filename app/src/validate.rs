@@ -495,7 +495,10 @@ mod tests {
             Ok("a\nb\nc\n\nd\n\n\te".to_owned())
         );
         assert_eq!(paragraphs("\r\n\r", 1, 100), Err(Msg::Required));
-        assert_eq!(paragraphs("jalan\u{0}", 1, 100), Err(Msg::ControlCharacters));
+        assert_eq!(
+            paragraphs("jalan\u{0}", 1, 100),
+            Err(Msg::ControlCharacters)
+        );
     }
 
     #[test]

@@ -7,8 +7,6 @@
 //! disables them all while a complaint is on its way. That keeps the
 //! widget small: one handler and one binding instead of several per field.
 
-use std::collections::BTreeMap;
-
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -17,6 +15,20 @@ use super::form::{Delivery, Draft};
 use crate::api::{Locale, RegionForm};
 use crate::labels::Label;
 use crate::validate::LIMITS;
+
+/// The fields in error, each with its sentence.
+pub(super) type Problems = Vec<(String, String)>;
+
+fn has(problems: &Problems, name: &str) -> bool {
+    problems.iter().any(|(k, _)| k == name)
+}
+
+fn problem(problems: &Problems, name: &str) -> Option<String> {
+    problems
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, m)| m.clone())
+}
 
 pub(super) fn field_id(name: &str) -> String {
     name.replace('.', "-")
@@ -80,7 +92,7 @@ fn text_field(
     optional: bool,
     value: Option<String>,
     lang: Locale,
-    errors: RwSignal<BTreeMap<String, String>>,
+    errors: RwSignal<Problems>,
 ) -> AnyView {
     let id = field_id(name);
     view! {
@@ -98,27 +110,27 @@ fn text_field(
 }
 
 fn invalid(
-    errors: RwSignal<BTreeMap<String, String>>,
+    errors: RwSignal<Problems>,
     name: &'static str,
 ) -> impl Fn() -> Option<&'static str> + Send + Sync + Clone + 'static {
-    move || errors.with(|e| e.contains_key(name)).then_some("true")
+    move || errors.with(|e| has(e, name)).then_some("true")
 }
 
 fn described(
-    errors: RwSignal<BTreeMap<String, String>>,
+    errors: RwSignal<Problems>,
     name: &'static str,
 ) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static {
     move || {
         errors
-            .with(|e| e.contains_key(name))
+            .with(|e| has(e, name))
             .then(|| format!("err-{}", field_id(name)))
     }
 }
 
-fn err(errors: RwSignal<BTreeMap<String, String>>, name: &'static str) -> impl IntoView {
+fn err(errors: RwSignal<Problems>, name: &'static str) -> impl IntoView {
     move || {
         errors
-            .with(|e| e.get(name).cloned())
+            .with(|e| problem(e, name))
             .map(|m| view! { <p class="err" id=format!("err-{}", field_id(name))>{m}</p> })
     }
 }
@@ -130,7 +142,7 @@ fn radios(
     options: Vec<(String, String, Option<String>)>,
     chosen: String,
     lang: Locale,
-    errors: RwSignal<BTreeMap<String, String>>,
+    errors: RwSignal<Problems>,
 ) -> AnyView {
     view! {
         <fieldset class="field">
@@ -158,7 +170,7 @@ pub(super) fn form_fields(
     f: RegionForm,
     locale: RwSignal<Locale>,
     draft: RwSignal<Draft>,
-    errors: RwSignal<BTreeMap<String, String>>,
+    errors: RwSignal<Problems>,
     sending: RwSignal<Delivery>,
     locked: Signal<bool>,
     send: Callback<()>,
@@ -230,7 +242,7 @@ pub(super) fn form_fields(
         <form on:submit=on_submit on:input=on_input on:change=on_change novalidate>
             <h2>{Label::FileTitle.text(lang)}</h2>
             <p class="muted">{Label::FileIntro.text(lang)}</p>
-            {move || (!errors.with(BTreeMap::is_empty)).then(|| view! {
+            {move || (!errors.with(Vec::is_empty)).then(|| view! {
                 <p class="notice bad" role="alert">{Label::FixErrors.text(l())}</p>
             })}
             <fieldset class="fields" disabled=move || locked.get()>

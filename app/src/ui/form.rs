@@ -3,7 +3,6 @@
 //! idempotency key per draft, so a retry after a timeout or an offline spell
 //! never files twice.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -108,7 +107,7 @@ pub fn ComplaintForm(
     let draft = RwSignal::new(restored.unwrap_or_else(|| Draft::fresh(&region)));
     let form = RwSignal::new(None::<Result<RegionForm, String>>);
     let root = NodeRef::<leptos::html::Div>::new();
-    let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    let errors = RwSignal::new(Vec::<(String, String)>::new());
     let sending = RwSignal::new(Delivery::Idle);
     let receipt = RwSignal::new(None::<Receipt>);
     let retries = RwSignal::new(0u32);
@@ -149,14 +148,14 @@ pub fn ComplaintForm(
         };
         let mut input = d.input.clone();
         input.locale = Some(l.key().to_owned());
-        let mut problems = BTreeMap::new();
+        let mut problems = Vec::new();
         if let Err(invalid) = validate::check_complaint(&input, browser::today(), &f) {
             for (field, message) in invalid.fields {
-                problems.insert(field, message.text(l));
+                problems.push((field, message.text(l)));
             }
         }
         if !d.consent {
-            problems.insert("consent".into(), Msg::Required.text(l));
+            problems.push(("consent".into(), Msg::Required.text(l)));
         }
         if !problems.is_empty() {
             errors.set(problems);
@@ -164,7 +163,7 @@ pub fn ComplaintForm(
             focus_later(root, "[aria-invalid=true]");
             return;
         }
-        errors.set(BTreeMap::new());
+        errors.set(Vec::new());
         sending.set(Delivery::InFlight);
         let url = post_url.clone();
         let done_key = key_for_done.clone();
@@ -180,14 +179,14 @@ pub fn ComplaintForm(
                     on_event.run(WidgetEvent::Submitted(code));
                 }
                 Err(Fetched::Refused(422, body)) => {
-                    errors.set(body.error.fields.clone());
+                    errors.set(body.fields.clone());
                     focus_later(root, "[aria-invalid=true]");
                     sending.set(Delivery::Idle);
                 }
                 Err(Fetched::Refused(status, body))
                     if status < 500 && status != 408 && status != 429 =>
                 {
-                    let message = body.error.message.clone();
+                    let message = body.message.clone();
                     on_event.run(WidgetEvent::Error(message.clone()));
                     sending.set(Delivery::Failed(message));
                 }
@@ -227,7 +226,7 @@ pub fn ComplaintForm(
     let start_again = move |_| {
         draft.set(Draft::fresh(&region_for_new));
         receipt.set(None);
-        errors.set(BTreeMap::new());
+        errors.set(Vec::new());
     };
 
     let locked_sig = locked;

@@ -13,8 +13,8 @@ pub use form::ComplaintForm;
 pub use style::STYLE;
 pub use tracker::Tracker;
 
-use crate::api::{ErrorBody, Locale};
-use crate::json::{FromJson, ToJson};
+use crate::api::Locale;
+use crate::json::{FromJson, Refusal, ToJson};
 use crate::labels::Label;
 
 /// Which part the widget opens on.
@@ -54,13 +54,13 @@ pub(crate) enum Fetched {
     /// No answer: offline, or the connection broke.
     Network,
     /// An answer refusing: its status and message.
-    Refused(u16, ErrorBody),
+    Refused(u16, Refusal),
 }
 
 pub(crate) fn message_of(error: &Fetched, locale: Locale) -> String {
     match error {
         Fetched::Network => Label::Offline.text(locale).to_owned(),
-        Fetched::Refused(_, body) => body.error.message.clone(),
+        Fetched::Refused(_, body) => body.message.clone(),
     }
 }
 
@@ -108,12 +108,9 @@ fn read<T: FromJson>((status, text): (u16, String)) -> Result<T, Fetched> {
     if (200..300).contains(&status) {
         return T::from_json_text(&text).map_err(|_| Fetched::Network);
     }
-    let body = ErrorBody::from_json_text(&text).unwrap_or_else(|_| ErrorBody {
-        error: crate::api::ErrorDetail {
-            code: "http".into(),
-            message: format!("HTTP {status}"),
-            fields: Default::default(),
-        },
+    let body = Refusal::from_json_text(&text).unwrap_or_else(|_| Refusal {
+        message: format!("HTTP {status}"),
+        fields: Vec::new(),
     });
     Err(Fetched::Refused(status, body))
 }
