@@ -411,12 +411,6 @@ pub trait ToJson {
     }
 }
 
-impl ToJson for Json {
-    fn to_json(&self) -> Json {
-        self.clone()
-    }
-}
-
 impl FromJson for Status {
     fn from_json(v: &Json) -> Decoded<Status> {
         Status::from_key(v.str()?).ok_or(Malformed)

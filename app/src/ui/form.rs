@@ -168,7 +168,7 @@ pub fn ComplaintForm(
         let url = post_url.clone();
         let done_key = key_for_done.clone();
         leptos::task::spawn_local(async move {
-            match post_json::<Receipt>(&url, &input, Some(&d.key), l).await {
+            match post_json::<Receipt>(&url, Some(&input), Some(&d.key), l).await {
                 Ok(r) => {
                     browser::remove(&done_key);
                     let code = r.tracking_code.clone();

@@ -103,16 +103,22 @@ async fn fetch_text(
     Ok((response.status(), text))
 }
 
-/// Reads an answer: `T` when it succeeded, the common error body when not.
+/// Reads an answer: `T` when it succeeded, the refusal when not.
 fn read<T: FromJson>((status, text): (u16, String)) -> Result<T, Fetched> {
     if (200..300).contains(&status) {
-        return T::from_json_text(&text).map_err(|_| Fetched::Network);
+        T::from_json_text(&text).map_err(|_| Fetched::Network)
+    } else {
+        Err(refused(status, &text))
     }
-    let body = Refusal::from_json_text(&text).unwrap_or_else(|_| Refusal {
+}
+
+/// A refusal's body; not generic, so the widget carries one copy of it.
+fn refused(status: u16, text: &str) -> Fetched {
+    let body = Refusal::from_json_text(text).unwrap_or_else(|_| Refusal {
         message: format!("HTTP {status}"),
         fields: Vec::new(),
     });
-    Err(Fetched::Refused(status, body))
+    Fetched::Refused(status, body)
 }
 
 pub(crate) async fn get_json<T: FromJson>(url: &str, locale: Locale) -> Result<T, Fetched> {
@@ -121,11 +127,12 @@ pub(crate) async fn get_json<T: FromJson>(url: &str, locale: Locale) -> Result<T
 
 pub(crate) async fn post_json<T: FromJson>(
     url: &str,
-    body: &dyn ToJson,
+    body: Option<&dyn ToJson>,
     key: Option<&str>,
     locale: Locale,
 ) -> Result<T, Fetched> {
-    read(fetch_text("POST", url, Some(body.to_json_text()), key, locale).await?)
+    let body = body.map(ToJson::to_json_text);
+    read(fetch_text("POST", url, body, key, locale).await?)
 }
 
 /// The whole widget: a tab for filing, a tab for tracking, a language switch.

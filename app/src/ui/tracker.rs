@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::{browser, get_json, message_of, post_json};
+use super::{browser, fetch_text, message_of, read};
 use crate::api::{Locale, ReplyInput, Status, TrackingView};
+use crate::json::ToJson;
 use crate::labels::{self, Label};
 use crate::tracking::{CodeError, TrackingCode};
 use crate::validate::LIMITS;
@@ -36,6 +37,26 @@ pub fn Tracker(
     let reply_key = RwSignal::new(String::new());
     let base = api.trim_end_matches('/').to_owned();
 
+    // Every request of the tracker answers with the complaint as its reporter
+    // sees it, so one task asks and shows the answer.
+    let ask =
+        move |method: &'static str, url: String, body: Option<String>, key: Option<String>| {
+            let l = locale.get_untracked();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let replying = body.is_some();
+                let answer = match fetch_text(method, &url, body, key.as_deref(), l).await {
+                    Ok(answer) => read::<TrackingView>(answer),
+                    Err(e) => Err(e),
+                };
+                if replying && answer.is_ok() {
+                    reply.set(String::new());
+                    reply_key.set(String::new());
+                }
+                result.set(Some(answer.map_err(|e| message_of(&e, l))));
+                busy.set(false);
+            });
+        };
     let look_up = {
         let base = base.clone();
         Callback::new(move |()| {
@@ -47,15 +68,12 @@ pub fn Tracker(
                 Err(CodeError::Mistyped) => {
                     result.set(Some(Err(crate::i18n::Msg::TrackingCodeMistyped.text(l))));
                 }
-                Ok(code) => {
-                    busy.set(true);
-                    let url = format!("{base}/api/v1/complaints/{code}");
-                    leptos::task::spawn_local(async move {
-                        let found = get_json::<TrackingView>(&url, l).await;
-                        result.set(Some(found.map_err(|e| message_of(&e, l))));
-                        busy.set(false);
-                    });
-                }
+                Ok(code) => ask(
+                    "GET",
+                    format!("{base}/api/v1/complaints/{code}"),
+                    None,
+                    None,
+                ),
             }
         })
     };
@@ -65,19 +83,11 @@ pub fn Tracker(
     let confirm = {
         let base = base.clone();
         Callback::new(move |code: String| {
-            let l = locale.get_untracked();
-            busy.set(true);
             let url = format!("{base}/api/v1/complaints/{code}/confirmation");
-            leptos::task::spawn_local(async move {
-                let found =
-                    post_json::<TrackingView>(&url, &crate::json::Json::Null, None, l).await;
-                result.set(Some(found.map_err(|e| message_of(&e, l))));
-                busy.set(false);
-            });
+            ask("POST", url, None, None);
         })
     };
     let send_reply = Callback::new(move |code: String| {
-        let l = locale.get_untracked();
         let message = reply.get_untracked();
         if message.trim().is_empty() {
             return;
@@ -85,24 +95,17 @@ pub fn Tracker(
         if reply_key.get_untracked().is_empty() {
             reply_key.set(browser::random_key());
         }
-        let key = reply_key.get_untracked();
-        busy.set(true);
+        let body = ReplyInput {
+            message,
+            locale: Some(locale.get_untracked().key().to_owned()),
+        };
         let url = format!("{base}/api/v1/complaints/{code}/replies");
-        leptos::task::spawn_local(async move {
-            let body = ReplyInput {
-                message,
-                locale: Some(l.key().to_owned()),
-            };
-            match post_json::<TrackingView>(&url, &body, Some(&key), l).await {
-                Ok(view) => {
-                    reply.set(String::new());
-                    reply_key.set(String::new());
-                    result.set(Some(Ok(view)));
-                }
-                Err(e) => result.set(Some(Err(message_of(&e, l)))),
-            }
-            busy.set(false);
-        });
+        ask(
+            "POST",
+            url,
+            Some(body.to_json_text()),
+            Some(reply_key.get_untracked()),
+        );
     });
     // Rebuilt when the language changes; the typed code and the result stay.
     move || {
