@@ -98,8 +98,11 @@ fn text_field(
     view! {
         <div class="field">
             <label for=id.clone()>
-                {label.text(lang)}
-                {optional.then(|| format!(" ({})", Label::Optional.text(lang)))}
+                {if optional {
+                    format!("{} ({})", label.text(lang), Label::Optional.text(lang))
+                } else {
+                    label.text(lang).to_owned()
+                }}
             </label>
             <input id=id name=name type=kind maxlength=max.to_string() value=value.unwrap_or_default()
                 aria-invalid=invalid(errors, name) aria-describedby=described(errors, name) />
@@ -238,6 +241,7 @@ pub(super) fn form_fields(
     let on_input = move |ev: leptos::ev::Event| on_field(draft, &ev);
     let on_change = move |ev: leptos::ev::Event| on_field(draft, &ev);
     let optional = format!(" ({})", Label::Optional.text(lang));
+    let characters = Label::Characters.text(lang);
     view! {
         <form on:submit=on_submit on:input=on_input on:change=on_change novalidate>
             <h2>{Label::FileTitle.text(lang)}</h2>
@@ -250,9 +254,9 @@ pub(super) fn form_fields(
                 {text_field("title", Label::Title, "text", LIMITS.title_max, false, Some(d.input.title.clone()), lang, errors)}
                 <div class="field">
                     <label for="description">{Label::Description.text(lang)}</label>
-                    <textarea id="description" name="description" rows="6" maxlength=LIMITS.description_max.to_string()
+                    <textarea id="description" name="description" maxlength=LIMITS.description_max.to_string()
                         aria-invalid=invalid(errors, "description") aria-describedby=described(errors, "description")>{description}</textarea>
-                    <span class="count">{move || draft.with(|d| d.input.description.chars().count())}" / "{LIMITS.description_max}" "{Label::Characters.text(lang)}</span>
+                    <span class="count">{move || format!("{} / {} {characters}", draft.with(|d| d.input.description.chars().count()), LIMITS.description_max)}</span>
                     {err(errors, "description")}
                 </div>
                 <div class="field">
@@ -269,7 +273,7 @@ pub(super) fn form_fields(
                     {err(errors, "category")}
                 </div>
                 <div class="field">
-                    <label for="district">{Label::District.text(lang)}{optional.clone()}</label>
+                    <label for="district">{format!("{}{optional}", Label::District.text(lang))}</label>
                     <select id="district" name="district" aria-describedby="help-district">
                         <option value="">{Label::Choose.text(lang)}</option>
                         {groups.into_iter().enumerate().map(|(i, (name, list))| {
@@ -289,7 +293,7 @@ pub(super) fn form_fields(
                 </div>
                 {text_field("location", Label::Location, "text", LIMITS.location_max, true, d.input.location.clone(), lang, errors)}
                 <div class="field">
-                    <label for="incident_date">{Label::IncidentDate.text(lang)}{optional}</label>
+                    <label for="incident_date">{format!("{}{optional}", Label::IncidentDate.text(lang))}</label>
                     <input id="incident_date" name="incident_date" type="date" max=today
                         value=d.input.incident_date.clone().unwrap_or_default()
                         aria-invalid=invalid(errors, "incident_date") aria-describedby=described(errors, "incident_date") />

@@ -239,14 +239,14 @@ pub fn ComplaintForm(
             return view! {
                 <section aria-live="polite">
                     <h2 tabindex="-1">{Label::ReceiptTitle.text(lang)}</h2>
-                    <p>{Label::TrackingCode.text(lang)}":"</p>
+                    <p>{format!("{}:", Label::TrackingCode.text(lang))}</p>
                     <p class="code">{code}</p>
                     <button type="button" class="link" on:click=move |_| browser::copy(&code_for_copy)>
                         {Label::Copy.text(lang)}
                     </button>
                     <p>{Label::ReceiptHowTo.text(lang)}</p>
-                    <p>{Label::ReceiptRoutedTo.text(lang)}": "{r.region.name.clone()}" · "{r.unit.name.clone()}</p>
-                    <p>{Label::DueBy.text(lang)}": "{r.due.date.clone()}</p>
+                    <p>{format!("{}: {} · {}", Label::ReceiptRoutedTo.text(lang), r.region.name, r.unit.name)}</p>
+                    <p>{format!("{}: {}", Label::DueBy.text(lang), r.due.date)}</p>
                     <p>
                         <button type="button" class="link" on:click=move |_| on_track.run(code_for_track.clone())>
                             {Label::TrackLink.text(lang)}

@@ -33,6 +33,7 @@ pub const STYLE: &str = r#"
 .aduan input[type=text],.aduan input[type=email],.aduan input[type=tel],.aduan input[type=date],.aduan select,.aduan textarea{
  font:inherit;font-size:16px;width:100%;min-height:44px;padding:8px;border:1px solid var(--muted);border-radius:var(--r);background:var(--bg);color:var(--fg)}
 .aduan textarea{resize:vertical;min-height:120px}
+.aduan #description{min-height:168px}
 .aduan [aria-invalid=true]{border:2px solid var(--err)}
 .err{color:var(--err);font-size:14px;font-weight:600;margin:4px 0 0}
 .primary{font:inherit;font-weight:600;min-height:48px;width:100%;padding:10px 16px;border:0;border-radius:var(--r);background:var(--a);color:var(--on-a);cursor:pointer}

@@ -133,11 +133,11 @@ pub fn Tracker(
                             view! {
                                 <section class="result">
                                     <p class="code">{view.tracking_code.clone()}</p>
-                                    <p><strong>{Label::Status.text(l())}": "</strong>{labels::status(view.status, l())}</p>
+                                    <p><strong>{format!("{}: ", Label::Status.text(l()))}</strong>{labels::status(view.status, l())}</p>
                                     <p>{view.title.clone()}</p>
-                                    <p class="muted">{Label::ReceiptRoutedTo.text(l())}": "{view.region.name.clone()}" · "{view.unit.name.clone()}</p>
-                                    {due.map(|d| view! { <p>{Label::DueBy.text(l())}": "{d.date}</p> })}
-                                    {view.lapor_tracking_id.clone().map(|id| view! { <p>"SP4N-LAPOR: "{id}</p> })}
+                                    <p class="muted">{format!("{}: {} · {}", Label::ReceiptRoutedTo.text(l()), view.region.name, view.unit.name)}</p>
+                                    {due.map(|d| view! { <p>{format!("{}: {}", Label::DueBy.text(l()), d.date)}</p> })}
+                                    {view.lapor_tracking_id.clone().map(|id| view! { <p>{format!("SP4N-LAPOR: {id}")}</p> })}
                                     <h3>{Label::History.text(l())}</h3>
                                     <ol class="history">
                                         {view.timeline.iter().map(|e| {
@@ -166,7 +166,7 @@ pub fn Tracker(
                                             <h3>{Label::ReplyTitle.text(l())}</h3>
                                             <div class="field">
                                                 <label for="aduan-reply">{Label::ReplyHelp.text(l())}</label>
-                                                <textarea id="aduan-reply" rows="4" maxlength=LIMITS.reply_max.to_string()
+                                                <textarea id="aduan-reply" maxlength=LIMITS.reply_max.to_string()
                                                     prop:value=move || reply.get() on:input=move |ev| { reply.set(event_target_value(&ev)); reply_key.set(String::new()); }></textarea>
                                             </div>
                                             <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendReply.text(l())}</button>
