@@ -72,3 +72,29 @@ async fn the_loader_and_the_hashed_files_are_served_for_embedding() {
     assert_eq!(missing.status().as_u16(), 404);
     assert!(header(&missing, "content-type").starts_with("application/json"));
 }
+
+fn brotli_bytes(name: &str) -> u64 {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../public/dist")
+        .join(format!("{name}.br"));
+    std::fs::metadata(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .len()
+}
+
+/// The widget's download budget (issue: at most 5 KB brotli before a citizen
+/// touches anything, at most 100 KB for the open form with the tracker and
+/// both languages). A change that grows past it fails here, not on a phone.
+#[test]
+fn the_bundle_stays_within_its_download_budget() {
+    let before_interaction = brotli_bytes("widget.js");
+    let open_form = brotli_bytes(&hashed(".js")) + brotli_bytes(&hashed(".wasm"));
+    assert!(
+        before_interaction <= 5_000,
+        "widget.js is {before_interaction} B brotli; the budget is 5,000 B"
+    );
+    assert!(
+        open_form <= 100_000,
+        "the glue and wasm are {open_form} B brotli; the budget is 100,000 B"
+    );
+}
