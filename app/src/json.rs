@@ -113,10 +113,11 @@ impl Json {
         }
     }
 
-    fn opt<T: FromJson>(&self) -> Decoded<Option<T>> {
+    /// A value, or `T`'s default for `null` or a missing member.
+    pub fn or_default<T: FromJson + Default>(&self) -> Decoded<T> {
         match self {
-            Json::Null => Ok(None),
-            other => T::from_json(other).map(Some),
+            Json::Null => Ok(T::default()),
+            other => T::from_json(other),
         }
     }
 
@@ -411,190 +412,108 @@ pub trait ToJson {
     }
 }
 
-impl FromJson for Status {
-    fn from_json(v: &Json) -> Decoded<Status> {
-        Status::from_key(v.str()?).ok_or(Malformed)
+impl FromJson for String {
+    fn from_json(v: &Json) -> Decoded<String> {
+        v.string()
     }
 }
 
-impl FromJson for Privacy {
-    fn from_json(v: &Json) -> Decoded<Privacy> {
-        Privacy::from_key(v.str()?).ok_or(Malformed)
+impl FromJson for bool {
+    fn from_json(v: &Json) -> Decoded<bool> {
+        v.bool()
     }
 }
 
-impl FromJson for Classification {
-    fn from_json(v: &Json) -> Decoded<Classification> {
-        Classification::from_key(v.str()?).ok_or(Malformed)
+impl FromJson for usize {
+    fn from_json(v: &Json) -> Decoded<usize> {
+        v.usize()
     }
 }
 
-impl FromJson for IntegrationMode {
-    fn from_json(v: &Json) -> Decoded<IntegrationMode> {
-        IntegrationMode::from_key(v.str()?).ok_or(Malformed)
+impl FromJson for u8 {
+    fn from_json(v: &Json) -> Decoded<u8> {
+        u8::try_from(v.uint()?).map_err(|_| Malformed)
     }
 }
 
-impl FromJson for Named {
-    fn from_json(v: &Json) -> Decoded<Named> {
-        let v = v.object()?;
-        Ok(Named {
-            key: v.get("key").string()?,
-            name: v.get("name").string()?,
-        })
+/// `null` or a missing member is `None`.
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: &Json) -> Decoded<Option<T>> {
+        match v {
+            Json::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
     }
 }
 
-impl FromJson for Due {
-    fn from_json(v: &Json) -> Decoded<Due> {
-        let v = v.object()?;
-        Ok(Due {
-            step: v.get("step").string()?,
-            date: v.get("date").string()?,
-        })
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: &Json) -> Decoded<Vec<T>> {
+        v.list()
     }
 }
 
-impl FromJson for Receipt {
-    fn from_json(v: &Json) -> Decoded<Receipt> {
-        let v = v.object()?;
-        Ok(Receipt {
-            tracking_code: v.get("tracking_code").string()?,
-            status: Status::from_json(v.get("status"))?,
-            privacy: Privacy::from_json(v.get("privacy"))?,
-            region: Named::from_json(v.get("region"))?,
-            unit: Named::from_json(v.get("unit"))?,
-            submitted_at: v.get("submitted_at").string()?,
-            due: Due::from_json(v.get("due"))?,
-        })
-    }
+/// Enumerations travel as their keys.
+macro_rules! from_key {
+    ($($ty:ident),* $(,)?) => {$(
+        impl FromJson for $ty {
+            fn from_json(v: &Json) -> Decoded<$ty> {
+                $ty::from_key(v.str()?).ok_or(Malformed)
+            }
+        }
+    )*};
 }
 
-impl FromJson for TimelineEntry {
-    fn from_json(v: &Json) -> Decoded<TimelineEntry> {
-        let v = v.object()?;
-        Ok(TimelineEntry {
-            at: v.get("at").string()?,
-            kind: v.get("kind").string()?,
-            author: v.get("author").string()?,
-            from_status: v.get("from_status").opt()?,
-            to_status: v.get("to_status").opt()?,
-            message: v.get("message").opt_string()?,
-        })
-    }
+from_key!(Status, Privacy, Classification, IntegrationMode);
+
+/// A struct read member by member, each named as the field (as serde
+/// names them). `strict`: every member must be there, as serde requires;
+/// `lenient`: a missing or `null` member is the field's default, as serde's
+/// `#[serde(default)]` gives (inputs read back from the browser's draft).
+macro_rules! from_members {
+    (strict $ty:ident { $($field:ident),* $(,)? }) => {
+        impl FromJson for $ty {
+            fn from_json(v: &Json) -> Decoded<$ty> {
+                let v = v.object()?;
+                Ok($ty { $($field: FromJson::from_json(v.get(stringify!($field)))?,)* })
+            }
+        }
+    };
+    (lenient $ty:ident { $($field:ident),* $(,)? }) => {
+        impl FromJson for $ty {
+            fn from_json(v: &Json) -> Decoded<$ty> {
+                let v = v.object()?;
+                Ok($ty { $($field: v.get(stringify!($field)).or_default()?,)* })
+            }
+        }
+    };
 }
 
-impl FromJson for TrackingView {
-    fn from_json(v: &Json) -> Decoded<TrackingView> {
-        let v = v.object()?;
-        Ok(TrackingView {
-            tracking_code: v.get("tracking_code").string()?,
-            status: Status::from_json(v.get("status"))?,
-            classification: Classification::from_json(v.get("classification"))?,
-            privacy: Privacy::from_json(v.get("privacy"))?,
-            title: v.get("title").string()?,
-            category: CategoryOption::from_json(v.get("category"))?,
-            region: Named::from_json(v.get("region"))?,
-            unit: Named::from_json(v.get("unit"))?,
-            submitted_at: v.get("submitted_at").string()?,
-            updated_at: v.get("updated_at").string()?,
-            due: v.get("due").opt()?,
-            accepts_replies: v.get("accepts_replies").bool()?,
-            lapor_tracking_id: v.get("lapor_tracking_id").opt_string()?,
-            timeline: v.get("timeline").list()?,
-        })
-    }
-}
-
-impl FromJson for RegionSummary {
-    fn from_json(v: &Json) -> Decoded<RegionSummary> {
-        let v = v.object()?;
-        let group = match v.get("lapor_group_2019") {
-            Json::Null => None,
-            n => Some(u8::try_from(n.uint()?).map_err(|_| Malformed)?),
-        };
-        Ok(RegionSummary {
-            slug: v.get("slug").string()?,
-            code: v.get("code").string()?,
-            name: v.get("name").string()?,
-            kind: v.get("kind").string()?,
-            parent: v.get("parent").opt_string()?,
-            lapor_group_2019: group,
-            integration_mode: IntegrationMode::from_json(v.get("integration_mode"))?,
-            own_portal: v.get("own_portal").opt_string()?,
-            code_prefix: v.get("code_prefix").string()?,
-        })
-    }
-}
-
-impl FromJson for CategoryOption {
-    fn from_json(v: &Json) -> Decoded<CategoryOption> {
-        let v = v.object()?;
-        Ok(CategoryOption {
-            key: v.get("key").string()?,
-            name_id: v.get("name_id").string()?,
-            name_en: v.get("name_en").string()?,
-            supervisory: v.get("supervisory").bool()?,
-        })
-    }
-}
-
-impl FromJson for DistrictOption {
-    fn from_json(v: &Json) -> Decoded<DistrictOption> {
-        let v = v.object()?;
-        Ok(DistrictOption {
-            key: v.get("key").string()?,
-            name: v.get("name").string()?,
-            region: v.get("region").string()?,
-            region_name: v.get("region_name").string()?,
-        })
-    }
-}
-
-impl FromJson for Choice {
-    fn from_json(v: &Json) -> Decoded<Choice> {
-        let v = v.object()?;
-        Ok(Choice {
-            key: v.get("key").string()?,
-            label_id: v.get("label_id").string()?,
-            label_en: v.get("label_en").string()?,
-            help_id: v.get("help_id").opt_string()?,
-            help_en: v.get("help_en").opt_string()?,
-        })
-    }
-}
-
-impl FromJson for FieldLimits {
-    fn from_json(v: &Json) -> Decoded<FieldLimits> {
-        let v = v.object()?;
-        Ok(FieldLimits {
-            title_min: v.get("title_min").usize()?,
-            title_max: v.get("title_max").usize()?,
-            description_min: v.get("description_min").usize()?,
-            description_max: v.get("description_max").usize()?,
-            location_max: v.get("location_max").usize()?,
-            name_max: v.get("name_max").usize()?,
-            email_max: v.get("email_max").usize()?,
-            phone_max: v.get("phone_max").usize()?,
-            reply_max: v.get("reply_max").usize()?,
-        })
-    }
-}
-
-impl FromJson for RegionForm {
-    fn from_json(v: &Json) -> Decoded<RegionForm> {
-        let v = v.object()?;
-        Ok(RegionForm {
-            region: RegionSummary::from_json(v.get("region"))?,
-            categories: v.get("categories").list()?,
-            districts: v.get("districts").list()?,
-            classifications: v.get("classifications").list()?,
-            privacy_modes: v.get("privacy_modes").list()?,
-            limits: FieldLimits::from_json(v.get("limits"))?,
-            regions: v.get("regions").list()?,
-        })
-    }
-}
+from_members!(strict Named { key, name });
+from_members!(strict Due { step, date });
+from_members!(strict Receipt { tracking_code, status, privacy, region, unit, submitted_at, due });
+from_members!(strict TimelineEntry { at, kind, author, from_status, to_status, message });
+from_members!(strict TrackingView {
+    tracking_code, status, classification, privacy, title, category, region, unit,
+    submitted_at, updated_at, due, accepts_replies, lapor_tracking_id, timeline,
+});
+from_members!(strict RegionSummary {
+    slug, code, name, kind, parent, lapor_group_2019, integration_mode, own_portal, code_prefix,
+});
+from_members!(strict CategoryOption { key, name_id, name_en, supervisory });
+from_members!(strict DistrictOption { key, name, region, region_name });
+from_members!(strict Choice { key, label_id, label_en, help_id, help_en });
+from_members!(strict FieldLimits {
+    title_min, title_max, description_min, description_max, location_max, name_max,
+    email_max, phone_max, reply_max,
+});
+from_members!(strict RegionForm {
+    region, categories, districts, classifications, privacy_modes, limits, regions,
+});
+from_members!(lenient ReporterInput { name, email, phone });
+from_members!(lenient ComplaintInput {
+    region, classification, title, description, category, district, location,
+    incident_date, privacy, reporter, locale,
+});
 
 /// The error body of every refusal (`ErrorBody` on the server), as the
 /// widget shows it: the sentence, and one sentence per field in error.
@@ -629,20 +548,6 @@ impl FromJson for Refusal {
     }
 }
 
-// Inputs are read leniently, as serde's `default` does: a missing member is
-// an empty one. (They are read back from the browser's draft.)
-
-impl FromJson for ReporterInput {
-    fn from_json(v: &Json) -> Decoded<ReporterInput> {
-        let v = v.object()?;
-        Ok(ReporterInput {
-            name: v.get("name").opt_string()?,
-            email: v.get("email").opt_string()?,
-            phone: v.get("phone").opt_string()?,
-        })
-    }
-}
-
 impl ToJson for ReporterInput {
     fn to_json(&self) -> Json {
         object(vec![
@@ -650,26 +555,6 @@ impl ToJson for ReporterInput {
             ("email", opt_text(self.email.as_ref())),
             ("phone", opt_text(self.phone.as_ref())),
         ])
-    }
-}
-
-impl FromJson for ComplaintInput {
-    fn from_json(v: &Json) -> Decoded<ComplaintInput> {
-        let v = v.object()?;
-        let text = |key: &str| v.get(key).opt_string().map(Option::unwrap_or_default);
-        Ok(ComplaintInput {
-            region: text("region")?,
-            classification: text("classification")?,
-            title: text("title")?,
-            description: text("description")?,
-            category: text("category")?,
-            district: v.get("district").opt_string()?,
-            location: v.get("location").opt_string()?,
-            incident_date: v.get("incident_date").opt_string()?,
-            privacy: text("privacy")?,
-            reporter: v.get("reporter").opt()?.unwrap_or_default(),
-            locale: v.get("locale").opt_string()?,
-        })
     }
 }
 

@@ -29,15 +29,9 @@ impl FromJson for Draft {
     fn from_json(v: &Json) -> Decoded<Draft> {
         let v = v.object()?;
         Ok(Draft {
-            input: match v.get("input") {
-                Json::Null => ComplaintInput::default(),
-                input => ComplaintInput::from_json(input)?,
-            },
-            key: v.get("key").opt_string()?.unwrap_or_default(),
-            consent: match v.get("consent") {
-                Json::Null => false,
-                consent => consent.bool()?,
-            },
+            input: v.get("input").or_default()?,
+            key: v.get("key").or_default()?,
+            consent: v.get("consent").or_default()?,
         })
     }
 }
