@@ -356,6 +356,12 @@ fn widget(runtime: &tokio::runtime::Runtime) -> Result {
         kb(gz),
         kb(br)
     );
+    println!(
+        "  all of it, loader included (3 requests): {} raw, {} gzip, {} brotli",
+        kb(raw + b.loader.raw),
+        kb(gz + b.loader.gzip),
+        kb(br + b.loader.brotli)
+    );
     let dir = std::env::temp_dir().join(format!("aduan-widget-bench-{}", std::process::id()));
     let server = Server::start(&format!("sqlite:{}", dir.join("bench.db").display()))?;
     let base = format!("http://{}", server.addr);
