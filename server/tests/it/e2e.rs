@@ -602,6 +602,30 @@ async fn officers_work_a_complaint_in_the_browser(app: TestApp) {
         !text.contains("gudang Mengwi"),
         "an internal note reached the tracker"
     );
+
+    // The widget's tracker shows the same, and takes the reporter's
+    // confirmation that the complaint was resolved.
+    page.goto(&app.url("/demo/inline.html")).await;
+    page.wait_for(&w(1, "#aduan-code"), 30).await;
+    fill(&page, &w(1, "#aduan-code"), &code).await;
+    click(&page, &w(1, ".track button[type=submit]")).await;
+    let result = format!("{}?.textContent", w(1, ".track .result"));
+    let shown = page
+        .wait_for(&format!("{result}?.includes('Resolved') && {result}"), 30)
+        .await;
+    let shown = shown.as_str().unwrap_or_default();
+    assert!(
+        shown.contains("Lubang di depan Pasar Kuta sudah ditambal.") && shown.contains(&code),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("gudang Mengwi"),
+        "an internal note reached the widget"
+    );
+    click(&page, &w(1, ".result > button[type=button]")).await;
+    page.wait_for(&format!("{result}?.includes('Status: Closed')"), 30)
+        .await;
+    assert_eq!(crate::console::track(&app, &code).await["status"], "closed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
