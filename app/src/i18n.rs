@@ -5,10 +5,11 @@
 
 use crate::api::Locale;
 
-/// A sentence, with the numbers it needs.
+/// What is wrong with what a citizen typed (a field, or a tracking code), as
+/// a sentence with the numbers it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Msg {
-    // Field-level problems.
+    // Problems with one field.
     Required,
     TooShort(usize),
     TooLong(usize),
@@ -28,31 +29,9 @@ pub enum Msg {
     DateTooOld,
     EmailInvalid,
     PhoneInvalid,
-    // Whole-request problems.
-    ValidationFailed,
-    MalformedJson,
-    InvalidUtf8,
-    UnsupportedMediaType,
-    PayloadTooLarge,
-    NotFound,
-    MethodNotAllowed,
-    IdempotencyKeyRequired,
-    IdempotencyKeyInvalid,
-    IdempotencyKeyReused,
+    // A tracking code, typed into the tracker or an address.
     TrackingCodeMalformed,
     TrackingCodeMistyped,
-    ComplaintNotFound,
-    RegionNotFound,
-    RepliesClosed,
-    NotResolved,
-    ComplaintChanged,
-    SignatureInvalid,
-    NotInWebhookMode,
-    TransitionRefused,
-    Timeout,
-    RateLimited,
-    Unavailable,
-    Internal,
 }
 
 impl Msg {
@@ -99,6 +78,68 @@ impl Msg {
             (EmailInvalid, En) => "This is not a valid e-mail address.",
             (PhoneInvalid, Id) => "Nomor telepon harus 8 sampai 15 angka, boleh diawali +.",
             (PhoneInvalid, En) => "A phone number has 8 to 15 digits and may start with +.",
+            (TrackingCodeMalformed, Id) => {
+                "Ini bukan kode pelacakan. Kode terdiri dari 3 huruf dan 16 karakter, misalnya BDG-7K3Q-XP9M-2HT4-WQ5B."
+            }
+            (TrackingCodeMalformed, En) => {
+                "This is not a tracking code. A code has 3 letters and 16 characters, like BDG-7K3Q-XP9M-2HT4-WQ5B."
+            }
+            (TrackingCodeMistyped, Id) => {
+                "Kode pelacakan ini salah ketik. Periksa kembali setiap karakternya."
+            }
+            (TrackingCodeMistyped, En) => {
+                "This tracking code has a typo. Please check each character."
+            }
+        };
+        fixed.to_owned()
+    }
+}
+
+/// Why a request was refused as a whole, in a sentence for the client
+/// program's user. (Apart from [`Msg`], so the widget, which only ever shows
+/// what is wrong with what a citizen typed, does not carry these.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    ValidationFailed,
+    MalformedJson,
+    InvalidUtf8,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    NotFound,
+    MethodNotAllowed,
+    IdempotencyKeyRequired,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    ComplaintNotFound,
+    RegionNotFound,
+    RepliesClosed,
+    NotResolved,
+    ComplaintChanged,
+    SignatureInvalid,
+    NotInWebhookMode,
+    TransitionRefused,
+    Timeout,
+    RateLimited,
+    Unavailable,
+    Internal,
+    /// A problem with what was typed, standing for the whole request (a
+    /// tracking code in the address).
+    Input(Msg),
+}
+
+impl From<Msg> for Reason {
+    fn from(msg: Msg) -> Reason {
+        Reason::Input(msg)
+    }
+}
+
+impl Reason {
+    /// The sentence in `locale`.
+    pub fn text(self, locale: Locale) -> String {
+        use Locale::{En, Id};
+        use Reason::*;
+        let fixed = match (self, locale) {
+            (Input(msg), _) => return msg.text(locale),
             (ValidationFailed, Id) => "Beberapa isian perlu diperbaiki.",
             (ValidationFailed, En) => "Some fields need correcting.",
             (MalformedJson, Id) => "Isi permintaan bukan JSON yang benar.",
@@ -113,6 +154,24 @@ impl Msg {
             (NotFound, En) => "There is nothing at this address.",
             (MethodNotAllowed, Id) => "Metode ini tidak didukung di alamat ini.",
             (MethodNotAllowed, En) => "This method is not supported at this address.",
+            (IdempotencyKeyReused, Id) => "Idempotency-Key ini sudah dipakai untuk pengaduan lain.",
+            (ComplaintNotFound, Id) => "Tidak ada pengaduan dengan kode ini.",
+            (ComplaintNotFound, En) => "No complaint has this code.",
+            (RegionNotFound, Id) => "Daerah ini tidak dikenal.",
+            (RegionNotFound, En) => "This region is not known.",
+            (RepliesClosed, Id) => "Pengaduan ini sudah ditutup dan tidak menerima tanggapan lagi.",
+            (RepliesClosed, En) => "This complaint is closed and takes no more replies.",
+            (NotResolved, En) => "Only a complaint that has been followed up can be confirmed.",
+            (ComplaintChanged, Id) => "Pengaduan ini baru saja berubah. Muat ulang dan coba lagi.",
+            (ComplaintChanged, En) => "This complaint has just changed. Reload it and try again.",
+            (SignatureInvalid, Id) => "Tanda tangan, stempel waktu atau pengirim pesan tidak sah.",
+            (SignatureInvalid, En) => "The message's signature, timestamp or sender is not valid.",
+            (NotInWebhookMode, En) => "This sender is not tied to a region in webhook mode.",
+            (TransitionRefused, En) => "This change cannot be applied to the complaint now.",
+            (Timeout, Id) => "Permintaan terlalu lama diproses. Silakan coba lagi.",
+            (Timeout, En) => "The request took too long. Please try again.",
+            (Unavailable, Id) => "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.",
+            (Unavailable, En) => "The service is busy. Please try again shortly.",
             (IdempotencyKeyRequired, Id) => {
                 "Sertakan header Idempotency-Key agar pengiriman ulang tidak menggandakan pengaduan."
             }
@@ -125,54 +184,24 @@ impl Msg {
             (IdempotencyKeyInvalid, En) => {
                 "An Idempotency-Key is 8 to 128 visible ASCII characters."
             }
-            (IdempotencyKeyReused, Id) => "Idempotency-Key ini sudah dipakai untuk pengaduan lain.",
             (IdempotencyKeyReused, En) => {
                 "This Idempotency-Key was already used for a different complaint."
             }
-            (TrackingCodeMalformed, Id) => {
-                "Ini bukan kode pelacakan. Kode terdiri dari 3 huruf dan 16 karakter, misalnya BDG-7K3Q-XP9M-2HT4-WQ5B."
-            }
-            (TrackingCodeMalformed, En) => {
-                "This is not a tracking code. A code has 3 letters and 16 characters, like BDG-7K3Q-XP9M-2HT4-WQ5B."
-            }
-            (TrackingCodeMistyped, Id) => {
-                "Kode pelacakan ini salah ketik. Periksa kembali setiap karakternya."
-            }
-            (TrackingCodeMistyped, En) => {
-                "This tracking code has a typo. Please check each character."
-            }
-            (ComplaintNotFound, Id) => "Tidak ada pengaduan dengan kode ini.",
-            (ComplaintNotFound, En) => "No complaint has this code.",
-            (RegionNotFound, Id) => "Daerah ini tidak dikenal.",
-            (RegionNotFound, En) => "This region is not known.",
-            (RepliesClosed, Id) => "Pengaduan ini sudah ditutup dan tidak menerima tanggapan lagi.",
-            (RepliesClosed, En) => "This complaint is closed and takes no more replies.",
             (NotResolved, Id) => {
                 "Hanya pengaduan yang sudah ditindaklanjuti yang dapat dikonfirmasi."
             }
-            (NotResolved, En) => "Only a complaint that has been followed up can be confirmed.",
-            (ComplaintChanged, Id) => "Pengaduan ini baru saja berubah. Muat ulang dan coba lagi.",
-            (ComplaintChanged, En) => "This complaint has just changed. Reload it and try again.",
-            (SignatureInvalid, Id) => "Tanda tangan, stempel waktu atau pengirim pesan tidak sah.",
-            (SignatureInvalid, En) => "The message's signature, timestamp or sender is not valid.",
             (NotInWebhookMode, Id) => {
                 "Pengirim ini tidak terhubung dengan daerah yang memakai mode webhook."
             }
-            (NotInWebhookMode, En) => "This sender is not tied to a region in webhook mode.",
             (TransitionRefused, Id) => {
                 "Perubahan ini tidak dapat diterapkan pada pengaduan sekarang."
             }
-            (TransitionRefused, En) => "This change cannot be applied to the complaint now.",
-            (Timeout, Id) => "Permintaan terlalu lama diproses. Silakan coba lagi.",
-            (Timeout, En) => "The request took too long. Please try again.",
             (RateLimited, Id) => {
                 "Terlalu banyak permintaan dari alamat Anda. Silakan coba lagi sebentar lagi."
             }
             (RateLimited, En) => {
                 "Too many requests from your address. Please try again in a little while."
             }
-            (Unavailable, Id) => "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.",
-            (Unavailable, En) => "The service is busy. Please try again shortly.",
             (Internal, Id) => {
                 "Terjadi kesalahan di server. Pengaduan Anda tidak hilang; silakan coba lagi."
             }
@@ -197,12 +226,24 @@ mod tests {
             Msg::UnknownDistrict,
             Msg::DateInFuture,
             Msg::TrackingCodeMistyped,
-            Msg::Internal,
         ];
         for m in all {
             assert_ne!(m.text(Locale::Id), m.text(Locale::En), "{m:?}");
             assert!(!m.text(Locale::Id).is_empty());
         }
+        for r in [
+            Reason::Internal,
+            Reason::ComplaintNotFound,
+            Reason::RateLimited,
+        ] {
+            assert_ne!(r.text(Locale::Id), r.text(Locale::En), "{r:?}");
+            assert!(!r.text(Locale::En).is_empty());
+        }
+        let code = Reason::from(Msg::TrackingCodeMistyped);
+        assert_eq!(
+            code.text(Locale::En),
+            Msg::TrackingCodeMistyped.text(Locale::En)
+        );
         assert!(Msg::TooLong(150).text(Locale::En).contains("150"));
     }
 }

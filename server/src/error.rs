@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use aduan_app::api::{ErrorBody, ErrorDetail, Locale};
-use aduan_app::i18n::Msg;
+use aduan_app::i18n::{Msg, Reason};
 use aduan_app::validate::Invalid;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,7 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Stable, for programs: `validation_failed`, `not_found`, …
     pub code: &'static str,
-    pub msg: Msg,
+    pub msg: Reason,
     pub locale: Locale,
     pub fields: BTreeMap<String, String>,
     /// What went wrong inside, for the log only; never sent.
@@ -24,11 +24,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, msg: Msg) -> ApiError {
+    pub fn new(status: StatusCode, code: &'static str, msg: impl Into<Reason>) -> ApiError {
         ApiError {
             status,
             code,
-            msg,
+            msg: msg.into(),
             locale: Locale::Id,
             fields: BTreeMap::new(),
             internal: None,
@@ -48,7 +48,7 @@ impl ApiError {
             ..ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
-                Msg::ValidationFailed,
+                Reason::ValidationFailed,
             )
             .speaking(invalid.locale)
         }
@@ -61,7 +61,7 @@ impl ApiError {
         ApiError::invalid(&Invalid { locale, fields })
     }
 
-    pub fn not_found(msg: Msg) -> ApiError {
+    pub fn not_found(msg: Reason) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", msg)
     }
 
@@ -69,7 +69,11 @@ impl ApiError {
     pub fn internal(detail: impl Into<String>) -> ApiError {
         ApiError {
             internal: Some(detail.into()),
-            ..ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", Msg::Internal)
+            ..ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                Reason::Internal,
+            )
         }
     }
 
@@ -77,17 +81,17 @@ impl ApiError {
     /// handlers (the router, a timeout, a body limit) answered without one.
     pub fn for_status(status: StatusCode) -> ApiError {
         let (code, msg) = match status {
-            StatusCode::NOT_FOUND => ("not_found", Msg::NotFound),
-            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", Msg::MethodNotAllowed),
-            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", Msg::PayloadTooLarge),
+            StatusCode::NOT_FOUND => ("not_found", Reason::NotFound),
+            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", Reason::MethodNotAllowed),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", Reason::PayloadTooLarge),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                ("unsupported_media_type", Msg::UnsupportedMediaType)
+                ("unsupported_media_type", Reason::UnsupportedMediaType)
             }
-            StatusCode::REQUEST_TIMEOUT => ("timeout", Msg::Timeout),
-            StatusCode::SERVICE_UNAVAILABLE => ("unavailable", Msg::Unavailable),
-            StatusCode::TOO_MANY_REQUESTS => ("rate_limited", Msg::RateLimited),
-            s if s.is_server_error() => ("internal", Msg::Internal),
-            _ => ("bad_request", Msg::MalformedJson),
+            StatusCode::REQUEST_TIMEOUT => ("timeout", Reason::Timeout),
+            StatusCode::SERVICE_UNAVAILABLE => ("unavailable", Reason::Unavailable),
+            StatusCode::TOO_MANY_REQUESTS => ("rate_limited", Reason::RateLimited),
+            s if s.is_server_error() => ("internal", Reason::Internal),
+            _ => ("bad_request", Reason::MalformedJson),
         };
         ApiError::new(status, code, msg)
     }
@@ -101,7 +105,7 @@ impl From<StoreError> for ApiError {
                 ..ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
-                    Msg::Unavailable,
+                    Reason::Unavailable,
                 )
             },
             other => ApiError::internal(other.to_string()),

@@ -1,7 +1,7 @@
 //! Request extractors whose refusals use the common error body.
 
 use aduan_app::api::Locale;
-use aduan_app::i18n::Msg;
+use aduan_app::i18n::{Msg, Reason};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -65,7 +65,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8], locale: Locale) -> Result<T, ApiError> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_utf8", Msg::InvalidUtf8)
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_utf8", Reason::InvalidUtf8)
                 .speaking(locale),
         );
     }
@@ -75,7 +75,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8], locale: Locale) -> Result<T, Api
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",
-            Msg::MalformedJson,
+            Reason::MalformedJson,
         )
         .speaking(locale));
     }
@@ -108,7 +108,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8], locale: Locale) -> Result<T, Api
             _ => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "malformed_json",
-                Msg::MalformedJson,
+                Reason::MalformedJson,
             )
             .speaking(locale),
         }

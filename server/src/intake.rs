@@ -7,7 +7,7 @@ use aduan_app::api::{
     TrackingView,
 };
 use aduan_app::date::rfc3339;
-use aduan_app::i18n::Msg;
+use aduan_app::i18n::{Msg, Reason};
 use aduan_app::tracking::{CodeError, TrackingCode};
 use aduan_app::validate;
 use axum::http::StatusCode;
@@ -116,7 +116,7 @@ pub async fn file(
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     "idempotency_key_reused",
-                    Msg::IdempotencyKeyReused,
+                    Reason::IdempotencyKeyReused,
                 )
                 .speaking(locale));
             }
@@ -206,7 +206,7 @@ pub async fn track(
         .find_public(code.as_str())
         .await
         .map_err(|e| ApiError::from(e).speaking(locale))?
-        .ok_or_else(|| ApiError::not_found(Msg::ComplaintNotFound).speaking(locale))?;
+        .ok_or_else(|| ApiError::not_found(Reason::ComplaintNotFound).speaking(locale))?;
     tracking_view(&state.catalog(), complaint, events)
 }
 
@@ -217,7 +217,7 @@ pub async fn confirm(
     code: &TrackingCode,
     locale: Locale,
 ) -> Result<TrackingView, ApiError> {
-    let not_found = || ApiError::not_found(Msg::ComplaintNotFound).speaking(locale);
+    let not_found = || ApiError::not_found(Reason::ComplaintNotFound).speaking(locale);
     let (id, status, version, region, unit) = state
         .store
         .complaint_ref(code.as_str())
@@ -230,7 +230,7 @@ pub async fn confirm(
         return track(state, code, locale).await;
     }
     let to = next(from, Action::ReporterConfirm).map_err(|_| {
-        ApiError::new(StatusCode::CONFLICT, "not_resolved", Msg::NotResolved).speaking(locale)
+        ApiError::new(StatusCode::CONFLICT, "not_resolved", Reason::NotResolved).speaking(locale)
     })?;
     let catalog = state.catalog();
     let now = now_ms();
@@ -265,7 +265,7 @@ pub async fn confirm(
         crate::store::ActOutcome::Changed => Err(ApiError::new(
             StatusCode::CONFLICT,
             "complaint_changed",
-            Msg::ComplaintChanged,
+            Reason::ComplaintChanged,
         )
         .speaking(locale)),
         crate::store::ActOutcome::NotFound => Err(not_found()),
@@ -314,18 +314,18 @@ pub async fn reply(
         Ok(ReplyOutcome::KeyReused) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "idempotency_key_reused",
-            Msg::IdempotencyKeyReused,
+            Reason::IdempotencyKeyReused,
         )
         .speaking(locale)),
         Ok(ReplyOutcome::NotFound) => {
-            Err(ApiError::not_found(Msg::ComplaintNotFound).speaking(locale))
+            Err(ApiError::not_found(Reason::ComplaintNotFound).speaking(locale))
         }
-        Ok(ReplyOutcome::Closed) => {
-            Err(
-                ApiError::new(StatusCode::CONFLICT, "replies_closed", Msg::RepliesClosed)
-                    .speaking(locale),
-            )
-        }
+        Ok(ReplyOutcome::Closed) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "replies_closed",
+            Reason::RepliesClosed,
+        )
+        .speaking(locale)),
         Err(e) => Err(ApiError::from(e).speaking(locale)),
     }
 }

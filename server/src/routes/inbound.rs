@@ -14,7 +14,7 @@
 //! `in_progress`, `resolved`, `rejected`.
 
 use aduan_app::api::Status;
-use aduan_app::i18n::Msg;
+use aduan_app::i18n::Reason;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -53,7 +53,7 @@ struct InboundData {
     tier: Option<String>,
 }
 
-fn refuse(status: StatusCode, code: &'static str, msg: Msg) -> Response {
+fn refuse(status: StatusCode, code: &'static str, msg: Reason) -> Response {
     ApiError::new(status, code, msg).into_response()
 }
 
@@ -88,7 +88,7 @@ pub async fn receive(
         refuse(
             StatusCode::UNAUTHORIZED,
             "signature_invalid",
-            Msg::SignatureInvalid,
+            Reason::SignatureInvalid,
         )
     };
     let Ok(subscriber) = subscriber.parse::<i64>() else {
@@ -135,7 +135,7 @@ pub async fn receive(
             let mut error = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
-                Msg::ValidationFailed,
+                Reason::ValidationFailed,
             );
             error.internal = Some(e.to_string());
             error.fields.insert("body".into(), e.to_string());
@@ -154,11 +154,11 @@ pub async fn receive(
         return refuse(
             StatusCode::FORBIDDEN,
             "not_in_webhook_mode",
-            Msg::NotInWebhookMode,
+            Reason::NotInWebhookMode,
         );
     };
     let Ok(code) = aduan_app::tracking::TrackingCode::parse(&message.data.tracking_code) else {
-        return ApiError::not_found(Msg::ComplaintNotFound).into_response();
+        return ApiError::not_found(Reason::ComplaintNotFound).into_response();
     };
     let scope = Scope {
         region: Some(region.slug.clone()),
@@ -167,14 +167,14 @@ pub async fn receive(
     };
     let complaint = match state.store.officer_complaint(code.as_str(), &scope).await {
         Ok(Some((c, _))) => c,
-        Ok(None) => return ApiError::not_found(Msg::ComplaintNotFound).into_response(),
+        Ok(None) => return ApiError::not_found(Reason::ComplaintNotFound).into_response(),
         Err(e) => return ApiError::from(e).into_response(),
     };
     let Some(action) = action_for(&message.kind, message.data.status.as_deref()) else {
         let mut error = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
-            Msg::ValidationFailed,
+            Reason::ValidationFailed,
         );
         error.fields.insert("type".into(), "complaint.status_changed (with data.status: verified, needs_info, in_progress, resolved or rejected) or complaint.reply_added".into());
         return error.into_response();
@@ -204,7 +204,7 @@ pub async fn receive(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let mut error = ApiError::new(status, "transition_refused", Msg::TransitionRefused);
+            let mut error = ApiError::new(status, "transition_refused", Reason::TransitionRefused);
             for (k, v) in problems {
                 error.fields.insert(k.to_owned(), v);
             }
@@ -222,10 +222,10 @@ pub async fn receive(
             _ => refuse(
                 StatusCode::CONFLICT,
                 "complaint_changed",
-                Msg::ComplaintChanged,
+                Reason::ComplaintChanged,
             ),
         },
-        Ok(ActOutcome::NotFound) => ApiError::not_found(Msg::ComplaintNotFound).into_response(),
+        Ok(ActOutcome::NotFound) => ApiError::not_found(Reason::ComplaintNotFound).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use aduan_app::i18n::Msg;
+use aduan_app::i18n::Reason;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -109,7 +109,7 @@ pub async fn limit_citizens(
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            Msg::RateLimited,
+            Reason::RateLimited,
         )
         .speaking(locale)
         .into_response();

@@ -1,7 +1,7 @@
 //! The citizen-facing JSON API: regions, forms, complaints, tracking and replies.
 
 use aduan_app::api::{ComplaintInput, Locale, ReplyInput};
-use aduan_app::i18n::Msg;
+use aduan_app::i18n::Reason;
 use aduan_app::validate;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -33,7 +33,7 @@ pub async fn find_region_form(
     let form = state
         .catalog()
         .form(&slug)
-        .ok_or_else(|| ApiError::not_found(Msg::RegionNotFound).speaking(locale))?;
+        .ok_or_else(|| ApiError::not_found(Reason::RegionNotFound).speaking(locale))?;
     Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(form)))
 }
 
@@ -43,7 +43,7 @@ fn idempotency_key(headers: &HeaderMap, locale: Locale) -> Result<String, ApiErr
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "idempotency_key_required",
-            Msg::IdempotencyKeyRequired,
+            Reason::IdempotencyKeyRequired,
         )
         .speaking(locale)
     })?;
@@ -53,7 +53,7 @@ fn idempotency_key(headers: &HeaderMap, locale: Locale) -> Result<String, ApiErr
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "idempotency_key_invalid",
-            Msg::IdempotencyKeyInvalid,
+            Reason::IdempotencyKeyInvalid,
         )
         .speaking(locale));
     }

@@ -1,6 +1,6 @@
 //! Health, the API description, and the answers for unknown addresses.
 
-use aduan_app::i18n::Msg;
+use aduan_app::i18n::Reason;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -34,5 +34,5 @@ pub async fn openapi() -> impl IntoResponse {
 }
 
 pub async fn not_found(AcceptLocale(locale): AcceptLocale) -> ApiError {
-    ApiError::not_found(Msg::NotFound).speaking(locale)
+    ApiError::not_found(Reason::NotFound).speaking(locale)
 }

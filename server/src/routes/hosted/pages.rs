@@ -56,7 +56,7 @@ pub(super) fn error_page(locale: Locale, error: &ApiError) -> Response {
 }
 
 pub(super) fn no_such_region(locale: Locale) -> Response {
-    let error = ApiError::not_found(aduan_app::i18n::Msg::RegionNotFound).speaking(locale);
+    let error = ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale);
     error_page(locale, &error)
 }
 
