@@ -188,7 +188,19 @@ async fn send_in(
     timestamp: i64,
     body: &serde_json::Value,
 ) -> (u16, serde_json::Value) {
-    let text = body.to_string();
+    send_in_text(app, subscriber, secret, id, timestamp, &body.to_string()).await
+}
+
+/// The same with any body, JSON or not, signed as it is.
+async fn send_in_text(
+    app: &TestApp,
+    subscriber: i64,
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    text: &str,
+) -> (u16, serde_json::Value) {
+    let text = text.to_owned();
     let signature = aduan_server::outbound::sign(secret, id, timestamp, &text).unwrap_or_default();
     let r = app
         .client
@@ -225,6 +237,19 @@ on_both_engines! {
         assert_eq!(send_in(&app, subscriber + 100, &secret, "m-1", now, &verified).await.0, 401);
         assert_eq!(events().await, before);
         assert_eq!(track(&app, &code).await["status"], "submitted");
+        // Signed, but not a message this endpoint takes: refused with the
+        // field named, nothing changes, and the id stays free for the real one.
+        for (text, field) in [
+            ("not json", "body"),
+            ("[]", "body"),
+            (r#"{"type": "complaint.status_changed"}"#, "body"),
+            (&*serde_json::json!({"type": "complaint.archived", "data": {"tracking_code": code}}).to_string(), "type"),
+        ] {
+            let (status, body) = send_in_text(&app, subscriber, &secret, "m-1", now, text).await;
+            assert_eq!(status, 422, "{text}: {body}");
+            assert!(body["error"]["fields"][field].is_string(), "{text}: {body}");
+        }
+        assert_eq!(events().await, before);
 
         let (status, body) = send_in(&app, subscriber, &secret, "m-1", now, &verified).await;
         assert_eq!(status, 200, "{body}");
