@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/console/overview", get(console::show_overview))
         .route("/console/rules", get(console::show_rules).post(console::save_rule))
         .route("/console/officers", get(console::officers::show).post(console::officers::change))
+        .route("/console/password", get(console::password::show).post(console::password::change))
         .route("/console/integrations", get(console::integrations::show))
         .route("/console/integrations/mode", post(console::integrations::set_mode))
         .route("/console/integrations/subscriber", post(console::integrations::subscriber))

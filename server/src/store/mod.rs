@@ -261,6 +261,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Lets an officer sign in, or not (ending their sessions).
     async fn set_officer_active(&self, id: i64, active: bool) -> Result<bool, StoreError>;
 
+    /// Stores an officer's new password hash and ends their other sessions.
+    async fn change_password(
+        &self,
+        officer_id: i64,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError>;
+
     async fn open_session(&self, session: NewSession) -> Result<(), StoreError>;
 
     /// The officer of a live session and its CSRF token.

@@ -963,6 +963,27 @@ pub async fn queue_due_reminders(
     Ok(rows.len())
 }
 
+/// A new password for an officer; every session of theirs but `keep_session`
+/// (the one that changed it) ends.
+pub async fn change_password(
+    conn: &mut Conn,
+    officer_id: i64,
+    password_hash: &str,
+    keep_session: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE officers SET password_hash = $2 WHERE id = $1")
+        .bind(officer_id)
+        .bind(password_hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE officer_id = $1 AND token_hash <> $2")
+        .bind(officer_id)
+        .bind(keep_session)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Lets an officer sign in again, or not; a deactivated officer's sessions
 /// end at once.
 pub async fn set_officer_active(conn: &mut Conn, id: i64, active: bool) -> Result<bool, StoreError> {

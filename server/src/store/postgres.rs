@@ -371,6 +371,18 @@ impl Store for PostgresStore {
         Ok(done)
     }
 
+    async fn change_password(
+        &self,
+        officer_id: i64,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        ops::change_password(&mut tx, officer_id, password_hash, keep_session).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn open_session(&self, session: NewSession) -> Result<(), StoreError> {
         ops::open_session(&mut *self.pool.acquire().await?, session).await
     }

@@ -429,6 +429,20 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn change_password(
+        &self,
+        officer_id: i64,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        let (hash, keep) = (password_hash.to_owned(), keep_session.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::change_password(conn, officer_id, &hash, &keep).await })
+            }))
+            .await
+    }
+
     async fn open_session(&self, session: NewSession) -> Result<(), StoreError> {
         self.writer
             .write(Box::new(move |conn| {

@@ -246,6 +246,62 @@ on_both_engines! {
         assert_eq!(app.db.count("SELECT COUNT(*) FROM sessions").await, 0);
     }
 
+    async fn an_officer_changes_their_password_and_their_other_sessions_end(app) {
+        let email = "sandi@badungkab.go.id";
+        add_officer(&app, email, "coordinator", "badung", None).await;
+        let here = sign_in(&app.base, email, PASSWORD).await.unwrap_or_else(|(s, p)| panic!("{s} {p}"));
+        let elsewhere = sign_in(&app.base, email, PASSWORD).await.unwrap_or_else(|(s, p)| panic!("{s} {p}"));
+        let (status, page) = here.get("/console/password").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("name=\"current\"") && page.contains("href=\"/console/password\""), "{page}");
+        let hash = || async {
+            app.db.strings("SELECT password_hash FROM officers WHERE email = 'sandi@badungkab.go.id'").await.concat()
+        };
+        let before = hash().await;
+
+        // Refused, changing nothing.
+        let new = "sandi-baru-yang-panjang";
+        for (fields, why) in [
+            ([("current", PASSWORD), ("new", "pendek"), ("repeat", "pendek")], "paling sedikit"),
+            ([("current", PASSWORD), ("new", new), ("repeat", "sandi-baru-yang-lain")], "tidak sama"),
+            ([("current", PASSWORD), ("new", PASSWORD), ("repeat", PASSWORD)], "berbeda"),
+            ([("current", "bukan-sandinya-sama-sekali"), ("new", new), ("repeat", new)], "salah"),
+        ] {
+            let (status, _, page) = here.post("/console/password", &fields).await;
+            assert_eq!(status, 422, "{fields:?}");
+            assert!(page.contains(why), "{fields:?}: {page}");
+        }
+        let fields = [("csrf", "forged"), ("current", PASSWORD), ("new", new), ("repeat", new)];
+        assert_eq!(here.post_raw("/console/password", &fields, &[]).await.0, 403);
+        let (status, _, _) = here
+            .post_raw("/console/password", &[("csrf", &*here.csrf), ("current", PASSWORD), ("new", new), ("repeat", new)], &[("sec-fetch-site", "cross-site")])
+            .await;
+        assert_eq!(status, 403);
+        assert_eq!(hash().await, before);
+        assert_eq!(elsewhere.get("/console/inbox").await.0, 200);
+
+        // Changed: this session goes on, the other ends, only the new password signs in.
+        let (status, _, page) = here.post("/console/password", &[("current", PASSWORD), ("new", new), ("repeat", new)]).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("sudah diubah"), "{page}");
+        assert_ne!(hash().await, before);
+        assert!(!hash().await.contains(new), "the password is stored only as its hash");
+        assert_eq!(here.get("/console/inbox").await.0, 200);
+        assert_eq!(elsewhere.get("/console/inbox").await.0, 303, "the other session ended");
+        assert_eq!(sign_in(&app.base, email, PASSWORD).await.err().map(|e| e.0), Some(401));
+        assert!(sign_in(&app.base, email, new).await.is_ok());
+
+        // Guessing the current password counts like failed sign-ins.
+        let guesser = officer(&app, "unit", "badung", Some("pupr")).await;
+        for _ in 0..5 {
+            let (status, _, _) = guesser.post("/console/password", &[("current", "tebakan-yang-salah"), ("new", new), ("repeat", new)]).await;
+            assert_eq!(status, 422);
+        }
+        let (status, _, _) = guesser.post("/console/password", &[("current", PASSWORD), ("new", new), ("repeat", new)]).await;
+        assert_eq!(status, 429);
+        assert_eq!(sign_in(&app.base, &guesser.email, PASSWORD).await.err().map(|e| e.0), Some(429));
+    }
+
     async fn an_administrator_adds_and_deactivates_officers(app) {
         let admin = officer(&app, "admin", "bali", None).await;
         let coordinator = officer(&app, "coordinator", "badung", None).await;

@@ -9,6 +9,7 @@
 pub mod integrations;
 pub mod officers;
 mod pages;
+pub mod password;
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
 //! `/console/officers`, for administrators: every officer, adding one (with
-//! a first password they change by asking an administrator for a new
-//! account, as the command line does), and letting one sign in or not.
+//! a first password, which they change on `/console/password`), and letting
+//! one sign in or not.
 //! A deactivated officer's sessions end at once.
 
 use aduan_app::api::Locale;

@@ -100,6 +100,7 @@ impl<'a> Page<'a> {
                         span { (who.officer.name) " · " (role_name(who.role, self.locale)) " · " (self.region_name(&who.officer.region_slug))
                             @if let Some(unit) = &who.officer.unit_key { " · " (self.unit_name(&who.officer.region_slug, unit)) }
                         }
+                        a href="/console/password" { (self.t("Kata sandi", "Password")) }
                         form method="post" action="/console/logout" {
                             input type="hidden" name="csrf" value=(who.csrf);
                             button.link type="submit" { (self.t("Keluar", "Sign out")) }
