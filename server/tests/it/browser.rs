@@ -200,19 +200,32 @@ impl Page<'_> {
         self.browser.events.subscribe()
     }
 
-    /// Opens `url` and waits for its load event.
+    /// Opens `url` and waits for its load event. A load event of the page
+    /// before (a form post still arriving) does not count: only one after
+    /// the main frame committed this navigation's document.
     pub async fn goto(&self, url: &str) {
         let mut events = self.events();
-        self.call("Page.navigate", json!({ "url": url })).await;
+        let navigated = self.call("Page.navigate", json!({ "url": url })).await;
+        let loader = navigated["loaderId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut committed = loader.is_empty();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match tokio::time::timeout(left, events.recv()).await {
-                Ok(Ok(e))
-                    if e["method"] == "Page.loadEventFired"
-                        && e["sessionId"] == self.session.as_str() =>
-                {
-                    return;
+                Ok(Ok(e)) if e["sessionId"] == self.session.as_str() => {
+                    let frame = &e["params"]["frame"];
+                    if e["method"] == "Page.frameNavigated"
+                        && frame["parentId"].is_null()
+                        && frame["loaderId"] == loader.as_str()
+                    {
+                        committed = true;
+                    }
+                    if e["method"] == "Page.loadEventFired" && committed {
+                        return;
+                    }
                 }
                 Ok(_) => {}
                 Err(_) => panic!("{url} did not load"),
