@@ -154,24 +154,6 @@ impl Reason {
             (NotFound, En) => "There is nothing at this address.",
             (MethodNotAllowed, Id) => "Metode ini tidak didukung di alamat ini.",
             (MethodNotAllowed, En) => "This method is not supported at this address.",
-            (IdempotencyKeyReused, Id) => "Idempotency-Key ini sudah dipakai untuk pengaduan lain.",
-            (ComplaintNotFound, Id) => "Tidak ada pengaduan dengan kode ini.",
-            (ComplaintNotFound, En) => "No complaint has this code.",
-            (RegionNotFound, Id) => "Daerah ini tidak dikenal.",
-            (RegionNotFound, En) => "This region is not known.",
-            (RepliesClosed, Id) => "Pengaduan ini sudah ditutup dan tidak menerima tanggapan lagi.",
-            (RepliesClosed, En) => "This complaint is closed and takes no more replies.",
-            (NotResolved, En) => "Only a complaint that has been followed up can be confirmed.",
-            (ComplaintChanged, Id) => "Pengaduan ini baru saja berubah. Muat ulang dan coba lagi.",
-            (ComplaintChanged, En) => "This complaint has just changed. Reload it and try again.",
-            (SignatureInvalid, Id) => "Tanda tangan, stempel waktu atau pengirim pesan tidak sah.",
-            (SignatureInvalid, En) => "The message's signature, timestamp or sender is not valid.",
-            (NotInWebhookMode, En) => "This sender is not tied to a region in webhook mode.",
-            (TransitionRefused, En) => "This change cannot be applied to the complaint now.",
-            (Timeout, Id) => "Permintaan terlalu lama diproses. Silakan coba lagi.",
-            (Timeout, En) => "The request took too long. Please try again.",
-            (Unavailable, Id) => "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.",
-            (Unavailable, En) => "The service is busy. Please try again shortly.",
             (IdempotencyKeyRequired, Id) => {
                 "Sertakan header Idempotency-Key agar pengiriman ulang tidak menggandakan pengaduan."
             }
@@ -184,24 +166,42 @@ impl Reason {
             (IdempotencyKeyInvalid, En) => {
                 "An Idempotency-Key is 8 to 128 visible ASCII characters."
             }
+            (IdempotencyKeyReused, Id) => "Idempotency-Key ini sudah dipakai untuk pengaduan lain.",
             (IdempotencyKeyReused, En) => {
                 "This Idempotency-Key was already used for a different complaint."
             }
+            (ComplaintNotFound, Id) => "Tidak ada pengaduan dengan kode ini.",
+            (ComplaintNotFound, En) => "No complaint has this code.",
+            (RegionNotFound, Id) => "Daerah ini tidak dikenal.",
+            (RegionNotFound, En) => "This region is not known.",
+            (RepliesClosed, Id) => "Pengaduan ini sudah ditutup dan tidak menerima tanggapan lagi.",
+            (RepliesClosed, En) => "This complaint is closed and takes no more replies.",
             (NotResolved, Id) => {
                 "Hanya pengaduan yang sudah ditindaklanjuti yang dapat dikonfirmasi."
             }
+            (NotResolved, En) => "Only a complaint that has been followed up can be confirmed.",
+            (ComplaintChanged, Id) => "Pengaduan ini baru saja berubah. Muat ulang dan coba lagi.",
+            (ComplaintChanged, En) => "This complaint has just changed. Reload it and try again.",
+            (SignatureInvalid, Id) => "Tanda tangan, stempel waktu atau pengirim pesan tidak sah.",
+            (SignatureInvalid, En) => "The message's signature, timestamp or sender is not valid.",
             (NotInWebhookMode, Id) => {
                 "Pengirim ini tidak terhubung dengan daerah yang memakai mode webhook."
             }
+            (NotInWebhookMode, En) => "This sender is not tied to a region in webhook mode.",
             (TransitionRefused, Id) => {
                 "Perubahan ini tidak dapat diterapkan pada pengaduan sekarang."
             }
+            (TransitionRefused, En) => "This change cannot be applied to the complaint now.",
+            (Timeout, Id) => "Permintaan terlalu lama diproses. Silakan coba lagi.",
+            (Timeout, En) => "The request took too long. Please try again.",
             (RateLimited, Id) => {
                 "Terlalu banyak permintaan dari alamat Anda. Silakan coba lagi sebentar lagi."
             }
             (RateLimited, En) => {
                 "Too many requests from your address. Please try again in a little while."
             }
+            (Unavailable, Id) => "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.",
+            (Unavailable, En) => "The service is busy. Please try again shortly.",
             (Internal, Id) => {
                 "Terjadi kesalahan di server. Pengaduan Anda tidak hilang; silakan coba lagi."
             }

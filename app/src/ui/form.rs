@@ -8,7 +8,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::browser;
-use super::fields::form_fields;
+use super::fields::{Problems, form_fields};
 use super::{Fetched, WidgetEvent, get_json, message_of, post_json};
 use crate::api::{ComplaintInput, Locale, Receipt, RegionForm};
 use crate::i18n::Msg;
@@ -101,7 +101,7 @@ pub fn ComplaintForm(
     let draft = RwSignal::new(restored.unwrap_or_else(|| Draft::fresh(&region)));
     let form = RwSignal::new(None::<Result<RegionForm, String>>);
     let root = NodeRef::<leptos::html::Div>::new();
-    let errors = RwSignal::new(Vec::<(String, String)>::new());
+    let errors = RwSignal::new(Problems::new());
     let sending = RwSignal::new(Delivery::Idle);
     let receipt = RwSignal::new(None::<Receipt>);
     let retries = RwSignal::new(0u32);
