@@ -35,28 +35,71 @@ impl Classification {
     }
 }
 
-/// Who may see the reporter and the content (as SP4N-LAPOR's anonim / rahasia).
+/// Who may learn who filed, and who may read what was filed: two independent
+/// choices, as SP4N-LAPOR's *anonim* and *rahasia*.
+///
+/// - anonymous: no officer and no external system learns who filed; the
+///   contact details, if given, are used only to keep the reporter informed.
+/// - confidential: the content is never public; only the officers handling
+///   it read it.
+///
+/// It travels as one key (`public`, `anonymous`, `confidential`,
+/// `anonymous_confidential`), so the three keys of earlier versions still
+/// mean what they meant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Privacy {
     Public,
     Anonymous,
     Confidential,
+    AnonymousConfidential,
 }
 
 impl Privacy {
-    pub const ALL: [Privacy; 3] = [Privacy::Public, Privacy::Anonymous, Privacy::Confidential];
+    pub const ALL: [Privacy; 4] = [
+        Privacy::Public,
+        Privacy::Anonymous,
+        Privacy::Confidential,
+        Privacy::AnonymousConfidential,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             Privacy::Public => "public",
             Privacy::Anonymous => "anonymous",
             Privacy::Confidential => "confidential",
+            Privacy::AnonymousConfidential => "anonymous_confidential",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Privacy> {
         Privacy::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// The privacy of the two choices.
+    pub fn of(anonymous: bool, confidential: bool) -> Privacy {
+        match (anonymous, confidential) {
+            (false, false) => Privacy::Public,
+            (true, false) => Privacy::Anonymous,
+            (false, true) => Privacy::Confidential,
+            (true, true) => Privacy::AnonymousConfidential,
+        }
+    }
+
+    /// No officer and no external system learns who filed.
+    pub fn anonymous(self) -> bool {
+        matches!(self, Privacy::Anonymous | Privacy::AnonymousConfidential)
+    }
+
+    /// The content is never public.
+    pub fn confidential(self) -> bool {
+        matches!(self, Privacy::Confidential | Privacy::AnonymousConfidential)
+    }
+
+    /// The same anonymity, made confidential (what a supervisory category
+    /// does: it never removes anonymity).
+    pub fn made_confidential(self) -> Privacy {
+        Privacy::of(self.anonymous(), true)
     }
 }
 
@@ -414,6 +457,33 @@ mod tests {
         }
         for p in Privacy::ALL {
             assert_eq!(Privacy::from_key(p.key()), Some(p));
+            assert_eq!(
+                serde_json::to_string(&p).ok(),
+                Some(format!("\"{}\"", p.key()))
+            );
         }
+    }
+
+    #[test]
+    fn privacy_is_two_independent_choices() {
+        for anonymous in [false, true] {
+            for confidential in [false, true] {
+                let p = Privacy::of(anonymous, confidential);
+                assert_eq!((p.anonymous(), p.confidential()), (anonymous, confidential));
+                // Made confidential, it keeps its anonymity.
+                let c = p.made_confidential();
+                assert_eq!((c.anonymous(), c.confidential()), (anonymous, true));
+            }
+        }
+        // The keys of earlier versions mean what they meant.
+        assert_eq!(Privacy::from_key("public"), Some(Privacy::of(false, false)));
+        assert_eq!(
+            Privacy::from_key("anonymous"),
+            Some(Privacy::of(true, false))
+        );
+        assert_eq!(
+            Privacy::from_key("confidential"),
+            Some(Privacy::of(false, true))
+        );
     }
 }

@@ -58,8 +58,10 @@ impl Msg {
             (SingleLine, En) => "Must be a single line.",
             (UnknownClassification, Id) => "Pilih pengaduan, aspirasi, atau permintaan informasi.",
             (UnknownClassification, En) => "Choose complaint, aspiration or information request.",
-            (UnknownPrivacy, Id) => "Pilih publik, anonim, atau rahasia.",
-            (UnknownPrivacy, En) => "Choose public, anonymous or confidential.",
+            (UnknownPrivacy, Id) => "Pilih publik, anonim, rahasia, atau anonim dan rahasia.",
+            (UnknownPrivacy, En) => {
+                "Choose public, anonymous, confidential, or anonymous and confidential."
+            }
             (UnknownLocale, Id) => "Bahasa harus id atau en.",
             (UnknownLocale, En) => "Language must be id or en.",
             (UnknownRegion, Id) => "Daerah ini tidak dikenal.",

@@ -35,6 +35,8 @@ pub async fn close_quiet(state: &AppState) -> Result<usize, StoreError> {
                 .store
                 .act(Transition {
                     complaint_id: row.id,
+                    public_id: row.public_id.clone(),
+                    privacy: row.privacy(),
                     tracking_code: row.tracking_code,
                     expected_version: row.version,
                     author: "system",

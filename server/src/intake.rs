@@ -3,7 +3,7 @@
 //! [`ApiError`]s in the citizen's language.
 
 use aduan_app::api::{
-    Classification, ComplaintInput, Due, Locale, Named, Privacy, Receipt, Status, TimelineEntry,
+    Classification, ComplaintInput, Due, Locale, Named, Receipt, Status, TimelineEntry,
     TrackingView,
 };
 use aduan_app::date::rfc3339;
@@ -88,6 +88,7 @@ pub async fn file(
             serde_json::to_string(&receipt).map_err(|e| ApiError::internal(e.to_string()))?;
         let new = NewComplaint {
             tracking_code: receipt.tracking_code.clone(),
+            public_id: format!("{:016x}", rand::random::<u64>()),
             idempotency_key: key.to_owned(),
             body_hash: body_hash.clone(),
             region: routed.region.clone(),
@@ -96,7 +97,7 @@ pub async fn file(
             district: valid.district.clone(),
             category: valid.category.clone(),
             classification: valid.classification.key().to_owned(),
-            privacy: routed.privacy.key().to_owned(),
+            privacy: routed.privacy,
             title: valid.title.clone(),
             description: valid.description.clone(),
             location: valid.location.clone(),
@@ -174,8 +175,7 @@ fn tracking_view(
         classification: Classification::from_key(&c.classification).ok_or_else(|| {
             ApiError::internal(format!("stored classification `{}`", c.classification))
         })?,
-        privacy: Privacy::from_key(&c.privacy)
-            .ok_or_else(|| ApiError::internal(format!("stored privacy `{}`", c.privacy)))?,
+        privacy: c.privacy,
         title: c.title,
         category,
         region: named(
@@ -218,13 +218,13 @@ pub async fn confirm(
     locale: Locale,
 ) -> Result<TrackingView, ApiError> {
     let not_found = || ApiError::not_found(Reason::ComplaintNotFound).speaking(locale);
-    let (id, status, version, region, unit) = state
+    let c = state
         .store
         .complaint_ref(code.as_str())
         .await
         .map_err(|e| ApiError::from(e).speaking(locale))?
         .ok_or_else(not_found)?;
-    let from = parse_status(&status)?;
+    let from = parse_status(&c.status)?;
     if from == Status::Closed {
         // Confirming twice (a retry after a lost answer) changes nothing.
         return track(state, code, locale).await;
@@ -237,16 +237,18 @@ pub async fn confirm(
     let outcome = state
         .store
         .act(crate::store::Transition {
-            complaint_id: id,
+            complaint_id: c.id,
             tracking_code: code.to_string(),
-            expected_version: version,
+            public_id: c.public_id.clone(),
+            privacy: c.privacy(),
+            expected_version: c.version,
             author: "reporter",
             officer_id: None,
             kind: Action::ReporterConfirm.event_kind(),
-            from_status: status,
+            from_status: c.status.clone(),
             to_status: to.key().to_owned(),
-            region,
-            unit,
+            region: c.region_slug.clone(),
+            unit: c.unit_key.clone(),
             due_step: None,
             due_date: catalog.today(now).to_string(),
             tier: None,

@@ -30,7 +30,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub reference: String,
-    pub tracking_code: String,
+    /// The complaint's public id (LAPOR answers with its own tracking id;
+    /// the reporter's tracking code never leaves).
+    pub public_id: String,
     pub region: String,
     pub category: String,
     pub title: String,
@@ -85,28 +87,15 @@ impl HttpLapor {
     }
 }
 
-fn escape(text: &str) -> String {
-    text.chars()
-        .filter(|c| (*c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
-        .map(|c| match c {
-            '&' => "&amp;".to_owned(),
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            '\'' => "&apos;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
 /// The XML document for one report.
 pub fn to_xml(report: &Report, token: &str) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><laporan>");
-    let mut tag =
-        |name: &str, value: &str| out.push_str(&format!("<{name}>{}</{name}>", escape(value)));
+    let mut tag = |name: &str, value: &str| {
+        out.push_str(&format!("<{name}>{}</{name}>", crate::xml::escape(value)))
+    };
     tag("token", token);
     tag("referensi", &report.reference);
-    tag("kode_aduan", &report.tracking_code);
+    tag("kode_aduan", &report.public_id);
     tag("judul", &report.title);
     tag("isi", &report.description);
     tag("kategori", &report.category);
@@ -209,7 +198,7 @@ mod tests {
     fn report(anonymous: bool) -> Report {
         Report {
             reference: "lapor_7".into(),
-            tracking_code: "BDG-7K3Q-XP9M-2HT4-WQ5B".into(),
+            public_id: "5c1d0e9a7b3f2468".into(),
             region: "badung".into(),
             category: "jalan".into(),
             title: "Jalan <berlubang> & rusak".into(),

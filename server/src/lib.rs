@@ -3,6 +3,7 @@
 //! - [`config`]: the command line and settings, read in one place.
 //! - [`domain`]: pure rules (reference data, routing, working-day clocks).
 //! - [`store`]: the `Store` contract with SQLite and PostgreSQL behind it.
+//! - [`disclosure`]: who may learn what about a complaint; every outlet asks it.
 //! - [`intake`]: filing, tracking and replying, shared by the API and the hosted pages.
 //! - [`routes`]: the URL map and handlers; [`extract`] and [`error`] shape
 //!   requests and refusals.
@@ -15,6 +16,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod delivery;
+pub mod disclosure;
 pub mod domain;
 pub mod error;
 pub mod extract;
@@ -27,6 +29,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 pub mod subscribers;
+pub mod xml;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -125,6 +125,11 @@ pub fn for_reporter(
 }
 
 /// An officer's e-mail about a complaint that needs them.
+/// The outbox's event type of a mail to the reporter.
+pub const TO_REPORTER: &str = "email.reporter";
+/// The outbox's event type of a mail to an officer.
+pub const TO_OFFICER: &str = "email.officer";
+
 pub fn for_officer(ctx: &MailContext, to: &str, code: &str, title: &str, why: &str) -> Mail {
     Mail {
         to: to.to_owned(),

@@ -2,13 +2,17 @@
 //!
 //! Every public event of a complaint (filed, a change of state, a public
 //! reply) becomes one JSON message per receiver, written to the outbox in
-//! the same transaction as the event. Internal notes never leave.
+//! the same transaction as the event. What a message carries is asked of
+//! [`crate::disclosure`] for [`Audience::Webhook`]: the complaint's public
+//! id (never its tracking code), no identity, no internal note, and what
+//! the reporter wrote only when they did not ask to stay anonymous.
 //!
 //! Webhooks follow the Standard Webhooks format: the headers
 //! `webhook-id`, `webhook-timestamp` and `webhook-signature`, the signature
 //! being `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` under the
 //! subscriber's secret (`whsec_` and base64).
 
+use aduan_app::api::Privacy;
 use aduan_app::date::rfc3339;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -16,11 +20,18 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
+use crate::disclosure::{self, Audience, Field};
+
 /// The facts of one event, as the store has them.
 #[derive(Debug, Clone, Copy)]
 pub struct EventFacts<'a> {
     pub kind: &'a str,
+    /// The reporter's credential: for the reporter's and officers' e-mail only.
     pub tracking_code: &'a str,
+    pub public_id: &'a str,
+    pub privacy: Privacy,
+    /// True when `public_message` is what the reporter wrote.
+    pub by_reporter: bool,
     pub region: &'a str,
     pub unit: &'a str,
     pub from_status: Option<&'a str>,
@@ -49,25 +60,35 @@ pub fn event_type(
 }
 
 /// The message type and JSON body for an event, or `None` when it stays inside.
-/// The reporter's identity is never part of it.
 pub fn message(facts: &EventFacts<'_>) -> Option<(&'static str, String)> {
+    let written = if facts.by_reporter {
+        Field::ReporterMessage
+    } else {
+        Field::OfficerReply
+    };
+    let public_message = disclosure::keep(
+        Audience::Webhook,
+        facts.privacy,
+        written,
+        facts.public_message,
+    );
     let kind = event_type(
         facts.kind,
         facts.from_status,
         facts.to_status,
-        facts.public_message,
+        public_message,
     )?;
     let body = json!({
         "type": kind,
         "timestamp": rfc3339(facts.at_ms),
         "data": {
-            "tracking_code": facts.tracking_code,
+            "id": facts.public_id,
             "region": facts.region,
             "unit": facts.unit,
             "event": facts.kind,
             "status": facts.to_status,
             "previous_status": facts.from_status,
-            "message": facts.public_message,
+            "message": public_message,
         }
     });
     Some((kind, body.to_string()))
@@ -165,6 +186,9 @@ mod tests {
         let facts = EventFacts {
             kind: "resolved",
             tracking_code: "BDG-7K3Q-XP9M-2HT4-WQ5B",
+            public_id: "5c1d0e9a7b3f2468",
+            privacy: Privacy::AnonymousConfidential,
+            by_reporter: false,
             region: "badung",
             unit: "pupr",
             from_status: Some("in_progress"),
@@ -177,7 +201,35 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         assert_eq!(v["data"]["message"], "Sudah ditambal.");
         assert_eq!(v["data"]["status"], "resolved");
+        assert_eq!(v["data"]["id"], "5c1d0e9a7b3f2468");
         assert!(v["data"].get("reporter").is_none());
+        assert!(!body.contains("BDG-7K3Q"), "{body}");
         assert!(new_secret().starts_with("whsec_"));
+    }
+
+    #[test]
+    fn what_an_anonymous_reporter_writes_stays_inside() {
+        let facts = |privacy| EventFacts {
+            kind: "reply",
+            tracking_code: "BDG-7K3Q-XP9M-2HT4-WQ5B",
+            public_id: "5c1d0e9a7b3f2468",
+            privacy,
+            by_reporter: true,
+            region: "badung",
+            unit: "pupr",
+            from_status: Some("needs_info"),
+            to_status: "submitted",
+            public_message: Some("Rumah saya no. 7"),
+            at_ms: 0,
+        };
+        let (_, open) = message(&facts(Privacy::Public)).unwrap_or(("", String::new()));
+        assert!(open.contains("Rumah saya no. 7"));
+        let (kind, hidden) = message(&facts(Privacy::Anonymous)).unwrap_or(("", String::new()));
+        assert_eq!(kind, "complaint.status_changed");
+        assert!(!hidden.contains("Rumah saya"), "{hidden}");
+        // Without a change of state, nothing is left to send.
+        let mut same = facts(Privacy::AnonymousConfidential);
+        same.from_status = None;
+        assert_eq!(message(&same), None);
     }
 }

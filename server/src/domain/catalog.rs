@@ -264,8 +264,8 @@ fn privacy_choice(p: Privacy) -> Choice {
             "Anonim",
             "Anonymous",
             Some((
-                "Tidak ada petugas yang melihat identitas Anda; kontak hanya dipakai untuk memberi kabar.",
-                "No officer sees who you are; your contact details are used only to keep you informed.",
+                "Tidak ada petugas yang melihat identitas Anda; kontak hanya dipakai untuk memberi kabar. Isi laporan dapat ditampilkan umum.",
+                "No officer sees who you are; your contact details are used only to keep you informed. The content may be shown publicly.",
             )),
         ),
         Privacy::Confidential => choice(
@@ -273,8 +273,17 @@ fn privacy_choice(p: Privacy) -> Choice {
             "Rahasia",
             "Confidential",
             Some((
-                "Isi laporan tidak pernah ditampilkan umum; hanya petugas yang menangani yang membacanya.",
-                "The content is never made public; only the officers handling it read it.",
+                "Isi laporan tidak pernah ditampilkan umum; hanya petugas yang menangani yang membacanya dan melihat nama Anda.",
+                "The content is never made public; only the officers handling it read it and see your name.",
+            )),
+        ),
+        Privacy::AnonymousConfidential => choice(
+            p.key(),
+            "Anonim dan rahasia",
+            "Anonymous and confidential",
+            Some((
+                "Keduanya: tidak ada petugas yang melihat identitas Anda, dan isi laporan tidak pernah ditampilkan umum.",
+                "Both: no officer sees who you are, and the content is never made public.",
             )),
         ),
     }

@@ -53,7 +53,8 @@ pub fn route(complaint: &ValidComplaint, catalog: &Catalog) -> Result<Routed, Ro
         return Ok(Routed {
             region: region.to_owned(),
             unit: coordinator.key.clone(),
-            privacy: Privacy::Confidential,
+            // Confidential, and never less anonymous than the reporter chose.
+            privacy: complaint.privacy.made_confidential(),
             by_rule: false,
         });
     }
@@ -154,6 +155,20 @@ mod tests {
                     "inspektorat".into(),
                     Privacy::Confidential
                 ))
+            );
+        }
+    }
+
+    #[test]
+    fn an_anonymous_report_of_an_illegal_levy_stays_anonymous() {
+        for chosen in Privacy::ALL {
+            let mut c = complaint("buleleng", "pungli", Some("seririt"));
+            c.privacy = chosen;
+            let routed = route(&c, &bali()).map(|r| r.privacy);
+            assert_eq!(
+                routed.map(|p| (p.anonymous(), p.confidential())),
+                Ok((chosen.anonymous(), true)),
+                "{chosen:?}"
             );
         }
     }

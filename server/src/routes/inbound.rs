@@ -6,10 +6,11 @@
 //! or wrong signature, a timestamp more than five minutes away (a replay).
 //! A message id seen before answers 200 and changes nothing again.
 //!
-//! The body: `{"type": "complaint.status_changed", "data": {"tracking_code":
+//! The body: `{"type": "complaint.status_changed", "data": {"id":
 //! "...", "status": "in_progress", "message": "...", "unit": "pupr"}}` or
-//! `{"type": "complaint.reply_added", "data": {"tracking_code": "...",
-//! "message": "..."}}`. A status change follows the same lifecycle as the
+//! `{"type": "complaint.reply_added", "data": {"id": "...",
+//! "message": "..."}}`, naming the complaint by the public id Aduan's own
+//! messages carry (a `tracking_code` instead is read too). A status change follows the same lifecycle as the
 //! console: `verified` (dispatch, optionally to `unit`), `needs_info`,
 //! `in_progress`, `resolved`, `rejected`.
 
@@ -42,7 +43,11 @@ struct Inbound {
 
 #[derive(Debug, Deserialize)]
 struct InboundData {
-    tracking_code: String,
+    /// The public id, as Aduan's messages name the complaint.
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    tracking_code: Option<String>,
     #[serde(default)]
     status: Option<String>,
     #[serde(default)]
@@ -157,7 +162,25 @@ pub async fn receive(
             Reason::NotInWebhookMode,
         );
     };
-    let Ok(code) = aduan_app::tracking::TrackingCode::parse(&message.data.tracking_code) else {
+    let typed = match (&message.data.id, &message.data.tracking_code) {
+        (Some(id), _) => match state.store.code_by_public_id(id).await {
+            Ok(code) => code.unwrap_or_default(),
+            Err(e) => return ApiError::from(e).into_response(),
+        },
+        (None, Some(code)) => code.clone(),
+        (None, None) => {
+            let mut error = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Reason::ValidationFailed,
+            );
+            error
+                .fields
+                .insert("data.id".into(), "the complaint's public id".into());
+            return error.into_response();
+        }
+    };
+    let Ok(code) = aduan_app::tracking::TrackingCode::parse(&typed) else {
         return ApiError::not_found(Reason::ComplaintNotFound).into_response();
     };
     let scope = Scope {

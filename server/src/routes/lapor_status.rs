@@ -106,6 +106,8 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     let transition = Transition {
         complaint_id: c.id,
         tracking_code: c.tracking_code.clone(),
+        public_id: c.public_id.clone(),
+        privacy: c.privacy(),
         expected_version: c.version,
         author: "system",
         officer_id: None,

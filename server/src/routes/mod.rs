@@ -193,7 +193,16 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                // The path as the disclosure policy lets a log line carry it.
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %crate::disclosure::loggable_path(request.uri().path()),
+                )
+            }),
+        )
         .with_state(state)
 }
 

@@ -5,18 +5,22 @@
 //! - `services/{code}.{json,xml}`: a category's definition (its attribute:
 //!   the privacy mode)
 //! - `POST requests.{json,xml}` with a partner's `api_key`: files a complaint,
-//!   routed like any other; the `service_request_id` is its tracking code
+//!   routed like any other; the `service_request_id` is its public id, and
+//!   only this answer to the partner that filed it also carries the
+//!   tracking code, for the citizen
 //! - `GET requests.{json,xml}` with `service_request_id`, `service_code`,
 //!   `start_date`, `end_date`, `status`; `GET requests/{id}.{json,xml}`
 //!
-//! Statuses map to `open` and `closed`; `status_notes` is the last public
-//! reply. Confidential complaints are never listed, and no reporter's
-//! identity is ever shown. Errors use the specification's format, a list
+//! Statuses map to `open` and `closed`; `status_notes` is an officer's last
+//! public reply (never what the reporter wrote). What a request shows is
+//! asked of [`crate::disclosure`] for the public: confidential complaints
+//! are never listed, no tracking code and no reporter's identity are ever
+//! shown. Errors use the specification's format, a list
 //! of `{code, description}`.
 
 use std::collections::HashMap;
 
-use aduan_app::api::{ComplaintInput, Locale, ReporterInput, Status};
+use aduan_app::api::{ComplaintInput, Locale, Privacy, ReporterInput, Status};
 use aduan_app::date::{Date, rfc3339};
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::{StatusCode, header};
@@ -24,6 +28,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::disclosure::{self, Audience, Field};
 use crate::domain::catalog::Catalog;
 use crate::error::ApiError;
 use crate::intake;
@@ -37,6 +42,14 @@ pub enum Format {
     Xml,
 }
 
+/// A public id as issued: 16 lower-case hexadecimal digits.
+fn public_id_shape(id: &str) -> bool {
+    id.len() == 16
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Splits `name.json` / `name.xml`.
 fn split(file: &str) -> Option<(&str, Format)> {
     if let Some(name) = file.strip_suffix(".json") {
@@ -44,22 +57,6 @@ fn split(file: &str) -> Option<(&str, Format)> {
     } else {
         file.strip_suffix(".xml").map(|name| (name, Format::Xml))
     }
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Writes a JSON value as the specification's XML: a list becomes
@@ -90,7 +87,7 @@ fn xml_value(out: &mut String, name: &str, value: &Value) {
             }
             out.push_str(&format!("</{name}>"));
         }
-        Value::String(s) => out.push_str(&format!("<{name}>{}</{name}>", escape(s))),
+        Value::String(s) => out.push_str(&format!("<{name}>{}</{name}>", crate::xml::escape(s))),
         other => out.push_str(&format!("<{name}>{other}</{name}>")),
     }
 }
@@ -184,7 +181,14 @@ fn open_or_closed(status: &str) -> &'static str {
     }
 }
 
-fn request_json(catalog: &Catalog, r: &PublicRequest) -> Value {
+fn request_json(catalog: &Catalog, r: &PublicRequest) -> Option<Value> {
+    let privacy = Privacy::of(r.anonymous, r.confidential);
+    let public = |field| disclosure::may(Audience::Public, privacy, field);
+    // A listing names a complaint only when the public may know of it.
+    if !public(Field::PublicId) || !public(Field::Routing) {
+        return None;
+    }
+    let content = public(Field::Content);
     let service_name = catalog
         .category(&r.category_key)
         .map_or(r.category_key.clone(), |c| c.name_en.clone());
@@ -194,25 +198,25 @@ fn request_json(catalog: &Catalog, r: &PublicRequest) -> Value {
     let region = catalog
         .region(&r.region_slug)
         .map_or(r.region_slug.clone(), |x| x.name.clone());
-    json!({
-        "service_request_id": r.tracking_code,
+    Some(json!({
+        "service_request_id": r.public_id,
         "status": open_or_closed(&r.status),
-        "status_notes": r.status_notes,
+        "status_notes": r.status_notes.as_ref().filter(|_| public(Field::OfficerReply)),
         "service_name": service_name,
         "service_code": r.category_key,
-        "description": r.description,
+        "description": content.then_some(&r.description),
         "agency_responsible": format!("{agency}, {region}"),
         "service_notice": Value::Null,
         "requested_datetime": rfc3339(r.created_at),
         "updated_datetime": rfc3339(r.updated_at),
         "expected_datetime": if open_or_closed(&r.status) == "open" { r.due_date.as_ref().map(|d| format!("{d}T23:59:59+08:00")) } else { None },
-        "address": r.location,
+        "address": r.location.as_ref().filter(|_| content),
         "address_id": Value::Null,
         "zipcode": Value::Null,
         "lat": Value::Null,
         "long": Value::Null,
         "media_url": Value::Null,
-    })
+    }))
 }
 
 /// `GET /open311/v2/{file}`: discovery, services, requests.
@@ -297,12 +301,13 @@ async fn list_requests(
         filter.region = Some(j.clone());
     }
     if let Some(ids) = query.get("service_request_id") {
-        filter.codes = ids
+        filter.ids = ids
             .split(',')
-            .filter_map(|id| aduan_app::tracking::TrackingCode::parse(id.trim()).ok())
-            .map(|c| c.to_string())
+            .map(str::trim)
+            .filter(|id| public_id_shape(id))
+            .map(str::to_owned)
             .collect();
-        if filter.codes.is_empty() {
+        if filter.ids.is_empty() {
             return respond(
                 StatusCode::OK,
                 format,
@@ -345,12 +350,15 @@ async fn list_requests(
         }
     }
     // Without dates or ids, the last 90 days, as the specification suggests.
-    if filter.codes.is_empty() && filter.from_ms.is_none() && filter.to_ms.is_none() {
+    if filter.ids.is_empty() && filter.from_ms.is_none() && filter.to_ms.is_none() {
         filter.from_ms = Some(now_ms() - 90 * 86_400_000);
     }
     match state.store.public_requests(&filter).await {
         Ok(rows) => {
-            let list: Vec<Value> = rows.iter().map(|r| request_json(catalog, r)).collect();
+            let list: Vec<Value> = rows
+                .iter()
+                .filter_map(|r| request_json(catalog, r))
+                .collect();
             respond(
                 StatusCode::OK,
                 format,
@@ -422,13 +430,14 @@ pub async fn get_one(
                         "code": "privacy",
                         "datatype": "singlevaluelist",
                         "required": false,
-                        "datatype_description": "public (default), anonymous (no officer sees who filed it) or confidential (never shown publicly)",
+                        "datatype_description": "public (default), anonymous (no officer and no other system learns who filed it), confidential (the content is never shown publicly) or anonymous_confidential (both)",
                         "order": 1,
                         "description": "Privacy of the request",
                         "values": [
                             {"key": "public", "name": "Public"},
                             {"key": "anonymous", "name": "Anonymous"},
                             {"key": "confidential", "name": "Confidential"},
+                            {"key": "anonymous_confidential", "name": "Anonymous and confidential"},
                         ],
                     }],
                 }),
@@ -440,17 +449,20 @@ pub async fn get_one(
             ),
         },
         "requests" => {
-            let Ok(code) = aduan_app::tracking::TrackingCode::parse(id) else {
+            if !public_id_shape(id) {
                 return error(format, StatusCode::NOT_FOUND, "no request has this id");
-            };
+            }
             let filter = RequestFilter {
-                codes: vec![code.to_string()],
+                ids: vec![id.to_owned()],
                 limit: 1,
                 ..RequestFilter::default()
             };
             match state.store.public_requests(&filter).await {
                 Ok(rows) if !rows.is_empty() => {
-                    let list: Vec<Value> = rows.iter().map(|r| request_json(&catalog, r)).collect();
+                    let list: Vec<Value> = rows
+                        .iter()
+                        .filter_map(|r| request_json(&catalog, r))
+                        .collect();
                     respond(
                         StatusCode::OK,
                         format,
@@ -593,14 +605,34 @@ pub async fn post_request(
     match intake::file(&state, &input, &idempotency, Locale::En).await {
         Ok(receipt) => {
             let receipt: Value = serde_json::from_str(&receipt).unwrap_or_default();
-            tracing::info!(partner = partner.id, "open311: a request was filed");
+            let code = receipt["tracking_code"].as_str().unwrap_or_default();
+            let everywhere = crate::store::Scope {
+                region: None,
+                unit: None,
+                confidential: true,
+            };
+            let public_id = match state.store.officer_complaint(code, &everywhere).await {
+                Ok(Some((c, _))) => c.public_id,
+                Ok(None) => {
+                    return errors_from(format, &ApiError::internal("a filed request is missing"));
+                }
+                Err(e) => return errors_from(format, &ApiError::from(e)),
+            };
+            tracing::info!(
+                partner = partner.id,
+                public_id,
+                "open311: a request was filed"
+            );
             respond(
                 StatusCode::CREATED,
                 format,
                 "service_requests",
                 "request",
+                // The partner files for the citizen, who needs the tracking
+                // code to follow and answer it; no listing ever carries it.
                 json!([{
-                    "service_request_id": receipt["tracking_code"],
+                    "service_request_id": public_id,
+                    "tracking_code": code,
                     "service_notice": format!("Routed to {} · due {}", receipt["unit"]["name"].as_str().unwrap_or_default(), receipt["due"]["date"].as_str().unwrap_or_default()),
                     "account_id": Value::Null,
                 }]),

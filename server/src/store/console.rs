@@ -6,6 +6,7 @@
 //! engine (see [`super::sqlite_ops`] and [`super::postgres_ops`]), so the
 //! two read alike by construction.
 
+use aduan_app::api::Privacy;
 use aduan_app::validate::Reporter;
 
 /// The states that no longer count as open. The partial indexes of migration
@@ -94,7 +95,8 @@ pub struct InboxRow {
     pub region_slug: String,
     pub unit_key: String,
     pub category_key: String,
-    pub privacy: String,
+    pub anonymous: bool,
+    pub confidential: bool,
     pub title: String,
     pub status: String,
     pub due_step: Option<String>,
@@ -107,13 +109,15 @@ pub struct InboxRow {
 pub struct ComplaintRecord {
     pub id: i64,
     pub tracking_code: String,
+    pub public_id: String,
     pub region_slug: String,
     pub unit_key: String,
     pub filed_region_slug: String,
     pub district_key: Option<String>,
     pub category_key: String,
     pub classification: String,
-    pub privacy: String,
+    pub anonymous: bool,
+    pub confidential: bool,
     pub title: String,
     pub description: String,
     pub location: Option<String>,
@@ -127,6 +131,18 @@ pub struct ComplaintRecord {
     pub updated_at: i64,
     pub version: i64,
     pub lapor_tracking_id: Option<String>,
+}
+
+impl InboxRow {
+    pub fn privacy(&self) -> Privacy {
+        Privacy::of(self.anonymous, self.confidential)
+    }
+}
+
+impl ComplaintRecord {
+    pub fn privacy(&self) -> Privacy {
+        Privacy::of(self.anonymous, self.confidential)
+    }
 }
 
 /// One event of the whole history, internal notes included.
@@ -149,6 +165,8 @@ pub struct HistoryEvent {
 pub struct Transition {
     pub complaint_id: i64,
     pub tracking_code: String,
+    pub public_id: String,
+    pub privacy: Privacy,
     pub expected_version: i64,
     pub author: &'static str,
     pub officer_id: Option<i64>,
@@ -185,14 +203,25 @@ pub enum ActOutcome {
     NotFound,
 }
 
-/// A resolved complaint whose quiet period ended.
+/// A complaint as a change of its state needs it: who it is, where it is,
+/// at which version.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct QuietRow {
+pub struct ComplaintRef {
     pub id: i64,
+    pub tracking_code: String,
+    pub public_id: String,
+    pub status: String,
     pub version: i64,
     pub region_slug: String,
     pub unit_key: String,
-    pub tracking_code: String,
+    pub anonymous: bool,
+    pub confidential: bool,
+}
+
+impl ComplaintRef {
+    pub fn privacy(&self) -> Privacy {
+        Privacy::of(self.anonymous, self.confidential)
+    }
 }
 
 /// Open complaints of one unit: how many, how many overdue, how many due this week.

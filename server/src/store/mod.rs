@@ -21,8 +21,8 @@ use aduan_app::validate::Reporter;
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 pub use console::{
-    ActOutcome, ComplaintRecord, DueFilter, HistoryEvent, Identity, InboxQuery, InboxRow,
-    NewOfficer, NewSession, Officer, QuietRow, Scope, Transition, UnitLoad,
+    ActOutcome, ComplaintRecord, ComplaintRef, DueFilter, HistoryEvent, Identity, InboxQuery,
+    InboxRow, NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
 };
 
 /// What the store can fail with. Messages never carry connection secrets.
@@ -63,6 +63,8 @@ impl From<sqlx::Error> for StoreError {
 #[derive(Debug, Clone)]
 pub struct NewComplaint {
     pub tracking_code: String,
+    /// What public outlets name it by; grants nothing.
+    pub public_id: String,
     pub idempotency_key: String,
     /// SHA-256 of the validated complaint, to tell a retry from a reused key.
     pub body_hash: String,
@@ -72,7 +74,7 @@ pub struct NewComplaint {
     pub district: Option<String>,
     pub category: String,
     pub classification: String,
-    pub privacy: String,
+    pub privacy: aduan_app::api::Privacy,
     pub title: String,
     pub description: String,
     pub location: Option<String>,
@@ -95,6 +97,9 @@ impl NewComplaint {
         crate::outbound::EventFacts {
             kind: "submitted",
             tracking_code: &self.tracking_code,
+            public_id: &self.public_id,
+            privacy: self.privacy,
+            by_reporter: true,
             region: &self.region,
             unit: &self.unit,
             from_status: None,
@@ -124,7 +129,7 @@ pub struct PublicComplaint {
     pub unit: String,
     pub category: String,
     pub classification: String,
-    pub privacy: String,
+    pub privacy: aduan_app::api::Privacy,
     pub title: String,
     pub status: String,
     pub due_step: Option<String>,
@@ -168,16 +173,18 @@ impl ReporterReply {
     /// The facts of the reply's event, for the outbox.
     pub fn facts<'a>(
         &'a self,
-        region: &'a str,
-        unit: &'a str,
+        target: &'a sql::ReplyTarget,
         from: &'a str,
         to: &'a str,
     ) -> crate::outbound::EventFacts<'a> {
         crate::outbound::EventFacts {
             kind: "reply",
             tracking_code: &self.tracking_code,
-            region,
-            unit,
+            public_id: &target.public_id,
+            privacy: target.privacy(),
+            by_reporter: true,
+            region: &target.region_slug,
+            unit: &target.unit_key,
             from_status: (from != to).then_some(from),
             to_status: to,
             public_message: Some(&self.message),
@@ -314,16 +321,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn identity(&self, complaint_id: i64) -> Result<Option<Identity>, StoreError>;
 
     /// Id, status, version, region and unit of a complaint, by tracking code.
-    async fn complaint_ref(
-        &self,
-        tracking_code: &str,
-    ) -> Result<Option<(i64, String, i64, String, String)>, StoreError>;
+    async fn complaint_ref(&self, tracking_code: &str) -> Result<Option<ComplaintRef>, StoreError>;
 
     /// Applies a transition and writes its event in one transaction.
     async fn act(&self, transition: Transition) -> Result<ActOutcome, StoreError>;
 
     /// Resolved complaints whose quiet period ended before `today`.
-    async fn quiet_resolved(&self, today: &str, limit: i64) -> Result<Vec<QuietRow>, StoreError>;
+    async fn quiet_resolved(
+        &self,
+        today: &str,
+        limit: i64,
+    ) -> Result<Vec<ComplaintRef>, StoreError>;
 
     /// Open complaints per unit in scope.
     async fn overview(
@@ -415,6 +423,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The tracking code of the complaint LAPOR knows by this id.
     async fn code_by_lapor_id(&self, tracking_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// The tracking code of the complaint with this public id.
+    async fn code_by_public_id(&self, public_id: &str) -> Result<Option<String>, StoreError>;
 
     /// True when this LAPOR update was applied already.
     async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError>;

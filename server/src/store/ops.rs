@@ -6,7 +6,7 @@ use sqlx::QueryBuilder;
 
 use crate::store::console::{
     ActOutcome, ComplaintRecord, DueFilter, HistoryEvent, Identity, InboxQuery, InboxRow,
-    NewOfficer, NewSession, OPEN, Officer, QuietRow, Scope, Transition, UnitLoad,
+    NewOfficer, NewSession, OPEN, Officer, ComplaintRef, Scope, Transition, UnitLoad,
 };
 use crate::store::StoreError;
 
@@ -166,14 +166,14 @@ fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
         q.push(" AND unit_key = ").push_bind(unit.clone());
     }
     if !scope.confidential {
-        q.push(" AND privacy <> 'confidential'");
+        q.push(" AND NOT confidential");
     }
 }
 
 /// One page of complaints in scope, by due date then id.
 pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT id, tracking_code, region_slug, unit_key, category_key, privacy, title, status, due_step, due_date, created_at \
+        "SELECT id, tracking_code, region_slug, unit_key, category_key, anonymous, confidential, title, status, due_step, due_date, created_at \
          FROM complaints WHERE ",
     );
     match &query.status {
@@ -219,7 +219,7 @@ pub async fn complaint(
     scope: &Scope,
 ) -> Result<Option<(ComplaintRecord, Vec<HistoryEvent>)>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT id, tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, \
+        "SELECT id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, \
          title, description, location, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, CAST(version AS BIGINT) AS version, lapor_tracking_id \
          FROM complaints WHERE tracking_code = ",
     );
@@ -254,9 +254,10 @@ pub async fn identity(conn: &mut Conn, complaint_id: i64) -> Result<Option<Ident
 pub async fn complaint_ref(
     conn: &mut Conn,
     tracking_code: &str,
-) -> Result<Option<(i64, String, i64, String, String)>, StoreError> {
+) -> Result<Option<ComplaintRef>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, status, CAST(version AS BIGINT), region_slug, unit_key FROM complaints WHERE tracking_code = $1",
+        "SELECT id, tracking_code, public_id, status, CAST(version AS BIGINT) AS version, region_slug, unit_key, anonymous, confidential \
+         FROM complaints WHERE tracking_code = $1",
     )
     .bind(tracking_code)
     .fetch_optional(&mut *conn)
@@ -313,6 +314,9 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
     let facts = crate::outbound::EventFacts {
         kind: t.kind,
         tracking_code: &t.tracking_code,
+        public_id: &t.public_id,
+        privacy: t.privacy,
+        by_reporter: false,
         region: &t.region,
         unit: &t.unit,
         from_status: moved.then_some(t.from_status.as_str()),
@@ -355,9 +359,9 @@ pub async fn quiet_resolved(
     conn: &mut Conn,
     today: &str,
     limit: i64,
-) -> Result<Vec<QuietRow>, StoreError> {
+) -> Result<Vec<ComplaintRef>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, CAST(version AS BIGINT) AS version, region_slug, unit_key, tracking_code FROM complaints \
+        "SELECT id, tracking_code, public_id, status, CAST(version AS BIGINT) AS version, region_slug, unit_key, anonymous, confidential FROM complaints \
          WHERE status = 'resolved' AND due_date < $1 ORDER BY due_date, id LIMIT $2",
     )
     .bind(today)
@@ -681,20 +685,20 @@ pub async fn public_requests(
     f: &crate::store::outbox::RequestFilter,
 ) -> Result<Vec<crate::store::outbox::PublicRequest>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.title, c.description, c.location, c.status, c.due_date, \
+        "SELECT c.public_id, c.anonymous, c.confidential, c.region_slug, c.unit_key, c.category_key, c.title, c.description, c.location, c.status, c.due_date, \
          c.created_at, c.updated_at, \
          (SELECT e.public_message FROM complaint_events e WHERE e.complaint_id = c.id AND e.public_message IS NOT NULL AND e.kind <> 'note' \
-          ORDER BY e.id DESC LIMIT 1) AS status_notes \
-         FROM complaints c WHERE c.privacy <> 'confidential'",
+          AND e.author <> 'reporter' ORDER BY e.id DESC LIMIT 1) AS status_notes \
+         FROM complaints c WHERE NOT c.confidential",
     );
     if let Some(region) = &f.region {
         q.push(" AND c.region_slug = ").push_bind(region.clone());
     }
-    if !f.codes.is_empty() {
-        q.push(" AND c.tracking_code IN (");
+    if !f.ids.is_empty() {
+        q.push(" AND c.public_id IN (");
         let mut list = q.separated(", ");
-        for code in &f.codes {
-            list.push_bind(code.clone());
+        for id in &f.ids {
+            list.push_bind(id.clone());
         }
         q.push(")");
     }
@@ -726,10 +730,11 @@ pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Res
     #[derive(sqlx::FromRow)]
     struct Row {
         integration_mode: String,
-        tracking_code: String,
+        public_id: String,
         region_slug: String,
         category_key: String,
-        privacy: String,
+        anonymous: bool,
+        confidential: bool,
         title: String,
         description: String,
         location: Option<String>,
@@ -741,7 +746,7 @@ pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Res
         phone: Option<String>,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT r.integration_mode, c.tracking_code, c.region_slug, c.category_key, c.privacy, c.title, c.description, c.location, \
+        "SELECT r.integration_mode, c.public_id, c.region_slug, c.category_key, c.anonymous, c.confidential, c.title, c.description, c.location, \
          c.incident_date, c.district_key, c.created_at, p.name, p.email, p.phone \
          FROM complaints c JOIN regions r ON r.slug = c.region_slug LEFT JOIN reporters p ON p.complaint_id = c.id WHERE c.id = $1",
     )
@@ -751,10 +756,11 @@ pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Res
     let Some(row) = row.filter(|r| r.integration_mode == "lapor") else {
         return Ok(());
     };
-    let anonymous = row.privacy == "anonymous";
+    use crate::disclosure::{Audience, Field, keep};
+    let privacy = aduan_app::api::Privacy::of(row.anonymous, row.confidential);
     let report = crate::lapor::Report {
         reference: format!("lapor_{complaint_id}"),
-        tracking_code: row.tracking_code,
+        public_id: row.public_id,
         region: row.region_slug.clone(),
         category: row.category_key,
         title: row.title,
@@ -763,12 +769,11 @@ pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Res
         district: row.district_key,
         incident_date: row.incident_date,
         filed_at_ms: row.created_at,
-        anonymous,
-        confidential: row.privacy == "confidential",
-        // An anonymous complaint leaves without any identity.
-        name: row.name.filter(|_| !anonymous),
-        email: row.email.filter(|_| !anonymous),
-        phone: row.phone.filter(|_| !anonymous),
+        anonymous: privacy.anonymous(),
+        confidential: privacy.confidential(),
+        name: keep(Audience::Lapor, privacy, Field::ReporterName, row.name),
+        email: keep(Audience::Lapor, privacy, Field::ReporterEmail, row.email),
+        phone: keep(Audience::Lapor, privacy, Field::ReporterPhone, row.phone),
     };
     let payload = serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let row = OutboxMessage {
@@ -802,6 +807,14 @@ pub async fn record_lapor(
 pub async fn code_by_lapor_id(conn: &mut Conn, tracking_id: &str) -> Result<Option<String>, StoreError> {
     Ok(sqlx::query_scalar("SELECT tracking_code FROM complaints WHERE lapor_tracking_id = $1")
         .bind(tracking_id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// The tracking code of the complaint with this public id.
+pub async fn code_by_public_id(conn: &mut Conn, public_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT tracking_code FROM complaints WHERE public_id = $1")
+        .bind(public_id)
         .fetch_optional(&mut *conn)
         .await?)
 }
@@ -851,12 +864,15 @@ async fn insert_mail(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let payload = serde_json::to_string(mail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    // The reporter's own mail is marked, so that the outbox's readers can
+    // leave out whose address it is.
+    let to_reporter = delivery_id.ends_with("_r");
     let row = OutboxMessage {
         delivery_id,
         channel: "email",
         target: &mail.to,
         complaint_id,
-        event_type: "email",
+        event_type: if to_reporter { crate::mail::TO_REPORTER } else { crate::mail::TO_OFFICER },
         payload: &payload,
     };
     queue_once(conn, &row, now_ms).await
@@ -896,6 +912,9 @@ pub async fn queue_mail(
     let Some((email, locale, title)) = row else {
         return Ok(());
     };
+    use crate::disclosure::{Audience, Field, keep};
+    let email = keep(Audience::ReporterMail, facts.privacy, Field::ReporterEmail, email);
+    let title = keep(Audience::OfficerMail, facts.privacy, Field::Title, Some(title)).unwrap_or_default();
     if let Some(email) = email {
         let locale = aduan_app::api::Locale::from_key(&locale).unwrap_or_default();
         if let Some(mail) = crate::mail::for_reporter(
@@ -942,11 +961,13 @@ pub async fn queue_due_reminders(
         id: i64,
         tracking_code: String,
         title: String,
+        anonymous: bool,
+        confidential: bool,
         officer_id: i64,
         email: String,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.id, c.tracking_code, c.title, o.id AS officer_id, o.email FROM complaints c \
+        "SELECT c.id, c.tracking_code, c.title, c.anonymous, c.confidential, o.id AS officer_id, o.email FROM complaints c \
          JOIN officers o ON o.active AND o.region_slug = c.region_slug AND \
            ((c.status IN ('submitted', 'needs_info') AND o.role = 'coordinator') OR \
             (c.status IN ('verified', 'in_progress') AND o.role = 'unit' AND o.unit_key = c.unit_key)) \
@@ -957,7 +978,15 @@ pub async fn queue_due_reminders(
     .await?;
     for r in &rows {
         let why = format!("Tenggat {due_date} / due {due_date}");
-        let mail = crate::mail::for_officer(ctx, &r.email, &r.tracking_code, &r.title, &why);
+        let privacy = aduan_app::api::Privacy::of(r.anonymous, r.confidential);
+        let title = crate::disclosure::keep(
+            crate::disclosure::Audience::OfficerMail,
+            privacy,
+            crate::disclosure::Field::Title,
+            Some(r.title.as_str()),
+        )
+        .unwrap_or_default();
+        let mail = crate::mail::for_officer(ctx, &r.email, &r.tracking_code, title, &why);
         insert_mail(conn, &format!("due_{}_{due_date}_o{}", r.id, r.officer_id), r.id, &mail, now_ms).await?;
     }
     Ok(rows.len())

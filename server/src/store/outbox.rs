@@ -103,7 +103,8 @@ pub struct Partner {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestFilter {
     pub region: Option<String>,
-    pub codes: Vec<String>,
+    /// Public ids.
+    pub ids: Vec<String>,
     pub category: Option<String>,
     /// `open` or `closed`.
     pub open: Option<bool>,
@@ -115,7 +116,10 @@ pub struct RequestFilter {
 /// A complaint as Open311 shows it (never a confidential one, never the reporter).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PublicRequest {
-    pub tracking_code: String,
+    /// The public id (never the tracking code).
+    pub public_id: String,
+    pub anonymous: bool,
+    pub confidential: bool,
     pub region_slug: String,
     pub unit_key: String,
     pub category_key: String,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use super::QuietRow;
+use super::ComplaintRef;
 use super::outbox::{
     Delivered, OutboxCounts, OutboxRow, ParkedRow, Partner, PublicRequest, RequestFilter,
     Subscriber, SubscriberKeys,
@@ -27,12 +27,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgre
 const SUBMIT: &str = "WITH new_id AS (SELECT nextval(pg_get_serial_sequence('complaints', 'id')) AS id), \
      k AS (INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) \
            SELECT $1, $2, new_id.id, $3, $4 FROM new_id ON CONFLICT DO NOTHING RETURNING complaint_id), \
-     c AS (INSERT INTO complaints (id, tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
-           SELECT k.complaint_id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'submitted', $18, $19, $4, $4 FROM k RETURNING id), \
-     r AS (INSERT INTO reporters (complaint_id, name, email, phone) SELECT c.id, $20, $21, $22 FROM c WHERE $23), \
+     c AS (INSERT INTO complaints (id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
+           SELECT k.complaint_id, $5, $27, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $4, $4 FROM k RETURNING id), \
+     r AS (INSERT INTO reporters (complaint_id, name, email, phone) SELECT c.id, $21, $22, $23 FROM c WHERE $24), \
      e AS (INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) SELECT c.id, $4, 'submitted', 'reporter', 'submitted' FROM c RETURNING id, complaint_id), \
      o AS (INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
-           SELECT 'evt_' || e.id::text || '_' || s.id::text, 'webhook', s.id::text, e.complaint_id, $24, $25, 'pending', 0, $4, $4 \
+           SELECT 'evt_' || e.id::text || '_' || s.id::text, 'webhook', s.id::text, e.complaint_id, $25, $26, 'pending', 0, $4, $4 \
            FROM e JOIN regions r ON r.slug = $6 \
            JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook'))) \
      SELECT COUNT(*) FROM c";
@@ -209,7 +209,8 @@ impl Store for PostgresStore {
             .bind(&c.district)
             .bind(&c.category)
             .bind(&c.classification)
-            .bind(&c.privacy)
+            .bind(c.privacy.anonymous())
+            .bind(c.privacy.confidential())
             .bind(&c.title)
             .bind(&c.description)
             .bind(&c.location)
@@ -222,7 +223,8 @@ impl Store for PostgresStore {
             .bind(&c.reporter.phone)
             .bind(!c.reporter.is_empty())
             .bind(kind)
-            .bind(message);
+            .bind(message)
+            .bind(&c.public_id);
         let created: i64 = match &c.mail {
             None => query.fetch_one(&self.pool).await?,
             Some(ctx) => {
@@ -274,14 +276,14 @@ impl Store for PostgresStore {
 
     async fn add_reporter_reply(&self, r: ReporterReply) -> Result<ReplyOutcome, StoreError> {
         let mut tx = self.begin().await?;
-        let found: Option<(i64, String, String, String)> =
-            sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY_LOCKED)
-                .bind(&r.tracking_code)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((id, status, region, unit)) = found else {
+        let found: Option<sql::ReplyTarget> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY_LOCKED)
+            .bind(&r.tracking_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(target) = found else {
             return Ok(ReplyOutcome::NotFound);
         };
+        let (id, status) = (target.id, target.status.clone());
         if let Some((key, hash)) = &r.idempotency {
             let previous: Option<(i64, String)> = sqlx::query_as(sql::SELECT_REPLY_KEY)
                 .bind(key)
@@ -323,7 +325,7 @@ impl Store for PostgresStore {
             &mut tx,
             event_id,
             id,
-            &r.facts(&region, &unit, &status, &to_status),
+            &r.facts(&target, &status, &to_status),
         )
         .await?;
         match due {
@@ -441,10 +443,7 @@ impl Store for PostgresStore {
         ops::identity(&mut *self.pool.acquire().await?, complaint_id).await
     }
 
-    async fn complaint_ref(
-        &self,
-        tracking_code: &str,
-    ) -> Result<Option<(i64, String, i64, String, String)>, StoreError> {
+    async fn complaint_ref(&self, tracking_code: &str) -> Result<Option<ComplaintRef>, StoreError> {
         ops::complaint_ref(&mut *self.pool.acquire().await?, tracking_code).await
     }
 
@@ -455,7 +454,11 @@ impl Store for PostgresStore {
         Ok(outcome)
     }
 
-    async fn quiet_resolved(&self, today: &str, limit: i64) -> Result<Vec<QuietRow>, StoreError> {
+    async fn quiet_resolved(
+        &self,
+        today: &str,
+        limit: i64,
+    ) -> Result<Vec<ComplaintRef>, StoreError> {
         ops::quiet_resolved(&mut *self.pool.acquire().await?, today, limit).await
     }
 
@@ -592,6 +595,10 @@ impl Store for PostgresStore {
 
     async fn code_by_lapor_id(&self, tracking_id: &str) -> Result<Option<String>, StoreError> {
         ops::code_by_lapor_id(&mut *self.pool.acquire().await?, tracking_id).await
+    }
+
+    async fn code_by_public_id(&self, public_id: &str) -> Result<Option<String>, StoreError> {
+        ops::code_by_public_id(&mut *self.pool.acquire().await?, public_id).await
     }
 
     async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError> {

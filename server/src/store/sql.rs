@@ -33,8 +33,8 @@ pub const SELECT_SETTINGS: &str = "SELECT key, value FROM settings";
 
 pub const SELECT_IDEMPOTENCY: &str =
     "SELECT body_hash, receipt FROM idempotency_keys WHERE key = $1";
-pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, privacy, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $14, $15, $16, $16) RETURNING id";
+pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
+     VALUES ($1, $18, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted', $15, $16, $17, $17) RETURNING id";
 pub const INSERT_REPORTER: &str =
     "INSERT INTO reporters (complaint_id, name, email, phone) VALUES ($1, $2, $3, $4)";
 pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, kind, author, from_status, to_status, public_message) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
@@ -43,11 +43,28 @@ pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_ha
 /// The complaint and its public events in one round trip, one row per event.
 /// Internal notes (and events that are only a note) and the reporter are
 /// not selected at all.
-pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.privacy, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, c.lapor_tracking_id, \
+pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, c.lapor_tracking_id, \
      e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
      FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind <> 'note' WHERE c.tracking_code = $1 ORDER BY e.id";
-pub const SELECT_STATUS_FOR_REPLY: &str =
-    "SELECT id, status, region_slug, unit_key FROM complaints WHERE tracking_code = $1";
+pub const SELECT_STATUS_FOR_REPLY: &str = "SELECT id, status, region_slug, unit_key, public_id, anonymous, confidential FROM complaints WHERE tracking_code = $1";
+
+/// The complaint a reporter answers, as [`SELECT_STATUS_FOR_REPLY`] reads it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReplyTarget {
+    pub id: i64,
+    pub status: String,
+    pub region_slug: String,
+    pub unit_key: String,
+    pub public_id: String,
+    pub anonymous: bool,
+    pub confidential: bool,
+}
+
+impl ReplyTarget {
+    pub fn privacy(&self) -> aduan_app::api::Privacy {
+        aduan_app::api::Privacy::of(self.anonymous, self.confidential)
+    }
+}
 pub const SELECT_REPLY_KEY: &str = "SELECT complaint_id, body_hash FROM reply_keys WHERE key = $1";
 pub const INSERT_REPLY_KEY: &str =
     "INSERT INTO reply_keys (key, complaint_id, body_hash, created_at) VALUES ($1, $2, $3, $4)";
@@ -237,7 +254,8 @@ pub struct PublicRow {
     unit_key: String,
     category_key: String,
     classification: String,
-    privacy: String,
+    anonymous: bool,
+    confidential: bool,
     title: String,
     status: String,
     due_step: Option<String>,
@@ -277,7 +295,7 @@ pub fn public_parts(rows: Vec<PublicRow>) -> Option<(PublicComplaint, Vec<Public
                 unit: row.unit_key,
                 category: row.category_key,
                 classification: row.classification,
-                privacy: row.privacy,
+                privacy: aduan_app::api::Privacy::of(row.anonymous, row.confidential),
                 title: row.title,
                 status: row.status,
                 due_step: row.due_step,
@@ -293,5 +311,4 @@ pub fn public_parts(rows: Vec<PublicRow>) -> Option<(PublicComplaint, Vec<Public
 
 /// On PostgreSQL the row is locked, so a reply and an officer's action on the
 /// same complaint take turns.
-pub const SELECT_STATUS_FOR_REPLY_LOCKED: &str =
-    "SELECT id, status, region_slug, unit_key FROM complaints WHERE tracking_code = $1 FOR UPDATE";
+pub const SELECT_STATUS_FOR_REPLY_LOCKED: &str = "SELECT id, status, region_slug, unit_key, public_id, anonymous, confidential FROM complaints WHERE tracking_code = $1 FOR UPDATE";

@@ -13,7 +13,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, SqliteConnection};
 
-use super::QuietRow;
+use super::ComplaintRef;
 use super::outbox::{
     Delivered, OutboxCounts, OutboxRow, ParkedRow, Partner, PublicRequest, RequestFilter,
     Subscriber, SubscriberKeys,
@@ -139,7 +139,8 @@ async fn submit_in(
         .bind(&c.district)
         .bind(&c.category)
         .bind(&c.classification)
-        .bind(&c.privacy)
+        .bind(c.privacy.anonymous())
+        .bind(c.privacy.confidential())
         .bind(&c.title)
         .bind(&c.description)
         .bind(&c.location)
@@ -148,6 +149,7 @@ async fn submit_in(
         .bind(&c.due_step)
         .bind(&c.due_date)
         .bind(c.at_ms)
+        .bind(&c.public_id)
         .fetch_one(&mut *conn)
         .await?;
     if !c.reporter.is_empty() {
@@ -195,13 +197,14 @@ async fn reply_in(
     conn: &mut SqliteConnection,
     r: ReporterReply,
 ) -> Result<ReplyOutcome, StoreError> {
-    let found: Option<(i64, String, String, String)> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY)
+    let found: Option<sql::ReplyTarget> = sqlx::query_as(sql::SELECT_STATUS_FOR_REPLY)
         .bind(&r.tracking_code)
         .fetch_optional(&mut *conn)
         .await?;
-    let Some((id, status, region, unit)) = found else {
+    let Some(target) = found else {
         return Ok(ReplyOutcome::NotFound);
     };
+    let (id, status) = (target.id, target.status.clone());
     if let Some((key, hash)) = &r.idempotency {
         let previous: Option<(i64, String)> = sqlx::query_as(sql::SELECT_REPLY_KEY)
             .bind(key)
@@ -239,13 +242,7 @@ async fn reply_in(
         .bind(&r.message)
         .fetch_one(&mut *conn)
         .await?;
-    ops::fan_out(
-        conn,
-        event_id,
-        id,
-        &r.facts(&region, &unit, &status, &to_status),
-    )
-    .await?;
+    ops::fan_out(conn, event_id, id, &r.facts(&target, &status, &to_status)).await?;
     match due {
         Some((step, date)) if moved => {
             sqlx::query(sql::RESUME_AFTER_REPLY)
@@ -526,10 +523,7 @@ impl Store for SqliteStore {
         ops::identity(&mut *self.readers.acquire().await?, complaint_id).await
     }
 
-    async fn complaint_ref(
-        &self,
-        tracking_code: &str,
-    ) -> Result<Option<(i64, String, i64, String, String)>, StoreError> {
+    async fn complaint_ref(&self, tracking_code: &str) -> Result<Option<ComplaintRef>, StoreError> {
         ops::complaint_ref(&mut *self.readers.acquire().await?, tracking_code).await
     }
 
@@ -541,7 +535,11 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn quiet_resolved(&self, today: &str, limit: i64) -> Result<Vec<QuietRow>, StoreError> {
+    async fn quiet_resolved(
+        &self,
+        today: &str,
+        limit: i64,
+    ) -> Result<Vec<ComplaintRef>, StoreError> {
         ops::quiet_resolved(&mut *self.readers.acquire().await?, today, limit).await
     }
 
@@ -712,6 +710,10 @@ impl Store for SqliteStore {
 
     async fn code_by_lapor_id(&self, tracking_id: &str) -> Result<Option<String>, StoreError> {
         ops::code_by_lapor_id(&mut *self.readers.acquire().await?, tracking_id).await
+    }
+
+    async fn code_by_public_id(&self, public_id: &str) -> Result<Option<String>, StoreError> {
+        ops::code_by_public_id(&mut *self.readers.acquire().await?, public_id).await
     }
 
     async fn lapor_update_seen(&self, update_id: &str) -> Result<bool, StoreError> {

@@ -676,13 +676,23 @@ on_both_engines! {
             assert_eq!(status, 200);
             assert!(!sees(&p), "anonymous shown to {}", o.email);
         }
-        let (status, p) = page(&coordinator, &confidential).await;
-        assert_eq!(status, 200);
-        assert!(sees(&p), "the coordinator sees a confidential reporter");
-        let (status, p) = page(&inspector, &confidential).await;
-        assert_eq!(status, 200);
-        assert!(!sees(&p), "only the coordinator sees a confidential reporter");
+        // Confidential is about the content: the officers handling it (the
+        // coordinator and the Inspectorate's unit) see who filed it.
+        for o in [&coordinator, &inspector] {
+            let (status, p) = page(o, &confidential).await;
+            assert_eq!(status, 200);
+            assert!(sees(&p), "{} sees a confidential reporter", o.email);
+        }
         assert_eq!(page(&supervisor, &confidential).await.0, 404);
+        // An anonymous report of an illegal levy is confidential and stays
+        // anonymous: no officer at all sees who filed it.
+        let whistle = file(&app, with(json!({"category": "pungli", "privacy": "anonymous"}))).await;
+        for o in [&coordinator, &inspector] {
+            let (status, p) = page(o, &whistle).await;
+            assert_eq!(status, 200);
+            assert!(!sees(&p), "an anonymous reporter shown to {}", o.email);
+            assert!(p.contains("Anonim dan rahasia") || p.contains("Anonymous and confidential"), "{p}");
+        }
     }
 
     async fn the_quiet_period_closes_a_resolved_complaint(app) {

@@ -18,9 +18,18 @@ async fn open(engine: Engine) -> (TestDb, Arc<dyn Store>) {
     (db, store)
 }
 
+/// A public id that differs when the code or the key differs.
+fn public_id_of(code: &str, key: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (code, key).hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
 fn complaint(code: &str, key: &str) -> NewComplaint {
     NewComplaint {
         tracking_code: code.to_owned(),
+        public_id: public_id_of(code, key),
         idempotency_key: key.to_owned(),
         body_hash: format!("hash-of-{key}"),
         region: "badung".into(),
@@ -29,7 +38,7 @@ fn complaint(code: &str, key: &str) -> NewComplaint {
         district: Some("kuta".into()),
         category: "jalan".into(),
         classification: "complaint".into(),
-        privacy: "anonymous".into(),
+        privacy: aduan_app::api::Privacy::Anonymous,
         title: "Jalan berlubang".into(),
         description: "Lubang besar di depan pasar.".into(),
         location: None,

@@ -43,7 +43,7 @@ on_both_engines! {
         let classes: Vec<&str> = form["classifications"].as_array().map(|a| a.iter().filter_map(|c| c["key"].as_str()).collect()).unwrap_or_default();
         assert_eq!(classes, ["complaint", "aspiration", "information_request"]);
         let privacy: Vec<&str> = form["privacy_modes"].as_array().map(|a| a.iter().filter_map(|c| c["key"].as_str()).collect()).unwrap_or_default();
-        assert_eq!(privacy, ["public", "anonymous", "confidential"]);
+        assert_eq!(privacy, ["public", "anonymous", "confidential", "anonymous_confidential"]);
         assert!(form["privacy_modes"][1]["help_en"].as_str().is_some_and(|h| h.contains("No officer")));
         assert_eq!(form["limits"]["title_max"], 150);
         assert_eq!(form["limits"]["description_max"], 4000);

@@ -184,20 +184,30 @@ async fn forwards_verified_complaints_and_takes_updates_back(engine: Engine) {
 
     let bodies = lapor.bodies.lock().await.clone();
     assert_eq!(bodies.len(), 2, "each complaint reached LAPOR once");
-    let of = |code: &str| {
+    for code in [&public, &anonymous] {
+        assert!(
+            bodies.iter().all(|b| !b.contains(code.as_str())),
+            "a tracking code reached LAPOR"
+        );
+    }
+    let (public_id, anonymous_id) = (
+        app.db.public_id(&public).await,
+        app.db.public_id(&anonymous).await,
+    );
+    let of = |id: &str| {
         bodies
             .iter()
-            .find(|b| b.contains(code))
+            .find(|b| b.contains(&format!("<kode_aduan>{id}</kode_aduan>")))
             .cloned()
             .unwrap_or_default()
     };
-    let public_xml = of(&public);
+    let public_xml = of(&public_id);
     assert!(
         public_xml.contains("<anonim>0</anonim>")
             && public_xml.contains("<nama>Wayan Sudarma</nama>"),
         "{public_xml}"
     );
-    let anonymous_xml = of(&anonymous);
+    let anonymous_xml = of(&anonymous_id);
     assert!(
         anonymous_xml.contains("<anonim>1</anonim>"),
         "{anonymous_xml}"

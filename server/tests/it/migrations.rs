@@ -22,3 +22,132 @@ fn sqlite_and_postgres_migrations_have_the_same_versions() {
     assert!(!sqlite.is_empty(), "no SQLite migrations found");
     assert_eq!(sqlite, postgres, "the migration folders differ");
 }
+
+/// Rows written before privacy became two choices, on each engine.
+mod privacy_becomes_two_choices {
+    use std::str::FromStr;
+
+    use sqlx::Connection;
+    use sqlx::migrate::Migrator;
+
+    use crate::support::{Engine, TestDb};
+
+    const REFERENCE: &str = "INSERT INTO regions (slug, code, name, kind, integration_mode, code_prefix, sort_order) \
+        VALUES ('badung', '51.03', 'Kabupaten Badung', 'regency', 'none', 'BDG', 3); \
+        INSERT INTO units (region_slug, key, name, is_coordinator, sort_order) VALUES ('badung', 'inspektorat', 'Inspektorat', TRUE, 0); \
+        INSERT INTO categories (key, name_id, name_en, supervisory, sort_order) VALUES ('jalan', 'Jalan', 'Roads', FALSE, 1), ('pungli', 'Pungli', 'Illegal levies', TRUE, 2)";
+
+    fn complaint(code: &str, category: &str, privacy: &str) -> String {
+        format!(
+            "INSERT INTO complaints (tracking_code, region_slug, unit_key, filed_region_slug, category_key, classification, privacy, title, description, locale, status, created_at, updated_at) \
+             VALUES ('{code}', 'badung', 'inspektorat', 'badung', '{category}', 'complaint', '{privacy}', 'Judul', 'Isi', 'id', 'submitted', 1, 1)"
+        )
+    }
+
+    async fn migrates_without_loss(engine: Engine) {
+        let db = TestDb::new(engine).await;
+        let dialect = match engine {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(dialect);
+        let mut before = Migrator::new(dir).await.expect("the migrations");
+        before.migrations = before
+            .migrations
+            .iter()
+            .filter(|m| m.version < 8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        let mut statements = vec![REFERENCE.to_owned()];
+        for (code, category, privacy) in [
+            ("BDG-PUBL", "jalan", "public"),
+            ("BDG-ANON", "jalan", "anonymous"),
+            ("BDG-CONF", "jalan", "confidential"),
+            ("BDG-LEVY", "pungli", "confidential"),
+        ] {
+            statements.push(complaint(code, category, privacy));
+        }
+        statements.push("INSERT INTO reporters (complaint_id, name, email) SELECT id, 'Wayan', 'wayan@example.id' FROM complaints".into());
+        let script = statements.join(";\n");
+        match engine {
+            Engine::Sqlite => {
+                let options = sqlx::sqlite::SqliteConnectOptions::from_str(&db.url)
+                    .expect("url")
+                    .create_if_missing(true);
+                let mut c = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .expect("a connection");
+                before
+                    .run(&mut c)
+                    .await
+                    .expect("the migrations before 0008");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(script))
+                    .execute(&mut c)
+                    .await
+                    .expect("old rows");
+                c.close().await.ok();
+            }
+            Engine::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&db.url)
+                    .await
+                    .expect("a connection");
+                before
+                    .run(&mut c)
+                    .await
+                    .expect("the migrations before 0008");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(script))
+                    .execute(&mut c)
+                    .await
+                    .expect("old rows");
+                c.close().await.ok();
+            }
+        }
+        // Opening the store applies the rest.
+        let store = aduan_server::open_store(&db.args())
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        drop(store);
+        let rows = db
+            .strings("SELECT tracking_code || ':' || CASE WHEN anonymous THEN 'a' ELSE '-' END || CASE WHEN confidential THEN 'c' ELSE '-' END FROM complaints ORDER BY tracking_code")
+            .await;
+        // An old confidential levy report may have been filed anonymously:
+        // it becomes anonymous too, the side that protects the reporter.
+        assert_eq!(
+            rows,
+            ["BDG-ANON:a-", "BDG-CONF:-c", "BDG-LEVY:ac", "BDG-PUBL:--"]
+        );
+        let ids = db.strings("SELECT public_id FROM complaints").await;
+        assert_eq!(ids.len(), 4);
+        assert!(
+            ids.iter()
+                .all(|id| id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit())),
+            "{ids:?}"
+        );
+        assert_eq!(
+            ids.iter().collect::<std::collections::BTreeSet<_>>().len(),
+            4,
+            "public ids are unique"
+        );
+        assert_eq!(
+            db.count(
+                "SELECT COUNT(*) FROM reporters WHERE name = 'Wayan' AND email = 'wayan@example.id'"
+            )
+            .await,
+            4,
+            "no identity lost"
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        migrates_without_loss(Engine::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        migrates_without_loss(Engine::Postgres).await;
+    }
+}

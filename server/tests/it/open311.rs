@@ -122,14 +122,19 @@ on_both_engines! {
 
         let (status, body) = post(&app, "/open311/v2/requests.json", &fields).await;
         assert_eq!(status, 201, "{body}");
-        let code = json(&body)[0]["service_request_id"].as_str().unwrap_or_default().to_owned();
+        // The partner files for the citizen: the answer names the request
+        // by its public id and, for the citizen, carries the tracking code.
+        let id = json(&body)[0]["service_request_id"].as_str().unwrap_or_default().to_owned();
+        let code = json(&body)[0]["tracking_code"].as_str().unwrap_or_default().to_owned();
         assert!(code.starts_with("BDG-"), "{body}");
+        assert_eq!(id, app.db.public_id(&code).await);
+        assert!(aduan_app::tracking::TrackingCode::parse(&id).is_err(), "{id}");
         let view = track(&app, &code).await;
         assert_eq!(view["unit"]["key"], "pupr");
         // The same request sent again files nothing new.
         let (status, again) = post(&app, "/open311/v2/requests.json", &fields).await;
         assert_eq!(status, 201);
-        assert_eq!(json(&again)[0]["service_request_id"], code.as_str());
+        assert_eq!(json(&again)[0]["service_request_id"], id.as_str());
         assert_eq!(app.complaints_stored().await, 1);
 
         // Malformed fields: the specification's error format.
@@ -161,9 +166,20 @@ on_both_engines! {
         }).await;
         let coordinator = officer(&app, "coordinator", "badung", None).await;
         coordinator.act(&public, &[("action", "reply"), ("message", "Sedang kami periksa.")]).await;
+        // What the reporter writes back is never public, not even as the
+        // latest note.
+        let (status, body) = app.post_raw(&format!("/api/v1/complaints/{public}/replies"), "application/json",
+            br#"{"message": "Nomor saya 0812 9999 1111, rumah no. 7."}"#.to_vec()).await;
+        assert!(status == 200 || status == 201, "{status} {body}");
+        let public_code = public.clone();
+        let public = app.db.public_id(&public_code).await;
+        let confidential = app.db.public_id(&confidential).await;
+        // A tracking code is not a public id.
+        assert_eq!(get(&app, &format!("/open311/v2/requests/{public_code}.json")).await.0, 404);
 
         let (status, _, body) = get(&app, &format!("/open311/v2/requests/{public}.json")).await;
         assert_eq!(status, 200, "{body}");
+        assert!(!body.contains("0812 9999") && !body.contains(&public_code), "{body}");
         let request = json(&body)[0].clone();
         assert_eq!(request["service_request_id"], public.as_str());
         assert_eq!(request["status"], "open");
@@ -179,6 +195,9 @@ on_both_engines! {
         assert_eq!(get(&app, &format!("/open311/v2/requests/{confidential}.json")).await.0, 404);
         let (_, _, all) = get(&app, "/open311/v2/requests.json?jurisdiction_id=badung").await;
         assert!(all.contains(&public) && !all.contains(&confidential), "{all}");
+        assert!(!all.contains(&public_code) && !all.contains("0812 9999"), "{all}");
+        let (_, _, all_xml) = get(&app, "/open311/v2/requests.xml").await;
+        assert!(!all_xml.contains(&public_code) && !all_xml.contains("0812 9999"), "{all_xml}");
 
         let (_, _, open) = get(&app, "/open311/v2/requests.json?status=open&service_code=jalan").await;
         assert!(open.contains(&public));

@@ -259,7 +259,9 @@ on_both_engines! {
         assert_eq!((status, body["duplicate"].as_bool()), (200, Some(true)));
         assert_eq!(events().await, before + 1);
         // A reply the reporter reads in the tracker.
-        let reply = serde_json::json!({"type": "complaint.reply_added", "data": {"tracking_code": code, "message": "Tim kami sudah ke lokasi."}});
+        // Named by the public id Aduan's own messages carry.
+        let public_id = app.db.public_id(&code).await;
+        let reply = serde_json::json!({"type": "complaint.reply_added", "data": {"id": public_id, "message": "Tim kami sudah ke lokasi."}});
         assert_eq!(send_in(&app, subscriber, &secret, "m-2", now, &reply).await.0, 200);
         assert!(track(&app, &code).await.to_string().contains("Tim kami sudah ke lokasi."));
         // A change the lifecycle does not allow.
@@ -286,7 +288,7 @@ on_both_engines! {
             coordinator.act(&code, &[("action", "dispatch"), ("unit", "pupr")]).await;
             coordinator.act(&code, &[("action", "note"), ("note", "RAHASIA-INTERNAL")]).await;
             coordinator.act(&code, &[("action", "reply"), ("message", "Sedang kami periksa.")]).await;
-            codes.push(code);
+            codes.push((app.db.public_id(&code).await, code));
         }
         wait_for_outbox(&app, 90).await;
         let rows = app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await;
@@ -299,12 +301,13 @@ on_both_engines! {
             assert!(r.signed, "a delivery with a bad signature: {}", r.id);
             assert!(!r.body.contains("RAHASIA-INTERNAL"), "an internal note left the system");
             assert!(!r.body.contains("Wayan"), "the reporter's identity left the system");
+            assert!(codes.iter().all(|(_, code)| !r.body.contains(code.as_str())), "a tracking code left the system");
             if !unique.iter().any(|u| u.id == r.id) {
                 unique.push(r);
             }
         }
         assert_eq!(unique.len(), 12, "each delivery id once after de-duplication");
-        for code in &codes {
+        for (code, _) in &codes {
             let events: Vec<i64> = unique.iter().filter(|r| r.body.contains(code.as_str())).map(|r| event_of(&r.id)).collect();
             assert_eq!(events.len(), 3, "{code}");
             assert!(events.windows(2).all(|w| w[0] < w[1]), "{code} out of order: {events:?}");
@@ -331,7 +334,7 @@ on_both_engines! {
         assert_eq!(status, 422);
         let (status, _, _) = admin.post("/console/integrations/mode", &[("region", "badung"), ("mode", "webhook")]).await;
         assert_eq!(status, 303);
-        let code = file(&app, complaint()).await;
+        let code = app.db.public_id(&file(&app, complaint()).await).await;
         wait_for_outbox(&app, 30).await;
         assert!(receiver.accepted.lock().await.iter().any(|r| r.body.contains(&code)));
         // A new subscriber from the console: its secret is shown once.
@@ -394,7 +397,7 @@ on_both_engines! {
         file(&app, complaint()).await; // Badung: not this subscriber's region.
         assert_eq!(app.db.count("SELECT COUNT(*) FROM outbox WHERE channel = 'webhook'").await, 0);
         app.db.exec("UPDATE regions SET integration_mode = 'webhook' WHERE slug = 'denpasar'").await.expect("mode");
-        let code = file(&app, body).await;
+        let code = app.db.public_id(&file(&app, body).await).await;
         wait_for_outbox(&app, 30).await;
         let accepted = receiver.accepted.lock().await.clone();
         assert_eq!(accepted.len(), 1);
@@ -409,7 +412,7 @@ mod parking {
     async fn body(app: TestApp) {
         let receiver = Receiver::start(1_000).await;
         subscribe(&app, &receiver, None).await;
-        let code = file(&app, complaint()).await;
+        let code = app.db.public_id(&file(&app, complaint()).await).await;
         let deadline = Instant::now() + Duration::from_secs(60);
         while app
             .db
@@ -424,7 +427,7 @@ mod parking {
         // Parking blocks nothing else: a new complaint still goes out once
         // the receiver is back.
         receiver.heal();
-        let other = file(&app, complaint()).await;
+        let other = app.db.public_id(&file(&app, complaint()).await).await;
         wait_for_outbox(&app, 30).await;
         assert!(
             receiver

@@ -140,6 +140,32 @@ impl TestDb {
         result.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// The public id of the complaint with this tracking code.
+    pub async fn public_id(&self, code: &str) -> String {
+        const SQL: &str = "SELECT public_id FROM complaints WHERE tracking_code = $1";
+        let result = match self.engine {
+            Engine::Sqlite => match SqliteConnection::connect(&self.url).await {
+                Ok(mut c) => {
+                    sqlx::query_scalar::<_, String>(SQL)
+                        .bind(code)
+                        .fetch_one(&mut c)
+                        .await
+                }
+                Err(e) => Err(e),
+            },
+            Engine::Postgres => match PgConnection::connect(&self.url).await {
+                Ok(mut c) => {
+                    sqlx::query_scalar::<_, String>(SQL)
+                        .bind(code)
+                        .fetch_one(&mut c)
+                        .await
+                }
+                Err(e) => Err(e),
+            },
+        };
+        result.unwrap_or_else(|e| panic!("the public id of {code}: {e}"))
+    }
+
     /// A single whole number a query answers.
     pub async fn count(&self, sql: &'static str) -> i64 {
         let result = match self.engine {

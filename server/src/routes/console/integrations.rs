@@ -185,7 +185,7 @@ fn render(
                         th scope="col" {}
                     } }
                     tbody {
-                        @for row in parked {
+                        @for row in parked.iter().cloned().map(crate::disclosure::for_operator) {
                             tr {
                                 td { code { (row.delivery_id) } br; (row.event_type) }
                                 td { (row.channel) " → " (row.target) }

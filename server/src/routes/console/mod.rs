@@ -335,11 +335,7 @@ pub async fn show_inbox(
 
 /// Whether `who` may see the reporter's identity of `c`.
 fn sees_identity(who: &SignedIn, c: &ComplaintRecord) -> bool {
-    match c.privacy.as_str() {
-        "anonymous" => false,
-        "confidential" => who.role == Role::Coordinator,
-        _ => matches!(who.role, Role::Coordinator | Role::Unit | Role::Province),
-    }
+    crate::disclosure::sees_identity(crate::disclosure::Audience::Officer(who.role), c.privacy())
 }
 
 /// The actions `who` may take on `c` now.
@@ -708,6 +704,8 @@ pub(crate) fn plan_transition(
     Ok(Transition {
         complaint_id: c.id,
         tracking_code: c.tracking_code.clone(),
+        public_id: c.public_id.clone(),
+        privacy: c.privacy(),
         expected_version: c.version,
         author: "officer",
         officer_id,

@@ -405,10 +405,12 @@ pub struct ComplaintView<'a> {
 pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
     let c = view.complaint;
     let l = page.locale;
-    let privacy = match c.privacy.as_str() {
-        "anonymous" => page.t("Anonim: identitas pelapor tidak ditampilkan kepada petugas mana pun.", "Anonymous: no officer sees who filed it."),
-        "confidential" => page.t("Rahasia: isi dan identitas hanya untuk petugas yang menangani dan koordinator daerah.", "Confidential: the content and identity are for the handling officers and the region coordinator only."),
-        _ => page.t("Publik", "Public"),
+    let privacy = c.privacy();
+    let privacy = match (privacy.anonymous(), privacy.confidential()) {
+        (true, true) => page.t("Anonim dan rahasia: tidak ada petugas yang melihat identitas pelapor, dan isinya tidak pernah ditampilkan umum.", "Anonymous and confidential: no officer sees who filed it, and the content is never made public."),
+        (true, false) => page.t("Anonim: identitas pelapor tidak ditampilkan kepada petugas mana pun.", "Anonymous: no officer sees who filed it."),
+        (false, true) => page.t("Rahasia: isinya hanya untuk petugas yang menangani, tidak pernah ditampilkan umum.", "Confidential: the content is for the handling officers only, never made public."),
+        (false, false) => page.t("Publik", "Public"),
     };
     let posted = view.posted;
     let posted_for = |a: Action| posted.filter(|p| p.action == a.key());
