@@ -52,8 +52,12 @@ impl Msg {
             (WrongType, En) => "This value has the wrong type.",
             (UnknownField, Id) => "Kolom ini tidak dikenal.",
             (UnknownField, En) => "This field is not part of the form.",
-            (ControlCharacters, Id) => "Mengandung karakter kontrol yang tidak diizinkan.",
-            (ControlCharacters, En) => "Contains control characters that are not allowed.",
+            (ControlCharacters, Id) => {
+                "Mengandung karakter kontrol atau tak terlihat yang tidak diizinkan."
+            }
+            (ControlCharacters, En) => {
+                "Contains control or invisible characters that are not allowed."
+            }
             (SingleLine, Id) => "Harus satu baris.",
             (SingleLine, En) => "Must be a single line.",
             (UnknownClassification, Id) => "Pilih pengaduan, aspirasi, atau permintaan informasi.",

@@ -121,7 +121,23 @@ fn within(text: &str, min: usize, max: usize) -> Result<String, Msg> {
     Ok(text.to_owned())
 }
 
-/// One line of text: trimmed, no control characters, within `min..=max`.
+/// A character no field may carry, because an XML 1.0 document, a JSON
+/// consumer or a terminal mishandles it: C0 and C1 controls (the callers
+/// allow tab and newline where lines are allowed) and the non-characters
+/// (U+FDD0 to U+FDEF, and the last two code points of every plane).
+fn unfit(c: char) -> bool {
+    let u = c as u32;
+    c.is_control() || (0xFDD0..=0xFDEF).contains(&u) || u & 0xFFFE == 0xFFFE
+}
+
+/// A bidirectional embedding, override or isolate: in one line of text
+/// (a title, a name) it can make what is shown differ from what is stored.
+fn bidi_control(c: char) -> bool {
+    matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+/// One line of text: trimmed, no control, non-character or bidirectional
+/// control characters, within `min..=max`.
 fn line(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
     let text = raw.trim();
     if text.is_empty() {
@@ -130,7 +146,7 @@ fn line(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
     if text.contains(['\n', '\r']) {
         return Err(Msg::SingleLine);
     }
-    if text.chars().any(char::is_control) {
+    if text.chars().any(|c| unfit(c) || bidi_control(c)) {
         return Err(Msg::ControlCharacters);
     }
     within(text, min, max)
@@ -154,10 +170,7 @@ pub fn paragraphs(raw: &str, min: usize, max: usize) -> Result<String, Msg> {
     if text.is_empty() {
         return Err(Msg::Required);
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if text.chars().any(|c| unfit(c) && c != '\n' && c != '\t') {
         return Err(Msg::ControlCharacters);
     }
     within(text, min, max)
@@ -632,6 +645,70 @@ mod tests {
             .map(|e| e.fields)
             .unwrap_or_default();
         assert_eq!(fields.get("title"), Some(&Msg::SingleLine));
+    }
+
+    #[test]
+    fn characters_that_outlets_mishandle_are_refused_in_every_field() {
+        for bad in [
+            '\u{0}',
+            '\u{1}',
+            '\u{b}',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{9f}',
+            '\u{fdd0}',
+            '\u{fdef}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
+            assert_eq!(
+                line(&format!("Jalan{bad}rusak"), 1, 100),
+                Err(Msg::ControlCharacters),
+                "{:x}",
+                bad as u32
+            );
+            assert_eq!(
+                paragraphs(&format!("Jalan rusak sekali{bad}di sini."), 1, 100),
+                Err(Msg::ControlCharacters),
+                "{:x}",
+                bad as u32
+            );
+        }
+        // Bidirectional controls: refused in one line, such as a title.
+        for bad in ['\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}'] {
+            let mut input = good();
+            input.title = format!("Jalan {bad}rusak");
+            let fields = complaint(&input, today(), &Bali)
+                .err()
+                .map(|e| e.fields)
+                .unwrap_or_default();
+            assert_eq!(
+                fields.get("title"),
+                Some(&Msg::ControlCharacters),
+                "{:x}",
+                bad as u32
+            );
+        }
+        // What is only unusual stays: the neighbours of each refused range.
+        for fine in [
+            '\u{a0}',
+            '\u{fdcf}',
+            '\u{fdf0}',
+            '\u{fffd}',
+            '\u{1f30a}',
+            '\u{206a}',
+            '\u{2029}',
+        ] {
+            assert!(
+                line(&format!("Jalan{fine}rusak"), 1, 100).is_ok(),
+                "{:x}",
+                fine as u32
+            );
+        }
+        assert!(paragraphs("Baris satu\n\tBaris dua di sini.", 1, 100).is_ok());
     }
 
     #[test]

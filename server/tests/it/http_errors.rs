@@ -39,6 +39,19 @@ fn with(field: &str, value: Value) -> Value {
 }
 
 on_both_engines! {
+    async fn characters_that_would_break_a_feed_are_refused_with_the_field_named(app) {
+        for (field, value) in [
+            ("title", "Jalan \u{fffe} berlubang"),
+            ("title", "Jalan \u{202e}gnalubreb"),
+            ("description", "Lubang besar di depan pasar\u{ffff} sejak dua minggu."),
+            ("description", "Lubang besar di depan pasar\u{1b}[31m sejak dua minggu."),
+            ("location", "Jl. Raya\u{85}Kuta"),
+        ] {
+            let body = refused(&app, app.submit(&with(field, json!(value))).await, 422, "validation_failed").await;
+            assert!(body["error"]["fields"][field].as_str().is_some_and(|m| m.contains("karakter")), "{field}: {body}");
+        }
+    }
+
     async fn malformed_json_is_400(app) {
         let r = app.post_raw("/api/v1/complaints", "application/json", b"{\"region\": \"badung\",".to_vec()).await;
         refused(&app, r, 400, "malformed_json").await;

@@ -593,23 +593,21 @@ pub(crate) fn plan_transition(
             return Err(errors);
         }
     };
-    let message = trimmed(&form.message);
-    let note = trimmed(&form.note);
-    for (field, value) in [("message", &message), ("note", &note)] {
-        if value
-            .as_ref()
-            .is_some_and(|v| v.chars().count() > MESSAGE_MAX)
-        {
-            errors.insert(
-                field,
-                format!(
-                    "{} {MESSAGE_MAX}",
-                    t("Panjang maksimum:", "At most this many characters:")
-                ),
-            );
-        }
-    }
-    if action.needs_public_message() && message.is_none() {
+    // An officer's words reach the tracker, Open311, webhooks and e-mail:
+    // they follow the same rules as a reporter's.
+    let mut text = |field: &'static str, raw: &str| match trimmed(raw) {
+        None => None,
+        Some(raw) => match aduan_app::validate::paragraphs(&raw, 1, MESSAGE_MAX) {
+            Ok(text) => Some(text),
+            Err(problem) => {
+                errors.insert(field, problem.text(locale));
+                None
+            }
+        },
+    };
+    let message = text("message", &form.message);
+    let note = text("note", &form.note);
+    if action.needs_public_message() && message.is_none() && !errors.contains_key("message") {
         errors.insert(
             "message",
             t(
@@ -618,7 +616,7 @@ pub(crate) fn plan_transition(
             ),
         );
     }
-    if action.is_internal() && note.is_none() {
+    if action.is_internal() && note.is_none() && !errors.contains_key("note") {
         errors.insert(
             "note",
             t("Tulis catatan internal.", "Write the internal note."),
