@@ -5,6 +5,55 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::routes::limits::Cidr;
+
+/// A setting that must never be printed: its `Debug` says only whether it
+/// is set, so a config in a log line or an error carries no secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+/// A database URL without its password, for messages and `Debug`.
+pub fn redacted_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((credentials, host)) => {
+                let user = credentials.split(':').next().unwrap_or_default();
+                if credentials.contains(':') {
+                    format!("{scheme}://{user}:[redacted]@{host}")
+                } else {
+                    format!("{scheme}://{user}@{host}")
+                }
+            }
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
 /// Aduan: public-service complaints for regional governments.
 #[derive(Debug, Parser)]
 #[command(name = "aduan", version, about)]
@@ -98,7 +147,7 @@ pub struct NewOfficerArgs {
 }
 
 /// Where the data lives.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct DatabaseArgs {
     /// `sqlite:PATH` or `postgres://…`; unset means a SQLite file under `./data/`.
     #[arg(long, env = "DATABASE_URL")]
@@ -115,6 +164,16 @@ pub struct DatabaseArgs {
     pub pool_size: u32,
 }
 
+impl std::fmt::Debug for DatabaseArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseArgs")
+            .field("database_url", &self.database_url.as_deref().map(redacted_url))
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
+}
+
 /// SQLite's `synchronous` setting, made explicit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SqliteSynchronous {
@@ -122,7 +181,8 @@ pub enum SqliteSynchronous {
     Normal,
 }
 
-/// Everything `aduan serve` needs.
+/// Everything `aduan serve` needs. Its `Debug` shows no secret: tokens and
+/// passwords are [`Secret`]s and the database URL loses its password.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address and port to listen on.
@@ -157,10 +217,51 @@ pub struct Config {
     #[arg(long, env = "ADUAN_LOOKUP_RATE", default_value_t = 120)]
     pub lookup_per_minute: u32,
 
-    /// Take the client address from the last `X-Forwarded-For` entry; set it
-    /// only behind a reverse proxy you run, or anyone can pick their address.
+    /// Take the client address from `X-Forwarded-For`: the right-most
+    /// address that is not one of `--trusted-proxies`. Set it only behind a
+    /// reverse proxy you run.
     #[arg(long, env = "ADUAN_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+
+    /// The proxies in front of the service (addresses or ranges, comma
+    /// separated), skipped when reading `X-Forwarded-For`.
+    #[arg(
+        long,
+        env = "ADUAN_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        default_value = "127.0.0.0/8,::1"
+    )]
+    pub trusted_proxies: Vec<Cidr>,
+
+    /// Seconds a client may take to send a request's headers; a connection
+    /// that sends nothing for this long is closed.
+    #[arg(long, env = "ADUAN_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Connections served at once; further ones wait in the kernel's
+    /// queue until one closes.
+    #[arg(long, env = "ADUAN_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Let webhook subscribers be on loopback, private, link-local or
+    /// metadata addresses (tests and single-host deployments only).
+    #[arg(long, env = "ADUAN_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhook_allow_private: bool,
+
+    /// Days delivered outbox messages (and their payloads, such as a LAPOR
+    /// forward with the reporter's identity) are kept.
+    #[arg(long, env = "ADUAN_KEEP_DELIVERED_DAYS", default_value_t = 30)]
+    pub keep_delivered_days: u32,
+
+    /// Days idempotency keys, reply keys and the ids of inbound and LAPOR
+    /// messages are kept (a retry after this files anew).
+    #[arg(long, env = "ADUAN_KEEP_KEYS_DAYS", default_value_t = 30)]
+    pub keep_keys_days: u32,
+
+    /// Days after a complaint closed (or was rejected) that the reporter's
+    /// contact details are erased; the complaint itself stays.
+    #[arg(long, env = "ADUAN_KEEP_CONTACTS_DAYS", default_value_t = 365)]
+    pub keep_contacts_days: u32,
 
     /// Folder of static files (the loader, the widget bundle, demo pages).
     #[arg(long, env = "ADUAN_PUBLIC_DIR", default_value = "public")]
@@ -202,12 +303,12 @@ pub struct Config {
 
     /// The integration token LAPOR issued (never logged).
     #[arg(long, env = "ADUAN_LAPOR_TOKEN", hide_env_values = true)]
-    pub lapor_token: Option<String>,
+    pub lapor_token: Option<Secret>,
 
     /// The token LAPOR sends with its status updates to
     /// `/api/v1/lapor/status`; unset, that endpoint refuses everything.
     #[arg(long, env = "ADUAN_LAPOR_CALLBACK_TOKEN", hide_env_values = true)]
-    pub lapor_callback_token: Option<String>,
+    pub lapor_callback_token: Option<Secret>,
 
     /// SMTP server for e-mail; unset, e-mail is off (the console says so).
     #[arg(long, env = "ADUAN_SMTP_HOST")]
@@ -225,7 +326,7 @@ pub struct Config {
     pub smtp_username: Option<String>,
 
     #[arg(long, env = "ADUAN_SMTP_PASSWORD", hide_env_values = true)]
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<Secret>,
 
     /// The sender, e.g. `Aduan Bali <aduan@baliprov.go.id>`.
     #[arg(
@@ -304,6 +405,37 @@ mod tests {
             sqlite_synchronous: SqliteSynchronous::Full,
             pool_size: 4,
         }
+    }
+
+    #[test]
+    fn no_secret_is_in_a_configs_debug() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from([
+            "aduan",
+            "serve",
+            "--database-url",
+            "postgres://aduan:db-pass-123@db.internal/aduan",
+            "--lapor-token",
+            "lapor-token-456",
+            "--lapor-callback-token",
+            "callback-789",
+            "--smtp-username",
+            "relay",
+            "--smtp-password",
+            "smtp-pass-000",
+        ]);
+        let Ok(Cli { command: Command::Serve(config) }) = cli else {
+            panic!("the flags parse: {cli:?}");
+        };
+        let printed = format!("{config:?}");
+        for secret in ["db-pass-123", "lapor-token-456", "callback-789", "smtp-pass-000"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("postgres://aduan:[redacted]@db.internal/aduan"), "{printed}");
+        assert_eq!(config.lapor_token.as_ref().map(Secret::expose), Some("lapor-token-456"));
+        assert_eq!(config.header_timeout_secs, 10);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert!(!config.webhook_allow_private);
     }
 
     #[test]

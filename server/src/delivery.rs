@@ -196,7 +196,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 (Some(url), Some(token)) if !url.trim().is_empty() => {
                     match HttpLapor::new(
                         url,
-                        token,
+                        token.expose(),
                         Duration::from_secs(state.config.delivery_timeout_secs.max(1)),
                     ) {
                         Ok(l) => Some(Box::new(l)),

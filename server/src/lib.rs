@@ -8,6 +8,7 @@
 //! - [`routes`]: the URL map and handlers; [`extract`] and [`error`] shape
 //!   requests and refusals.
 //! - [`state`]: what handlers share.
+//! - [`serve`]: the HTTP server loop: a connection cap and a header timeout.
 //!
 //! [`run`] serves until its shutdown future completes, then finishes the
 //! requests in flight and closes the database.
@@ -26,13 +27,13 @@ pub mod mail;
 pub mod officers;
 pub mod outbound;
 pub mod routes;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod subscribers;
 pub mod xml;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -108,21 +109,20 @@ pub async fn run(
         std::time::Duration::from_secs(state.config.clock_interval_secs),
     );
     let delivery = delivery::spawn(state.clone());
+    let limits = serve::Limits {
+        max_connections: state.config.max_connections,
+        header_timeout: std::time::Duration::from_secs(state.config.header_timeout_secs.max(1)),
+    };
     let app = routes::router(state);
     tracing::info!(
         address = %listener.local_addr()?,
         database = store.backend(),
         "aduan is serving"
     );
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    serve::serve(listener, app, limits, shutdown).await;
     clock.abort();
     delivery.abort();
     store.close().await;
     tracing::info!("aduan has stopped");
-    served.context("serving HTTP")
+    Ok(())
 }

@@ -51,7 +51,8 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     let expected = state
         .config
         .lapor_callback_token
-        .as_deref()
+        .as_ref()
+        .map(crate::config::Secret::expose)
         .unwrap_or_default();
     if expected.is_empty() || !same_secret(expected, token(&headers)) {
         return answer(StatusCode::UNAUTHORIZED, "gagal", "token tidak sah");

@@ -1,7 +1,9 @@
 //! Per-address limits on what an anonymous citizen can send: filing and
 //! replying share one budget, tracking look-ups have another. Each is a
-//! token bucket per client address, kept in this process (a flood is
-//! stopped at each process; the database is never asked).
+//! token bucket per client, kept in this process (a flood is stopped at
+//! each process; the database is never asked). A client is an IPv4
+//! address or an IPv6 /64 (what one subscriber is given), found behind
+//! trusted proxies as the right-most address that is not one of them.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -60,31 +62,127 @@ impl Limiter {
     }
 }
 
-/// The client's address: the peer, or with a trusted proxy in front, the
-/// last address that proxy appended to `X-Forwarded-For`.
+/// The client a budget belongs to (see [`address_of`]).
 fn client_ip(state: &AppState, request: &Request) -> Option<IpAddr> {
     address_of(state, request.headers(), request.extensions())
 }
 
-/// [`client_ip`] from a request's parts.
+/// The client of a request, as budgets count it: the peer; or, with
+/// `--trust-forwarded-for`, the right-most address of every
+/// `X-Forwarded-For` line (and the peer) that is not a trusted proxy.
+/// IPv6 clients are their /64.
 pub(crate) fn address_of(
     state: &AppState,
     headers: &axum::http::HeaderMap,
     extensions: &axum::http::Extensions,
 ) -> Option<IpAddr> {
-    if state.config.trust_forwarded_for {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())?;
+    let client = if state.config.trust_forwarded_for {
         let forwarded = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|ip| ip.trim().parse().ok());
-        if forwarded.is_some() {
-            return forwarded;
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|ip| ip.trim().parse::<IpAddr>().ok());
+        client_behind(forwarded, peer, &state.config.trusted_proxies)
+    } else {
+        peer
+    };
+    Some(bucket(client))
+}
+
+/// The right-most of `forwarded` then `peer` that is not a trusted proxy.
+/// An entry that is not an address stops the walk: whatever stands left of
+/// it was written by someone we do not trust, so the hop right of it is the
+/// client.
+pub fn client_behind(
+    forwarded: impl DoubleEndedIterator<Item = Option<IpAddr>>,
+    peer: IpAddr,
+    trusted: &[Cidr],
+) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded.rev() {
+        match hop {
+            Some(ip) => {
+                client = ip;
+                if !is_trusted(ip) {
+                    break;
+                }
+            }
+            None => break,
         }
     }
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+    client
+}
+
+/// The unit budgets count: an IPv4 address, or the /64 of an IPv6 one (an
+/// IPv4 address written as IPv6 counts as itself).
+pub fn bucket(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
+        },
+    }
+}
+
+/// An address range written as `address/prefix` (a bare address is the
+/// range of itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.network, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Cidr, String> {
+        let (address, prefix) = text.trim().split_once('/').unwrap_or((text.trim(), ""));
+        let network: IpAddr = address
+            .parse()
+            .map_err(|_| format!("`{text}` is not an address or an address/prefix"))?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = if prefix.is_empty() {
+            max
+        } else {
+            prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("`{text}`: the prefix must be 0 to {max}"))?
+        };
+        Ok(Cidr { network, prefix })
+    }
 }
 
 /// Applies the budgets; 429 with `Retry-After` when one is spent.
@@ -93,11 +191,16 @@ pub async fn limit_citizens(
     request: Request,
     next: Next,
 ) -> Response {
-    let limiter = if request.method() == Method::POST {
+    // Every method counts: what writes spends the submission budget, any
+    // other method on a look-up path (GET, HEAD, OPTIONS, …) the look-up one.
+    let method = request.method();
+    let path = request.uri().path();
+    let limiter = if matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
         state.limits.submit.as_ref()
-    } else if request.method() == Method::GET && request.uri().path().contains("/complaints/")
-        || request.uri().path().ends_with("/track")
-    {
+    } else if path.contains("/complaints/") || path.ends_with("/track") {
         state.limits.lookup.as_ref()
     } else {
         None
@@ -149,6 +252,56 @@ mod tests {
         );
         assert_eq!(limiter.take(a, t0 + Duration::from_secs(10)), Ok(()));
         assert!(limiter.take(a, t0 + Duration::from_secs(11)).is_err());
+    }
+
+    fn cidrs(list: &str) -> Vec<Cidr> {
+        list.split(',').filter_map(|c| c.parse().ok()).collect()
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap_or(IpAddr::V4([0, 0, 0, 0].into()))
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        assert_eq!(bucket(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(bucket(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")), ip("2001:db8:1:2::"));
+        assert_ne!(bucket(ip("2001:db8:1:3::1")), ip("2001:db8:1:2::"));
+        assert_eq!(bucket(ip("::ffff:10.1.2.3")), ip("10.1.2.3"));
+        assert_eq!(bucket(ip("10.1.2.3")), ip("10.1.2.3"));
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_address_that_is_not_a_trusted_proxy() {
+        let trusted = cidrs("127.0.0.0/8,10.0.0.0/8,::1");
+        let hops = |list: &str| {
+            list.split(',')
+                .map(|h| h.trim().parse::<IpAddr>().ok())
+                .collect::<Vec<_>>()
+        };
+        let proxy = ip("10.0.0.5");
+        // A client that wrote its own header cannot choose its address.
+        assert_eq!(
+            client_behind(hops("1.1.1.1, 203.0.113.9, 10.0.0.7").into_iter(), proxy, &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(client_behind(hops("203.0.113.9").into_iter(), proxy, &trusted), ip("203.0.113.9"));
+        // Not behind a trusted proxy: the header is ignored.
+        assert_eq!(
+            client_behind(hops("1.1.1.1").into_iter(), ip("198.51.100.2"), &trusted),
+            ip("198.51.100.2")
+        );
+        // Garbage stops the walk at the last good hop.
+        assert_eq!(
+            client_behind(hops("1.1.1.1, junk, 10.0.0.9").into_iter(), proxy, &trusted),
+            ip("10.0.0.9")
+        );
+        assert!(cidrs("10.0.0.0/8")[0].contains(ip("10.200.0.1")));
+        assert!(!cidrs("10.0.0.0/8")[0].contains(ip("11.0.0.1")));
+        assert!(cidrs("::1")[0].contains(ip("::1")));
+        assert!(cidrs("0.0.0.0/0")[0].contains(ip("8.8.8.8")));
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
+        assert!("ten".parse::<Cidr>().is_err());
     }
 
     #[test]

@@ -133,8 +133,8 @@ async fn forwards_verified_complaints_and_takes_updates_back(engine: Engine) {
     let url = lapor.url.clone();
     let app = spawn_app_with(engine, move |c| {
         c.lapor_url = Some(url);
-        c.lapor_token = Some(TOKEN.into());
-        c.lapor_callback_token = Some(CALLBACK.into());
+        c.lapor_token = Some(aduan_server::config::Secret::new(TOKEN));
+        c.lapor_callback_token = Some(aduan_server::config::Secret::new(CALLBACK));
         c.outbox_backoff_ms = 50;
     })
     .await;

@@ -10,6 +10,7 @@ mod durability;
 mod e2e;
 mod hosted;
 mod http_errors;
+mod hardening;
 mod http_flow;
 mod lapor;
 mod mail;

@@ -211,6 +211,14 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         submit_per_minute: 0,
         lookup_per_minute: 0,
         trust_forwarded_for: false,
+        trusted_proxies: vec![],
+        header_timeout_secs: 10,
+        max_connections: 1024,
+        // The tests' receivers listen on loopback.
+        webhook_allow_private: true,
+        keep_delivered_days: 30,
+        keep_keys_days: 30,
+        keep_contacts_days: 365,
         public_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public"),
         log_format: LogFormat::Text,
         // The clock's work is tested by calling it; a long interval keeps
