@@ -1,10 +1,21 @@
 //! Officer sign-in: argon2id password hashes, sessions kept in the database
 //! (any server process serves any request), a CSRF token per session, and
-//! failed sign-ins counted per account and per address.
+//! sign-in attempts taken from budgets before any password is checked.
+//!
+//! Budgets (each a 15-minute window, kept in the database so that every
+//! process shares them, taken atomically): 5 attempts per account from one
+//! address, 50 per account from everywhere, 30 per address. A browser that
+//! signed in to the account before carries a device cookie and has its own
+//! budget instead (10), so an attacker who knows an officer's address
+//! cannot lock the officer out. Password hashing runs on at most as many
+//! threads as there are cores; beyond that a request waits briefly, then is
+//! refused quickly, so a burst cannot take unbounded memory.
 //!
 //! The session cookie holds 256 random bits; the database keeps only their
 //! SHA-256, so a copy of the database signs nobody in. A tampered or expired
 //! cookie matches no live session and signs nobody in.
+
+use std::net::IpAddr;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -17,7 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::catalog::Catalog;
 use crate::domain::lifecycle::Role;
 use crate::state::{AppState, now_ms};
-use crate::store::{NewSession, Officer, Scope, StoreError};
+use crate::store::{Budget, NewSession, Officer, Scope, StoreError};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "aduan_session";
@@ -25,11 +36,149 @@ pub const SESSION_COOKIE: &str = "aduan_session";
 pub const SIGN_IN_COOKIE: &str = "aduan_sign_in";
 /// How long a session lasts: one working day.
 pub const SESSION_HOURS: i64 = 12;
-/// Failed sign-ins are counted over this window.
-pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
-/// Failures allowed per account, and per address, within the window.
-pub const FAILURES_PER_ACCOUNT: i64 = 5;
-pub const FAILURES_PER_ADDRESS: i64 = 30;
+/// The cookie that marks a browser the officer signed in from before.
+pub const DEVICE_COOKIE: &str = "aduan_device";
+/// How long a browser stays trusted.
+pub const DEVICE_DAYS: i64 = 180;
+/// Attempts are counted over this window.
+pub const ATTEMPT_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Attempts per account from one address (an IPv6 /64).
+pub const ATTEMPTS_PER_ACCOUNT_AND_ADDRESS: i64 = 5;
+/// Attempts per account from every untrusted browser together.
+pub const ATTEMPTS_PER_ACCOUNT: i64 = 50;
+/// Attempts per address, whatever the account.
+pub const ATTEMPTS_PER_ADDRESS: i64 = 30;
+/// Attempts from one trusted browser.
+pub const ATTEMPTS_PER_DEVICE: i64 = 10;
+/// How long a password check waits for a free hashing thread.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The budgets an attempt takes from: a trusted browser's own, or those of
+/// the account with this address, the account, and the address.
+pub fn budgets(email: &str, client: Option<IpAddr>, device: Option<&str>) -> Vec<Budget> {
+    let budget = |key: String, limit| Budget {
+        key,
+        limit,
+        window_ms: ATTEMPT_WINDOW_MS,
+    };
+    if let Some(device) = device {
+        return vec![budget(format!("device:{device}"), ATTEMPTS_PER_DEVICE)];
+    }
+    let address = client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    vec![
+        budget(
+            format!("pair:{email}|{address}"),
+            ATTEMPTS_PER_ACCOUNT_AND_ADDRESS,
+        ),
+        budget(format!("account:{email}"), ATTEMPTS_PER_ACCOUNT),
+        budget(format!("address:{address}"), ATTEMPTS_PER_ADDRESS),
+    ]
+}
+
+/// An attempt to prove who one is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// A budget is spent: refuse without checking anything.
+    Refused,
+    /// Check the password; on success empty these budgets.
+    Admitted { reset_on_success: Vec<String> },
+}
+
+/// Takes an attempt at `email`'s password from the budgets, before the
+/// password is checked. `device` is the device cookie, if any: it counts
+/// only when it belongs to this account.
+pub async fn take_attempt(
+    state: &AppState,
+    email: &str,
+    client: Option<IpAddr>,
+    device: Option<&str>,
+) -> Result<Attempt, StoreError> {
+    let now = now_ms();
+    let device = match device.filter(|d| d.len() == 64) {
+        Some(token) => {
+            let hash = token_hash(token);
+            let owner = state.store.device_email(&hash, now).await?;
+            owner.filter(|o| o == email).map(|_| hash)
+        }
+        None => None,
+    };
+    let budgets = budgets(email, client, device.as_deref());
+    if !state.store.take_attempt(&budgets, now).await? {
+        return Ok(Attempt::Refused);
+    }
+    // What a correct password gives back: the budget of this browser, or of
+    // the account at this address; never the account's or the address's.
+    Ok(Attempt::Admitted {
+        reset_on_success: budgets.into_iter().take(1).map(|b| b.key).collect(),
+    })
+}
+
+/// Checks `password` against `stored` (or a decoy when there is no
+/// account) on a bounded number of threads; `None` when none was free in
+/// time.
+pub async fn check_password(
+    state: &AppState,
+    password: String,
+    stored: Option<String>,
+) -> Option<bool> {
+    let permit = tokio::time::timeout(HASHING_WAIT, state.password_checks.clone().acquire_owned())
+        .await
+        .ok()?
+        .ok()?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        match stored {
+            Some(hash) => verify_password(&password, &hash),
+            None => {
+                // As slow as a real check, so a wrong address is not told apart.
+                let _ = verify_password(&password, decoy_hash());
+                false
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+/// Hashes a new password on the same bounded threads; `None` when none was
+/// free in time.
+pub async fn hash_bounded(state: &AppState, password: String) -> Option<Result<String, String>> {
+    let permit = tokio::time::timeout(HASHING_WAIT, state.password_checks.clone().acquire_owned())
+        .await
+        .ok()?
+        .ok()?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        hash_password(&password)
+    })
+    .await
+    .ok()
+}
+
+/// Remembers this browser for the officer; returns the device cookie's
+/// value (the one presented, when it is already theirs).
+pub async fn trust_device(
+    state: &AppState,
+    officer_id: i64,
+    presented: Option<&str>,
+    already_trusted: bool,
+) -> Result<String, StoreError> {
+    let token = match presented {
+        Some(token) if already_trusted => token.to_owned(),
+        _ => random_token(),
+    };
+    let now = now_ms();
+    state
+        .store
+        .trust_device(
+            &token_hash(&token),
+            officer_id,
+            now,
+            now + DEVICE_DAYS * 86_400_000,
+        )
+        .await?;
+    Ok(token)
+}
 
 /// Hashes a password with argon2id and a fresh salt.
 pub fn hash_password(password: &str) -> Result<String, String> {
@@ -232,6 +381,29 @@ mod tests {
             "no account has this password x",
             decoy_hash()
         ));
+    }
+
+    #[test]
+    fn an_attempt_takes_from_the_account_address_and_pair_or_the_device_alone() {
+        let ip: IpAddr = [203, 0, 113, 9].into();
+        let keys = |b: Vec<Budget>| b.into_iter().map(|b| (b.key, b.limit)).collect::<Vec<_>>();
+        assert_eq!(
+            keys(budgets("a@b.id", Some(ip), None)),
+            [
+                ("pair:a@b.id|203.0.113.9".to_owned(), 5),
+                ("account:a@b.id".to_owned(), 50),
+                ("address:203.0.113.9".to_owned(), 30),
+            ]
+        );
+        assert_eq!(
+            keys(budgets("a@b.id", Some(ip), Some("abc"))),
+            [("device:abc".to_owned(), 10)]
+        );
+        assert!(
+            budgets("a@b.id", None, None)
+                .iter()
+                .all(|b| b.window_ms == 15 * 60 * 1000)
+        );
     }
 
     #[test]

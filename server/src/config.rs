@@ -167,7 +167,10 @@ pub struct DatabaseArgs {
 impl std::fmt::Debug for DatabaseArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseArgs")
-            .field("database_url", &self.database_url.as_deref().map(redacted_url))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redacted_url),
+            )
             .field("sqlite_synchronous", &self.sqlite_synchronous)
             .field("pool_size", &self.pool_size)
             .finish()
@@ -424,15 +427,29 @@ mod tests {
             "--smtp-password",
             "smtp-pass-000",
         ]);
-        let Ok(Cli { command: Command::Serve(config) }) = cli else {
+        let Ok(Cli {
+            command: Command::Serve(config),
+        }) = cli
+        else {
             panic!("the flags parse: {cli:?}");
         };
         let printed = format!("{config:?}");
-        for secret in ["db-pass-123", "lapor-token-456", "callback-789", "smtp-pass-000"] {
+        for secret in [
+            "db-pass-123",
+            "lapor-token-456",
+            "callback-789",
+            "smtp-pass-000",
+        ] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
-        assert!(printed.contains("postgres://aduan:[redacted]@db.internal/aduan"), "{printed}");
-        assert_eq!(config.lapor_token.as_ref().map(Secret::expose), Some("lapor-token-456"));
+        assert!(
+            printed.contains("postgres://aduan:[redacted]@db.internal/aduan"),
+            "{printed}"
+        );
+        assert_eq!(
+            config.lapor_token.as_ref().map(Secret::expose),
+            Some("lapor-token-456")
+        );
         assert_eq!(config.header_timeout_secs, 10);
         assert_eq!(config.trusted_proxies.len(), 2);
         assert!(!config.webhook_allow_private);

@@ -86,6 +86,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         catalogs: Arc::new(arc_swap::ArcSwap::from_pointee(catalog)),
         config: Arc::new(config),
         limits: Arc::new(limits),
+        password_checks: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
+        )),
     })
 }
 

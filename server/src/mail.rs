@@ -174,10 +174,8 @@ impl Mailer {
                 config.delivery_timeout_secs.max(1),
             )));
         if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password) {
-            builder = builder.credentials(Credentials::new(
-                user.clone(),
-                password.expose().to_owned(),
-            ));
+            builder =
+                builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
         }
         Ok(Some(Mailer {
             transport: builder.build(),

@@ -22,6 +22,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Per-address budgets for anonymous citizens.
     pub limits: Arc<Limits>,
+    /// Threads password hashing may use at once (argon2id takes 19 MiB each).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

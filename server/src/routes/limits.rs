@@ -151,11 +151,15 @@ impl Cidr {
         };
         match (self.network, ip) {
             (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(n) & mask == u32::from(a) & mask
             }
             (IpAddr::V6(n), IpAddr::V6(a)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(n) & mask == u128::from(a) & mask
             }
             _ => false,
@@ -265,7 +269,10 @@ mod tests {
     #[test]
     fn ipv6_clients_are_counted_by_their_64() {
         assert_eq!(bucket(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
-        assert_eq!(bucket(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")), ip("2001:db8:1:2::"));
+        assert_eq!(
+            bucket(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")),
+            ip("2001:db8:1:2::")
+        );
         assert_ne!(bucket(ip("2001:db8:1:3::1")), ip("2001:db8:1:2::"));
         assert_eq!(bucket(ip("::ffff:10.1.2.3")), ip("10.1.2.3"));
         assert_eq!(bucket(ip("10.1.2.3")), ip("10.1.2.3"));
@@ -282,10 +289,17 @@ mod tests {
         let proxy = ip("10.0.0.5");
         // A client that wrote its own header cannot choose its address.
         assert_eq!(
-            client_behind(hops("1.1.1.1, 203.0.113.9, 10.0.0.7").into_iter(), proxy, &trusted),
+            client_behind(
+                hops("1.1.1.1, 203.0.113.9, 10.0.0.7").into_iter(),
+                proxy,
+                &trusted
+            ),
             ip("203.0.113.9")
         );
-        assert_eq!(client_behind(hops("203.0.113.9").into_iter(), proxy, &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            client_behind(hops("203.0.113.9").into_iter(), proxy, &trusted),
+            ip("203.0.113.9")
+        );
         // Not behind a trusted proxy: the header is ignored.
         assert_eq!(
             client_behind(hops("1.1.1.1").into_iter(), ip("198.51.100.2"), &trusted),

@@ -110,6 +110,14 @@ impl NewComplaint {
     }
 }
 
+/// A budget of sign-in attempts: at most `limit` in a window of `window_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    pub key: String,
+    pub limit: i64,
+    pub window_ms: i64,
+}
+
 /// How a submission ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitOutcome {
@@ -273,7 +281,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         officer_id: i64,
         password_hash: &str,
-        keep_session: &str,
+        session: NewSession,
     ) -> Result<(), StoreError>;
 
     async fn open_session(&self, session: NewSession) -> Result<(), StoreError>;
@@ -287,25 +295,32 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     async fn close_session(&self, token_hash: &str) -> Result<(), StoreError>;
 
-    /// Failed sign-ins since `since`, for the account and from the address.
-    async fn sign_in_failures(
-        &self,
-        email: &str,
-        address: &str,
-        since: i64,
-    ) -> Result<(i64, i64), StoreError>;
+    /// Takes one attempt from every budget, all or none, atomically across
+    /// processes: `true` when each had room.
+    async fn take_attempt(&self, budgets: &[Budget], now_ms: i64) -> Result<bool, StoreError>;
 
-    async fn record_sign_in_failure(
+    /// Empties these budgets (after a correct password).
+    async fn reset_budgets(&self, keys: &[String]) -> Result<(), StoreError>;
+
+    /// The e-mail address of the active officer a live device token belongs to.
+    async fn device_email(
         &self,
-        email: &str,
-        address: &str,
-        at_ms: i64,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// Remembers a browser an officer signed in from, until `expires_at`.
+    async fn trust_device(
+        &self,
+        token_hash: &str,
+        officer_id: i64,
+        now_ms: i64,
+        expires_at: i64,
     ) -> Result<(), StoreError>;
 
-    async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError>;
-
-    /// Forgets expired sessions and sign-in failures older than `failures_before`.
-    async fn sweep(&self, now_ms: i64, failures_before: i64) -> Result<(), StoreError>;
+    /// Forgets expired sessions and devices, and budgets whose window began
+    /// before `budgets_before`.
+    async fn sweep(&self, now_ms: i64, budgets_before: i64) -> Result<(), StoreError>;
 
     /// One page of an officer's inbox.
     async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError>;
@@ -448,6 +463,8 @@ pub mod sqlite_ops {
     pub type Conn = sqlx::SqliteConnection;
     /// SQLite has one writer: a claimed row cannot be claimed by another.
     pub const SKIP_LOCKED: &str = "";
+    /// SQLite's one writer runs writes one at a time: nothing to lock.
+    pub const LOCK_KEY: &str = "";
     include!("ops.rs");
 }
 
@@ -457,6 +474,8 @@ pub mod postgres_ops {
     pub type Conn = sqlx::PgConnection;
     /// Several processes claim outbox rows side by side without waiting.
     pub const SKIP_LOCKED: &str = " FOR UPDATE OF o SKIP LOCKED";
+    /// A lock on a text key until the transaction ends.
+    pub const LOCK_KEY: &str = "SELECT pg_advisory_xact_lock(hashtext($1))";
     include!("ops.rs");
 }
 

@@ -100,59 +100,98 @@ pub async fn close_session(conn: &mut Conn, token_hash: &str) -> Result<(), Stor
     Ok(())
 }
 
-/// Failed sign-ins since `since`: for this account, and from this address.
-pub async fn sign_in_failures(
-    conn: &mut Conn,
-    email: &str,
-    address: &str,
-    since: i64,
-) -> Result<(i64, i64), StoreError> {
-    let by_email: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at > $2")
-            .bind(email)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-    let by_address: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE address = $1 AND at > $2")
-            .bind(address)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok((by_email, by_address))
-}
-
-pub async fn record_sign_in_failure(
-    conn: &mut Conn,
-    email: &str,
-    address: &str,
-    at_ms: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
-        .bind(email)
-        .bind(address)
-        .bind(at_ms)
+/// Takes one attempt from every budget, all or none: `true` when each had
+/// room (and is now one fuller), `false` when one was spent (and none
+/// changed). On PostgreSQL each budget's key is locked for the transaction
+/// first, so concurrent attempts from any process take turns; SQLite's one
+/// writer already runs them one at a time.
+pub async fn take_attempt(conn: &mut Conn, budgets: &[crate::store::Budget], now_ms: i64) -> Result<bool, StoreError> {
+    let mut keys: Vec<&str> = budgets.iter().map(|b| b.key.as_str()).collect();
+    keys.sort_unstable();
+    if !LOCK_KEY.is_empty() {
+        for key in keys {
+            sqlx::query(LOCK_KEY).bind(key).execute(&mut *conn).await?;
+        }
+    }
+    for b in budgets {
+        let used: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(used AS BIGINT) FROM sign_in_budgets WHERE key = $1 AND window_start > $2",
+        )
+        .bind(&b.key)
+        .bind(now_ms - b.window_ms)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if used.unwrap_or(0) >= b.limit {
+            return Ok(false);
+        }
+    }
+    for b in budgets {
+        sqlx::query(
+            "INSERT INTO sign_in_budgets (key, window_start, used) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+               used = CASE WHEN sign_in_budgets.window_start > $3 THEN sign_in_budgets.used + 1 ELSE 1 END, \
+               window_start = CASE WHEN sign_in_budgets.window_start > $3 THEN sign_in_budgets.window_start ELSE $2 END",
+        )
+        .bind(&b.key)
+        .bind(now_ms)
+        .bind(now_ms - b.window_ms)
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(true)
+}
+
+/// Empties these budgets (after a correct password).
+pub async fn reset_budgets(conn: &mut Conn, keys: &[String]) -> Result<(), StoreError> {
+    for key in keys {
+        sqlx::query("DELETE FROM sign_in_budgets WHERE key = $1")
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
-pub async fn clear_sign_in_failures(conn: &mut Conn, email: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-        .bind(email)
-        .execute(&mut *conn)
-        .await?;
+/// The e-mail address of the active officer a live device token belongs to.
+pub async fn device_email(conn: &mut Conn, token_hash: &str, now_ms: i64) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT o.email FROM trusted_devices d JOIN officers o ON o.id = d.officer_id \
+         WHERE d.token_hash = $1 AND d.expires_at > $2 AND o.active",
+    )
+    .bind(token_hash)
+    .bind(now_ms)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Remembers a browser an officer signed in from.
+pub async fn trust_device(conn: &mut Conn, token_hash: &str, officer_id: i64, now_ms: i64, expires_at: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO trusted_devices (token_hash, officer_id, created_at, expires_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (token_hash) DO UPDATE SET expires_at = $4",
+    )
+    .bind(token_hash)
+    .bind(officer_id)
+    .bind(now_ms)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Forgets expired sessions and old sign-in failures.
-pub async fn sweep(conn: &mut Conn, now_ms: i64, failures_before: i64) -> Result<(), StoreError> {
+/// Forgets expired sessions and trusted devices, and sign-in budgets whose
+/// window began before `budgets_before`.
+pub async fn sweep(conn: &mut Conn, now_ms: i64, budgets_before: i64) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now_ms)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-        .bind(failures_before)
+    sqlx::query("DELETE FROM trusted_devices WHERE expires_at <= $1")
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sign_in_budgets WHERE window_start < $1")
+        .bind(budgets_before)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -992,25 +1031,24 @@ pub async fn queue_due_reminders(
     Ok(rows.len())
 }
 
-/// A new password for an officer; every session of theirs but `keep_session`
-/// (the one that changed it) ends.
+/// A new password for an officer: every session of theirs ends, and the
+/// browser that changed it goes on under `session`, a new token.
 pub async fn change_password(
     conn: &mut Conn,
     officer_id: i64,
     password_hash: &str,
-    keep_session: &str,
+    session: NewSession,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE officers SET password_hash = $2 WHERE id = $1")
         .bind(officer_id)
         .bind(password_hash)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE officer_id = $1 AND token_hash <> $2")
+    sqlx::query("DELETE FROM sessions WHERE officer_id = $1")
         .bind(officer_id)
-        .bind(keep_session)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    open_session(conn, session).await
 }
 
 /// Lets an officer sign in again, or not; a deactivated officer's sessions

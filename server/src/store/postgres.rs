@@ -6,7 +6,6 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use super::ComplaintRef;
 use super::outbox::{
     Delivered, OutboxCounts, OutboxRow, ParkedRow, Partner, PublicRequest, RequestFilter,
     Subscriber, SubscriberKeys,
@@ -18,6 +17,7 @@ use super::{
     NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
+use super::{Budget, ComplaintRef};
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 
@@ -377,10 +377,10 @@ impl Store for PostgresStore {
         &self,
         officer_id: i64,
         password_hash: &str,
-        keep_session: &str,
+        session: NewSession,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        ops::change_password(&mut tx, officer_id, password_hash, keep_session).await?;
+        ops::change_password(&mut tx, officer_id, password_hash, session).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -401,30 +401,44 @@ impl Store for PostgresStore {
         ops::close_session(&mut *self.pool.acquire().await?, token_hash).await
     }
 
-    async fn sign_in_failures(
-        &self,
-        email: &str,
-        address: &str,
-        since: i64,
-    ) -> Result<(i64, i64), StoreError> {
-        ops::sign_in_failures(&mut *self.pool.acquire().await?, email, address, since).await
+    async fn take_attempt(&self, budgets: &[Budget], now_ms: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let taken = ops::take_attempt(&mut tx, budgets, now_ms).await?;
+        tx.commit().await?;
+        Ok(taken)
     }
 
-    async fn record_sign_in_failure(
+    async fn reset_budgets(&self, keys: &[String]) -> Result<(), StoreError> {
+        ops::reset_budgets(&mut *self.pool.acquire().await?, keys).await
+    }
+
+    async fn device_email(
         &self,
-        email: &str,
-        address: &str,
-        at_ms: i64,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        ops::device_email(&mut *self.pool.acquire().await?, token_hash, now_ms).await
+    }
+
+    async fn trust_device(
+        &self,
+        token_hash: &str,
+        officer_id: i64,
+        now_ms: i64,
+        expires_at: i64,
     ) -> Result<(), StoreError> {
-        ops::record_sign_in_failure(&mut *self.pool.acquire().await?, email, address, at_ms).await
+        ops::trust_device(
+            &mut *self.pool.acquire().await?,
+            token_hash,
+            officer_id,
+            now_ms,
+            expires_at,
+        )
+        .await
     }
 
-    async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {
-        ops::clear_sign_in_failures(&mut *self.pool.acquire().await?, email).await
-    }
-
-    async fn sweep(&self, now_ms: i64, failures_before: i64) -> Result<(), StoreError> {
-        ops::sweep(&mut *self.pool.acquire().await?, now_ms, failures_before).await
+    async fn sweep(&self, now_ms: i64, budgets_before: i64) -> Result<(), StoreError> {
+        ops::sweep(&mut *self.pool.acquire().await?, now_ms, budgets_before).await
     }
 
     async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {

@@ -13,7 +13,6 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, SqliteConnection};
 
-use super::ComplaintRef;
 use super::outbox::{
     Delivered, OutboxCounts, OutboxRow, ParkedRow, Partner, PublicRequest, RequestFilter,
     Subscriber, SubscriberKeys,
@@ -26,6 +25,7 @@ use super::{
     NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
+use super::{Budget, ComplaintRef};
 use crate::config::SqliteSynchronous as Durability;
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
@@ -430,12 +430,15 @@ impl Store for SqliteStore {
         &self,
         officer_id: i64,
         password_hash: &str,
-        keep_session: &str,
+        session: NewSession,
     ) -> Result<(), StoreError> {
-        let (hash, keep) = (password_hash.to_owned(), keep_session.to_owned());
+        let hash = password_hash.to_owned();
         self.writer
             .write(Box::new(move |conn| {
-                Box::pin(async move { ops::change_password(conn, officer_id, &hash, &keep).await })
+                let session = session.clone();
+                Box::pin(
+                    async move { ops::change_password(conn, officer_id, &hash, session).await },
+                )
             }))
             .await
     }
@@ -465,44 +468,53 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn sign_in_failures(
-        &self,
-        email: &str,
-        address: &str,
-        since: i64,
-    ) -> Result<(i64, i64), StoreError> {
-        ops::sign_in_failures(&mut *self.readers.acquire().await?, email, address, since).await
+    async fn take_attempt(&self, budgets: &[Budget], now_ms: i64) -> Result<bool, StoreError> {
+        let budgets = budgets.to_vec();
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::take_attempt(conn, &budgets, now_ms).await })
+            }))
+            .await
     }
 
-    async fn record_sign_in_failure(
+    async fn reset_budgets(&self, keys: &[String]) -> Result<(), StoreError> {
+        let keys = keys.to_vec();
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::reset_budgets(conn, &keys).await })
+            }))
+            .await
+    }
+
+    async fn device_email(
         &self,
-        email: &str,
-        address: &str,
-        at_ms: i64,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        ops::device_email(&mut *self.readers.acquire().await?, token_hash, now_ms).await
+    }
+
+    async fn trust_device(
+        &self,
+        token_hash: &str,
+        officer_id: i64,
+        now_ms: i64,
+        expires_at: i64,
     ) -> Result<(), StoreError> {
-        let (email, address) = (email.to_owned(), address.to_owned());
+        let token_hash = token_hash.to_owned();
         self.writer
             .write(Box::new(move |conn| {
-                Box::pin(
-                    async move { ops::record_sign_in_failure(conn, &email, &address, at_ms).await },
-                )
+                Box::pin(async move {
+                    ops::trust_device(conn, &token_hash, officer_id, now_ms, expires_at).await
+                })
             }))
             .await
     }
 
-    async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {
-        let email = email.to_owned();
+    async fn sweep(&self, now_ms: i64, budgets_before: i64) -> Result<(), StoreError> {
         self.writer
             .write(Box::new(move |conn| {
-                Box::pin(async move { ops::clear_sign_in_failures(conn, &email).await })
-            }))
-            .await
-    }
-
-    async fn sweep(&self, now_ms: i64, failures_before: i64) -> Result<(), StoreError> {
-        self.writer
-            .write(Box::new(move |conn| {
-                Box::pin(ops::sweep(conn, now_ms, failures_before))
+                Box::pin(ops::sweep(conn, now_ms, budgets_before))
             }))
             .await
     }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, complaint, on_both_engines};
 
-const PASSWORD: &str = "a long test password";
+pub const PASSWORD: &str = "a long test password";
 
 /// A signed-in officer: a client that keeps their cookie and CSRF token.
 pub struct Officer {
@@ -16,6 +16,8 @@ pub struct Officer {
     cookie: String,
     csrf: String,
     pub email: String,
+    /// The device cookie this browser was given.
+    pub device: String,
 }
 
 /// Why a sign-in failed: the status and the page.
@@ -49,6 +51,18 @@ fn hidden(page: &str, name: &str) -> String {
 
 /// Signs in through the form, as a browser would.
 pub async fn sign_in(base: &str, email: &str, password: &str) -> Result<Officer, Refusal> {
+    sign_in_from(base, email, password, None, None).await
+}
+
+/// The same from a browser holding `device` (a device cookie), and behind
+/// a trusted proxy that says the client is `forwarded_for`.
+pub async fn sign_in_from(
+    base: &str,
+    email: &str,
+    password: &str,
+    device: Option<&str>,
+    forwarded_for: Option<&str>,
+) -> Result<Officer, Refusal> {
     let client = plain_client();
     let form = client
         .get(format!("{base}/console/login"))
@@ -59,9 +73,16 @@ pub async fn sign_in(base: &str, email: &str, password: &str) -> Result<Officer,
     let form_cookie = form_cookie.split(';').next().unwrap_or_default().to_owned();
     let page = form.text().await.unwrap_or_default();
     let token = hidden(&page, "form_token");
-    let answer = client
-        .post(format!("{base}/console/login"))
-        .header("cookie", &form_cookie)
+    let cookies = match device {
+        Some(device) => format!("{form_cookie}; aduan_device={device}"),
+        None => form_cookie,
+    };
+    let mut post = client.post(format!("{base}/console/login"));
+    if let Some(ip) = forwarded_for {
+        post = post.header("x-forwarded-for", ip);
+    }
+    let answer = post
+        .header("cookie", &cookies)
         .form(&[
             ("email", email),
             ("password", password),
@@ -78,12 +99,21 @@ pub async fn sign_in(base: &str, email: &str, password: &str) -> Result<Officer,
     assert!(session.contains("HttpOnly"), "{session}");
     assert!(session.contains("SameSite=Lax"), "{session}");
     let cookie = session.split(';').next().unwrap_or_default().to_owned();
+    let device = cookie_from(&answer, "aduan_device").expect("a device cookie");
+    assert!(device.contains("HttpOnly"), "{device}");
+    let device = device
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("aduan_device=")
+        .to_owned();
     let mut officer = Officer {
         base: base.to_owned(),
         client,
         cookie,
         csrf: String::new(),
         email: email.to_owned(),
+        device,
     };
     let (status, inbox) = officer.get("/console/inbox").await;
     assert_eq!(status, 200, "{inbox}");
@@ -280,13 +310,23 @@ on_both_engines! {
         assert_eq!(hash().await, before);
         assert_eq!(elsewhere.get("/console/inbox").await.0, 200);
 
-        // Changed: this session goes on, the other ends, only the new password signs in.
-        let (status, _, page) = here.post("/console/password", &[("current", PASSWORD), ("new", new), ("repeat", new)]).await;
-        assert_eq!(status, 200);
+        // Changed: every session ends, this browser goes on under a new
+        // session token, only the new password signs in.
+        let r = here.client.post(format!("{}/console/password", here.base)).header("cookie", &here.cookie)
+            .form(&[("csrf", here.csrf.as_str()), ("current", PASSWORD), ("new", new), ("repeat", new)])
+            .send().await.expect("an answer");
+        assert_eq!(r.status().as_u16(), 200);
+        let renewed = cookie_from(&r, "aduan_session").expect("a new session cookie");
+        let renewed = renewed.split(';').next().unwrap_or_default().to_owned();
+        let page = r.text().await.unwrap_or_default();
         assert!(page.contains("sudah diubah"), "{page}");
         assert_ne!(hash().await, before);
         assert!(!hash().await.contains(new), "the password is stored only as its hash");
+        assert_ne!(renewed, here.cookie);
+        assert_eq!(here.get("/console/inbox").await.0, 303, "the old session token is void");
+        let here = Officer { cookie: renewed, csrf: hidden(&page, "csrf"), ..here };
         assert_eq!(here.get("/console/inbox").await.0, 200);
+        assert_eq!(here.csrf.len(), 64);
         assert_eq!(elsewhere.get("/console/inbox").await.0, 303, "the other session ended");
         assert_eq!(sign_in(&app.base, email, PASSWORD).await.err().map(|e| e.0), Some(401));
         assert!(sign_in(&app.base, email, new).await.is_ok());
@@ -391,6 +431,7 @@ on_both_engines! {
             cookie: officer.cookie.clone(),
             csrf: officer.csrf.clone(),
             email: officer.email.clone(),
+            device: officer.device.clone(),
         };
         // One character changed.
         let last = forged.cookie.pop().unwrap_or('0');

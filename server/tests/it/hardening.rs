@@ -11,7 +11,12 @@ use crate::support::{Engine, TestApp, spawn_app_with};
 
 async fn livez_within(app: &TestApp) -> Duration {
     let started = Instant::now();
-    let r = app.client.get(app.url("/livez")).send().await.expect("an answer");
+    let r = app
+        .client
+        .get(app.url("/livez"))
+        .send()
+        .await
+        .expect("an answer");
     assert_eq!(r.status().as_u16(), 200);
     started.elapsed()
 }
@@ -51,7 +56,10 @@ async fn thousands_of_idle_and_half_sent_connections_neither_block_nor_stay() {
         idle.push(stream);
     }
     let took = livez_within(&app).await;
-    assert!(took < Duration::from_millis(900), "/livez took {took:?} beside 2,000 idle connections");
+    assert!(
+        took < Duration::from_millis(900),
+        "/livez took {took:?} beside 2,000 idle connections"
+    );
     // After the header timeout the server has closed every one of them.
     tokio::time::sleep(Duration::from_millis(3000)).await;
     let mut still_open = 0;
@@ -60,7 +68,10 @@ async fn thousands_of_idle_and_half_sent_connections_neither_block_nor_stay() {
             still_open += 1;
         }
     }
-    assert_eq!(still_open, 0, "idle connections outlived the header timeout");
+    assert_eq!(
+        still_open, 0,
+        "idle connections outlived the header timeout"
+    );
     assert!(livez_within(&app).await < Duration::from_millis(900));
 }
 
@@ -85,11 +96,18 @@ async fn the_connection_cap_holds_and_frees_as_idle_ones_time_out() {
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
-    let r = client.get(format!("{}/livez", app.base)).send().await.expect("an answer");
+    let r = client
+        .get(format!("{}/livez", app.base))
+        .send()
+        .await
+        .expect("an answer");
     assert_eq!(r.status().as_u16(), 200);
     let waited = started.elapsed();
     // Served only once a slot was freed by the timeout, not before.
-    assert!(waited >= Duration::from_millis(1200), "served at once ({waited:?}) past a cap of 4");
+    assert!(
+        waited >= Duration::from_millis(1200),
+        "served at once ({waited:?}) past a cap of 4"
+    );
     assert!(waited < Duration::from_secs(6), "{waited:?}");
     drop(idle);
 }

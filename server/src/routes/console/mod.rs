@@ -150,61 +150,58 @@ pub async fn sign_in(
         );
         return sign_in_page(&state, locale, StatusCode::FORBIDDEN, Some(problem), &email);
     }
-    let address = address_of(&state, &request_headers, &extensions)
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
-    let now = now_ms();
-    let failures = state
-        .store
-        .sign_in_failures(&email, &address, now - auth::FAILURE_WINDOW_MS)
-        .await;
-    let (by_email, by_address) = match failures {
-        Ok(counts) => counts,
+    let client = address_of(&state, &request_headers, &extensions);
+    let device = auth::cookie(&request_headers, auth::DEVICE_COOKIE);
+    // The attempt is counted before the password is checked, so parallel
+    // guesses cannot slip past the limit.
+    let reset = match auth::take_attempt(&state, &email, client, device).await {
+        Ok(auth::Attempt::Admitted { reset_on_success }) => reset_on_success,
+        Ok(auth::Attempt::Refused) => {
+            tracing::info!("console: a sign-in was refused: too many attempts");
+            let problem = pages::t(
+                locale,
+                "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit.",
+                "Too many failed sign-ins. Try again in 15 minutes.",
+            );
+            let mut response = sign_in_page(
+                &state,
+                locale,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(problem),
+                &email,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+            return response;
+        }
         Err(e) => return store_failed(locale, &e),
     };
-    if by_email >= auth::FAILURES_PER_ACCOUNT || by_address >= auth::FAILURES_PER_ADDRESS {
+    let found = match state.store.officer_by_email(&email).await {
+        Ok(found) => found,
+        Err(e) => return store_failed(locale, &e),
+    };
+    let (officer, stored) = found.map_or((None, None), |(o, h)| (Some(o), Some(h)));
+    let Some(matched) = auth::check_password(&state, form.password, stored).await else {
         let problem = pages::t(
             locale,
-            "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit.",
-            "Too many failed sign-ins. Try again in 15 minutes.",
+            "Layanan sedang sibuk. Coba lagi sebentar lagi.",
+            "The service is busy. Please try again in a moment.",
         );
         let mut response = sign_in_page(
             &state,
             locale,
-            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::SERVICE_UNAVAILABLE,
             Some(problem),
             &email,
         );
         response
             .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         return response;
-    }
-    let found = match state.store.officer_by_email(&email).await {
-        Ok(found) => found,
-        Err(e) => return store_failed(locale, &e),
     };
-    let password = form.password;
-    let checked = tokio::task::spawn_blocking(move || match found {
-        Some((officer, hash)) => auth::verify_password(&password, &hash).then_some(officer),
-        None => {
-            // As slow as a real check, so a wrong address is not told apart.
-            let _ = auth::verify_password(&password, auth::decoy_hash());
-            None
-        }
-    })
-    .await
-    .ok()
-    .flatten();
-    let Some(officer) = checked else {
-        if let Err(e) = state
-            .store
-            .record_sign_in_failure(&email, &address, now)
-            .await
-        {
-            return store_failed(locale, &e);
-        }
-        tracing::info!(address = %address, "console: a sign-in failed");
+    let Some(officer) = officer.filter(|_| matched) else {
+        tracing::info!("console: a sign-in failed");
         let problem = pages::t(
             locale,
             "E-mail atau kata sandi salah.",
@@ -218,9 +215,14 @@ pub async fn sign_in(
             &email,
         );
     };
-    if let Err(e) = state.store.clear_sign_in_failures(&email).await {
+    if let Err(e) = state.store.reset_budgets(&reset).await {
         return store_failed(locale, &e);
     }
+    let trusted = reset.iter().any(|k| k.starts_with("device:"));
+    let device = match auth::trust_device(&state, officer.id, device, trusted).await {
+        Ok(device) => device,
+        Err(e) => return store_failed(locale, &e),
+    };
     let token = match auth::open_session(&state, &officer).await {
         Ok(token) => token,
         Err(e) => return store_failed(locale, &e),
@@ -235,6 +237,12 @@ pub async fn sign_in(
             auth::SESSION_HOURS * 3600,
         ),
         auth::set_cookie(&state, auth::SIGN_IN_COOKIE, "", 0),
+        auth::set_cookie(
+            &state,
+            auth::DEVICE_COOKIE,
+            &device,
+            auth::DEVICE_DAYS * 86_400,
+        ),
     ] {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);

@@ -1,8 +1,9 @@
 //! `/console/password`: an officer changes their own password. The current
-//! one is asked for (wrong answers count like failed sign-ins, so a stolen
-//! session cannot guess it), the new one is hashed like any other, and every
-//! other session of the officer ends: whoever else was signed in as them is
-//! signed out.
+//! one is asked for (each attempt is taken from the same budgets as a
+//! sign-in, so a stolen session cannot guess it), the new one is hashed
+//! like any other, and every session of the officer ends: whoever else was
+//! signed in as them is signed out, and this browser goes on under a new
+//! session token.
 
 use aduan_app::api::Locale;
 use axum::Form;
@@ -17,6 +18,7 @@ use super::{forbidden, store_failed};
 use crate::auth::{self, SignedIn};
 use crate::extract::AcceptLocale;
 use crate::officers::PASSWORD_MIN;
+use crate::routes::limits::address_of;
 use crate::state::{AppState, now_ms};
 
 fn page(
@@ -87,6 +89,7 @@ pub async fn change(
     AcceptLocale(locale): AcceptLocale,
     who: SignedIn,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Form(form): Form<PasswordForm>,
 ) -> Response {
     if !who.may_post(&headers, &form.csrf) {
@@ -103,32 +106,23 @@ pub async fn change(
         )
     };
     let email = who.officer.email.clone();
-    let now = now_ms();
-    let failures = state
-        .store
-        .sign_in_failures(&email, "", now - auth::FAILURE_WINDOW_MS)
-        .await;
-    match failures {
-        Ok((by_account, _)) if by_account >= auth::FAILURES_PER_ACCOUNT => {
-            let text = t(
-                "Terlalu banyak percobaan yang gagal. Coba lagi dalam 15 menit.",
-                "Too many failed attempts. Try again in 15 minutes.",
-            );
-            let mut response = page(
-                &state,
-                locale,
-                &who,
-                StatusCode::TOO_MANY_REQUESTS,
-                Some(problem(text)),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
-            return response;
-        }
-        Ok(_) => {}
-        Err(e) => return store_failed(locale, &e),
-    }
+    let too_many = || {
+        let text = t(
+            "Terlalu banyak percobaan yang gagal. Coba lagi dalam 15 menit.",
+            "Too many failed attempts. Try again in 15 minutes.",
+        );
+        let mut response = page(
+            &state,
+            locale,
+            &who,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(problem(text)),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+        response
+    };
     if form.new.chars().count() < PASSWORD_MIN {
         return refuse(&match locale {
             Locale::Id => format!("Kata sandi baru paling sedikit {PASSWORD_MIN} karakter."),
@@ -152,15 +146,41 @@ pub async fn change(
         Ok(None) => return forbidden(locale, Some(&who)),
         Err(e) => return store_failed(locale, &e),
     };
-    let (current, new) = (form.current, form.new);
-    // Both are slow on purpose (argon2id); off the request threads.
-    let hashed = tokio::task::spawn_blocking(move || {
-        auth::verify_password(&current, &stored).then(|| auth::hash_password(&new))
-    })
-    .await
-    .ok()
-    .flatten();
-    let hash = match hashed {
+    // The current password is guessed like a sign-in: the attempt is
+    // counted first, from the same budgets as this browser's sign-ins.
+    let client = address_of(&state, &headers, &extensions);
+    let device = auth::cookie(&headers, auth::DEVICE_COOKIE);
+    let reset = match auth::take_attempt(&state, &email, client, device).await {
+        Ok(auth::Attempt::Admitted { reset_on_success }) => reset_on_success,
+        Ok(auth::Attempt::Refused) => return too_many(),
+        Err(e) => return store_failed(locale, &e),
+    };
+    let busy = || {
+        pages::message_page(
+            locale,
+            Some(&who),
+            StatusCode::SERVICE_UNAVAILABLE,
+            t("Layanan sedang sibuk", "The service is busy"),
+            t(
+                "Kata sandi tidak diubah. Silakan coba lagi sebentar lagi.",
+                "The password was not changed. Please try again in a moment.",
+            ),
+        )
+    };
+    let Some(matched) = auth::check_password(&state, form.current, Some(stored)).await else {
+        return busy();
+    };
+    if !matched {
+        tracing::info!(
+            officer = who.officer.id,
+            "console: a password change gave a wrong current password"
+        );
+        return refuse(t(
+            "Kata sandi sekarang salah.",
+            "The current password is wrong.",
+        ));
+    }
+    let hash = match auth::hash_bounded(&state, form.new).await {
         Some(Ok(hash)) => hash,
         Some(Err(e)) => {
             tracing::error!(error = %e, "console: a password could not be hashed");
@@ -175,23 +195,24 @@ pub async fn change(
                 ),
             );
         }
-        None => {
-            if let Err(e) = state.store.record_sign_in_failure(&email, "", now).await {
-                return store_failed(locale, &e);
-            }
-            tracing::info!(
-                officer = who.officer.id,
-                "console: a password change gave a wrong current password"
-            );
-            return refuse(t(
-                "Kata sandi sekarang salah.",
-                "The current password is wrong.",
-            ));
-        }
+        None => return busy(),
+    };
+    if let Err(e) = state.store.reset_budgets(&reset).await {
+        return store_failed(locale, &e);
+    }
+    // Every session ends, this one too: it goes on under a new token.
+    let token = auth::random_token();
+    let now = now_ms();
+    let session = crate::store::NewSession {
+        token_hash: auth::token_hash(&token),
+        officer_id: who.officer.id,
+        csrf_token: auth::random_token(),
+        at_ms: now,
+        expires_at: now + auth::SESSION_HOURS * 3600 * 1000,
     };
     if let Err(e) = state
         .store
-        .change_password(who.officer.id, &hash, &who.token_hash)
+        .change_password(who.officer.id, &hash, session.clone())
         .await
     {
         return store_failed(locale, &e);
@@ -200,11 +221,26 @@ pub async fn change(
         officer = who.officer.id,
         "console: password changed; other sessions ended"
     );
+    let who = SignedIn {
+        csrf: session.csrf_token.clone(),
+        token_hash: session.token_hash.clone(),
+        ..who
+    };
     let done = html! {
         p.notice role="status" { (t(
             "Kata sandi Anda sudah diubah. Sesi Anda yang lain telah diakhiri.",
             "Your password was changed. Your other sessions have ended."
         )) }
     };
-    page(&state, locale, &who, StatusCode::OK, Some(done))
+    let mut response = page(&state, locale, &who, StatusCode::OK, Some(done));
+    let cookie = auth::set_cookie(
+        &state,
+        auth::SESSION_COOKIE,
+        &token,
+        auth::SESSION_HOURS * 3600,
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
