@@ -253,3 +253,55 @@ async fn an_address_that_files_too_fast_is_slowed_down_with_429() {
     );
     assert_eq!(app.get("/healthz").await.0, 200);
 }
+
+#[tokio::test]
+async fn look_ups_are_limited_whatever_the_method() {
+    let app = crate::support::spawn_app_with(crate::support::Engine::Sqlite, |c| {
+        c.lookup_per_minute = 1;
+    })
+    .await;
+    crate::console::wait_until_serving(&app).await;
+    let path = app.url("/api/v1/complaints/BDG-7K3Q-XP9M-2HT4-WQ5R");
+    let mut statuses = Vec::new();
+    for _ in 0..31 {
+        statuses.push(app.client.head(&path).send().await.expect("an answer").status().as_u16());
+    }
+    // The burst of 30 is spent by HEAD alone; the next GET waits too.
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert_eq!(app.get("/api/v1/complaints/BDG-7K3Q-XP9M-2HT4-WQ5R").await.0, 429);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_budget_and_cannot_pick_one() {
+    let app = crate::support::spawn_app_with(crate::support::Engine::Sqlite, |c| {
+        c.lookup_per_minute = 1;
+        c.trust_forwarded_for = true;
+        c.trusted_proxies = vec!["127.0.0.0/8".parse().expect("a range")];
+    })
+    .await;
+    crate::console::wait_until_serving(&app).await;
+    let path = app.url("/api/v1/complaints/BDG-7K3Q-XP9M-2HT4-WQ5R");
+    let look = |forwarded: Vec<&'static str>| {
+        let mut request = app.client.get(&path);
+        for line in forwarded {
+            request = request.header("x-forwarded-for", line);
+        }
+        async move { request.send().await.expect("an answer").status().as_u16() }
+    };
+    // One client spends its budget, rotating what it writes at the left
+    // of the header: the proxy's right-most entry is what counts.
+    for i in 0..30 {
+        let spoof: &'static str = if i % 2 == 0 { "1.1.1.1, 203.0.113.5" } else { "9.9.9.9, 203.0.113.5" };
+        assert_eq!(look(vec![spoof]).await, 400);
+    }
+    assert_eq!(look(vec!["8.8.8.8, 203.0.113.5"]).await, 429);
+    // Two header lines are read as one list.
+    assert_eq!(look(vec!["8.8.4.4", "203.0.113.5"]).await, 429);
+    // Another client, and another /64, are not held back.
+    assert_eq!(look(vec!["203.0.113.6"]).await, 400);
+    for _ in 0..30 {
+        look(vec!["2001:db8:1:2::1"]).await;
+    }
+    assert_eq!(look(vec!["2001:db8:1:2:ffff::9"]).await, 429, "one /64 is one client");
+    assert_eq!(look(vec!["2001:db8:1:3::1"]).await, 400);
+}
