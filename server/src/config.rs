@@ -113,6 +113,10 @@ pub struct NewWebhookArgs {
     /// without it, every region's events.
     #[arg(long)]
     pub region: Option<String>,
+    /// Allow a loopback, private or link-local address (tests and
+    /// single-host deployments only).
+    #[arg(long, env = "ADUAN_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
+    pub allow_private: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -5,7 +5,10 @@
 //! rows leased; they are claimed again when the lease runs out, and the
 //! stable delivery id lets the receiver drop the repeat.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use crate::lapor::{HttpLapor, Lapor, Report};
 use crate::mail::{Mail, Mailer};
@@ -13,7 +16,7 @@ use crate::outbound;
 use crate::state::{AppState, now_ms};
 use crate::store::outbox::{Delivered, OutboxRow};
 
-/// Rows claimed per round.
+/// Deliveries under way at once, each with its own slot.
 const BATCH: i64 = 32;
 /// The longest wait between two attempts.
 const BACKOFF_CAP_MS: u64 = 3_600_000;
@@ -35,11 +38,15 @@ pub async fn deliver_webhook(
     client: &reqwest::Client,
     row: &OutboxRow,
     now_ms: i64,
+    allow_private: bool,
 ) -> Result<(), String> {
     let url = row
         .url
         .as_deref()
         .ok_or("the subscriber no longer exists")?;
+    if let Some(host) = crate::egress::private_literal(url, allow_private) {
+        return Err(crate::egress::refusal(&host));
+    }
     let secret = row
         .secret
         .as_deref()
@@ -118,7 +125,15 @@ async fn deliver_mail(mailer: Option<&Mailer>, row: &OutboxRow) -> Result<(), St
 
 async fn deliver(state: &AppState, connectors: &Connectors, row: &OutboxRow) -> Result<(), String> {
     match row.channel.as_str() {
-        "webhook" => deliver_webhook(&connectors.http, row, now_ms()).await,
+        "webhook" => {
+            deliver_webhook(
+                &connectors.http,
+                row,
+                now_ms(),
+                state.config.webhook_allow_private,
+            )
+            .await
+        }
         "lapor" => deliver_lapor(state, connectors.lapor.as_deref(), row).await,
         "email" => deliver_mail(connectors.mailer.as_ref(), row).await,
         other => Err(format!("no connector delivers `{other}` messages")),
@@ -128,13 +143,51 @@ async fn deliver(state: &AppState, connectors: &Connectors, row: &OutboxRow) -> 
     })
 }
 
-/// One round: claims due rows, delivers them, records the outcomes.
-/// Returns how many rows it claimed.
-pub async fn round(state: &AppState, connectors: &Connectors) -> usize {
+/// Delivers one claimed row and records the outcome.
+async fn deliver_and_record(state: &AppState, connectors: &Connectors, row: OutboxRow) {
     let config = &state.config;
+    let outcome = match deliver(state, connectors, &row).await {
+        Ok(()) => Delivered::Yes,
+        Err(error) if row.attempts >= i64::from(config.outbox_max_attempts) => {
+            Delivered::Park { error }
+        }
+        Err(error) => Delivered::Retry {
+            at_ms: now_ms()
+                + i64::try_from(backoff_ms(
+                    config.outbox_backoff_ms,
+                    row.attempts,
+                    rand::random::<f64>(),
+                ))
+                .unwrap_or(i64::MAX / 2),
+            error,
+        },
+    };
+    if let Err(e) = state.store.finish_delivery(row.id, outcome, now_ms()).await {
+        // The lease runs out and the row is delivered again; the
+        // receiver drops the repeat by its id.
+        tracing::warn!(error = %e, delivery = %row.delivery_id, "cannot record a delivery");
+    }
+}
+
+/// Claims as many due rows as there are free delivery slots and starts
+/// each on its own: a slow receiver holds one slot, never the others.
+/// Returns how many rows it claimed.
+async fn claim_and_start(
+    state: &AppState,
+    connectors: &Arc<Connectors>,
+    slots: &Arc<Semaphore>,
+    running: &mut tokio::task::JoinSet<()>,
+) -> usize {
+    let free = slots
+        .available_permits()
+        .min(usize::try_from(BATCH).unwrap_or(32));
+    if free == 0 {
+        return 0;
+    }
     let now = now_ms();
-    let lease = i64::try_from(config.outbox_lease_secs.max(1) * 1000).unwrap_or(60_000);
-    let rows = match state.store.claim_outbox(now, now + lease, BATCH).await {
+    let lease = i64::try_from(state.config.outbox_lease_secs.max(1) * 1000).unwrap_or(60_000);
+    let limit = i64::try_from(free).unwrap_or(BATCH);
+    let rows = match state.store.claim_outbox(now, now + lease, limit).await {
         Ok(rows) => rows,
         Err(e) => {
             tracing::warn!(error = %e, "cannot claim outbox messages");
@@ -142,31 +195,15 @@ pub async fn round(state: &AppState, connectors: &Connectors) -> usize {
         }
     };
     let claimed = rows.len();
-    let results =
-        futures_util::future::join_all(rows.iter().map(|row| deliver(state, connectors, row)))
-            .await;
-    for (row, result) in rows.iter().zip(results) {
-        let outcome = match result {
-            Ok(()) => Delivered::Yes,
-            Err(error) if row.attempts >= i64::from(config.outbox_max_attempts) => {
-                Delivered::Park { error }
-            }
-            Err(error) => Delivered::Retry {
-                at_ms: now_ms()
-                    + i64::try_from(backoff_ms(
-                        config.outbox_backoff_ms,
-                        row.attempts,
-                        rand::random::<f64>(),
-                    ))
-                    .unwrap_or(i64::MAX / 2),
-                error,
-            },
+    for row in rows {
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            break;
         };
-        if let Err(e) = state.store.finish_delivery(row.id, outcome, now_ms()).await {
-            // The lease runs out and the row is delivered again; the
-            // receiver drops the repeat by its id.
-            tracing::warn!(error = %e, delivery = %row.delivery_id, "cannot record a delivery");
-        }
+        let (state, connectors) = (state.clone(), connectors.clone());
+        running.spawn(async move {
+            deliver_and_record(&state, &connectors, row).await;
+            drop(permit);
+        });
     }
     claimed
 }
@@ -174,7 +211,11 @@ pub async fn round(state: &AppState, connectors: &Connectors) -> usize {
 /// Runs the worker until the process stops.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let client = match reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(resolver) = crate::egress::resolver(state.config.webhook_allow_private) {
+            builder = builder.dns_resolver(resolver);
+        }
+        let client = match builder
             .timeout(Duration::from_secs(
                 state.config.delivery_timeout_secs.max(1),
             ))
@@ -215,15 +256,23 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 None
             }
         };
-        let connectors = Connectors {
+        let connectors = Arc::new(Connectors {
             http: client,
             lapor,
             mailer,
-        };
+        });
         let idle = Duration::from_millis(state.config.outbox_poll_ms.max(10));
+        let slots = Arc::new(Semaphore::new(usize::try_from(BATCH).unwrap_or(32)));
+        let mut running = tokio::task::JoinSet::new();
         loop {
-            if round(&state, &connectors).await == 0 {
-                tokio::time::sleep(idle).await;
+            while running.try_join_next().is_some() {}
+            if claim_and_start(&state, &connectors, &slots, &mut running).await == 0 {
+                // Nothing due, or every slot busy: wait for a slot to free
+                // or the poll interval, whichever comes first.
+                tokio::select! {
+                    _ = running.join_next(), if !running.is_empty() => {}
+                    () = tokio::time::sleep(idle) => {}
+                }
             }
         }
     })

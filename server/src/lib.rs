@@ -1,6 +1,7 @@
 //! The Aduan service.
 //!
 //! - [`config`]: the command line and settings, read in one place.
+//! - [`egress`]: where outgoing requests may go (no private targets unless allowed).
 //! - [`domain`]: pure rules (reference data, routing, working-day clocks).
 //! - [`store`]: the `Store` contract with SQLite and PostgreSQL behind it.
 //! - [`disclosure`]: who may learn what about a complaint; every outlet asks it.
@@ -19,6 +20,7 @@ pub mod config;
 pub mod delivery;
 pub mod disclosure;
 pub mod domain;
+pub mod egress;
 pub mod error;
 pub mod extract;
 pub mod intake;

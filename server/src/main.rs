@@ -95,9 +95,14 @@ async fn add_webhook(args: NewWebhookArgs) -> anyhow::Result<()> {
         .load_catalog()
         .await
         .map_err(|e| anyhow::anyhow!("reading the reference data: {e}"))?;
-    let added =
-        aduan_server::subscribers::add(store.as_ref(), &catalog, &args.url, args.region.as_deref())
-            .await;
+    let added = aduan_server::subscribers::add(
+        store.as_ref(),
+        &catalog,
+        &args.url,
+        args.region.as_deref(),
+        args.allow_private,
+    )
+    .await;
     store.close().await;
     let (id, secret) = added.map_err(|e| anyhow::anyhow!(e))?;
     println!("Webhook subscriber {id} added for {}.", args.url.trim());

@@ -29,8 +29,9 @@ pub async fn add_partner(store: &dyn Store, name: &str) -> Result<(i64, String),
 /// How long an old secret keeps signing after a rotation.
 pub const ROTATION_OVERLAP_MS: i64 = 24 * 3600 * 1000;
 
-/// Checks a subscriber's address: absolute http(s), no credentials in it.
-pub fn check_url(url: &str) -> Result<String, String> {
+/// Checks a subscriber's address: absolute http(s), no credentials in it,
+/// not on the internal network unless `allow_private`.
+pub async fn check_url(url: &str, allow_private: bool) -> Result<String, String> {
     let url = url.trim();
     let parsed = reqwest::Url::parse(url).map_err(|_| format!("`{url}` is not an address"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
@@ -41,6 +42,7 @@ pub fn check_url(url: &str) -> Result<String, String> {
             "put no user name or password in the address; the signature authenticates".into(),
         );
     }
+    crate::egress::check_target(&parsed, allow_private).await?;
     Ok(url.to_owned())
 }
 
@@ -50,8 +52,9 @@ pub async fn add(
     catalog: &Catalog,
     url: &str,
     region: Option<&str>,
+    allow_private: bool,
 ) -> Result<(i64, String), String> {
-    let url = check_url(url)?;
+    let url = check_url(url, allow_private).await?;
     let region = region.map(str::trim).filter(|r| !r.is_empty());
     if let Some(region) = region
         && catalog.region(region).is_none()
@@ -84,12 +87,21 @@ pub async fn rotate(store: &dyn Store, id: i64) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_plain_http_addresses_are_taken() {
-        assert!(check_url("https://pro.denpasarkota.go.id/hooks/aduan").is_ok());
-        assert!(check_url("http://127.0.0.1:9000/x").is_ok());
-        assert!(check_url("ftp://example.id/x").is_err());
-        assert!(check_url("not a url").is_err());
-        assert!(check_url("https://user:pw@example.id/").is_err());
+    #[tokio::test]
+    async fn only_plain_http_addresses_are_taken() {
+        assert!(
+            check_url("https://pro.denpasarkota.go.id/hooks/aduan", false)
+                .await
+                .is_ok()
+        );
+        assert!(check_url("http://127.0.0.1:9000/x", false).await.is_err());
+        assert!(check_url("http://127.0.0.1:9000/x", true).await.is_ok());
+        assert!(check_url("ftp://example.id/x", true).await.is_err());
+        assert!(check_url("not a url", true).await.is_err());
+        assert!(
+            check_url("https://user:pw@example.id/", true)
+                .await
+                .is_err()
+        );
     }
 }

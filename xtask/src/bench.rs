@@ -31,6 +31,8 @@ impl Server {
             // One load generator on loopback is not a flood of citizens.
             .env("ADUAN_SUBMIT_RATE", "0")
             .env("ADUAN_LOOKUP_RATE", "0")
+            // The benchmark's webhook receiver listens on loopback.
+            .env("ADUAN_WEBHOOK_ALLOW_PRIVATE", "true")
             .env("ADUAN_LOG", "warn,aduan_server=info")
             .stdout(Stdio::piped())
             .spawn()
@@ -242,7 +244,7 @@ async fn bench_outbox(engine: &str, url: &str) -> Result {
     let database = url.to_owned();
     let subscribe = move |receiver: &str| -> Result {
         let out = Command::new(root().join("target/release/aduan"))
-            .args(["webhook", "add", "--url", receiver])
+            .args(["webhook", "add", "--allow-private", "--url", receiver])
             .env("DATABASE_URL", &database)
             .output()
             .map_err(|e| format!("cannot run aduan webhook add: {e}"))?;

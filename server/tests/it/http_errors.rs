@@ -264,11 +264,24 @@ async fn look_ups_are_limited_whatever_the_method() {
     let path = app.url("/api/v1/complaints/BDG-7K3Q-XP9M-2HT4-WQ5R");
     let mut statuses = Vec::new();
     for _ in 0..31 {
-        statuses.push(app.client.head(&path).send().await.expect("an answer").status().as_u16());
+        statuses.push(
+            app.client
+                .head(&path)
+                .send()
+                .await
+                .expect("an answer")
+                .status()
+                .as_u16(),
+        );
     }
     // The burst of 30 is spent by HEAD alone; the next GET waits too.
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
-    assert_eq!(app.get("/api/v1/complaints/BDG-7K3Q-XP9M-2HT4-WQ5R").await.0, 429);
+    assert_eq!(
+        app.get("/api/v1/complaints/BDG-7K3Q-XP9M-2HT4-WQ5R")
+            .await
+            .0,
+        429
+    );
 }
 
 #[tokio::test]
@@ -291,7 +304,11 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_budget_and_cannot_pick_o
     // One client spends its budget, rotating what it writes at the left
     // of the header: the proxy's right-most entry is what counts.
     for i in 0..30 {
-        let spoof: &'static str = if i % 2 == 0 { "1.1.1.1, 203.0.113.5" } else { "9.9.9.9, 203.0.113.5" };
+        let spoof: &'static str = if i % 2 == 0 {
+            "1.1.1.1, 203.0.113.5"
+        } else {
+            "9.9.9.9, 203.0.113.5"
+        };
         assert_eq!(look(vec![spoof]).await, 400);
     }
     assert_eq!(look(vec!["8.8.8.8, 203.0.113.5"]).await, 429);
@@ -302,6 +319,10 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_budget_and_cannot_pick_o
     for _ in 0..30 {
         look(vec!["2001:db8:1:2::1"]).await;
     }
-    assert_eq!(look(vec!["2001:db8:1:2:ffff::9"]).await, 429, "one /64 is one client");
+    assert_eq!(
+        look(vec!["2001:db8:1:2:ffff::9"]).await,
+        429,
+        "one /64 is one client"
+    );
     assert_eq!(look(vec!["2001:db8:1:3::1"]).await, 400);
 }

@@ -145,7 +145,7 @@ pub async fn subscribe(app: &TestApp, receiver: &Receiver, region: Option<&str>)
         .expect("the store");
     let catalog = store.load_catalog().await.expect("the catalog");
     let (id, secret) =
-        aduan_server::subscribers::add(store.as_ref(), &catalog, &receiver.url, region)
+        aduan_server::subscribers::add(store.as_ref(), &catalog, &receiver.url, region, true)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     store.close().await;
@@ -507,6 +507,8 @@ async fn start_server(db: &crate::support::TestDb) -> crate::durability::Server 
             ("ADUAN_OUTBOX_POLL_MS", "50"),
             ("ADUAN_OUTBOX_BACKOFF_MS", "100"),
             ("ADUAN_DELIVERY_TIMEOUT", "2"),
+            // The receiver listens on loopback.
+            ("ADUAN_WEBHOOK_ALLOW_PRIVATE", "true"),
         ],
     )
     .await
@@ -517,9 +519,10 @@ async fn add_subscriber(db: &crate::support::TestDb, receiver: &Receiver) {
         .await
         .expect("the store");
     let catalog = store.load_catalog().await.expect("the catalog");
-    let (_, secret) = aduan_server::subscribers::add(store.as_ref(), &catalog, &receiver.url, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, secret) =
+        aduan_server::subscribers::add(store.as_ref(), &catalog, &receiver.url, None, true)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
     store.close().await;
     *receiver.secret.lock().await = secret;
 }
@@ -681,4 +684,120 @@ async fn the_webhook_command_prints_the_secret_once() {
         db.count("SELECT COUNT(*) FROM webhook_subscribers").await,
         1
     );
+}
+
+/// A receiver that takes the connection and never answers.
+async fn silent_receiver() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let url = format!(
+        "http://{}/hooks/slow",
+        listener.local_addr().expect("an address")
+    );
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+mod targets {
+    use super::*;
+
+    on_both_engines! {
+        async fn a_slow_receiver_does_not_hold_up_the_others(app) {
+            let fast = Receiver::start(0).await;
+            subscribe(&app, &fast, None).await;
+            let slow = Receiver { url: silent_receiver().await, ..Receiver::start(0).await };
+            subscribe(&app, &slow, None).await;
+            let first = app.db.public_id(&file(&app, complaint()).await).await;
+            // The slow receiver now holds a delivery for as long as the
+            // service waits (2 s in the tests).
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let started = Instant::now();
+            let second = app.db.public_id(&file(&app, complaint()).await).await;
+            loop {
+                let got = fast.accepted.lock().await.iter().any(|r| r.body.contains(&second));
+                if got {
+                    break;
+                }
+                assert!(started.elapsed() < Duration::from_millis(1200), "the fast receiver waited for the slow one");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            assert!(fast.accepted.lock().await.iter().any(|r| r.body.contains(&first)));
+        }
+    }
+
+    async fn subscriber_at(app: &TestApp, url: &str) -> (u16, String) {
+        let admin = officer(app, "admin", "bali", None).await;
+        let (status, _, page) = admin
+            .post(
+                "/console/integrations/subscriber",
+                &[("do", "add"), ("url", url), ("region", "")],
+            )
+            .await;
+        (status, page)
+    }
+
+    async fn the_internal_network_is_not_a_target(engine: crate::support::Engine) {
+        let app = spawn_app_with(engine, |c| c.webhook_allow_private = false).await;
+        crate::console::wait_until_serving(&app).await;
+        for url in [
+            "http://127.0.0.1:9/hook",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/x",
+            "http://10.1.2.3/x",
+            "http://localhost:8080/x",
+        ] {
+            let (status, page) = subscriber_at(&app, url).await;
+            assert_eq!(status, 422, "{url}: {page}");
+            assert!(page.contains("private"), "{url}: {page}");
+        }
+        assert_eq!(
+            app.db
+                .count("SELECT COUNT(*) FROM webhook_subscribers")
+                .await,
+            0
+        );
+        // One that got in anyway (added before this check, or by hand) is
+        // refused when a delivery is tried, and nothing reaches it.
+        let receiver = Receiver::start(0).await;
+        let sql = format!(
+            "INSERT INTO webhook_subscribers (url, region_slug, secret, active, created_at) VALUES ('{}', NULL, 'whsec_AAAA', TRUE, 0)",
+            receiver.url
+        );
+        app.db.run(sql).await;
+        file(&app, complaint()).await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let refused = app
+                .db
+                .strings("SELECT COALESCE(last_error, '') FROM outbox WHERE channel = 'webhook'")
+                .await;
+            if refused.iter().any(|e| e.contains("private")) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no refusal recorded: {refused:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            receiver.requests.load(Ordering::SeqCst),
+            0,
+            "a private target was reached"
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlite_the_internal_network_is_not_a_target() {
+        the_internal_network_is_not_a_target(crate::support::Engine::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_the_internal_network_is_not_a_target() {
+        the_internal_network_is_not_a_target(crate::support::Engine::Postgres).await;
+    }
 }

@@ -331,7 +331,13 @@ pub async fn subscriber(
     let outcome = match form.action.as_str() {
         "add" => {
             let region = (!form.region.is_empty()).then_some(form.region.as_str());
-            subscribers::add(store, &state.catalog(), &form.url, region)
+            subscribers::add(
+                store,
+                &state.catalog(),
+                &form.url,
+                region,
+                state.config.webhook_allow_private,
+            )
                 .await
                 .map(|(id, secret)| Some(secret_notice(locale, id, &secret)))
         }
