@@ -1,7 +1,8 @@
 //! The clock task: closes complaints whose quiet period after the
 //! resolution passed with no answer, reminds officers of due dates about
-//! to pass (when e-mail is on), forgets expired sessions, and rereads the
-//! reference data (a routing rule edited in another process).
+//! to pass (when e-mail is on), forgets expired sessions and whatever the
+//! retention settings keep no longer, and rereads the reference data (a
+//! routing rule edited in another process).
 //!
 //! Safe with several server processes on one database: each close is a
 //! transition applied only if the complaint is still resolved at the
@@ -13,7 +14,7 @@ use aduan_app::api::Status;
 
 use crate::domain::lifecycle::{Action, next};
 use crate::state::{AppState, now_ms};
-use crate::store::{ActOutcome, StoreError, Transition};
+use crate::store::{ActOutcome, Purged, Retention, StoreError, Transition};
 
 /// Complaints closed per round, at most.
 const BATCH: i64 = 500;
@@ -86,6 +87,23 @@ pub async fn remind_due(state: &AppState) -> Result<usize, StoreError> {
         .await
 }
 
+/// Forgets, as the retention settings say (UU 27/2022 on personal data):
+/// delivered outbox messages and their payloads, idempotency and reply
+/// keys, inbound and LAPOR message ids, and the contact details of
+/// complaints that ended long enough ago.
+pub async fn purge(state: &AppState, now: i64) -> Result<Purged, StoreError> {
+    let days = |n: u32| now - i64::from(n) * 86_400_000;
+    let c = &state.config;
+    state
+        .store
+        .purge(Retention {
+            delivered_before: days(c.keep_delivered_days),
+            keys_before: days(c.keep_keys_days),
+            contacts_before: days(c.keep_contacts_days),
+        })
+        .await
+}
+
 /// One round of the clock's work.
 pub async fn tick(state: &AppState) {
     if let Err(e) = remind_due(state).await {
@@ -99,6 +117,16 @@ pub async fn tick(state: &AppState) {
     let now = now_ms();
     if let Err(e) = state.store.sweep(now, now - 24 * 3600 * 1000).await {
         tracing::warn!(error = %e, "the clock could not sweep sessions");
+    }
+    match purge(state, now).await {
+        Ok(p) if p == Purged::default() => {}
+        Ok(p) => tracing::info!(
+            messages = p.messages,
+            keys = p.keys,
+            contacts = p.contacts,
+            "forgot what is kept no longer"
+        ),
+        Err(e) => tracing::warn!(error = %e, "the clock could not purge old data"),
     }
     if let Err(e) = state.reload_catalog().await {
         tracing::warn!(error = %e, "the clock could not reread the reference data");

@@ -331,3 +331,23 @@ pub async fn reply(
         Err(e) => Err(ApiError::from(e).speaking(locale)),
     }
 }
+
+/// The reporter erases their contact details: the complaint stays, its
+/// officers see that the contact was erased, and no more e-mail is sent.
+/// Erasing twice changes nothing.
+pub async fn erase_contact(
+    state: &AppState,
+    code: &TrackingCode,
+    locale: Locale,
+) -> Result<(), ApiError> {
+    let found = state
+        .store
+        .erase_contact(code.as_str(), now_ms())
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?;
+    if found {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(Reason::ComplaintNotFound).speaking(locale))
+    }
+}

@@ -18,7 +18,7 @@ use axum::handler::HandlerWithoutStateExt;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -49,6 +49,10 @@ pub fn router(state: AppState) -> Router {
             "/complaints/{code}/confirmation",
             post(public::confirm_resolution),
         )
+        .route(
+            "/complaints/{code}/contact",
+            delete(public::erase_reporter_contact),
+        )
         .route("/openapi.json", get(system::openapi))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -57,7 +61,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
-                .allow_methods([Method::GET, Method::POST])
+                .allow_methods([Method::GET, Method::POST, Method::DELETE])
                 .allow_headers([
                     header::CONTENT_TYPE,
                     header::ACCEPT_LANGUAGE,
@@ -71,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{slug}", get(hosted::show_complaint_form).post(hosted::submit_complaint_form))
         .route("/r/{slug}/track", get(hosted::show_tracker).post(hosted::reply_from_tracker))
         .route("/r/{slug}/track/confirm", post(hosted::confirm_from_tracker))
+        .route("/r/{slug}/track/erase", post(hosted::erase_from_tracker))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit_citizens))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

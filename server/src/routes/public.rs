@@ -109,6 +109,19 @@ pub async fn add_reporter_reply(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
+/// `DELETE /api/v1/complaints/{code}/contact`: the reporter erases their
+/// name, e-mail address and phone number; 204, also when they were erased
+/// before.
+pub async fn erase_reporter_contact(
+    State(state): State<AppState>,
+    Path(typed): Path<String>,
+    AcceptLocale(locale): AcceptLocale,
+) -> Result<Response, ApiError> {
+    let code = intake::tracking_code(&typed, locale)?;
+    intake::erase_contact(&state, &code, locale).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// `POST /api/v1/complaints/{code}/confirmation`: the reporter confirms the
 /// follow-up resolved the complaint, which closes it. Confirming again
 /// changes nothing.

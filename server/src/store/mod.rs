@@ -118,6 +118,25 @@ pub struct Budget {
     pub window_ms: i64,
 }
 
+/// What the clock forgets: everything older than these times (ms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Delivered (and long parked) outbox messages.
+    pub delivered_before: i64,
+    /// Idempotency and reply keys, inbound and LAPOR message ids.
+    pub keys_before: i64,
+    /// Reporters' contact details of complaints that ended before this.
+    pub contacts_before: i64,
+}
+
+/// How much one purge forgot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub messages: u64,
+    pub keys: u64,
+    pub contacts: u64,
+}
+
 /// How a submission ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitOutcome {
@@ -317,6 +336,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now_ms: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
+
+    /// Erases the reporter's contact details (and mail to them still in the
+    /// outbox) of the complaint with this code; `false` when none has it.
+    async fn erase_contact(&self, tracking_code: &str, at_ms: i64) -> Result<bool, StoreError>;
+
+    /// Forgets what the retention settings keep no longer.
+    async fn purge(&self, retention: Retention) -> Result<Purged, StoreError>;
 
     /// Forgets expired sessions and devices, and budgets whose window began
     /// before `budgets_before`.

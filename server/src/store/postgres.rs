@@ -17,7 +17,7 @@ use super::{
     NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
-use super::{Budget, ComplaintRef};
+use super::{Budget, ComplaintRef, Purged, Retention};
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 
@@ -435,6 +435,20 @@ impl Store for PostgresStore {
             expires_at,
         )
         .await
+    }
+
+    async fn erase_contact(&self, tracking_code: &str, at_ms: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let found = ops::erase_contact(&mut tx, tracking_code, at_ms).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn purge(&self, retention: Retention) -> Result<Purged, StoreError> {
+        let mut tx = self.begin().await?;
+        let purged = ops::purge(&mut tx, &retention).await?;
+        tx.commit().await?;
+        Ok(purged)
     }
 
     async fn sweep(&self, now_ms: i64, budgets_before: i64) -> Result<(), StoreError> {

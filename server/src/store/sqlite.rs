@@ -25,7 +25,7 @@ use super::{
     NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
-use super::{Budget, ComplaintRef};
+use super::{Budget, ComplaintRef, Purged, Retention};
 use crate::config::SqliteSynchronous as Durability;
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
@@ -507,6 +507,24 @@ impl Store for SqliteStore {
                 Box::pin(async move {
                     ops::trust_device(conn, &token_hash, officer_id, now_ms, expires_at).await
                 })
+            }))
+            .await
+    }
+
+    async fn erase_contact(&self, tracking_code: &str, at_ms: i64) -> Result<bool, StoreError> {
+        let code = tracking_code.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let code = code.clone();
+                Box::pin(async move { ops::erase_contact(conn, &code, at_ms).await })
+            }))
+            .await
+    }
+
+    async fn purge(&self, retention: Retention) -> Result<Purged, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::purge(conn, &retention).await })
             }))
             .await
     }

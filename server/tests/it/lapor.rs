@@ -13,19 +13,19 @@ use tokio::sync::Mutex;
 use crate::console::{file, officer, track};
 use crate::support::{Engine, TestApp, complaint, spawn_app_with};
 
-const TOKEN: &str = "lapor-test-token";
+pub(crate) const TOKEN: &str = "lapor-test-token";
 const CALLBACK: &str = "lapor-callback-token";
 
 /// Plays SP4N-LAPOR: `/stream` takes a report with the token and answers a
 /// tracking id (the same one for a repeated `referensi`); the first `fail`
 /// requests answer 500.
-struct FakeLapor {
-    url: String,
-    bodies: Arc<Mutex<Vec<String>>>,
+pub(crate) struct FakeLapor {
+    pub(crate) url: String,
+    pub(crate) bodies: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeLapor {
-    async fn start(fail: u32) -> FakeLapor {
+    pub(crate) async fn start(fail: u32) -> FakeLapor {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
         let bodies: Arc<Mutex<Vec<String>>> = Arc::default();

@@ -14,20 +14,20 @@ use crate::support::{Engine, TestApp, complaint, spawn_app_with};
 
 /// One e-mail the receiver took.
 #[derive(Debug, Clone)]
-struct Received {
-    to: String,
-    data: String,
+pub(crate) struct Received {
+    pub(crate) to: String,
+    pub(crate) data: String,
 }
 
 /// An SMTP receiver: refuses the first `refuse` recipients with 550, then
 /// takes everything.
-struct Smtp {
-    port: u16,
-    mails: Arc<Mutex<Vec<Received>>>,
+pub(crate) struct Smtp {
+    pub(crate) port: u16,
+    pub(crate) mails: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Smtp {
-    async fn start(refuse: u32) -> Smtp {
+    pub(crate) async fn start(refuse: u32) -> Smtp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let port = listener.local_addr().expect("an address").port();
         let mails: Arc<Mutex<Vec<Received>>> = Arc::default();
@@ -136,7 +136,7 @@ async fn settle(app: &TestApp) {
 }
 
 /// Quoted-printable soft line breaks undone, so text can be searched.
-fn plain(data: &str) -> String {
+pub(crate) fn plain(data: &str) -> String {
     data.replace("=\r\n", "").replace("=3D", "=")
 }
 

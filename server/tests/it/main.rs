@@ -17,4 +17,5 @@ mod mail;
 mod migrations;
 mod open311;
 mod outbox;
+mod privacy;
 mod sign_in;

@@ -183,6 +183,11 @@ fn event_name(kind: &str, locale: Locale) -> &'static str {
         "confirmed" => action_name(Action::ReporterConfirm, locale),
         "lapor_update" => t(locale, "Pembaruan SP4N-LAPOR", "SP4N-LAPOR update"),
         "auto_closed" => action_name(Action::AutoClose, locale),
+        "contact_erased" => t(
+            locale,
+            "Pelapor menghapus data kontaknya",
+            "The reporter erased their contact details",
+        ),
         _ => t(locale, "Peristiwa", "Event"),
     }
 }

@@ -256,3 +256,30 @@ pub async fn confirm_from_tracker(
         tracker_page(&region, locale, &form.code, Some(result.as_ref())),
     )
 }
+
+/// `POST /r/{slug}/track/erase`: the reporter erases their contact details.
+pub async fn erase_from_tracker(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let locale = pick_locale(Some(form.lang.as_str()), header);
+    let Some(region) = state.catalog().region(&slug).cloned() else {
+        return no_such_region(locale);
+    };
+    let result = match intake::tracking_code(&form.code, locale) {
+        Ok(code) => match intake::erase_contact(&state, &code, locale).await {
+            Ok(()) => intake::track(&state, &code, locale).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    let status = result
+        .as_ref()
+        .map_or_else(|e| e.status, |_| StatusCode::OK);
+    html_response(
+        status,
+        tracker_page(&region, locale, &form.code, Some(result.as_ref())),
+    )
+}

@@ -304,6 +304,18 @@ pub(super) fn tracker_page(
                             button type="submit" { (t(Label::ConfirmResolved)) }
                         }
                     }
+                    form method="post" action=(format!("/r/{}/track/erase", region.slug)) {
+                        input type="hidden" name="code" value=(view.tracking_code);
+                        input type="hidden" name="lang" value=(locale.key());
+                        p { (match locale {
+                            aduan_app::api::Locale::Id => "Anda dapat menghapus nama, e-mail, dan nomor telepon Anda kapan saja. Pengaduan tetap ditangani; Anda tidak akan menerima e-mail lagi.",
+                            aduan_app::api::Locale::En => "You can erase your name, e-mail address and phone number at any time. The complaint is still handled; you will get no more e-mail.",
+                        }) }
+                        button type="submit" { (match locale {
+                            aduan_app::api::Locale::Id => "Hapus data kontak saya",
+                            aduan_app::api::Locale::En => "Erase my contact details",
+                        }) }
+                    }
                     @if view.accepts_replies {
                         h2 { (t(Label::ReplyTitle)) }
                         form method="post" action=(format!("/r/{}/track", region.slug)) {
