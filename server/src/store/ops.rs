@@ -1107,16 +1107,19 @@ pub async fn erase_contact(conn: &mut Conn, tracking_code: &str, at_ms: i64) -> 
 /// Forgets what the retention settings say is kept no longer; each
 /// statement is idempotent, so processes may run it side by side.
 pub async fn purge(conn: &mut Conn, r: &crate::store::Retention) -> Result<crate::store::Purged, StoreError> {
-    let mut purged = crate::store::Purged::default();
     // Delivered messages, and parked ones as old, with their payloads (a
     // LAPOR forward holds the reporter's identity).
-    purged.messages = sqlx::query(
+    let messages = sqlx::query(
         "DELETE FROM outbox WHERE (state = 'delivered' AND delivered_at < $1) OR (state = 'failed' AND created_at < $1)",
     )
     .bind(r.delivered_before)
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    let mut purged = crate::store::Purged {
+        messages,
+        ..crate::store::Purged::default()
+    };
     for statement in [
         "DELETE FROM idempotency_keys WHERE created_at < $1",
         "DELETE FROM reply_keys WHERE created_at < $1",

@@ -42,8 +42,7 @@ pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_ha
 
 /// The complaint and its public events in one round trip, one row per event.
 /// Internal notes (and events that are only a note), the erasure of the
-/// reporter's contact details, and the reporter are
-/// not selected at all.
+/// reporter's contact details, and the reporter are not selected at all.
 pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, c.lapor_tracking_id, \
      e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
      FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind NOT IN ('note', 'contact_erased') WHERE c.tracking_code = $1 ORDER BY e.id";
