@@ -16,6 +16,7 @@ mod lapor;
 mod mail;
 mod migrations;
 mod open311;
+mod openapi;
 mod outbox;
 mod privacy;
 mod sign_in;
