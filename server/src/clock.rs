@@ -10,55 +10,41 @@
 
 use std::time::Duration;
 
-use aduan_app::api::Status;
+use aduan_app::api::Locale;
 
-use crate::domain::lifecycle::{Action, next};
+use crate::casework::{self, Actor, CaseError, Command};
+use crate::domain::lifecycle::Action;
 use crate::state::{AppState, now_ms};
-use crate::store::{ActOutcome, Purged, Retention, StoreError, Transition};
+use crate::store::{ActOutcome, Purged, Retention, StoreError};
 
 /// Complaints closed per round, at most.
 const BATCH: i64 = 500;
 
 /// Closes every resolved complaint whose quiet period ended; returns how many.
 pub async fn close_quiet(state: &AppState) -> Result<usize, StoreError> {
-    let catalog = state.catalog();
-    let now = now_ms();
-    let today = catalog.today(now).to_string();
-    let to = next(Status::Resolved, Action::AutoClose)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let today = state.catalog().today(now_ms()).to_string();
     let mut closed = 0;
     loop {
         let due = state.store.quiet_resolved(&today, BATCH).await?;
         let found = due.len();
         let mut progressed = false;
         for row in due {
-            let outcome = state
-                .store
-                .act(Transition {
-                    complaint_id: row.id,
-                    public_id: row.public_id.clone(),
-                    privacy: row.privacy(),
-                    tracking_code: row.tracking_code,
-                    expected_version: row.version,
-                    author: "system",
-                    officer_id: None,
-                    kind: Action::AutoClose.event_kind(),
-                    from_status: Status::Resolved.key().to_owned(),
-                    to_status: to.key().to_owned(),
-                    region: row.region_slug,
-                    unit: row.unit_key,
-                    due_step: None,
-                    due_date: today.clone(),
-                    tier: None,
-                    public_message: None,
-                    internal_note: None,
-                    detail: None,
-                    at_ms: now,
-                    inbound: None,
-                    lapor_update: None,
-                    mail: crate::mail::MailContext::of(&state.config),
-                })
-                .await?;
+            let outcome = match casework::apply(
+                state,
+                &Actor::Clock,
+                &row,
+                &Command::of(Action::AutoClose),
+                Locale::Id,
+            )
+            .await
+            {
+                Ok(()) => ActOutcome::Done,
+                Err(CaseError::NotFound) => ActOutcome::NotFound,
+                // Changed (or no longer resolved): another process or an
+                // officer came first.
+                Err(CaseError::Changed | CaseError::Refused(_)) => ActOutcome::Changed,
+                Err(CaseError::Store(e)) => return Err(e),
+            };
             if outcome == ActOutcome::Done {
                 closed += 1;
             }

@@ -13,9 +13,10 @@ use aduan_app::validate;
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 
+use crate::casework::CaseError;
 use crate::domain::calendar::add_working_days;
 use crate::domain::catalog::Catalog;
-use crate::domain::lifecycle::{Action, clock, next};
+use crate::domain::lifecycle::{Action, clock};
 use crate::domain::routing::route;
 use crate::error::ApiError;
 use crate::state::{AppState, now_ms};
@@ -229,48 +230,31 @@ pub async fn confirm(
         // Confirming twice (a retry after a lost answer) changes nothing.
         return track(state, code, locale).await;
     }
-    let to = next(from, Action::ReporterConfirm).map_err(|_| {
-        ApiError::new(StatusCode::CONFLICT, "not_resolved", Reason::NotResolved).speaking(locale)
-    })?;
-    let catalog = state.catalog();
-    let now = now_ms();
-    let outcome = state
-        .store
-        .act(crate::store::Transition {
-            complaint_id: c.id,
-            tracking_code: code.to_string(),
-            public_id: c.public_id.clone(),
-            privacy: c.privacy(),
-            expected_version: c.version,
-            author: "reporter",
-            officer_id: None,
-            kind: Action::ReporterConfirm.event_kind(),
-            from_status: c.status.clone(),
-            to_status: to.key().to_owned(),
-            region: c.region_slug.clone(),
-            unit: c.unit_key.clone(),
-            due_step: None,
-            due_date: catalog.today(now).to_string(),
-            tier: None,
-            public_message: None,
-            internal_note: None,
-            detail: None,
-            at_ms: now,
-            inbound: None,
-            lapor_update: None,
-            mail: crate::mail::MailContext::of(&state.config),
-        })
-        .await
-        .map_err(|e| ApiError::from(e).speaking(locale))?;
-    match outcome {
-        crate::store::ActOutcome::Done => track(state, code, locale).await,
-        crate::store::ActOutcome::Changed => Err(ApiError::new(
+    let command = crate::casework::Command::of(Action::ReporterConfirm);
+    let applied = crate::casework::apply(
+        state,
+        &crate::casework::Actor::Reporter,
+        &c,
+        &command,
+        locale,
+    )
+    .await;
+    match applied {
+        Ok(()) => track(state, code, locale).await,
+        Err(CaseError::Refused(_)) => {
+            Err(
+                ApiError::new(StatusCode::CONFLICT, "not_resolved", Reason::NotResolved)
+                    .speaking(locale),
+            )
+        }
+        Err(CaseError::Changed) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "complaint_changed",
             Reason::ComplaintChanged,
         )
         .speaking(locale)),
-        crate::store::ActOutcome::NotFound => Err(not_found()),
+        Err(CaseError::NotFound) => Err(not_found()),
+        Err(CaseError::Store(e)) => Err(ApiError::from(e).speaking(locale)),
     }
 }
 

@@ -2,6 +2,8 @@
 //!
 //! - [`config`]: the command line and settings, read in one place.
 //! - [`egress`]: where outgoing requests may go (no private targets unless allowed).
+//! - [`casework`]: every change of a complaint as a typed command, checked and
+//!   planned in one place (the lifecycle, the actor's role, what it causes).
 //! - [`domain`]: pure rules (reference data, routing, working-day clocks).
 //! - [`store`]: the `Store` contract with SQLite and PostgreSQL behind it.
 //! - [`disclosure`]: who may learn what about a complaint; every outlet asks it.
@@ -15,6 +17,7 @@
 //! requests in flight and closes the database.
 
 pub mod auth;
+pub mod casework;
 pub mod clock;
 pub mod config;
 pub mod delivery;

@@ -14,7 +14,9 @@
 //! console: `verified` (dispatch, optionally to `unit`), `needs_info`,
 //! `in_progress`, `resolved`, `rejected`.
 
-use aduan_app::api::Status;
+use std::collections::BTreeMap;
+
+use aduan_app::api::{Locale, Status};
 use aduan_app::i18n::Reason;
 use axum::Json;
 use axum::body::Bytes;
@@ -24,11 +26,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::casework::{self, Actor, CaseError, Command, Refusal};
 use crate::domain::lifecycle::Action;
 use crate::error::ApiError;
-use crate::routes::console::{ActionForm, plan_transition};
 use crate::state::{AppState, now_ms};
-use crate::store::{ActOutcome, Scope};
+use crate::store::Scope;
 
 /// How far a message's timestamp may be from now, in seconds.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -202,7 +204,9 @@ pub async fn receive(
         error.fields.insert("type".into(), "complaint.status_changed (with data.status: verified, needs_info, in_progress, resolved or rejected) or complaint.reply_added".into());
         return error.into_response();
     };
-    let form = ActionForm {
+    // The app may leave the unit as it is and the complexity simple.
+    let command = Command {
+        action: Some(action),
         message: message.data.message.clone().unwrap_or_default(),
         unit: message
             .data
@@ -210,36 +214,34 @@ pub async fn receive(
             .clone()
             .unwrap_or_else(|| complaint.unit_key.clone()),
         tier: message.data.tier.clone().unwrap_or_else(|| "simple".into()),
-        ..ActionForm::default()
+        ..Command::default()
     };
-    let mut transition = match plan_transition(
-        &catalog,
-        None,
-        &complaint,
-        action,
-        &form,
-        aduan_app::api::Locale::En,
-    ) {
-        Ok(t) => t,
-        Err(problems) => {
-            let status = if problems.contains_key("form") {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let mut error = ApiError::new(status, "transition_refused", Reason::TransitionRefused);
-            for (k, v) in problems {
-                error.fields.insert(k.to_owned(), v);
-            }
-            return error.into_response();
+    let actor = Actor::RegionApp {
+        subscriber,
+        message_id: id.to_owned(),
+    };
+    let refused = |status: StatusCode, problems: BTreeMap<&'static str, String>| {
+        let mut error = ApiError::new(status, "transition_refused", Reason::TransitionRefused);
+        for (k, v) in problems {
+            error.fields.insert(k.to_owned(), v);
         }
+        error.into_response()
     };
-    transition.detail = Some(format!("app:{subscriber}"));
-    transition.inbound = Some((subscriber, id.to_owned()));
-    transition.mail = crate::mail::MailContext::of(&state.config);
-    match state.store.act(transition).await {
-        Ok(ActOutcome::Done) => (StatusCode::OK, Json(json!({"applied": true}))).into_response(),
-        Ok(ActOutcome::Changed) => match state.store.inbound_seen(subscriber, id).await {
+    let reference = complaint.reference();
+    match casework::apply(&state, &actor, &reference, &command, Locale::En).await {
+        Ok(()) => (StatusCode::OK, Json(json!({"applied": true}))).into_response(),
+        Err(CaseError::Refused(Refusal::Fields(problems))) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, problems)
+        }
+        Err(CaseError::Refused(Refusal::WrongState(problem))) => {
+            refused(StatusCode::CONFLICT, BTreeMap::from([("form", problem)]))
+        }
+        Err(CaseError::Refused(Refusal::NotPermitted)) => refuse(
+            StatusCode::FORBIDDEN,
+            "transition_refused",
+            Reason::TransitionRefused,
+        ),
+        Err(CaseError::Changed) => match state.store.inbound_seen(subscriber, id).await {
             // The same message twice at once: the other one applied it.
             Ok(true) => (StatusCode::OK, Json(json!({"duplicate": true}))).into_response(),
             _ => refuse(
@@ -248,7 +250,7 @@ pub async fn receive(
                 Reason::ComplaintChanged,
             ),
         },
-        Ok(ActOutcome::NotFound) => ApiError::not_found(Reason::ComplaintNotFound).into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(CaseError::NotFound) => ApiError::not_found(Reason::ComplaintNotFound).into_response(),
+        Err(CaseError::Store(e)) => ApiError::from(e).into_response(),
     }
 }

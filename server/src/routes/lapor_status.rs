@@ -11,15 +11,18 @@
 //! before answers `duplicate` and changes nothing). Aduan's own lifecycle
 //! stays with the region's officers.
 
+use aduan_app::api::Locale;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::same_secret;
+use crate::casework::{self, Actor, CaseError, Command};
+use crate::domain::lifecycle::Action;
 use crate::lapor::element;
-use crate::state::{AppState, now_ms};
-use crate::store::{ActOutcome, Scope, Transition};
+use crate::state::AppState;
+use crate::store::Scope;
 
 fn answer(status: StatusCode, word: &str, message: &str) -> Response {
     let body = format!(
@@ -103,37 +106,18 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         (s, "") => format!("SP4N-LAPOR: {s}"),
         (s, r) => format!("SP4N-LAPOR · {s}: {r}"),
     };
-    let now = now_ms();
-    let transition = Transition {
-        complaint_id: c.id,
-        tracking_code: c.tracking_code.clone(),
-        public_id: c.public_id.clone(),
-        privacy: c.privacy(),
-        expected_version: c.version,
-        author: "system",
-        officer_id: None,
-        kind: "lapor_update",
-        from_status: c.status.clone(),
-        to_status: c.status.clone(),
-        region: c.region_slug.clone(),
-        unit: c.unit_key.clone(),
-        due_step: c.due_step.clone(),
-        due_date: c
-            .due_date
-            .clone()
-            .unwrap_or_else(|| state.catalog().today(now).to_string()),
-        tier: c.tier.clone(),
-        public_message: Some(message.chars().take(4000).collect()),
-        internal_note: None,
-        detail: Some(format!("lapor:{lapor_id}")),
-        at_ms: now,
-        inbound: None,
-        lapor_update: Some(update.clone()),
-        mail: crate::mail::MailContext::of(&state.config),
+    let command = Command {
+        message: message.chars().take(4000).collect(),
+        ..Command::of(Action::Reply)
     };
-    match state.store.act(transition).await {
-        Ok(ActOutcome::Done) => answer(StatusCode::OK, "sukses", "diterima"),
-        Ok(ActOutcome::Changed) => match state.store.lapor_update_seen(&update).await {
+    let actor = Actor::Lapor {
+        update_id: update.clone(),
+        tracking_id: lapor_id.clone(),
+    };
+    let applied = casework::apply(&state, &actor, &c.reference(), &command, Locale::Id).await;
+    match applied {
+        Ok(()) => answer(StatusCode::OK, "sukses", "diterima"),
+        Err(CaseError::Changed) => match state.store.lapor_update_seen(&update).await {
             Ok(true) => answer(StatusCode::OK, "duplikat", "sudah diterima"),
             _ => answer(
                 StatusCode::CONFLICT,
@@ -141,9 +125,14 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
                 "pengaduan baru saja berubah; kirim ulang",
             ),
         },
-        Ok(ActOutcome::NotFound) => {
+        Err(CaseError::NotFound) => {
             answer(StatusCode::NOT_FOUND, "gagal", "tracking_id tidak dikenal")
         }
-        Err(e) => unavailable(e),
+        Err(CaseError::Refused(_)) => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "gagal",
+            "status atau tanggapan tidak dapat diterima",
+        ),
+        Err(CaseError::Store(e)) => unavailable(e),
     }
 }

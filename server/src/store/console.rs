@@ -143,6 +143,24 @@ impl ComplaintRecord {
     pub fn privacy(&self) -> Privacy {
         Privacy::of(self.anonymous, self.confidential)
     }
+
+    /// What a change of its state needs to know.
+    pub fn reference(&self) -> ComplaintRef {
+        ComplaintRef {
+            id: self.id,
+            tracking_code: self.tracking_code.clone(),
+            public_id: self.public_id.clone(),
+            status: self.status.clone(),
+            version: self.version,
+            region_slug: self.region_slug.clone(),
+            unit_key: self.unit_key.clone(),
+            anonymous: self.anonymous,
+            confidential: self.confidential,
+            tier: self.tier.clone(),
+            due_step: self.due_step.clone(),
+            due_date: self.due_date.clone(),
+        }
+    }
 }
 
 /// One event of the whole history, internal notes included.
@@ -190,6 +208,11 @@ pub struct Transition {
     pub inbound: Option<(i64, String)>,
     /// When SP4N-LAPOR sent the change: its update id, recorded with it.
     pub lapor_update: Option<String>,
+    /// Forward the complaint to SP4N-LAPOR if its region is connected
+    /// (once per complaint).
+    pub forward_to_lapor: bool,
+    /// Which officers are told by e-mail.
+    pub notify: crate::casework::Notify,
     /// Set when e-mail is on: who must hear of the change is written with it.
     pub mail: Option<crate::mail::MailContext>,
 }
@@ -216,6 +239,9 @@ pub struct ComplaintRef {
     pub unit_key: String,
     pub anonymous: bool,
     pub confidential: bool,
+    pub tier: Option<String>,
+    pub due_step: Option<String>,
+    pub due_date: Option<String>,
 }
 
 impl ComplaintRef {

@@ -295,8 +295,8 @@ pub async fn complaint_ref(
     tracking_code: &str,
 ) -> Result<Option<ComplaintRef>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, tracking_code, public_id, status, CAST(version AS BIGINT) AS version, region_slug, unit_key, anonymous, confidential \
-         FROM complaints WHERE tracking_code = $1",
+        "SELECT id, tracking_code, public_id, status, CAST(version AS BIGINT) AS version, region_slug, unit_key, anonymous, confidential, \
+         tier, due_step, due_date FROM complaints WHERE tracking_code = $1",
     )
     .bind(tracking_code)
     .fetch_optional(&mut *conn)
@@ -366,7 +366,7 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
     let sender = t.inbound.as_ref().map_or(-1, |(subscriber, _)| *subscriber);
     fan_out_except(conn, event_id, t.complaint_id, &facts, sender).await?;
     if let Some(ctx) = &t.mail {
-        queue_mail(conn, event_id, t.complaint_id, t.author, &facts, ctx).await?;
+        queue_mail(conn, event_id, t.complaint_id, t.author, &facts, &t.notify, ctx).await?;
     }
     if let Some(update) = &t.lapor_update {
         sqlx::query("INSERT INTO lapor_updates (update_id, complaint_id, received_at) VALUES ($1, $2, $3)")
@@ -376,7 +376,7 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
             .execute(&mut *conn)
             .await?;
     }
-    if t.to_status == "verified" && t.from_status != "verified" {
+    if t.forward_to_lapor {
         queue_lapor(conn, t.complaint_id, t.at_ms).await?;
     }
     if let Some((subscriber, message)) = &t.inbound {
@@ -400,7 +400,8 @@ pub async fn quiet_resolved(
     limit: i64,
 ) -> Result<Vec<ComplaintRef>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, tracking_code, public_id, status, CAST(version AS BIGINT) AS version, region_slug, unit_key, anonymous, confidential FROM complaints \
+        "SELECT id, tracking_code, public_id, status, CAST(version AS BIGINT) AS version, region_slug, unit_key, anonymous, confidential, \
+         tier, due_step, due_date FROM complaints \
          WHERE status = 'resolved' AND due_date < $1 ORDER BY due_date, id LIMIT $2",
     )
     .bind(today)
@@ -933,13 +934,16 @@ async fn officers_to_tell(
 }
 
 /// Queues the e-mails an event causes: the reporter's (if they left an
-/// address) and the officers' who must now act.
+/// address; what it says is decided in [`crate::mail`]) and those of the
+/// officers the caller names.
+#[allow(clippy::too_many_arguments)]
 pub async fn queue_mail(
     conn: &mut Conn,
     event_id: i64,
     complaint_id: i64,
     author: &str,
     facts: &crate::outbound::EventFacts<'_>,
+    notify: &crate::casework::Notify,
     ctx: &crate::mail::MailContext,
 ) -> Result<(), StoreError> {
     let row: Option<(Option<String>, String, String)> = sqlx::query_as(
@@ -971,14 +975,14 @@ pub async fn queue_mail(
             insert_mail(conn, &format!("mail_{event_id}_r"), complaint_id, &mail, facts.at_ms).await?;
         }
     }
-    let arrived = facts.kind == "submitted" || (facts.from_status.is_some() && facts.to_status == "submitted");
-    let dispatched = facts.from_status.is_some() && facts.to_status == "verified";
-    let (who, unit, why) = if arrived {
-        ("coordinator", None, "Pengaduan perlu diverifikasi / a complaint to verify")
-    } else if dispatched {
-        ("unit", Some(facts.unit), "Pengaduan didisposisikan ke unit Anda / dispatched to your unit")
-    } else {
-        return Ok(());
+    let (who, unit, why) = match notify {
+        crate::casework::Notify::Coordinators => {
+            ("coordinator", None, "Pengaduan perlu diverifikasi / a complaint to verify")
+        }
+        crate::casework::Notify::Unit => {
+            ("unit", Some(facts.unit), "Pengaduan didisposisikan ke unit Anda / dispatched to your unit")
+        }
+        crate::casework::Notify::Nobody => return Ok(()),
     };
     for (officer, address) in officers_to_tell(conn, facts.region, who, unit).await? {
         let mail = crate::mail::for_officer(ctx, &address, facts.tracking_code, &title, why);

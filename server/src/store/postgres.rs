@@ -246,6 +246,7 @@ impl Store for PostgresStore {
                         complaint_id,
                         "reporter",
                         &c.created_facts(),
+                        &crate::casework::notify(None, aduan_app::api::Status::Submitted),
                         ctx,
                     )
                     .await?;

@@ -173,7 +173,17 @@ async fn submit_in(
         .await?;
     ops::fan_out(conn, event_id, id, &c.created_facts()).await?;
     if let Some(ctx) = &c.mail {
-        ops::queue_mail(conn, event_id, id, "reporter", &c.created_facts(), ctx).await?;
+        let notify = crate::casework::notify(None, aduan_app::api::Status::Submitted);
+        ops::queue_mail(
+            conn,
+            event_id,
+            id,
+            "reporter",
+            &c.created_facts(),
+            &notify,
+            ctx,
+        )
+        .await?;
     }
     let inserted: Option<String> = sqlx::query_scalar(sql::INSERT_IDEMPOTENCY)
         .bind(&c.idempotency_key)

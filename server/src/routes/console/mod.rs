@@ -22,18 +22,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::auth::{self, SignedIn};
+use crate::casework::{self, Actor, CaseError, Command, Refusal};
 use crate::domain::calendar::add_working_days;
 use crate::domain::catalog::Catalog;
-use crate::domain::lifecycle::{Action, Role, Tier, clock, next, permits};
+use crate::domain::lifecycle::{Action, Role, next, permits};
 use crate::extract::AcceptLocale;
 use crate::routes::limits::address_of;
 use crate::state::{AppState, now_ms};
-use crate::store::{ActOutcome, ComplaintRecord, DueFilter, InboxQuery, StoreError, Transition};
+use crate::store::{ComplaintRecord, DueFilter, InboxQuery, StoreError};
 
 use self::pages::Page;
 
 /// Longest public reply or internal note, in characters.
-pub const MESSAGE_MAX: usize = 4000;
+pub use crate::casework::MESSAGE_MAX;
 /// Complaints per inbox page.
 pub const PAGE_SIZE: i64 = 50;
 
@@ -453,11 +454,6 @@ pub struct ActionForm {
     pub tier: String,
 }
 
-fn trimmed(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_owned())
-}
-
 /// `POST /console/complaints/{code}`: one action, applied only if nobody
 /// changed the complaint since the officer opened it.
 pub async fn act_on_complaint(
@@ -486,13 +482,13 @@ pub async fn act_on_complaint(
     let Some((c, _)) = found else {
         return not_found(locale, &who);
     };
-    let Some(action) = Action::from_key(&form.action).filter(|a| Action::OFFICER.contains(a))
-    else {
+    let actor = Actor::Officer {
+        id: who.officer.id,
+        role: who.role,
+    };
+    let Some(action) = Action::from_key(&form.action).filter(|a| actor.may(*a)) else {
         return forbidden(locale, Some(&who));
     };
-    if !permits(who.role, action) {
-        return forbidden(locale, Some(&who));
-    }
     let changed = || {
         let mut errors = BTreeMap::new();
         errors.insert(
@@ -519,28 +515,32 @@ pub async fn act_on_complaint(
         )
         .await;
     }
-    let transition =
-        match plan_transition(&catalog, Some(who.officer.id), &c, action, &form, locale) {
-            Ok(t) => Transition {
-                mail: crate::mail::MailContext::of(&state.config),
-                ..t
-            },
-            Err(errors) => {
-                return complaint_response(
-                    &state,
-                    locale,
-                    &who,
-                    &code,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "",
-                    &errors,
-                    Some(&form),
-                )
-                .await;
-            }
-        };
-    match state.store.act(transition).await {
-        Ok(ActOutcome::Done) => {
+    let command = Command {
+        action: Some(action),
+        message: form.message.clone(),
+        note: form.note.clone(),
+        unit: form.unit.clone(),
+        region: form.region.clone(),
+        tier: form.tier.clone(),
+    };
+    let refused = |errors: BTreeMap<&'static str, String>| {
+        let (state, who, code, form) = (&state, &who, &code, &form);
+        async move {
+            complaint_response(
+                state,
+                locale,
+                who,
+                code,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "",
+                &errors,
+                Some(form),
+            )
+            .await
+        }
+    };
+    match casework::apply(&state, &actor, &c.reference(), &command, locale).await {
+        Ok(()) => {
             tracing::info!(
                 officer = who.officer.id,
                 action = action.key(),
@@ -557,7 +557,12 @@ pub async fn act_on_complaint(
             ))
             .into_response()
         }
-        Ok(ActOutcome::Changed) => {
+        Err(CaseError::Refused(Refusal::Fields(errors))) => refused(errors).await,
+        Err(CaseError::Refused(Refusal::WrongState(problem))) => {
+            refused(BTreeMap::from([("form", problem)])).await
+        }
+        Err(CaseError::Refused(Refusal::NotPermitted)) => forbidden(locale, Some(&who)),
+        Err(CaseError::Changed) => {
             complaint_response(
                 &state,
                 locale,
@@ -570,167 +575,9 @@ pub async fn act_on_complaint(
             )
             .await
         }
-        Ok(ActOutcome::NotFound) => not_found(locale, &who),
-        Err(e) => store_failed(locale, &e),
+        Err(CaseError::NotFound) => not_found(locale, &who),
+        Err(CaseError::Store(e)) => store_failed(locale, &e),
     }
-}
-
-/// Checks an action's fields and works out the complaint's next state,
-/// place and clock; or says, per field, what is missing.
-pub(crate) fn plan_transition(
-    catalog: &Catalog,
-    officer_id: Option<i64>,
-    c: &ComplaintRecord,
-    action: Action,
-    form: &ActionForm,
-    locale: Locale,
-) -> Result<Transition, BTreeMap<&'static str, String>> {
-    let t = |id, en| pages::t(locale, id, en).to_owned();
-    let mut errors = BTreeMap::new();
-    let from = Status::from_key(&c.status).unwrap_or(Status::Submitted);
-    let to = match next(from, action) {
-        Ok(to) => to,
-        Err(_) => {
-            errors.insert(
-                "form",
-                t(
-                    "Tindakan ini tidak dapat dilakukan pada status pengaduan sekarang.",
-                    "This action is not possible in the complaint's current state.",
-                ),
-            );
-            return Err(errors);
-        }
-    };
-    // An officer's words reach the tracker, Open311, webhooks and e-mail:
-    // they follow the same rules as a reporter's.
-    let mut text = |field: &'static str, raw: &str| match trimmed(raw) {
-        None => None,
-        Some(raw) => match aduan_app::validate::paragraphs(&raw, 1, MESSAGE_MAX) {
-            Ok(text) => Some(text),
-            Err(problem) => {
-                errors.insert(field, problem.text(locale));
-                None
-            }
-        },
-    };
-    let message = text("message", &form.message);
-    let note = text("note", &form.note);
-    if action.needs_public_message() && message.is_none() && !errors.contains_key("message") {
-        errors.insert(
-            "message",
-            t(
-                "Tulis tanggapan untuk pelapor: alasan, rencana atau hasil tindak lanjut.",
-                "Write the reply the reporter will read: the reason, the plan or the follow-up.",
-            ),
-        );
-    }
-    if action.is_internal() && note.is_none() && !errors.contains_key("note") {
-        errors.insert(
-            "note",
-            t("Tulis catatan internal.", "Write the internal note."),
-        );
-    }
-    let mut region = c.region_slug.clone();
-    let mut unit = c.unit_key.clone();
-    let mut tier = c.tier.clone();
-    let mut detail = None;
-    match action {
-        Action::Dispatch => match catalog.unit(&c.region_slug, form.unit.trim()) {
-            Some(u) => {
-                unit = u.key.clone();
-                detail = Some(format!("unit:{}", u.key));
-            }
-            None => {
-                errors.insert("unit", t("Pilih unit tujuan.", "Choose the unit."));
-            }
-        },
-        Action::Transfer => {
-            let target = catalog
-                .region(form.region.trim())
-                .filter(|r| r.slug != c.region_slug);
-            match target.and_then(|r| catalog.coordinator(&r.slug).map(|u| (r, u))) {
-                Some((r, u)) => {
-                    detail = Some(format!("region:{}>{}", c.region_slug, r.slug));
-                    region = r.slug.clone();
-                    unit = u.key.clone();
-                }
-                None => {
-                    errors.insert(
-                        "region",
-                        t("Pilih daerah tujuan yang lain.", "Choose another region."),
-                    );
-                }
-            }
-        }
-        Action::Plan => match Tier::from_key(form.tier.trim()) {
-            Some(chosen) => {
-                tier = Some(chosen.key().to_owned());
-                detail = Some(format!("tier:{}", chosen.key()));
-            }
-            None => {
-                errors.insert(
-                    "tier",
-                    t("Pilih tingkat kerumitan.", "Choose the complexity."),
-                );
-            }
-        },
-        _ => {}
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let now = now_ms();
-    let today = catalog.today(now);
-    // The clock restarts when the state or the region changes; a reply or a
-    // note leaves it running.
-    let restarts = to != from || region != c.region_slug;
-    let (due_step, due_date) = if !restarts {
-        (
-            c.due_step.clone(),
-            c.due_date.clone().unwrap_or_else(|| today.to_string()),
-        )
-    } else {
-        match clock(
-            to,
-            tier.as_deref().and_then(Tier::from_key),
-            &catalog.settings,
-        ) {
-            Some((step, days)) => (
-                Some(step.to_owned()),
-                add_working_days(today, days, catalog.holidays(&region)).to_string(),
-            ),
-            None => (None, today.to_string()),
-        }
-    };
-    let (public_message, internal_note) = if action.is_internal() {
-        (None, note)
-    } else {
-        (message, note)
-    };
-    Ok(Transition {
-        complaint_id: c.id,
-        tracking_code: c.tracking_code.clone(),
-        public_id: c.public_id.clone(),
-        privacy: c.privacy(),
-        expected_version: c.version,
-        author: "officer",
-        officer_id,
-        kind: action.event_kind(),
-        from_status: c.status.clone(),
-        to_status: to.key().to_owned(),
-        region,
-        unit,
-        due_step,
-        due_date,
-        tier,
-        public_message,
-        internal_note,
-        detail,
-        at_ms: now,
-        inbound: None,
-        lapor_update: None,
-        mail: None,
-    })
 }
 
 /// `GET /console/overview`: open, overdue and due-this-week per unit.
