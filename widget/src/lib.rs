@@ -61,7 +61,7 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
         let Some(emit) = &emit else { return };
         let detail = js_sys::Object::new();
         let (name, key, value) = match event {
-            WidgetEvent::Submitted(code) => ("submitted", "trackingCode", code),
+            WidgetEvent::Submitted(region) => ("submitted", "region", region),
             WidgetEvent::Error(message) => ("error", "message", message),
         };
         let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &JsValue::from_str(&value));

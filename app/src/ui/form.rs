@@ -165,12 +165,12 @@ pub fn ComplaintForm(
             match post_json::<Receipt>(&url, Some(&input), Some(&d.key), l).await {
                 Ok(r) => {
                     browser::remove(&done_key);
-                    let code = r.tracking_code.clone();
+                    let region = r.region.key.clone();
                     receipt.set(Some(r));
                     focus_later(root, "section h2");
                     sending.set(Delivery::Idle);
                     retries.set(0);
-                    on_event.run(WidgetEvent::Submitted(code));
+                    on_event.run(WidgetEvent::Submitted(region));
                 }
                 Err(Fetched::Refused(422, body)) => {
                     errors.set(body.fields.clone());

@@ -27,7 +27,9 @@ pub enum View {
 /// What the widget tells the page about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WidgetEvent {
-    /// A complaint was acknowledged; its tracking code.
+    /// A complaint was acknowledged; the region it went to. Never the
+    /// tracking code: it is the reporter's credential, and the host page's
+    /// scripts (analytics, chat, ads) are not the reporter.
     Submitted(String),
     /// Something the citizen could not get past.
     Error(String),
