@@ -1,10 +1,10 @@
 //! What the officer console reads and writes: officers, sessions, sign-in
-//! failures, the inbox, a complaint with its whole history, transitions,
+//! budgets, the inbox, a complaint with its whole history, transitions,
 //! the region overview and routing rules.
 //!
-//! The statements are written once in `ops.rs` and compiled for each
-//! engine (see [`super::sqlite_ops`] and [`super::postgres_ops`]), so the
-//! two read alike by construction.
+//! The statements are written once in `ops/` (a file per resource) and
+//! compiled for each engine (see [`super::sqlite_ops`] and
+//! [`super::postgres_ops`]), so the two read alike by construction.
 
 use aduan_app::api::Privacy;
 use aduan_app::validate::Reporter;

@@ -6,7 +6,7 @@
 //! - [`sql`]: the statements both run, written once.
 //! - [`writer`]: SQLite's single writer with group commit.
 //! - [`console`], [`outbox`]: what the officer console and the delivery
-//!   worker read and write; their statements (`ops.rs`) are written once and
+//!   worker read and write; their statements (`ops/`) are written once and
 //!   compiled for each engine.
 
 pub mod console;
@@ -484,25 +484,39 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 }
 
 pub mod sqlite_ops {
-    //! The statements of `ops.rs` on SQLite.
+    //! The statements of `ops/` on SQLite.
     pub type Db = sqlx::Sqlite;
     pub type Conn = sqlx::SqliteConnection;
     /// SQLite has one writer: a claimed row cannot be claimed by another.
     pub const SKIP_LOCKED: &str = "";
     /// SQLite's one writer runs writes one at a time: nothing to lock.
     pub const LOCK_KEY: &str = "";
-    include!("ops.rs");
+    include!("ops/prelude.rs");
+    include!("ops/officers.rs");
+    include!("ops/sessions.rs");
+    include!("ops/complaints.rs");
+    include!("ops/outbox.rs");
+    include!("ops/subscribers.rs");
+    include!("ops/lapor.rs");
+    include!("ops/retention.rs");
 }
 
 pub mod postgres_ops {
-    //! The statements of `ops.rs` on PostgreSQL.
+    //! The statements of `ops/` on PostgreSQL.
     pub type Db = sqlx::Postgres;
     pub type Conn = sqlx::PgConnection;
     /// Several processes claim outbox rows side by side without waiting.
     pub const SKIP_LOCKED: &str = " FOR UPDATE OF o SKIP LOCKED";
     /// A lock on a text key until the transaction ends.
     pub const LOCK_KEY: &str = "SELECT pg_advisory_xact_lock(hashtext($1))";
-    include!("ops.rs");
+    include!("ops/prelude.rs");
+    include!("ops/officers.rs");
+    include!("ops/sessions.rs");
+    include!("ops/complaints.rs");
+    include!("ops/outbox.rs");
+    include!("ops/subscribers.rs");
+    include!("ops/lapor.rs");
+    include!("ops/retention.rs");
 }
 
 /// The default integration mode for a 2019 LAPOR group.

@@ -736,6 +736,51 @@ on_both_engines! {
         }
     }
 
+    async fn every_console_post_without_the_sessions_token_is_refused(app) {
+        let code = file(&app, complaint()).await;
+        let admin = officer(&app, "admin", "bali", None).await;
+        let coordinator = officer(&app, "coordinator", "badung", None).await;
+        let version = coordinator.version(&code).await;
+        let complaint_path = format!("/console/complaints/{code}");
+        // A coordinator may write a note: only the token is missing.
+        for token in ["", "0000000000000000000000000000000000000000000000000000000000000000"] {
+            let fields = [("csrf", token), ("action", "note"), ("version", &version), ("note", "x")];
+            assert_eq!(coordinator.post_raw(&complaint_path, &fields, &[]).await.0, 403);
+        }
+        let posts: Vec<(&str, Vec<(&str, &str)>)> = vec![
+            ("/console/rules", vec![("region", "badung"), ("category", "jalan"), ("unit", "dlh")]),
+            ("/console/officers", vec![("do", "add"), ("email", "x@example.go.id"), ("role", "unit"), ("region", "badung"), ("unit", "pupr"), ("password", PASSWORD)]),
+            ("/console/password", vec![("current", PASSWORD), ("new", "sandi-baru-yang-panjang"), ("repeat", "sandi-baru-yang-panjang")]),
+            ("/console/integrations/mode", vec![("region", "badung"), ("mode", "webhook")]),
+            ("/console/integrations/subscriber", vec![("do", "add"), ("url", "https://example.id/hook")]),
+            ("/console/integrations/retry", vec![("outbox_id", "1")]),
+            ("/console/logout", vec![]),
+        ];
+        let state_of = || async {
+            (
+                app.db.count("SELECT COUNT(*) FROM complaint_events").await,
+                app.db.count("SELECT COUNT(*) FROM officers").await,
+                app.db.count("SELECT COUNT(*) FROM webhook_subscribers").await,
+                app.db.count("SELECT COUNT(*) FROM sessions").await,
+                app.db.strings("SELECT integration_mode FROM regions WHERE slug = 'badung'").await,
+            )
+        };
+        let before = state_of().await;
+        for (path, fields) in &posts {
+            for token in ["", "0000000000000000000000000000000000000000000000000000000000000000"] {
+                let mut all = vec![("csrf", token)];
+                all.extend(fields.iter().copied());
+                let (status, _, _) = admin.post_raw(path, &all, &[]).await;
+                assert_eq!(status, 403, "{path} with csrf {token:?}");
+            }
+            let mut all = vec![("csrf", admin.csrf.as_str())];
+            all.extend(fields.iter().copied());
+            let (status, _, _) = admin.post_raw(path, &all, &[("sec-fetch-site", "cross-site")]).await;
+            assert_eq!(status, 403, "{path} cross-site");
+        }
+        assert_eq!(state_of().await, before, "a refused post changed something");
+    }
+
     async fn the_quiet_period_closes_a_resolved_complaint(app) {
         let code = file(&app, complaint()).await;
         let untouched = file(&app, complaint()).await;

@@ -4,13 +4,13 @@
 //! with a button to try a parked message again.
 
 use aduan_app::api::{IntegrationMode, Locale};
-use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::Posted;
 use super::pages::{self, Page};
 use super::{forbidden, store_failed};
 use crate::auth::SignedIn;
@@ -227,21 +227,9 @@ fn render(
     )
 }
 
-fn admin_only(
-    who: &SignedIn,
-    headers: &HeaderMap,
-    csrf: Option<&str>,
-    locale: Locale,
-) -> Option<Response> {
-    if who.role != Role::Admin {
-        return Some(forbidden(locale, Some(who)));
-    }
-    if let Some(posted) = csrf
-        && !who.may_post(headers, posted)
-    {
-        return Some(forbidden(locale, Some(who)));
-    }
-    None
+/// Only administrators work here (posts are checked for CSRF by [`Posted`]).
+fn admin_only(who: &SignedIn, locale: Locale) -> Option<Response> {
+    (who.role != Role::Admin).then(|| forbidden(locale, Some(who)))
 }
 
 /// `GET /console/integrations`.
@@ -249,9 +237,8 @@ pub async fn show(
     State(state): State<AppState>,
     AcceptLocale(locale): AcceptLocale,
     who: SignedIn,
-    headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = admin_only(&who, &headers, None, locale) {
+    if let Some(refused) = admin_only(&who, locale) {
         return refused;
     }
     page(&state, locale, &who, StatusCode::OK, None).await
@@ -266,15 +253,19 @@ pub struct ModeForm {
     pub mode: String,
 }
 
+impl super::WithCsrf for ModeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /console/integrations/mode`.
 pub async fn set_mode(
     State(state): State<AppState>,
     AcceptLocale(locale): AcceptLocale,
-    who: SignedIn,
-    headers: HeaderMap,
-    Form(form): Form<ModeForm>,
+    Posted(who, form): Posted<ModeForm>,
 ) -> Response {
-    if let Some(refused) = admin_only(&who, &headers, Some(&form.csrf), locale) {
+    if let Some(refused) = admin_only(&who, locale) {
         return refused;
     }
     let Some(mode) = IntegrationMode::from_key(&form.mode) else {
@@ -305,6 +296,12 @@ pub struct SubscriberForm {
     pub name: String,
 }
 
+impl super::WithCsrf for SubscriberForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 fn secret_notice(locale: Locale, id: i64, secret: &str) -> Markup {
     html! {
         div.notice.good role="status" {
@@ -319,11 +316,9 @@ fn secret_notice(locale: Locale, id: i64, secret: &str) -> Markup {
 pub async fn subscriber(
     State(state): State<AppState>,
     AcceptLocale(locale): AcceptLocale,
-    who: SignedIn,
-    headers: HeaderMap,
-    Form(form): Form<SubscriberForm>,
+    Posted(who, form): Posted<SubscriberForm>,
 ) -> Response {
-    if let Some(refused) = admin_only(&who, &headers, Some(&form.csrf), locale) {
+    if let Some(refused) = admin_only(&who, locale) {
         return refused;
     }
     let id = form.id.trim().parse::<i64>().unwrap_or(0);
@@ -393,15 +388,19 @@ pub struct RetryForm {
     pub outbox_id: String,
 }
 
+impl super::WithCsrf for RetryForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /console/integrations/retry`.
 pub async fn retry(
     State(state): State<AppState>,
     AcceptLocale(locale): AcceptLocale,
-    who: SignedIn,
-    headers: HeaderMap,
-    Form(form): Form<RetryForm>,
+    Posted(who, form): Posted<RetryForm>,
 ) -> Response {
-    if let Some(refused) = admin_only(&who, &headers, Some(&form.csrf), locale) {
+    if let Some(refused) = admin_only(&who, locale) {
         return refused;
     }
     let id = form.outbox_id.trim().parse::<i64>().unwrap_or(0);

@@ -4,13 +4,13 @@
 //! A deactivated officer's sessions end at once.
 
 use aduan_app::api::Locale;
-use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::Posted;
 use super::pages::{self, Page, role_name};
 use super::{forbidden, store_failed};
 use crate::auth::SignedIn;
@@ -136,15 +136,19 @@ pub struct OfficerForm {
     pub password: String,
 }
 
+impl super::WithCsrf for OfficerForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /console/officers`: add, deactivate, activate.
 pub async fn change(
     State(state): State<AppState>,
     AcceptLocale(locale): AcceptLocale,
-    who: SignedIn,
-    headers: HeaderMap,
-    Form(form): Form<OfficerForm>,
+    Posted(who, form): Posted<OfficerForm>,
 ) -> Response {
-    if who.role != Role::Admin || !who.may_post(&headers, &form.csrf) {
+    if who.role != Role::Admin {
         return forbidden(locale, Some(&who));
     }
     let problem = |text: String| html! { p.notice.bad role="alert" { (text) } };

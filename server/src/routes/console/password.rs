@@ -6,13 +6,13 @@
 //! session token.
 
 use aduan_app::api::Locale;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::Posted;
 use super::pages::{self, Page};
 use super::{forbidden, store_failed};
 use crate::auth::{self, SignedIn};
@@ -83,18 +83,20 @@ pub struct PasswordForm {
     pub repeat: String,
 }
 
+impl super::WithCsrf for PasswordForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /console/password`.
 pub async fn change(
     State(state): State<AppState>,
     AcceptLocale(locale): AcceptLocale,
-    who: SignedIn,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-    Form(form): Form<PasswordForm>,
+    Posted(who, form): Posted<PasswordForm>,
 ) -> Response {
-    if !who.may_post(&headers, &form.csrf) {
-        return forbidden(locale, Some(&who));
-    }
     let t = |id, en| pages::t(locale, id, en);
     let refuse = |text: &str| {
         page(

@@ -1,0 +1,323 @@
+//! The inbox and a complaint's page, and the actions officers take on it
+//! (planned by [`crate::casework`]).
+
+use std::collections::BTreeMap;
+
+use aduan_app::api::{Locale, Status};
+use aduan_app::date::Date;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::auth::SignedIn;
+use crate::casework::{self, Actor, CaseError, Command, Refusal};
+use crate::domain::calendar::add_working_days;
+use crate::domain::catalog::Catalog;
+use crate::domain::lifecycle::{Action, Role, next, permits};
+use crate::extract::AcceptLocale;
+use crate::state::{AppState, now_ms};
+use crate::store::{ComplaintRecord, DueFilter, InboxQuery};
+
+use super::pages::{self, Page};
+use super::{PAGE_SIZE, Posted, forbidden, not_found, store_failed};
+
+/// The inbox's filters, from the query string.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct InboxFilters {
+    pub status: String,
+    pub unit: String,
+    pub category: String,
+    /// `overdue` or `soon`.
+    pub due: String,
+    /// The last row of the previous page: `due_date,id`.
+    pub after: String,
+}
+
+impl InboxFilters {
+    /// The query for the officer's scope; unknown values are ignored.
+    fn query(&self, who: &SignedIn, catalog: &Catalog, today: Date) -> InboxQuery {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        let status = Status::from_key(&self.status).map(|s| s.key().to_owned());
+        let due = match self.due.as_str() {
+            "overdue" => Some(DueFilter::Overdue(today.to_string())),
+            "soon" => Some(DueFilter::Between(
+                today.to_string(),
+                add_working_days(today, 3, &Default::default()).to_string(),
+            )),
+            _ => None,
+        };
+        let after = self
+            .after
+            .split_once(',')
+            .and_then(|(d, id)| Some((Date::parse(d)?.to_string(), id.parse::<i64>().ok()?)));
+        InboxQuery {
+            scope: who.scope(catalog),
+            status,
+            unit: some(&self.unit),
+            category: some(&self.category).filter(|c| catalog.category(c).is_some()),
+            due,
+            after,
+            limit: PAGE_SIZE,
+        }
+    }
+}
+
+/// `GET /console/inbox`: the officer's complaints by due date, by key.
+pub async fn show_inbox(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    who: SignedIn,
+    Query(filters): Query<InboxFilters>,
+) -> Response {
+    let catalog = state.catalog();
+    let today = catalog.today(now_ms());
+    let query = filters.query(&who, &catalog, today);
+    match state.store.inbox(&query).await {
+        Ok(rows) => pages::html(
+            StatusCode::OK,
+            pages::inbox(&Page::new(locale, &who, &catalog), &filters, &rows, today),
+        ),
+        Err(e) => store_failed(locale, &e),
+    }
+}
+
+/// Whether `who` may see the reporter's identity of `c`.
+fn sees_identity(who: &SignedIn, c: &ComplaintRecord) -> bool {
+    crate::disclosure::sees_identity(crate::disclosure::Audience::Officer(who.role), c.privacy())
+}
+
+/// The actions `who` may take on `c` now.
+fn actions_for(who: &SignedIn, c: &ComplaintRecord) -> Vec<Action> {
+    let Some(status) = Status::from_key(&c.status) else {
+        return Vec::new();
+    };
+    Action::OFFICER
+        .into_iter()
+        .filter(|a| permits(who.role, *a) && next(status, *a).is_ok())
+        .collect()
+}
+
+/// `?done=` after an action, to confirm it on the page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DoneQuery {
+    pub done: String,
+}
+
+/// `GET /console/complaints/{code}`.
+pub async fn show_complaint(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    who: SignedIn,
+    Path(code): Path<String>,
+    Query(done): Query<DoneQuery>,
+) -> Response {
+    complaint_response(
+        &state,
+        locale,
+        &who,
+        &code,
+        StatusCode::OK,
+        &done.done,
+        &BTreeMap::new(),
+        None,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn complaint_response(
+    state: &AppState,
+    locale: Locale,
+    who: &SignedIn,
+    code: &str,
+    status: StatusCode,
+    done: &str,
+    errors: &BTreeMap<&'static str, String>,
+    posted: Option<&ActionForm>,
+) -> Response {
+    let catalog = state.catalog();
+    let Ok(code) = aduan_app::tracking::TrackingCode::parse(code) else {
+        return not_found(locale, who);
+    };
+    let found = match state
+        .store
+        .officer_complaint(code.as_str(), &who.scope(&catalog))
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return store_failed(locale, &e),
+    };
+    let Some((complaint, history)) = found else {
+        return not_found(locale, who);
+    };
+    let identity = if sees_identity(who, &complaint) {
+        match state.store.identity(complaint.id).await {
+            Ok(identity) => identity,
+            Err(e) => return store_failed(locale, &e),
+        }
+    } else {
+        None
+    };
+    let actions = actions_for(who, &complaint);
+    pages::html(
+        status,
+        pages::complaint(
+            &Page::new(locale, who, &catalog),
+            &pages::ComplaintView {
+                complaint: &complaint,
+                history: &history,
+                identity: identity.as_ref(),
+                actions: &actions,
+                done,
+                errors,
+                posted,
+            },
+        ),
+    )
+}
+
+/// An action on a complaint, as posted from its page.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct ActionForm {
+    pub csrf: String,
+    pub action: String,
+    /// The version the officer's page showed (text, so a missing or
+    /// mangled one is a stale form rather than a malformed request).
+    pub version: String,
+    pub message: String,
+    pub note: String,
+    pub unit: String,
+    pub region: String,
+    pub tier: String,
+}
+
+impl super::WithCsrf for ActionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /console/complaints/{code}`: one action, applied only if nobody
+/// changed the complaint since the officer opened it.
+pub async fn act_on_complaint(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    Path(code): Path<String>,
+    Posted(who, form): Posted<ActionForm>,
+) -> Response {
+    let catalog = state.catalog();
+    let Ok(parsed) = aduan_app::tracking::TrackingCode::parse(&code) else {
+        return not_found(locale, &who);
+    };
+    let found = match state
+        .store
+        .officer_complaint(parsed.as_str(), &who.scope(&catalog))
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return store_failed(locale, &e),
+    };
+    let Some((c, _)) = found else {
+        return not_found(locale, &who);
+    };
+    let actor = Actor::Officer {
+        id: who.officer.id,
+        role: who.role,
+    };
+    let Some(action) = Action::from_key(&form.action).filter(|a| actor.may(*a)) else {
+        return forbidden(locale, Some(&who));
+    };
+    let changed = || {
+        let mut errors = BTreeMap::new();
+        errors.insert(
+            "form",
+            pages::t(
+                locale,
+                "Pengaduan ini sudah diubah oleh petugas lain sejak Anda membukanya. Tidak ada yang ditimpa; periksa riwayatnya lalu coba lagi.",
+                "Another officer changed this complaint since you opened it. Nothing was overwritten; read its history and try again.",
+            )
+            .to_owned(),
+        );
+        errors
+    };
+    if form.version.trim().parse::<i64>().ok() != Some(c.version) {
+        return complaint_response(
+            &state,
+            locale,
+            &who,
+            &code,
+            StatusCode::CONFLICT,
+            "",
+            &changed(),
+            Some(&form),
+        )
+        .await;
+    }
+    let command = Command {
+        action: Some(action),
+        message: form.message.clone(),
+        note: form.note.clone(),
+        unit: form.unit.clone(),
+        region: form.region.clone(),
+        tier: form.tier.clone(),
+    };
+    let refused = |errors: BTreeMap<&'static str, String>| {
+        let (state, who, code, form) = (&state, &who, &code, &form);
+        async move {
+            complaint_response(
+                state,
+                locale,
+                who,
+                code,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "",
+                &errors,
+                Some(form),
+            )
+            .await
+        }
+    };
+    match casework::apply(&state, &actor, &c.reference(), &command, locale).await {
+        Ok(()) => {
+            tracing::info!(
+                officer = who.officer.id,
+                action = action.key(),
+                "console: complaint changed"
+            );
+            if action == Action::Transfer && who.role == Role::Coordinator {
+                // It left the region: back to the inbox.
+                return Redirect::to("/console/inbox").into_response();
+            }
+            Redirect::to(&format!(
+                "/console/complaints/{}?done={}",
+                parsed.as_str(),
+                action.key()
+            ))
+            .into_response()
+        }
+        Err(CaseError::Refused(Refusal::Fields(errors))) => refused(errors).await,
+        Err(CaseError::Refused(Refusal::WrongState(problem))) => {
+            refused(BTreeMap::from([("form", problem)])).await
+        }
+        Err(CaseError::Refused(Refusal::NotPermitted)) => forbidden(locale, Some(&who)),
+        Err(CaseError::Changed) => {
+            complaint_response(
+                &state,
+                locale,
+                &who,
+                &code,
+                StatusCode::CONFLICT,
+                "",
+                &changed(),
+                Some(&form),
+            )
+            .await
+        }
+        Err(CaseError::NotFound) => not_found(locale, &who),
+        Err(CaseError::Store(e)) => store_failed(locale, &e),
+    }
+}

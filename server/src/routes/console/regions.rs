@@ -1,0 +1,156 @@
+//! A region's overview (open, overdue, due this week per unit) and its
+//! routing rules.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::Posted;
+use crate::auth::SignedIn;
+use crate::domain::catalog::Catalog;
+use crate::domain::lifecycle::Role;
+use crate::extract::AcceptLocale;
+use crate::state::{AppState, now_ms};
+
+use super::pages::{self, Page};
+use super::{forbidden, store_failed};
+
+/// `GET /console/overview`: open, overdue and due-this-week per unit.
+pub async fn show_overview(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    who: SignedIn,
+) -> Response {
+    if who.role == Role::Unit {
+        return forbidden(locale, Some(&who));
+    }
+    let catalog = state.catalog();
+    let today = catalog.today(now_ms());
+    // The whole scope counts here, confidential complaints included: these
+    // are numbers, not contents.
+    let scope = crate::store::Scope {
+        confidential: true,
+        ..who.scope(&catalog)
+    };
+    let week_end = today.add_days(6);
+    match state
+        .store
+        .overview(&scope, &today.to_string(), &week_end.to_string())
+        .await
+    {
+        Ok(loads) => pages::html(
+            StatusCode::OK,
+            pages::overview(
+                &Page::new(locale, &who, &catalog),
+                &loads,
+                scope.region.is_none(),
+            ),
+        ),
+        Err(e) => store_failed(locale, &e),
+    }
+}
+
+/// `?region=` for an administrator choosing whose rules to edit.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RulesQuery {
+    pub region: String,
+    pub done: String,
+}
+
+/// The region whose rules `who` may edit.
+fn rules_region(who: &SignedIn, catalog: &Catalog, asked: &str) -> Option<String> {
+    match who.role {
+        Role::Coordinator => Some(who.officer.region_slug.clone()),
+        Role::Admin => catalog
+            .region(asked)
+            .or_else(|| catalog.region(&who.officer.region_slug))
+            .map(|r| r.slug.clone()),
+        _ => None,
+    }
+}
+
+/// `GET /console/rules`: which unit each category goes to.
+pub async fn show_rules(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    who: SignedIn,
+    Query(query): Query<RulesQuery>,
+) -> Response {
+    let catalog = state.catalog();
+    let Some(region) = rules_region(&who, &catalog, &query.region) else {
+        return forbidden(locale, Some(&who));
+    };
+    pages::html(
+        StatusCode::OK,
+        pages::rules(
+            &Page::new(locale, &who, &catalog),
+            &region,
+            &query.done,
+            None,
+        ),
+    )
+}
+
+/// A routing rule, as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RuleForm {
+    pub csrf: String,
+    pub region: String,
+    pub category: String,
+    pub unit: String,
+}
+
+impl super::WithCsrf for RuleForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /console/rules`: routes a category to a unit from now on.
+pub async fn save_rule(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    Posted(who, form): Posted<RuleForm>,
+) -> Response {
+    let catalog = state.catalog();
+    let Some(region) = rules_region(&who, &catalog, &form.region) else {
+        return forbidden(locale, Some(&who));
+    };
+    let valid =
+        catalog.category(&form.category).is_some() && catalog.unit(&region, &form.unit).is_some();
+    if !valid {
+        let problem = pages::t(
+            locale,
+            "Pilih kategori dan unit yang ada.",
+            "Choose a category and a unit that exist.",
+        );
+        return pages::html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::rules(
+                &Page::new(locale, &who, &catalog),
+                &region,
+                "",
+                Some(problem),
+            ),
+        );
+    }
+    if let Err(e) = state
+        .store
+        .set_rule(&region, &form.category, &form.unit)
+        .await
+    {
+        return store_failed(locale, &e);
+    }
+    if let Err(e) = state.reload_catalog().await {
+        return store_failed(locale, &e);
+    }
+    tracing::info!(officer = who.officer.id, region = %region, category = %form.category, "console: routing rule changed");
+    Redirect::to(&format!(
+        "/console/rules?region={region}&done={}",
+        form.category
+    ))
+    .into_response()
+}

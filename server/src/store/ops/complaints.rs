@@ -1,0 +1,256 @@
+// Complaints as the console reads them, and transitions applied at a version.
+
+fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
+    if let Some(region) = &scope.region {
+        q.push(" AND region_slug = ").push_bind(region.clone());
+    }
+    if let Some(unit) = &scope.unit {
+        q.push(" AND unit_key = ").push_bind(unit.clone());
+    }
+    if !scope.confidential {
+        q.push(" AND NOT confidential");
+    }
+}
+
+/// One page of complaints in scope, by due date then id.
+pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, tracking_code, region_slug, unit_key, category_key, anonymous, confidential, title, status, due_step, due_date, created_at \
+         FROM complaints WHERE ",
+    );
+    match &query.status {
+        Some(status) => {
+            q.push("status = ").push_bind(status.clone());
+        }
+        None => {
+            q.push(OPEN);
+        }
+    }
+    push_scope(&mut q, &query.scope);
+    if let Some(unit) = &query.unit {
+        q.push(" AND unit_key = ").push_bind(unit.clone());
+    }
+    if let Some(category) = &query.category {
+        q.push(" AND category_key = ").push_bind(category.clone());
+    }
+    match &query.due {
+        Some(DueFilter::Overdue(today)) => {
+            q.push(" AND due_date < ").push_bind(today.clone());
+        }
+        Some(DueFilter::Between(from, to)) => {
+            q.push(" AND due_date >= ").push_bind(from.clone());
+            q.push(" AND due_date <= ").push_bind(to.clone());
+        }
+        None => {}
+    }
+    if let Some((due, id)) = &query.after {
+        q.push(" AND (due_date, id) > (")
+            .push_bind(due.clone())
+            .push(", ")
+            .push_bind(*id)
+            .push(")");
+    }
+    q.push(" ORDER BY due_date, id LIMIT ").push_bind(query.limit);
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// A complaint in scope by tracking code, and its whole history.
+pub async fn complaint(
+    conn: &mut Conn,
+    tracking_code: &str,
+    scope: &Scope,
+) -> Result<Option<(ComplaintRecord, Vec<HistoryEvent>)>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, \
+         title, description, location, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, CAST(version AS BIGINT) AS version, lapor_tracking_id \
+         FROM complaints WHERE tracking_code = ",
+    );
+    q.push_bind(tracking_code.to_owned());
+    push_scope(&mut q, scope);
+    let Some(record): Option<ComplaintRecord> =
+        q.build_query_as().fetch_optional(&mut *conn).await?
+    else {
+        return Ok(None);
+    };
+    let events: Vec<HistoryEvent> = sqlx::query_as(
+        "SELECT e.at, e.kind, e.author, o.name AS officer_name, e.from_status, e.to_status, e.public_message, e.internal_note, e.detail \
+         FROM complaint_events e LEFT JOIN officers o ON o.id = e.officer_id WHERE e.complaint_id = $1 ORDER BY e.id",
+    )
+    .bind(record.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some((record, events)))
+}
+
+/// The reporter's identity, for a caller that checked the privacy mode.
+pub async fn identity(conn: &mut Conn, complaint_id: i64) -> Result<Option<Identity>, StoreError> {
+    let row: Option<(Option<String>, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT name, email, phone FROM reporters WHERE complaint_id = $1")
+            .bind(complaint_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|(name, email, phone)| Identity { name, email, phone }))
+}
+
+/// Who a complaint is with and in which state, by tracking code.
+pub async fn complaint_ref(
+    conn: &mut Conn,
+    tracking_code: &str,
+) -> Result<Option<ComplaintRef>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, tracking_code, public_id, status, CAST(version AS BIGINT) AS version, region_slug, unit_key, anonymous, confidential, \
+         tier, due_step, due_date FROM complaints WHERE tracking_code = $1",
+    )
+    .bind(tracking_code)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Applies a transition if the complaint is still at `expected_version`.
+pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE complaints SET status = $1, region_slug = $2, unit_key = $3, due_step = $4, due_date = $5, tier = $6, \
+         updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9 AND status = $10",
+    )
+    .bind(&t.to_status)
+    .bind(&t.region)
+    .bind(&t.unit)
+    .bind(&t.due_step)
+    .bind(&t.due_date)
+    .bind(&t.tier)
+    .bind(t.at_ms)
+    .bind(t.complaint_id)
+    .bind(t.expected_version)
+    .bind(&t.from_status)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM complaints WHERE id = $1")
+            .bind(t.complaint_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Ok(if exists.is_some() {
+            ActOutcome::Changed
+        } else {
+            ActOutcome::NotFound
+        });
+    }
+    let moved = t.from_status != t.to_status;
+    let event_id: i64 = sqlx::query_scalar(
+        "INSERT INTO complaint_events (complaint_id, at, kind, author, officer_id, from_status, to_status, public_message, internal_note, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(t.complaint_id)
+    .bind(t.at_ms)
+    .bind(t.kind)
+    .bind(t.author)
+    .bind(t.officer_id)
+    .bind(moved.then_some(&t.from_status))
+    .bind(moved.then_some(&t.to_status))
+    .bind(&t.public_message)
+    .bind(&t.internal_note)
+    .bind(&t.detail)
+    .fetch_one(&mut *conn)
+    .await?;
+    let facts = crate::outbound::EventFacts {
+        kind: t.kind,
+        tracking_code: &t.tracking_code,
+        public_id: &t.public_id,
+        privacy: t.privacy,
+        by_reporter: false,
+        region: &t.region,
+        unit: &t.unit,
+        from_status: moved.then_some(t.from_status.as_str()),
+        to_status: &t.to_status,
+        public_message: t.public_message.as_deref(),
+        at_ms: t.at_ms,
+    };
+    let sender = t.inbound.as_ref().map_or(-1, |(subscriber, _)| *subscriber);
+    fan_out_except(conn, event_id, t.complaint_id, &facts, sender).await?;
+    if let Some(ctx) = &t.mail {
+        queue_mail(conn, event_id, t.complaint_id, t.author, &facts, &t.notify, ctx).await?;
+    }
+    if let Some(update) = &t.lapor_update {
+        sqlx::query("INSERT INTO lapor_updates (update_id, complaint_id, received_at) VALUES ($1, $2, $3)")
+            .bind(update)
+            .bind(t.complaint_id)
+            .bind(t.at_ms)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if t.forward_to_lapor {
+        queue_lapor(conn, t.complaint_id, t.at_ms).await?;
+    }
+    if let Some((subscriber, message)) = &t.inbound {
+        sqlx::query(
+            "INSERT INTO inbound_messages (subscriber_id, message_id, received_at, event_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(*subscriber)
+        .bind(message)
+        .bind(t.at_ms)
+        .bind(event_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(ActOutcome::Done)
+}
+
+/// Resolved complaints whose quiet period ended before `today`: id and version.
+pub async fn quiet_resolved(
+    conn: &mut Conn,
+    today: &str,
+    limit: i64,
+) -> Result<Vec<ComplaintRef>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, tracking_code, public_id, status, CAST(version AS BIGINT) AS version, region_slug, unit_key, anonymous, confidential, \
+         tier, due_step, due_date FROM complaints \
+         WHERE status = 'resolved' AND due_date < $1 ORDER BY due_date, id LIMIT $2",
+    )
+    .bind(today)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Open complaints per unit in scope, with how many are overdue and due soon.
+pub async fn overview(
+    conn: &mut Conn,
+    scope: &Scope,
+    today: &str,
+    week_end: &str,
+) -> Result<Vec<UnitLoad>, StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT region_slug, unit_key, COUNT(*) AS open, \
+         COALESCE(SUM(CASE WHEN due_date < ",
+    );
+    q.push_bind(today.to_owned())
+        .push(" THEN 1 ELSE 0 END), 0) AS overdue, COALESCE(SUM(CASE WHEN due_date >= ")
+        .push_bind(today.to_owned())
+        .push(" AND due_date <= ")
+        .push_bind(week_end.to_owned())
+        .push(" THEN 1 ELSE 0 END), 0) AS due_soon FROM complaints WHERE ")
+        .push(OPEN);
+    push_scope(&mut q, scope);
+    q.push(" GROUP BY region_slug, unit_key ORDER BY region_slug, unit_key");
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// Routes a category of a region to a unit.
+pub async fn set_rule(
+    conn: &mut Conn,
+    region: &str,
+    category: &str,
+    unit: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO routing_rules (region_slug, category_key, unit_key) VALUES ($1, $2, $3) \
+         ON CONFLICT (region_slug, category_key) DO UPDATE SET unit_key = excluded.unit_key",
+    )
+    .bind(region)
+    .bind(category)
+    .bind(unit)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

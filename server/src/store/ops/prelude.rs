@@ -1,0 +1,11 @@
+// What every statement file below needs. The files are included per engine
+// by `store/mod.rs`, where `Db`, `Conn`, `SKIP_LOCKED` and `LOCK_KEY` name
+// the engine; `QueryBuilder` writes each engine's own placeholders.
+
+use sqlx::QueryBuilder;
+
+use crate::store::console::{
+    ActOutcome, ComplaintRecord, DueFilter, HistoryEvent, Identity, InboxQuery, InboxRow,
+    NewOfficer, NewSession, OPEN, Officer, ComplaintRef, Scope, Transition, UnitLoad,
+};
+use crate::store::StoreError;
