@@ -113,6 +113,14 @@ pub async fn take_attempt(
     })
 }
 
+/// One of the threads password hashing may use, waited for a little.
+async fn hashing_slot(state: &AppState) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    tokio::time::timeout(HASHING_WAIT, state.password_checks.clone().acquire_owned())
+        .await
+        .ok()?
+        .ok()
+}
+
 /// Checks `password` against `stored` (or a decoy when there is no
 /// account) on a bounded number of threads; `None` when none was free in
 /// time.
@@ -121,10 +129,7 @@ pub async fn check_password(
     password: String,
     stored: Option<String>,
 ) -> Option<bool> {
-    let permit = tokio::time::timeout(HASHING_WAIT, state.password_checks.clone().acquire_owned())
-        .await
-        .ok()?
-        .ok()?;
+    let permit = hashing_slot(state).await?;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         match stored {
@@ -143,10 +148,7 @@ pub async fn check_password(
 /// Hashes a new password on the same bounded threads; `None` when none was
 /// free in time.
 pub async fn hash_bounded(state: &AppState, password: String) -> Option<Result<String, String>> {
-    let permit = tokio::time::timeout(HASHING_WAIT, state.password_checks.clone().acquire_owned())
-        .await
-        .ok()?
-        .ok()?;
+    let permit = hashing_slot(state).await?;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         hash_password(&password)

@@ -89,6 +89,22 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action.
+    pub const ALL: [Action; 12] = [
+        Action::Dispatch,
+        Action::ReturnForInfo,
+        Action::Plan,
+        Action::Resolve,
+        Action::Reject,
+        Action::Archive,
+        Action::Transfer,
+        Action::Reply,
+        Action::Note,
+        Action::ReporterReply,
+        Action::ReporterConfirm,
+        Action::AutoClose,
+    ];
+
     /// The actions officers take in the console, in the order it lists them.
     pub const OFFICER: [Action; 9] = [
         Action::Dispatch,
@@ -286,20 +302,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 12] = [
-        Action::Dispatch,
-        Action::ReturnForInfo,
-        Action::Plan,
-        Action::Resolve,
-        Action::Reject,
-        Action::Archive,
-        Action::Transfer,
-        Action::Reply,
-        Action::Note,
-        Action::ReporterReply,
-        Action::ReporterConfirm,
-        Action::AutoClose,
-    ];
+    const ALL_ACTIONS: [Action; 12] = Action::ALL;
 
     /// Every allowed transition, written out; everything else is refused.
     const ALLOWED: &[(Status, Action, Status)] = {

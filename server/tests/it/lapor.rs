@@ -102,7 +102,7 @@ impl FakeLapor {
     }
 }
 
-async fn wait_for_outbox(app: &TestApp) {
+pub(crate) async fn wait_for_outbox(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while app
         .db

@@ -5,13 +5,11 @@
 //! the identity appears only where the disclosure table allows: the
 //! reporter's own mailbox.
 
-use std::time::{Duration, Instant};
-
 use crate::console::{file, officer, track};
 use crate::lapor::{FakeLapor, TOKEN};
 use crate::mail::{Smtp, plain};
 use crate::outbox::{Receiver, subscribe};
-use crate::support::{Engine, TestApp, complaint, spawn_app_with};
+use crate::support::{Engine, complaint, spawn_app_with};
 
 const IDENTITY: [&str; 5] = [
     "Wayan",
@@ -26,19 +24,6 @@ fn names_the_reporter(text: &str) -> Option<&'static str> {
         .iter()
         .copied()
         .find(|needle| text.contains(needle))
-}
-
-async fn drained(app: &TestApp) {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while app
-        .db
-        .count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
-        .await
-        > 0
-    {
-        assert!(Instant::now() < deadline, "the outbox did not drain");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn an_anonymous_levy_report_names_nobody_but_to_the_reporter(engine: Engine) {
@@ -96,7 +81,7 @@ async fn an_anonymous_levy_report_names_nobody_but_to_the_reporter(engine: Engin
         )
         .await;
     assert!(status == 200 || status == 201, "{status}");
-    drained(&app).await;
+    crate::lapor::wait_for_outbox(&app).await;
 
     // Console pages: the handling officers read it but do not see who;
     // nobody else even finds it.

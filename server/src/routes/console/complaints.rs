@@ -139,19 +139,9 @@ async fn complaint_response(
     posted: Option<&ActionForm>,
 ) -> Response {
     let catalog = state.catalog();
-    let Ok(code) = aduan_app::tracking::TrackingCode::parse(code) else {
-        return not_found(locale, who);
-    };
-    let found = match state
-        .store
-        .officer_complaint(code.as_str(), &who.scope(&catalog))
-        .await
-    {
+    let (complaint, history) = match in_scope(state, who, code, locale).await {
         Ok(found) => found,
-        Err(e) => return store_failed(locale, &e),
-    };
-    let Some((complaint, history)) = found else {
-        return not_found(locale, who);
+        Err(refused) => return refused,
     };
     let identity = if sees_identity(who, &complaint) {
         match state.store.identity(complaint.id).await {
@@ -177,6 +167,29 @@ async fn complaint_response(
             },
         ),
     )
+}
+
+/// The complaint with this code when it is in `who`'s scope, with its
+/// whole history; else the page that says it is not found (the same for a
+/// complaint outside the scope as for none at all).
+async fn in_scope(
+    state: &AppState,
+    who: &SignedIn,
+    code: &str,
+    locale: Locale,
+) -> Result<(ComplaintRecord, Vec<crate::store::HistoryEvent>), Response> {
+    let Ok(code) = aduan_app::tracking::TrackingCode::parse(code) else {
+        return Err(not_found(locale, who));
+    };
+    match state
+        .store
+        .officer_complaint(code.as_str(), &who.scope(&state.catalog()))
+        .await
+    {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(not_found(locale, who)),
+        Err(e) => Err(store_failed(locale, &e)),
+    }
 }
 
 /// An action on a complaint, as posted from its page.
@@ -209,20 +222,9 @@ pub async fn act_on_complaint(
     Path(code): Path<String>,
     Posted(who, form): Posted<ActionForm>,
 ) -> Response {
-    let catalog = state.catalog();
-    let Ok(parsed) = aduan_app::tracking::TrackingCode::parse(&code) else {
-        return not_found(locale, &who);
-    };
-    let found = match state
-        .store
-        .officer_complaint(parsed.as_str(), &who.scope(&catalog))
-        .await
-    {
+    let (c, _) = match in_scope(&state, &who, &code, locale).await {
         Ok(found) => found,
-        Err(e) => return store_failed(locale, &e),
-    };
-    let Some((c, _)) = found else {
-        return not_found(locale, &who);
+        Err(refused) => return refused,
     };
     let actor = Actor::Officer {
         id: who.officer.id,
@@ -294,7 +296,7 @@ pub async fn act_on_complaint(
             }
             Redirect::to(&format!(
                 "/console/complaints/{}?done={}",
-                parsed.as_str(),
+                c.tracking_code,
                 action.key()
             ))
             .into_response()

@@ -233,19 +233,34 @@ pub struct ConfirmForm {
     pub lang: String,
 }
 
-/// `POST /r/{slug}/track/confirm`: the reporter confirms the resolution.
-pub async fn confirm_from_tracker(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    AcceptLocale(header): AcceptLocale,
-    Form(form): Form<ConfirmForm>,
+/// What the reporter asks for with a button on the tracker page.
+#[derive(Debug, Clone, Copy)]
+enum TrackerButton {
+    Confirm,
+    Erase,
+}
+
+/// A tracker button's post: the action, then the tracker page again (or
+/// the refusal on it).
+async fn tracker_button(
+    state: AppState,
+    slug: String,
+    header: Locale,
+    form: ConfirmForm,
+    button: TrackerButton,
 ) -> Response {
     let locale = pick_locale(Some(form.lang.as_str()), header);
     let Some(region) = state.catalog().region(&slug).cloned() else {
         return no_such_region(locale);
     };
     let result = match intake::tracking_code(&form.code, locale) {
-        Ok(code) => intake::confirm(&state, &code, locale).await,
+        Ok(code) => match button {
+            TrackerButton::Confirm => intake::confirm(&state, &code, locale).await,
+            TrackerButton::Erase => match intake::erase_contact(&state, &code, locale).await {
+                Ok(()) => intake::track(&state, &code, locale).await,
+                Err(e) => Err(e),
+            },
+        },
         Err(e) => Err(e),
     };
     let status = result
@@ -257,6 +272,16 @@ pub async fn confirm_from_tracker(
     )
 }
 
+/// `POST /r/{slug}/track/confirm`: the reporter confirms the resolution.
+pub async fn confirm_from_tracker(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    tracker_button(state, slug, header, form, TrackerButton::Confirm).await
+}
+
 /// `POST /r/{slug}/track/erase`: the reporter erases their contact details.
 pub async fn erase_from_tracker(
     State(state): State<AppState>,
@@ -264,22 +289,5 @@ pub async fn erase_from_tracker(
     AcceptLocale(header): AcceptLocale,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let locale = pick_locale(Some(form.lang.as_str()), header);
-    let Some(region) = state.catalog().region(&slug).cloned() else {
-        return no_such_region(locale);
-    };
-    let result = match intake::tracking_code(&form.code, locale) {
-        Ok(code) => match intake::erase_contact(&state, &code, locale).await {
-            Ok(()) => intake::track(&state, &code, locale).await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
-    let status = result
-        .as_ref()
-        .map_or_else(|e| e.status, |_| StatusCode::OK);
-    html_response(
-        status,
-        tracker_page(&region, locale, &form.code, Some(result.as_ref())),
-    )
+    tracker_button(state, slug, header, form, TrackerButton::Erase).await
 }
