@@ -9,16 +9,22 @@ use tokio::net::TcpStream;
 
 use crate::support::{Engine, TestApp, spawn_app_with};
 
+/// The best of three `/livez` round trips (the machine is shared: one slow
+/// answer says little, three say the service is held up).
 async fn livez_within(app: &TestApp) -> Duration {
-    let started = Instant::now();
-    let r = app
-        .client
-        .get(app.url("/livez"))
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(r.status().as_u16(), 200);
-    started.elapsed()
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let r = app
+            .client
+            .get(app.url("/livez"))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(r.status().as_u16(), 200);
+        best = best.min(started.elapsed());
+    }
+    best
 }
 
 /// True when the server closed the connection (end of stream or reset).
