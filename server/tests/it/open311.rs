@@ -196,6 +196,21 @@ on_both_engines! {
         let (_, _, all) = get(&app, "/open311/v2/requests.json?jurisdiction_id=badung").await;
         assert!(all.contains(&public) && !all.contains(&confidential), "{all}");
         assert!(!all.contains(&public_code) && !all.contains("0812 9999"), "{all}");
+        // No value anywhere in a public listing works as a tracking code.
+        fn strings(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::String(s) => out.push(s.clone()),
+                Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+                Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+                _ => {}
+            }
+        }
+        let mut values = Vec::new();
+        strings(&json(&all), &mut values);
+        assert!(values.len() > 10, "{all}");
+        for value in values.iter().flat_map(|v| v.split_whitespace()) {
+            assert!(aduan_app::tracking::TrackingCode::parse(value).is_err(), "`{value}` reads as a tracking code");
+        }
         let (_, _, all_xml) = get(&app, "/open311/v2/requests.xml").await;
         assert!(!all_xml.contains(&public_code) && !all_xml.contains("0812 9999"), "{all_xml}");
 
