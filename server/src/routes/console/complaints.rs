@@ -246,18 +246,15 @@ pub async fn act_on_complaint(
         );
         errors
     };
+    // The complaint's page again, with what is wrong and what was typed.
+    let refused = |status: StatusCode, errors: BTreeMap<&'static str, String>| {
+        let (state, who, code, form) = (&state, &who, &code, &form);
+        async move {
+            complaint_response(state, locale, who, code, status, "", &errors, Some(form)).await
+        }
+    };
     if form.version.trim().parse::<i64>().ok() != Some(c.version) {
-        return complaint_response(
-            &state,
-            locale,
-            &who,
-            &code,
-            StatusCode::CONFLICT,
-            "",
-            &changed(),
-            Some(&form),
-        )
-        .await;
+        return refused(StatusCode::CONFLICT, changed()).await;
     }
     let command = Command {
         action: Some(action),
@@ -266,22 +263,6 @@ pub async fn act_on_complaint(
         unit: form.unit.clone(),
         region: form.region.clone(),
         tier: form.tier.clone(),
-    };
-    let refused = |errors: BTreeMap<&'static str, String>| {
-        let (state, who, code, form) = (&state, &who, &code, &form);
-        async move {
-            complaint_response(
-                state,
-                locale,
-                who,
-                code,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "",
-                &errors,
-                Some(form),
-            )
-            .await
-        }
     };
     match casework::apply(&state, &actor, &c.reference(), &command, locale).await {
         Ok(()) => {
@@ -301,24 +282,18 @@ pub async fn act_on_complaint(
             ))
             .into_response()
         }
-        Err(CaseError::Refused(Refusal::Fields(errors))) => refused(errors).await,
-        Err(CaseError::Refused(Refusal::WrongState(problem))) => {
-            refused(BTreeMap::from([("form", problem)])).await
+        Err(CaseError::Refused(Refusal::Fields(errors))) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, errors).await
         }
-        Err(CaseError::Refused(Refusal::NotPermitted)) => forbidden(locale, Some(&who)),
-        Err(CaseError::Changed) => {
-            complaint_response(
-                &state,
-                locale,
-                &who,
-                &code,
-                StatusCode::CONFLICT,
-                "",
-                &changed(),
-                Some(&form),
+        Err(CaseError::Refused(Refusal::WrongState(problem))) => {
+            refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                BTreeMap::from([("form", problem)]),
             )
             .await
         }
+        Err(CaseError::Refused(Refusal::NotPermitted)) => forbidden(locale, Some(&who)),
+        Err(CaseError::Changed) => refused(StatusCode::CONFLICT, changed()).await,
         Err(CaseError::NotFound) => not_found(locale, &who),
         Err(CaseError::Store(e)) => store_failed(locale, &e),
     }
