@@ -42,6 +42,7 @@ pub enum Label {
     SendReply,
     ConfirmHelp,
     ConfirmResolved,
+    EraseContact,
     ByReporter,
     ByOfficer,
     BySystem,
@@ -126,6 +127,10 @@ impl Label {
                 "Did this follow-up resolve your complaint? If not, write a reply below and it is reopened.",
             ),
             ConfirmResolved => ("Ya, sudah selesai", "Yes, it is resolved"),
+            EraseContact => (
+                "Hapus nama, e-mail, dan nomor telepon saya (pengaduan tetap ditangani)",
+                "Erase my name, e-mail and phone (the complaint is still handled)",
+            ),
             ByReporter => ("Pelapor", "Reporter"),
             ByOfficer => ("Petugas", "Officer"),
             BySystem => ("Sistem", "System"),

@@ -38,6 +38,7 @@ pub const STYLE: &str = r#"
 .err{color:var(--err);font-size:14px;font-weight:600;margin:4px 0 0}
 .primary{font:inherit;font-weight:600;min-height:48px;width:100%;padding:10px 16px;border:0;border-radius:var(--r);background:var(--a);color:var(--on-a);cursor:pointer}
 .primary[disabled]{opacity:.6;cursor:progress}
+.erase{font:inherit;font-size:14px;min-height:44px;width:100%;margin-top:16px;padding:8px 12px;border:1px solid var(--muted);border-radius:var(--r);background:none;color:inherit;cursor:pointer}
 .aduan :focus-visible{outline:3px solid var(--a);outline-offset:2px}
 .notice{padding:10px 12px;border-radius:var(--r);border:1px solid var(--muted);margin:8px 0}
 .notice.bad{border-color:var(--err);color:var(--err)}

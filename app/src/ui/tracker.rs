@@ -87,6 +87,18 @@ pub fn Tracker(
             ask("POST", url, None, None);
         })
     };
+    // The reporter erases their contact details; the complaint stays.
+    let erase = {
+        let base = base.clone();
+        Callback::new(move |code: String| {
+            ask(
+                "DELETE",
+                format!("{base}/api/v1/complaints/{code}/contact"),
+                None,
+                None,
+            );
+        })
+    };
     let send_reply = Callback::new(move |code: String| {
         let message = reply.get_untracked();
         if message.trim().is_empty() {
@@ -129,6 +141,7 @@ pub fn Tracker(
                         Some(Ok(view)) => {
                             let code = view.tracking_code.clone();
                             let code_for_confirm = code.clone();
+                            let code_for_erase = code.clone();
                             let due = view.due.clone();
                             view! {
                                 <section class="result">
@@ -172,6 +185,8 @@ pub fn Tracker(
                                             <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendReply.text(l())}</button>
                                         </form>
                                     })}
+                                    <button type="button" class="erase" disabled=move || busy.get()
+                                        on:click=move |_| erase.run(code_for_erase.clone())>{Label::EraseContact.text(l())}</button>
                                 </section>
                             }.into_any()
                         }

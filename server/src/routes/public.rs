@@ -110,8 +110,8 @@ pub async fn add_reporter_reply(
 }
 
 /// `DELETE /api/v1/complaints/{code}/contact`: the reporter erases their
-/// name, e-mail address and phone number; 204, also when they were erased
-/// before.
+/// name, e-mail address and phone number; the complaint as the tracker
+/// shows it, also when they were erased before.
 pub async fn erase_reporter_contact(
     State(state): State<AppState>,
     Path(typed): Path<String>,
@@ -119,7 +119,8 @@ pub async fn erase_reporter_contact(
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, locale)?;
     intake::erase_contact(&state, &code, locale).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    let view = intake::track(&state, &code, locale).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)).into_response())
 }
 
 /// `POST /api/v1/complaints/{code}/confirmation`: the reporter confirms the

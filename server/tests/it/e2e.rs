@@ -628,6 +628,21 @@ async fn officers_work_a_complaint_in_the_browser(app: TestApp) {
     page.wait_for(&format!("{result}?.includes('Status: Closed')"), 30)
         .await;
     assert_eq!(crate::console::track(&app, &code).await["status"], "closed");
+
+    // And the reporter erases their contact details from it; the complaint stays.
+    let reporters = || app.db.count("SELECT COUNT(*) FROM reporters");
+    let before = reporters().await;
+    click(&page, &w(1, ".result > button.erase")).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while reporters().await != before - 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the contact details were not erased"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    page.wait_for(&format!("{result}?.includes('Status: Closed')"), 30)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
