@@ -149,11 +149,15 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
         },
         // Officers who oversee but do not handle: never the reporter; the
         // content of a confidential complaint is not theirs to read.
+        // The code is withheld too: whoever holds it reads the tracker.
         Audience::Officer(Role::Admin | Role::Province | Role::Supervisor) => match field {
-            F::TrackingCode | F::PublicId | F::Routing => Always,
-            F::Title | F::Content | F::OfficerReply | F::ReporterMessage | F::InternalNote => {
-                UnlessConfidential
-            }
+            F::PublicId | F::Routing => Always,
+            F::TrackingCode
+            | F::Title
+            | F::Content
+            | F::OfficerReply
+            | F::ReporterMessage
+            | F::InternalNote => UnlessConfidential,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone => Never,
         },
         Audience::Public => match field {
@@ -266,11 +270,17 @@ pub fn for_operator(mut row: ParkedRow) -> ParkedRow {
 /// code may travel there) and no segment that reads as a tracking code.
 pub fn loggable_path(path: &str) -> String {
     let path = path.split('?').next().unwrap_or_default();
+    let withheld = !may(Audience::Log, Privacy::Public, Field::TrackingCode);
+    let mut after_complaints = false;
     path.split('/')
         .map(|segment| {
-            let credential = !may(Audience::Log, Privacy::Public, Field::TrackingCode)
-                && segment.len() >= 8
-                && aduan_app::tracking::TrackingCode::parse(segment).is_ok();
+            // Whatever stands where a code goes is withheld, mistyped or
+            // percent-encoded as it may be (a near miss gives the code away).
+            let credential = withheld
+                && (after_complaints
+                    || (segment.len() >= 8
+                        && aduan_app::tracking::TrackingCode::parse(segment).is_ok()));
+            after_complaints = segment == "complaints";
             if credential { "{code}" } else { segment }
         })
         .collect::<Vec<_>>()
@@ -302,7 +312,7 @@ mod tests {
         reporter        officer_reply    y   y    y    y
         reporter        reporter_message y   y    y    y
         reporter        internal_note    .   .    .    .
-        admin           tracking_code    y   y    y    y
+        admin           tracking_code    y   y    .    .
         admin           public_id        y   y    y    y
         admin           routing          y   y    y    y
         admin           title            y   y    .    .
@@ -313,7 +323,7 @@ mod tests {
         admin           officer_reply    y   y    .    .
         admin           reporter_message y   y    .    .
         admin           internal_note    y   y    .    .
-        province        tracking_code    y   y    y    y
+        province        tracking_code    y   y    .    .
         province        public_id        y   y    y    y
         province        routing          y   y    y    y
         province        title            y   y    .    .
@@ -346,7 +356,7 @@ mod tests {
         unit            officer_reply    y   y    y    y
         unit            reporter_message y   y    y    y
         unit            internal_note    y   y    y    y
-        supervisor      tracking_code    y   y    y    y
+        supervisor      tracking_code    y   y    .    .
         supervisor      public_id        y   y    y    y
         supervisor      routing          y   y    y    y
         supervisor      title            y   y    .    .

@@ -161,14 +161,10 @@ impl Lapor for HttpLapor {
             .text()
             .await
             .map_err(|e| format!("SP4N-LAPOR's answer broke off: {}", e.without_url()))?;
+        // LAPOR's own words may quote the complaint: what an administrator
+        // and the log read of a failure is the status alone.
         if !status.is_success() {
-            let detail = element(&body, "pesan").unwrap_or_default();
-            return Err(format!(
-                "SP4N-LAPOR answered HTTP {}{}{}",
-                status.as_u16(),
-                if detail.is_empty() { "" } else { ": " },
-                detail.chars().take(200).collect::<String>()
-            ));
+            return Err(format!("SP4N-LAPOR answered HTTP {}", status.as_u16()));
         }
         match (
             element(&body, "status").as_deref(),
@@ -183,10 +179,7 @@ impl Lapor for HttpLapor {
                     transaction_id: transaction_id.trim().to_owned(),
                 })
             }
-            _ => Err(format!(
-                "SP4N-LAPOR's answer has no tracking id: {}",
-                element(&body, "pesan").unwrap_or_else(|| body.chars().take(200).collect())
-            )),
+            _ => Err("SP4N-LAPOR's answer has no tracking id".to_owned()),
         }
     }
 }

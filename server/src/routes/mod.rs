@@ -83,6 +83,12 @@ pub fn router(state: AppState) -> Router {
                 "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
             ),
         ))
+        // The tracker's address holds the tracking code: no request it
+        // makes (its stylesheet, a link followed) says where it came from.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

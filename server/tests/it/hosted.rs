@@ -51,6 +51,14 @@ async fn get_page(app: &TestApp, path: &str) -> (u16, String, String) {
         .await
         .expect("an answer");
     let status = r.status().as_u16();
+    // The tracker's address holds the code: no request from the page names it.
+    assert_eq!(
+        r.headers()
+            .get("referrer-policy")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-referrer"),
+        "{path}"
+    );
     let csp = r
         .headers()
         .get("content-security-policy")
