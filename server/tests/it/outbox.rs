@@ -243,6 +243,7 @@ on_both_engines! {
             ("not json", "body"),
             ("[]", "body"),
             (r#"{"type": "complaint.status_changed"}"#, "body"),
+            (r#"{"type": "complaint.reply_added", "data": {"message": "Tanpa nama pengaduan."}}"#, "data.id"),
             (&*serde_json::json!({"type": "complaint.archived", "data": {"tracking_code": code}}).to_string(), "type"),
         ] {
             let (status, body) = send_in_text(&app, subscriber, &secret, "m-1", now, text).await;
