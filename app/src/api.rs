@@ -248,6 +248,9 @@ pub struct ComplaintInput {
     pub privacy: String,
     pub reporter: ReporterInput,
     pub locale: Option<String>,
+    /// Ids of finished uploads (`/api/v1/uploads`) to attach; at most five.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// A region and unit named in a receipt or a tracking view.
@@ -323,6 +326,28 @@ pub struct TrackingView {
 pub struct ReplyInput {
     pub message: String,
     pub locale: Option<String>,
+    /// Ids of finished uploads to attach to the reply.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
+}
+
+/// A photo or document attached to a complaint, as its reporter sees it
+/// (the tracker's `attachments`, beside the [`TrackingView`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileView {
+    pub id: String,
+    pub name: String,
+    /// `jpeg`, `png` or `pdf`.
+    pub kind: String,
+    pub size: u64,
+    /// `complaint`, `reporter_reply` or `officer_reply`.
+    pub part: String,
+    pub at: String,
+    /// Where to fetch it (the tracking code is part of the address).
+    pub url: String,
+    /// A small preview, for photos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumb_url: Option<String>,
 }
 
 /// A region as listed by `GET /api/v1/regions`.

@@ -192,10 +192,17 @@ fn opt_text(s: Option<&String>) -> Json {
     s.map_or(Json::Null, |s| text(s))
 }
 
+fn texts(items: &[String]) -> Json {
+    Json::Array(items.iter().map(|s| text(s)).collect())
+}
+
+/// An object of these members; an empty list is left out, as serde's
+/// `skip_serializing_if = "Vec::is_empty"` leaves it.
 fn object(members: Vec<(&str, Json)>) -> Json {
     Json::Object(
         members
             .into_iter()
+            .filter(|(_, v)| !matches!(v, Json::Array(items) if items.is_empty()))
             .map(|(k, v)| (k.to_owned(), v))
             .collect(),
     )
@@ -512,7 +519,7 @@ from_members!(strict RegionForm {
 from_members!(lenient ReporterInput { name, email, phone });
 from_members!(lenient ComplaintInput {
     region, classification, title, description, category, district, location,
-    incident_date, privacy, reporter, locale,
+    incident_date, privacy, reporter, locale, attachments,
 });
 
 /// The error body of every refusal (`ErrorBody` on the server), as the
@@ -572,6 +579,7 @@ impl ToJson for ComplaintInput {
             ("privacy", text(&self.privacy)),
             ("reporter", self.reporter.to_json()),
             ("locale", opt_text(self.locale.as_ref())),
+            ("attachments", texts(&self.attachments)),
         ])
     }
 }
@@ -581,6 +589,7 @@ impl ToJson for ReplyInput {
         object(vec![
             ("message", text(&self.message)),
             ("locale", opt_text(self.locale.as_ref())),
+            ("attachments", texts(&self.attachments)),
         ])
     }
 }
@@ -611,6 +620,10 @@ mod tests {
                 phone: Some("+62 812".into()),
             },
             locale: Some("en".into()),
+            attachments: vec![
+                "0123456789abcdef0123456789abcdef".into(),
+                "fedcba98765432100123456789abcdef".into(),
+            ],
         }
     }
 
@@ -769,6 +782,12 @@ mod tests {
         writes_for_serde(&ReplyInput {
             message: AWKWARD.into(),
             locale: None,
+            attachments: Vec::new(),
+        });
+        writes_for_serde(&ReplyInput {
+            message: AWKWARD.into(),
+            locale: Some("id".into()),
+            attachments: vec!["0123456789abcdef0123456789abcdef".into()],
         });
         reads_like_serde(&complaint());
         reads_like_serde(&ReporterInput::default());

@@ -132,7 +132,7 @@ fn unfit(c: char) -> bool {
 
 /// A bidirectional embedding, override or isolate: in one line of text
 /// (a title, a name) it can make what is shown differ from what is stored.
-fn bidi_control(c: char) -> bool {
+pub fn bidi_control(c: char) -> bool {
     matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069)
 }
 
@@ -478,6 +478,7 @@ mod tests {
                 phone: Some("+62 812-3456-7890".into()),
             },
             locale: Some("en".into()),
+            attachments: Vec::new(),
         }
     }
 
@@ -734,11 +735,13 @@ mod tests {
         let ok = reply(&ReplyInput {
             message: "  Foto sudah saya kirim. ".into(),
             locale: None,
+            attachments: Vec::new(),
         });
         assert_eq!(ok, Ok(("Foto sudah saya kirim.".to_owned(), Locale::Id)));
         let err = reply(&ReplyInput {
             message: " ".into(),
             locale: Some("en".into()),
+            attachments: Vec::new(),
         })
         .err();
         assert_eq!(

@@ -76,18 +76,27 @@ pub async fn remind_due(state: &AppState) -> Result<usize, StoreError> {
 /// Forgets, as the retention settings say (UU 27/2022 on personal data):
 /// delivered outbox messages and their payloads, idempotency and reply
 /// keys, inbound and LAPOR message ids, and the contact details of
-/// complaints that ended long enough ago.
+/// complaints that ended long enough ago; uploads never attached once they
+/// expire, and the photos and documents of complaints that ended long
+/// enough ago, bytes and all.
 pub async fn purge(state: &AppState, now: i64) -> Result<Purged, StoreError> {
     let days = |n: u32| now - i64::from(n) * 86_400_000;
     let c = &state.config;
-    state
+    let mut purged = state
         .store
         .purge(Retention {
             delivered_before: days(c.keep_delivered_days),
             keys_before: days(c.keep_keys_days),
             contacts_before: days(c.keep_contacts_days),
         })
-        .await
+        .await?;
+    let (uploads, files) = state
+        .files
+        .sweep(state.store.as_ref(), now, days(c.keep_attachments_days))
+        .await?;
+    purged.uploads = uploads as u64;
+    purged.files = files as u64;
+    Ok(purged)
 }
 
 /// One round of the clock's work.
@@ -110,6 +119,8 @@ pub async fn tick(state: &AppState) {
             messages = p.messages,
             keys = p.keys,
             contacts = p.contacts,
+            uploads = p.uploads,
+            files = p.files,
             "forgot what is kept no longer"
         ),
         Err(e) => tracing::warn!(error = %e, "the clock could not purge old data"),

@@ -181,6 +181,61 @@ impl std::fmt::Debug for DatabaseArgs {
     }
 }
 
+/// Photos and documents: the limits of uploads and where their bytes live.
+#[derive(Debug, Clone, Args)]
+pub struct UploadArgs {
+    /// Largest file accepted, in bytes, before cleaning.
+    #[arg(long, env = "ADUAN_UPLOAD_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub upload_max_bytes: u64,
+
+    /// Files one message (a complaint, a reply, a note) may carry.
+    #[arg(long, env = "ADUAN_ATTACHMENTS_MAX_FILES", default_value_t = 5)]
+    pub attachments_max_files: usize,
+
+    /// Bytes one message's files may add up to, before cleaning.
+    #[arg(long, env = "ADUAN_ATTACHMENTS_MAX_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub attachments_max_bytes: u64,
+
+    /// Hours an upload waits to be attached before it is deleted.
+    #[arg(long, env = "ADUAN_UPLOAD_EXPIRY_HOURS", default_value_t = 24)]
+    pub upload_expiry_hours: u32,
+
+    /// Longest side of a cleaned photo, in pixels.
+    #[arg(long, env = "ADUAN_PHOTO_MAX_SIDE", default_value_t = 2048)]
+    pub photo_max_side: u32,
+
+    /// Most pixels a photo may have before scaling (refuses decompression bombs).
+    #[arg(long, env = "ADUAN_PHOTO_MAX_PIXELS", default_value_t = 50_000_000)]
+    pub photo_max_pixels: u64,
+
+    /// Hours a signed download link (in a webhook or a LAPOR forward) works.
+    #[arg(long, env = "ADUAN_FILE_LINK_HOURS", default_value_t = 72)]
+    pub file_link_hours: u32,
+
+    /// Folder for the bytes of uploads and attachments on SQLite (unset:
+    /// beside the database file, `<database>-files`). On PostgreSQL they
+    /// live in the database.
+    #[arg(long, env = "ADUAN_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
+}
+
+impl UploadArgs {
+    pub fn settings(&self) -> crate::attachments::Settings {
+        crate::attachments::Settings {
+            max_file_bytes: self.upload_max_bytes,
+            max_files: self.attachments_max_files,
+            max_total_bytes: self.attachments_max_bytes,
+            expiry_ms: i64::from(self.upload_expiry_hours) * 3_600_000,
+            link_ms: i64::from(self.file_link_hours) * 3_600_000,
+            clean: crate::attachments::clean::Limits {
+                max_side: self.photo_max_side.max(1),
+                max_pixels: self.photo_max_pixels,
+                ..crate::attachments::clean::Limits::default()
+            },
+        }
+    }
+}
+
 /// SQLite's `synchronous` setting, made explicit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SqliteSynchronous {
@@ -223,6 +278,11 @@ pub struct Config {
     /// Tracking look-ups one address may make per minute (0: no limit).
     #[arg(long, env = "ADUAN_LOOKUP_RATE", default_value_t = 120)]
     pub lookup_per_minute: u32,
+
+    /// Upload requests (creations and resumptions) one address may make per
+    /// minute (0: no limit); a burst of up to sixty is allowed.
+    #[arg(long, env = "ADUAN_UPLOAD_RATE", default_value_t = 120)]
+    pub upload_per_minute: u32,
 
     /// Take the client address from `X-Forwarded-For`: the right-most
     /// address that is not one of `--trusted-proxies`. Set it only behind a
@@ -269,6 +329,14 @@ pub struct Config {
     /// contact details are erased; the complaint itself stays.
     #[arg(long, env = "ADUAN_KEEP_CONTACTS_DAYS", default_value_t = 365)]
     pub keep_contacts_days: u32,
+
+    /// Days after a complaint closed (or was rejected) that its photos and
+    /// documents are deleted, bytes and all.
+    #[arg(long, env = "ADUAN_KEEP_ATTACHMENTS_DAYS", default_value_t = 730)]
+    pub keep_attachments_days: u32,
+
+    #[command(flatten)]
+    pub uploads: UploadArgs,
 
     /// Folder of static files (the loader, the widget bundle, demo pages).
     #[arg(long, env = "ADUAN_PUBLIC_DIR", default_value = "public")]

@@ -83,12 +83,17 @@ pub enum Field {
     OfficerReply,
     /// What the reporter wrote back.
     ReporterMessage,
-    /// An officer's internal note.
+    /// An officer's internal note (and what is attached to it).
     InternalNote,
+    /// Photos and documents the reporter filed with the complaint (what
+    /// they attach to a reply goes as `ReporterMessage`).
+    Attachment,
+    /// Photos an officer attached to a public reply (a fix, before and after).
+    OfficerAttachment,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 13] = [
         Field::TrackingCode,
         Field::PublicId,
         Field::Routing,
@@ -100,6 +105,8 @@ impl Field {
         Field::OfficerReply,
         Field::ReporterMessage,
         Field::InternalNote,
+        Field::Attachment,
+        Field::OfficerAttachment,
     ];
 
     /// The reporter's identity.
@@ -140,6 +147,7 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
         Audience::Reporter => match field {
             F::TrackingCode | F::PublicId | F::Routing | F::Title | F::Content => Always,
             F::OfficerReply | F::ReporterMessage => Always,
+            F::Attachment | F::OfficerAttachment => Always,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone | F::InternalNote => Never,
         },
         // The officers who handle it: the region's coordinator and the unit.
@@ -157,13 +165,19 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::Content
             | F::OfficerReply
             | F::ReporterMessage
-            | F::InternalNote => UnlessConfidential,
+            | F::InternalNote
+            | F::Attachment
+            | F::OfficerAttachment => UnlessConfidential,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone => Never,
         },
         Audience::Public => match field {
-            F::PublicId | F::Routing | F::Title | F::Content | F::OfficerReply => {
-                UnlessConfidential
-            }
+            F::PublicId
+            | F::Routing
+            | F::Title
+            | F::Content
+            | F::OfficerReply
+            | F::Attachment
+            | F::OfficerAttachment => UnlessConfidential,
             F::TrackingCode
             | F::ReporterName
             | F::ReporterEmail
@@ -175,12 +189,16 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
         // external system, so it learns nobody's identity, and what the
         // reporter writes only when they did not ask to stay anonymous
         // (their words may name them).
+        // An officer's photos of the fix follow the reply, but never of a
+        // confidential complaint: a receiver may publish them.
         Audience::Webhook => match field {
             F::PublicId | F::Routing | F::OfficerReply => Always,
             F::ReporterMessage => UnlessAnonymous,
+            F::OfficerAttachment => UnlessConfidential,
             F::TrackingCode
             | F::Title
             | F::Content
+            | F::Attachment
             | F::ReporterName
             | F::ReporterEmail
             | F::ReporterPhone
@@ -189,9 +207,13 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
         // SP4N-LAPOR handles the complaint: its content (flagged `rahasia`
         // when confidential) and, unless anonymous, who filed.
         Audience::Lapor => match field {
-            F::PublicId | F::Routing | F::Title | F::Content => Always,
+            F::PublicId | F::Routing | F::Title | F::Content | F::Attachment => Always,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone => UnlessAnonymous,
-            F::TrackingCode | F::OfficerReply | F::ReporterMessage | F::InternalNote => Never,
+            F::TrackingCode
+            | F::OfficerReply
+            | F::ReporterMessage
+            | F::InternalNote
+            | F::OfficerAttachment => Never,
         },
         // Sent to the address the reporter left, for them alone.
         Audience::ReporterMail => match field {
@@ -201,7 +223,9 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterName
             | F::ReporterPhone
             | F::ReporterMessage
-            | F::InternalNote => Never,
+            | F::InternalNote
+            | F::Attachment
+            | F::OfficerAttachment => Never,
         },
         // A notice to act; the console has the rest. Mailboxes are read in
         // many places, so a confidential title stays in the console.
@@ -214,7 +238,9 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterPhone
             | F::OfficerReply
             | F::ReporterMessage
-            | F::InternalNote => Never,
+            | F::InternalNote
+            | F::Attachment
+            | F::OfficerAttachment => Never,
         },
         Audience::Operator => match field {
             F::PublicId | F::Routing => Always,
@@ -235,6 +261,26 @@ pub fn may(audience: Audience, privacy: Privacy, field: Field) -> bool {
 /// `value` when `audience` may receive `field`, else `None`.
 pub fn keep<T>(audience: Audience, privacy: Privacy, field: Field, value: Option<T>) -> Option<T> {
     value.filter(|_| may(audience, privacy, field))
+}
+
+/// Whether `audience` may see an attachment: the part it belongs to
+/// decides, and one an officer hid reaches nobody outside the console and
+/// the reporter's tracker.
+pub fn may_see_attachment(
+    audience: Audience,
+    privacy: Privacy,
+    part: crate::attachments::Part,
+    hidden: bool,
+) -> bool {
+    use crate::attachments::Part;
+    let field = match part {
+        Part::Complaint => Field::Attachment,
+        Part::ReporterReply => Field::ReporterMessage,
+        Part::OfficerReply => Field::OfficerAttachment,
+        Part::InternalNote => Field::InternalNote,
+    };
+    let inside = matches!(audience, Audience::Reporter | Audience::Officer(_));
+    may(audience, privacy, field) && (inside || !hidden)
 }
 
 /// Whether the reporter's identity may reach `audience` at all.
@@ -312,6 +358,8 @@ mod tests {
         reporter        officer_reply    y   y    y    y
         reporter        reporter_message y   y    y    y
         reporter        internal_note    .   .    .    .
+        reporter        attachment       y   y    y    y
+        reporter        officer_photo    y   y    y    y
         admin           tracking_code    y   y    .    .
         admin           public_id        y   y    y    y
         admin           routing          y   y    y    y
@@ -323,6 +371,8 @@ mod tests {
         admin           officer_reply    y   y    .    .
         admin           reporter_message y   y    .    .
         admin           internal_note    y   y    .    .
+        admin           attachment       y   y    .    .
+        admin           officer_photo    y   y    .    .
         province        tracking_code    y   y    .    .
         province        public_id        y   y    y    y
         province        routing          y   y    y    y
@@ -334,6 +384,8 @@ mod tests {
         province        officer_reply    y   y    .    .
         province        reporter_message y   y    .    .
         province        internal_note    y   y    .    .
+        province        attachment       y   y    .    .
+        province        officer_photo    y   y    .    .
         coordinator     tracking_code    y   y    y    y
         coordinator     public_id        y   y    y    y
         coordinator     routing          y   y    y    y
@@ -345,6 +397,8 @@ mod tests {
         coordinator     officer_reply    y   y    y    y
         coordinator     reporter_message y   y    y    y
         coordinator     internal_note    y   y    y    y
+        coordinator     attachment       y   y    y    y
+        coordinator     officer_photo    y   y    y    y
         unit            tracking_code    y   y    y    y
         unit            public_id        y   y    y    y
         unit            routing          y   y    y    y
@@ -356,6 +410,8 @@ mod tests {
         unit            officer_reply    y   y    y    y
         unit            reporter_message y   y    y    y
         unit            internal_note    y   y    y    y
+        unit            attachment       y   y    y    y
+        unit            officer_photo    y   y    y    y
         supervisor      tracking_code    y   y    .    .
         supervisor      public_id        y   y    y    y
         supervisor      routing          y   y    y    y
@@ -367,6 +423,8 @@ mod tests {
         supervisor      officer_reply    y   y    .    .
         supervisor      reporter_message y   y    .    .
         supervisor      internal_note    y   y    .    .
+        supervisor      attachment       y   y    .    .
+        supervisor      officer_photo    y   y    .    .
         public          tracking_code    .   .    .    .
         public          public_id        y   y    .    .
         public          routing          y   y    .    .
@@ -378,6 +436,8 @@ mod tests {
         public          officer_reply    y   y    .    .
         public          reporter_message .   .    .    .
         public          internal_note    .   .    .    .
+        public          attachment       y   y    .    .
+        public          officer_photo    y   y    .    .
         webhook         tracking_code    .   .    .    .
         webhook         public_id        y   y    y    y
         webhook         routing          y   y    y    y
@@ -389,6 +449,8 @@ mod tests {
         webhook         officer_reply    y   y    y    y
         webhook         reporter_message y   .    y    .
         webhook         internal_note    .   .    .    .
+        webhook         attachment       .   .    .    .
+        webhook         officer_photo    y   y    .    .
         lapor           tracking_code    .   .    .    .
         lapor           public_id        y   y    y    y
         lapor           routing          y   y    y    y
@@ -400,6 +462,8 @@ mod tests {
         lapor           officer_reply    .   .    .    .
         lapor           reporter_message .   .    .    .
         lapor           internal_note    .   .    .    .
+        lapor           attachment       y   y    y    y
+        lapor           officer_photo    .   .    .    .
         reporter_mail   tracking_code    y   y    y    y
         reporter_mail   public_id        y   y    y    y
         reporter_mail   routing          y   y    y    y
@@ -411,6 +475,8 @@ mod tests {
         reporter_mail   officer_reply    y   y    y    y
         reporter_mail   reporter_message .   .    .    .
         reporter_mail   internal_note    .   .    .    .
+        reporter_mail   attachment       .   .    .    .
+        reporter_mail   officer_photo    .   .    .    .
         officer_mail    tracking_code    y   y    y    y
         officer_mail    public_id        y   y    y    y
         officer_mail    routing          y   y    y    y
@@ -422,6 +488,8 @@ mod tests {
         officer_mail    officer_reply    .   .    .    .
         officer_mail    reporter_message .   .    .    .
         officer_mail    internal_note    .   .    .    .
+        officer_mail    attachment       .   .    .    .
+        officer_mail    officer_photo    .   .    .    .
         operator        tracking_code    .   .    .    .
         operator        public_id        y   y    y    y
         operator        routing          y   y    y    y
@@ -433,6 +501,8 @@ mod tests {
         operator        officer_reply    .   .    .    .
         operator        reporter_message .   .    .    .
         operator        internal_note    .   .    .    .
+        operator        attachment       .   .    .    .
+        operator        officer_photo    .   .    .    .
         log             tracking_code    .   .    .    .
         log             public_id        y   y    y    y
         log             routing          .   .    .    .
@@ -444,6 +514,8 @@ mod tests {
         log             officer_reply    .   .    .    .
         log             reporter_message .   .    .    .
         log             internal_note    .   .    .    .
+        log             attachment       .   .    .    .
+        log             officer_photo    .   .    .    .
     ";
 
     fn audience_name(a: Audience) -> &'static str {
@@ -477,6 +549,8 @@ mod tests {
             Field::OfficerReply => "officer_reply",
             Field::ReporterMessage => "reporter_message",
             Field::InternalNote => "internal_note",
+            Field::Attachment => "attachment",
+            Field::OfficerAttachment => "officer_photo",
         }
     }
 

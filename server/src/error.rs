@@ -21,6 +21,9 @@ pub struct ApiError {
     pub fields: BTreeMap<String, String>,
     /// What went wrong inside, for the log only; never sent.
     pub internal: Option<String>,
+    /// A sentence of its own (naming a file, say), already in the
+    /// citizen's language; it stands instead of `msg`.
+    pub said: Option<String>,
 }
 
 impl ApiError {
@@ -32,7 +35,14 @@ impl ApiError {
             locale: Locale::Id,
             fields: BTreeMap::new(),
             internal: None,
+            said: None,
         }
+    }
+
+    /// The same error, told with this sentence.
+    pub fn saying(mut self, text: String) -> ApiError {
+        self.said = Some(text);
+        self
     }
 
     /// The same error, in `locale`.
@@ -121,7 +131,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),
-                message: self.msg.text(self.locale),
+                message: self.said.unwrap_or_else(|| self.msg.text(self.locale)),
                 fields: self.fields,
             },
         };

@@ -13,6 +13,7 @@ use aduan_app::validate;
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 
+use crate::attachments::Part;
 use crate::casework::CaseError;
 use crate::domain::calendar::add_working_days;
 use crate::domain::catalog::Catalog;
@@ -68,6 +69,38 @@ pub async fn file(
         let canonical = serde_json::to_vec(input).map_err(|e| ApiError::internal(e.to_string()))?;
         format!("{:x}", Sha256::digest(&canonical))
     };
+    if !input.attachments.is_empty() {
+        // A retry of a complaint filed with files: its uploads are attached
+        // already, so they are not checked again; attaching is idempotent.
+        let earlier = state
+            .store
+            .idempotent_receipt(key)
+            .await
+            .map_err(|e| ApiError::from(e).speaking(locale))?;
+        match earlier {
+            Some((hash, receipt)) if hash == body_hash => {
+                let code = serde_json::from_str::<Receipt>(&receipt)
+                    .map_err(|e| ApiError::internal(e.to_string()))?
+                    .tracking_code;
+                attach_to(state, &code, &input.attachments, Part::Complaint, locale).await?;
+                return Ok(receipt);
+            }
+            Some(_) => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_key_reused",
+                    Reason::IdempotencyKeyReused,
+                )
+                .speaking(locale));
+            }
+            None => {
+                state
+                    .files
+                    .check(state.store.as_ref(), &input.attachments, locale)
+                    .await?;
+            }
+        }
+    }
 
     // 75 random bits make a collision vanishingly rare; a few tries cover it.
     for _ in 0..4 {
@@ -112,8 +145,27 @@ pub async fn file(
             mail: crate::mail::MailContext::of(&state.config),
         };
         match state.store.submit(new).await {
-            Ok(SubmitOutcome::Created) => return Ok(receipt_json),
-            Ok(SubmitOutcome::Replayed(stored)) => return Ok(stored),
+            Ok(SubmitOutcome::Created) => {
+                attach_to(
+                    state,
+                    &receipt.tracking_code,
+                    &input.attachments,
+                    Part::Complaint,
+                    locale,
+                )
+                .await?;
+                return Ok(receipt_json);
+            }
+            Ok(SubmitOutcome::Replayed(stored)) => {
+                // A retry attaches what the first try may not have.
+                if !input.attachments.is_empty() {
+                    let code = serde_json::from_str::<Receipt>(&stored)
+                        .map_err(|e| ApiError::internal(e.to_string()))?
+                        .tracking_code;
+                    attach_to(state, &code, &input.attachments, Part::Complaint, locale).await?;
+                }
+                return Ok(stored);
+            }
             Ok(SubmitOutcome::KeyReused) => {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -127,6 +179,69 @@ pub async fn file(
         }
     }
     Err(ApiError::internal("four tracking-code collisions in a row"))
+}
+
+/// Attaches checked uploads to the complaint with this code.
+async fn attach_to(
+    state: &AppState,
+    code: &str,
+    uploads: &[String],
+    part: Part,
+    locale: Locale,
+) -> Result<(), ApiError> {
+    if uploads.is_empty() {
+        return Ok(());
+    }
+    let complaint = state
+        .store
+        .complaint_ref(code)
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?
+        .ok_or_else(|| ApiError::not_found(Reason::ComplaintNotFound).speaking(locale))?;
+    state
+        .files
+        .attach(state.store.as_ref(), complaint.id, uploads, part, locale)
+        .await
+}
+
+/// What the reporter may see of a complaint's files, with addresses under
+/// its tracking code.
+pub async fn files_for_reporter(
+    state: &AppState,
+    code: &TrackingCode,
+    locale: Locale,
+) -> Result<Vec<aduan_app::api::FileView>, ApiError> {
+    let Some(complaint) = state
+        .store
+        .complaint_ref(code.as_str())
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?
+    else {
+        return Ok(Vec::new());
+    };
+    let privacy = aduan_app::api::Privacy::of(complaint.anonymous, complaint.confidential);
+    let rows = state
+        .store
+        .attachments(complaint.id)
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| row.visible_to(crate::disclosure::Audience::Reporter, privacy))
+        .map(|row| {
+            let url = format!("/api/v1/complaints/{code}/files/{}", row.id);
+            aduan_app::api::FileView {
+                thumb_url: row.thumb.is_some().then(|| format!("{url}?size=thumb")),
+                id: row.id,
+                name: row.filename,
+                kind: row.kind,
+                size: u64::try_from(row.size).unwrap_or(0),
+                part: row.part,
+                at: rfc3339(row.created_at),
+                url,
+            }
+        })
+        .collect())
 }
 
 /// Reads a tracking code from the path: 400 for a malformed or mistyped one.
@@ -265,10 +380,15 @@ pub async fn reply(
     state: &AppState,
     code: &TrackingCode,
     message: String,
+    attachments: &[String],
     key: Option<String>,
     locale: Locale,
 ) -> Result<TrackingView, ApiError> {
     let current = track(state, code, locale).await?;
+    state
+        .files
+        .check(state.store.as_ref(), attachments, locale)
+        .await?;
     let catalog = &state.catalog();
     let now = now_ms();
     let due_after = |status: Status| {
@@ -280,7 +400,9 @@ pub async fn reply(
         );
         (step.to_owned(), date.to_string())
     };
-    let message_hash_input = message.clone();
+    // The key covers the files too: the same words with other files are
+    // another reply.
+    let message_hash_input = format!("{message}\u{0}{}", attachments.join(","));
     let reply = ReporterReply {
         tracking_code: code.to_string(),
         message,
@@ -296,7 +418,17 @@ pub async fn reply(
         }),
     };
     match state.store.add_reporter_reply(reply).await {
-        Ok(ReplyOutcome::Added { .. } | ReplyOutcome::Replayed) => track(state, code, locale).await,
+        Ok(ReplyOutcome::Added { .. } | ReplyOutcome::Replayed) => {
+            attach_to(
+                state,
+                code.as_str(),
+                attachments,
+                Part::ReporterReply,
+                locale,
+            )
+            .await?;
+            track(state, code, locale).await
+        }
         Ok(ReplyOutcome::KeyReused) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "idempotency_key_reused",

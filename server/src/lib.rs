@@ -16,6 +16,7 @@
 //! [`run`] serves until its shutdown future completes, then finishes the
 //! requests in flight and closes the database.
 
+pub mod attachments;
 pub mod auth;
 pub mod casework;
 pub mod clock;
@@ -75,6 +76,35 @@ pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
+/// Where the bytes of uploads and attachments live: a folder beside the
+/// SQLite database, or the PostgreSQL database itself (a pool of its own,
+/// so that large files never wait behind complaints or starve them).
+pub async fn open_blobs(
+    db: &DatabaseArgs,
+    files_dir: Option<&std::path::Path>,
+) -> anyhow::Result<Arc<dyn attachments::Blobs>> {
+    Ok(match db.backend().map_err(anyhow::Error::msg)? {
+        Backend::Sqlite(path) => {
+            let dir = files_dir.map_or_else(
+                || std::path::PathBuf::from(format!("{}-files", path.display())),
+                std::path::Path::to_path_buf,
+            );
+            Arc::new(
+                attachments::storage::Folder::open(&dir)
+                    .with_context(|| format!("opening the file folder {}", dir.display()))?,
+            )
+        }
+        Backend::Postgres(url) => {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections((db.pool_size / 2).max(2))
+                .connect(&url)
+                .await
+                .context("connecting to PostgreSQL for attachments")?;
+            Arc::new(attachments::storage::Database::new(pool))
+        }
+    })
+}
+
 /// Opens the store and reads the reference data: what every handler shares.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let store = open_store(&config.database).await?;
@@ -85,8 +115,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let limits = routes::limits::Limits {
         submit: routes::limits::Limiter::new(config.submit_per_minute, 10),
         lookup: routes::limits::Limiter::new(config.lookup_per_minute, 30),
+        upload: routes::limits::Limiter::new(config.upload_per_minute, 60),
     };
+    let blobs = open_blobs(&config.database, config.uploads.files_dir.as_deref()).await?;
+    let files = attachments::Files::open(store.as_ref(), blobs, config.uploads.settings())
+        .await
+        .context("reading the key of download links")?;
     Ok(AppState {
+        files,
         store,
         catalogs: Arc::new(arc_swap::ArcSwap::from_pointee(catalog)),
         config: Arc::new(config),

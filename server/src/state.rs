@@ -24,6 +24,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Threads password hashing may use at once (argon2id takes 19 MiB each).
     pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// Uploads and attachments: their bytes, limits and download links.
+    pub files: crate::attachments::Files,
 }
 
 impl AppState {

@@ -110,6 +110,7 @@ pub fn Tracker(
         let body = ReplyInput {
             message,
             locale: Some(locale.get_untracked().key().to_owned()),
+            attachments: Vec::new(),
         };
         let url = format!("{base}/api/v1/complaints/{code}/replies");
         ask(

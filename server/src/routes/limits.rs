@@ -199,7 +199,11 @@ pub async fn limit_citizens(
     // other method on a look-up path (GET, HEAD, OPTIONS, …) the look-up one.
     let method = request.method();
     let path = request.uri().path();
-    let limiter = if matches!(
+    let limiter = if path.starts_with("/api/v1/uploads") {
+        // A photo takes a creation and a request per resumption: uploads
+        // have a budget of their own.
+        state.limits.upload.as_ref()
+    } else if matches!(
         *method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     ) {
@@ -233,6 +237,7 @@ pub async fn limit_citizens(
 pub struct Limits {
     pub submit: Option<Limiter>,
     pub lookup: Option<Limiter>,
+    pub upload: Option<Limiter>,
 }
 
 #[cfg(test)]

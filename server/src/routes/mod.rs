@@ -2,6 +2,7 @@
 
 pub mod bundle;
 pub mod console;
+pub mod files;
 pub mod hosted;
 pub mod inbound;
 pub mod lapor_status;
@@ -9,6 +10,7 @@ pub mod limits;
 pub mod open311;
 pub mod public;
 pub mod system;
+pub mod uploads;
 
 use std::time::Duration;
 
@@ -18,7 +20,7 @@ use axum::handler::HandlerWithoutStateExt;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, head, post};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -32,6 +34,10 @@ use crate::state::AppState;
 /// Builds the service.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
+    // A form that carries files (the hosted form, an officer's upload).
+    let form_limit = usize::try_from(state.files.settings.max_total_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
     let timeout = Duration::from_secs(state.config.request_timeout_secs.max(1));
 
     // Citizens, through the widget on any government site: no cookies, so
@@ -53,6 +59,9 @@ pub fn router(state: AppState) -> Router {
             "/complaints/{code}/contact",
             delete(public::erase_reporter_contact),
         )
+        .route("/complaints/{code}/files/{id}", get(files::for_reporter))
+        .route("/media/{id}", get(files::for_public))
+        .route("/files/{id}", get(files::for_link))
         .route("/openapi.json", get(system::openapi))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -112,6 +121,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/console/complaints/{code}",
             get(console::show_complaint).post(console::act_on_complaint),
+        )
+        .route("/console/files/{id}", get(files::for_officer))
+        .route(
+            "/console/complaints/{code}/files/visibility",
+            post(console::set_file_visibility),
+        )
+        .route(
+            "/console/complaints/{code}/files",
+            post(console::add_officer_files).layer(DefaultBodyLimit::max(form_limit)),
         )
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -176,6 +194,39 @@ pub fn router(state: AppState) -> Router {
             ),
         ));
 
+    // Resumable uploads (tus): no request timeout (a photo over a slow
+    // link takes minutes); a body that stops sending ends by itself.
+    let uploads = Router::new()
+        .route(
+            "/api/v1/uploads",
+            post(uploads::create).options(uploads::options),
+        )
+        .route(
+            "/api/v1/uploads/{id}",
+            head(uploads::head)
+                .patch(uploads::patch)
+                .delete(uploads::terminate),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_citizens,
+        ))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([
+                    Method::POST,
+                    Method::HEAD,
+                    Method::PATCH,
+                    Method::DELETE,
+                    Method::OPTIONS,
+                ])
+                .allow_headers(TUS_REQUEST_HEADERS.map(HeaderName::from_static))
+                .expose_headers(TUS_RESPONSE_HEADERS.map(HeaderName::from_static))
+                .max_age(Duration::from_secs(86_400)),
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), tus_headers));
+
     Router::new()
         .merge(hosted_pages)
         .merge(console_pages)
@@ -194,11 +245,12 @@ pub fn router(state: AppState) -> Router {
                 .precompressed_gzip()
                 .not_found_service(system::not_found.into_service()),
         )
-        .layer(middleware::from_fn(errors_as_json))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
+        .merge(uploads)
+        .layer(middleware::from_fn(errors_as_json))
         .layer(DefaultBodyLimit::max(limit))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -215,6 +267,64 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// What a tus client may send, across origins.
+const TUS_REQUEST_HEADERS: [&str; 10] = [
+    "content-type",
+    "accept-language",
+    "tus-resumable",
+    "upload-length",
+    "upload-metadata",
+    "upload-offset",
+    "upload-checksum",
+    "upload-defer-length",
+    "upload-concat",
+    "x-requested-with",
+];
+
+/// What a tus client must be able to read, across origins.
+const TUS_RESPONSE_HEADERS: [&str; 9] = [
+    "location",
+    "tus-resumable",
+    "tus-version",
+    "tus-extension",
+    "tus-max-size",
+    "tus-checksum-algorithm",
+    "upload-offset",
+    "upload-length",
+    "upload-expires",
+];
+
+/// Every answer under `/api/v1/uploads` says what this server speaks.
+async fn tus_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        "tus-resumable",
+        HeaderValue::from_static(uploads::TUS_VERSION),
+    );
+    h.insert(
+        "tus-version",
+        HeaderValue::from_static(uploads::TUS_VERSION),
+    );
+    h.insert(
+        "tus-extension",
+        HeaderValue::from_static(uploads::TUS_EXTENSIONS),
+    );
+    h.insert(
+        "tus-checksum-algorithm",
+        HeaderValue::from_static(uploads::TUS_CHECKSUMS),
+    );
+    h.insert(
+        "tus-max-size",
+        HeaderValue::from(state.files.settings.max_file_bytes),
+    );
+    response
 }
 
 /// Gives every error the common JSON body, whatever layer produced it.

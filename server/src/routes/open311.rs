@@ -181,7 +181,7 @@ fn open_or_closed(status: &str) -> &'static str {
     }
 }
 
-fn request_json(catalog: &Catalog, r: &PublicRequest) -> Option<Value> {
+fn request_json(catalog: &Catalog, base: &str, r: &PublicRequest) -> Option<Value> {
     let privacy = Privacy::of(r.anonymous, r.confidential);
     let public = |field| disclosure::may(Audience::Public, privacy, field);
     // A listing names a complaint only when the public may know of it.
@@ -215,8 +215,17 @@ fn request_json(catalog: &Catalog, r: &PublicRequest) -> Option<Value> {
         "zipcode": Value::Null,
         "lat": Value::Null,
         "long": Value::Null,
-        "media_url": Value::Null,
+        "media_url": media_url(base, r),
     }))
+}
+
+/// The address of the first photo the public may see, if any.
+fn media_url(base: &str, r: &PublicRequest) -> Option<String> {
+    let privacy = Privacy::of(r.anonymous, r.confidential);
+    r.files
+        .iter()
+        .find(|f| f.kind().is_photo() && f.visible_to(Audience::Public, privacy))
+        .map(|f| format!("{}/api/v1/media/{}", base.trim_end_matches('/'), f.id))
 }
 
 /// `GET /open311/v2/{file}`: discovery, services, requests.
@@ -357,7 +366,7 @@ async fn list_requests(
         Ok(rows) => {
             let list: Vec<Value> = rows
                 .iter()
-                .filter_map(|r| request_json(catalog, r))
+                .filter_map(|r| request_json(catalog, &state.config.public_url, r))
                 .collect();
             respond(
                 StatusCode::OK,
@@ -461,7 +470,7 @@ pub async fn get_one(
                 Ok(rows) if !rows.is_empty() => {
                     let list: Vec<Value> = rows
                         .iter()
-                        .filter_map(|r| request_json(&catalog, r))
+                        .filter_map(|r| request_json(&catalog, &state.config.public_url, r))
                         .collect();
                     respond(
                         StatusCode::OK,
@@ -599,6 +608,7 @@ pub async fn post_request(
             phone: get("phone"),
         },
         locale: Some("en".into()),
+        attachments: Vec::new(),
     };
     // A retry of the same body from the same partner files once.
     let idempotency = format!("open311-{}-{}", partner.id, key_hash(&body_text(&body)));

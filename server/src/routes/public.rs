@@ -87,7 +87,32 @@ pub async fn find_complaint_by_code(
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, locale)?;
     let view = intake::track(&state, &code, locale).await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)).into_response())
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(with_files(&state, &code, view, locale).await?),
+    )
+        .into_response())
+}
+
+/// The tracker's view with the files its reporter may see.
+#[derive(Debug, serde::Serialize)]
+pub struct Tracked {
+    #[serde(flatten)]
+    pub view: aduan_app::api::TrackingView,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<aduan_app::api::FileView>,
+}
+
+async fn with_files(
+    state: &AppState,
+    code: &aduan_app::tracking::TrackingCode,
+    view: aduan_app::api::TrackingView,
+    locale: aduan_app::api::Locale,
+) -> Result<Tracked, ApiError> {
+    Ok(Tracked {
+        attachments: intake::files_for_reporter(state, code, locale).await?,
+        view,
+    })
 }
 
 /// `POST /api/v1/complaints/{code}/replies`: the reporter adds information.
@@ -105,8 +130,12 @@ pub async fn add_reporter_reply(
         true => Some(idempotency_key(&headers, locale)?),
         false => None,
     };
-    let view = intake::reply(&state, &code, message, key, locale).await?;
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    let view = intake::reply(&state, &code, message, &input.attachments, key, locale).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(with_files(&state, &code, view, locale).await?),
+    )
+        .into_response())
 }
 
 /// `DELETE /api/v1/complaints/{code}/contact`: the reporter erases their
@@ -120,7 +149,11 @@ pub async fn erase_reporter_contact(
     let code = intake::tracking_code(&typed, locale)?;
     intake::erase_contact(&state, &code, locale).await?;
     let view = intake::track(&state, &code, locale).await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)).into_response())
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(with_files(&state, &code, view, locale).await?),
+    )
+        .into_response())
 }
 
 /// `POST /api/v1/complaints/{code}/confirmation`: the reporter confirms the
@@ -133,5 +166,9 @@ pub async fn confirm_resolution(
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, locale)?;
     let view = intake::confirm(&state, &code, locale).await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(view)).into_response())
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(with_files(&state, &code, view, locale).await?),
+    )
+        .into_response())
 }

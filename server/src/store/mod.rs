@@ -18,6 +18,10 @@ pub mod writer;
 
 use aduan_app::validate::Reporter;
 
+use crate::attachments::{
+    AttachOutcome, Attaching, AttachmentOwner, AttachmentRow, NewUpload, UploadRow,
+};
+
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 pub use console::{
@@ -135,6 +139,10 @@ pub struct Purged {
     pub messages: u64,
     pub keys: u64,
     pub contacts: u64,
+    /// Uploads that expired unattached.
+    pub uploads: u64,
+    /// Stored files (cleaned files and previews) of attachments deleted.
+    pub files: u64,
 }
 
 /// How a submission ended.
@@ -479,6 +487,59 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now_ms: i64,
     ) -> Result<usize, StoreError>;
 
+    /// The body hash and receipt stored under an idempotency key, if any.
+    async fn idempotent_receipt(&self, key: &str) -> Result<Option<(String, String)>, StoreError>;
+
+    /// Starts an upload.
+    async fn create_upload(&self, upload: NewUpload) -> Result<(), StoreError>;
+
+    /// An upload that has not expired at `now_ms`.
+    async fn upload(&self, id: &str, now_ms: i64) -> Result<Option<UploadRow>, StoreError>;
+
+    /// Records what an upload became once cleaned; `false` when it is gone.
+    async fn finish_upload(&self, id: &str, done: UploadRow) -> Result<bool, StoreError>;
+
+    /// Forgets an upload; the row as it was.
+    async fn delete_upload(&self, id: &str) -> Result<Option<UploadRow>, StoreError>;
+
+    /// Forgets up to `limit` uploads that expired unattached; their rows.
+    async fn take_expired_uploads(
+        &self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<UploadRow>, StoreError>;
+
+    /// Attaches cleaned uploads to a complaint, all or none, once each.
+    async fn attach(&self, attaching: Attaching) -> Result<AttachOutcome, StoreError>;
+
+    /// A complaint's attachments, oldest first.
+    async fn attachments(&self, complaint_id: i64) -> Result<Vec<AttachmentRow>, StoreError>;
+
+    /// One attachment and what the scope rules need of its complaint.
+    async fn attachment(
+        &self,
+        id: &str,
+    ) -> Result<Option<(AttachmentRow, AttachmentOwner)>, StoreError>;
+
+    /// Hides an attachment from outlets outside the console and the
+    /// tracker, or shows it again; `false` when the complaint has none by this id.
+    async fn set_attachment_hidden(
+        &self,
+        complaint_id: i64,
+        id: &str,
+        hidden: bool,
+    ) -> Result<bool, StoreError>;
+
+    /// True while an attachment or a waiting upload names these bytes.
+    async fn blob_in_use(&self, hash: &str) -> Result<bool, StoreError>;
+
+    /// Deletes the attachments of complaints that ended before `before`;
+    /// the hashes they named.
+    async fn purge_attachments(&self, before: i64, limit: i64) -> Result<Vec<String>, StoreError>;
+
+    /// The service's key of this name, made from `fresh` the first time.
+    async fn service_key(&self, name: &str, fresh: &str) -> Result<String, StoreError>;
+
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);
 }
@@ -499,6 +560,7 @@ pub mod sqlite_ops {
     include!("ops/subscribers.rs");
     include!("ops/lapor.rs");
     include!("ops/retention.rs");
+    include!("ops/attachments.rs");
 }
 
 pub mod postgres_ops {
@@ -517,6 +579,7 @@ pub mod postgres_ops {
     include!("ops/subscribers.rs");
     include!("ops/lapor.rs");
     include!("ops/retention.rs");
+    include!("ops/attachments.rs");
 }
 
 /// The default integration mode for a 2019 LAPOR group.

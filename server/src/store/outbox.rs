@@ -131,4 +131,7 @@ pub struct PublicRequest {
     pub created_at: i64,
     pub updated_at: i64,
     pub status_notes: Option<String>,
+    /// Its files, oldest first; the outlet asks the policy which it may name.
+    #[sqlx(skip)]
+    pub files: Vec<crate::attachments::AttachmentRow>,
 }

@@ -18,6 +18,9 @@ use super::{
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
 use super::{Budget, ComplaintRef, Purged, Retention};
+use crate::attachments::{
+    AttachOutcome, Attaching, AttachmentOwner, AttachmentRow, NewUpload, UploadRow,
+};
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 
@@ -641,6 +644,93 @@ impl Store for PostgresStore {
         now_ms: i64,
     ) -> Result<usize, StoreError> {
         ops::queue_due_reminders(&mut *self.pool.acquire().await?, due_date, mail, now_ms).await
+    }
+
+    async fn idempotent_receipt(&self, key: &str) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(sql::SELECT_IDEMPOTENCY)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn create_upload(&self, upload: NewUpload) -> Result<(), StoreError> {
+        ops::create_upload(&mut *self.pool.acquire().await?, &upload).await
+    }
+
+    async fn upload(&self, id: &str, now_ms: i64) -> Result<Option<UploadRow>, StoreError> {
+        ops::upload(&mut *self.pool.acquire().await?, id, now_ms).await
+    }
+
+    async fn finish_upload(&self, id: &str, done: UploadRow) -> Result<bool, StoreError> {
+        ops::finish_upload(&mut *self.pool.acquire().await?, id, &done).await
+    }
+
+    async fn delete_upload(&self, id: &str) -> Result<Option<UploadRow>, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = ops::delete_upload(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    async fn take_expired_uploads(
+        &self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<UploadRow>, StoreError> {
+        let mut tx = self.begin().await?;
+        let rows = ops::take_expired_uploads(&mut tx, now_ms, limit).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    async fn attach(&self, attaching: Attaching) -> Result<AttachOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        // One attaching at a time per complaint: a retry racing the first
+        // request waits, then finds the files attached.
+        sqlx::query(ops::LOCK_KEY)
+            .bind(format!("attach:{}", attaching.complaint_id))
+            .execute(&mut *tx)
+            .await?;
+        let outcome = ops::attach(&mut tx, &attaching).await?;
+        if matches!(outcome, AttachOutcome::Attached(_)) {
+            tx.commit().await?;
+        }
+        Ok(outcome)
+    }
+
+    async fn attachments(&self, complaint_id: i64) -> Result<Vec<AttachmentRow>, StoreError> {
+        ops::attachments(&mut *self.pool.acquire().await?, complaint_id).await
+    }
+
+    async fn attachment(
+        &self,
+        id: &str,
+    ) -> Result<Option<(AttachmentRow, AttachmentOwner)>, StoreError> {
+        ops::attachment(&mut *self.pool.acquire().await?, id).await
+    }
+
+    async fn set_attachment_hidden(
+        &self,
+        complaint_id: i64,
+        id: &str,
+        hidden: bool,
+    ) -> Result<bool, StoreError> {
+        ops::set_attachment_hidden(&mut *self.pool.acquire().await?, complaint_id, id, hidden).await
+    }
+
+    async fn blob_in_use(&self, hash: &str) -> Result<bool, StoreError> {
+        ops::blob_in_use(&mut *self.pool.acquire().await?, hash).await
+    }
+
+    async fn purge_attachments(&self, before: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.begin().await?;
+        let hashes = ops::purge_attachments(&mut tx, before, limit).await?;
+        tx.commit().await?;
+        Ok(hashes)
+    }
+
+    async fn service_key(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        ops::service_key(&mut *self.pool.acquire().await?, name, fresh).await
     }
 
     async fn close(&self) {

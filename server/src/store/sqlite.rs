@@ -26,6 +26,9 @@ use super::{
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
 use super::{Budget, ComplaintRef, Purged, Retention};
+use crate::attachments::{
+    AttachOutcome, Attaching, AttachmentOwner, AttachmentRow, NewUpload, UploadRow,
+};
 use crate::config::SqliteSynchronous as Durability;
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
@@ -772,6 +775,124 @@ impl Store for SqliteStore {
                 Box::pin(
                     async move { ops::queue_due_reminders(conn, &due_date, &mail, now_ms).await },
                 )
+            }))
+            .await
+    }
+
+    async fn idempotent_receipt(&self, key: &str) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(sql::SELECT_IDEMPOTENCY)
+            .bind(key)
+            .fetch_optional(&self.readers)
+            .await?)
+    }
+
+    async fn create_upload(&self, upload: NewUpload) -> Result<(), StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                let upload = upload.clone();
+                Box::pin(async move { ops::create_upload(conn, &upload).await })
+            }))
+            .await
+    }
+
+    async fn upload(&self, id: &str, now_ms: i64) -> Result<Option<UploadRow>, StoreError> {
+        ops::upload(&mut *self.readers.acquire().await?, id, now_ms).await
+    }
+
+    async fn finish_upload(&self, id: &str, done: UploadRow) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let (id, done) = (id.clone(), done.clone());
+                Box::pin(async move { ops::finish_upload(conn, &id, &done).await })
+            }))
+            .await
+    }
+
+    async fn delete_upload(&self, id: &str) -> Result<Option<UploadRow>, StoreError> {
+        let id = id.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let id = id.clone();
+                Box::pin(async move { ops::delete_upload(conn, &id).await })
+            }))
+            .await
+    }
+
+    async fn take_expired_uploads(
+        &self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<UploadRow>, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::take_expired_uploads(conn, now_ms, limit))
+            }))
+            .await
+    }
+
+    async fn attach(&self, attaching: Attaching) -> Result<AttachOutcome, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                let attaching = attaching.clone();
+                Box::pin(async move { ops::attach(conn, &attaching).await })
+            }))
+            .await
+    }
+
+    async fn attachments(&self, complaint_id: i64) -> Result<Vec<AttachmentRow>, StoreError> {
+        ops::attachments(&mut *self.readers.acquire().await?, complaint_id).await
+    }
+
+    async fn attachment(
+        &self,
+        id: &str,
+    ) -> Result<Option<(AttachmentRow, AttachmentOwner)>, StoreError> {
+        ops::attachment(&mut *self.readers.acquire().await?, id).await
+    }
+
+    async fn set_attachment_hidden(
+        &self,
+        complaint_id: i64,
+        id: &str,
+        hidden: bool,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let id = id.clone();
+                Box::pin(async move {
+                    ops::set_attachment_hidden(conn, complaint_id, &id, hidden).await
+                })
+            }))
+            .await
+    }
+
+    async fn blob_in_use(&self, hash: &str) -> Result<bool, StoreError> {
+        // Asked of the writer: a file attached a moment ago counts.
+        let hash = hash.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let hash = hash.clone();
+                Box::pin(async move { ops::blob_in_use(conn, &hash).await })
+            }))
+            .await
+    }
+
+    async fn purge_attachments(&self, before: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::purge_attachments(conn, before, limit))
+            }))
+            .await
+    }
+
+    async fn service_key(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        let (name, fresh) = (name.to_owned(), fresh.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                let (name, fresh) = (name.clone(), fresh.clone());
+                Box::pin(async move { ops::service_key(conn, &name, &fresh).await })
             }))
             .await
     }

@@ -2,6 +2,9 @@
 
 mod support;
 
+mod attachments;
+mod fixtures;
+
 mod browser;
 mod bundle;
 mod console;

@@ -210,6 +210,7 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         // have tests of their own.
         submit_per_minute: 0,
         lookup_per_minute: 0,
+        upload_per_minute: 0,
         trust_forwarded_for: false,
         trusted_proxies: vec![],
         header_timeout_secs: 10,
@@ -219,6 +220,17 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         keep_delivered_days: 30,
         keep_keys_days: 30,
         keep_contacts_days: 365,
+        keep_attachments_days: 730,
+        uploads: aduan_server::config::UploadArgs {
+            upload_max_bytes: 10 * 1024 * 1024,
+            attachments_max_files: 5,
+            attachments_max_bytes: 20 * 1024 * 1024,
+            upload_expiry_hours: 24,
+            photo_max_side: 2048,
+            photo_max_pixels: 50_000_000,
+            file_link_hours: 72,
+            files_dir: None,
+        },
         public_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public"),
         log_format: LogFormat::Text,
         // The clock's work is tested by calling it; a long interval keeps

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::auth::SignedIn;
 use crate::casework::{self, Actor, CaseError, Command, Refusal};
+use crate::disclosure::Audience;
 use crate::domain::calendar::add_working_days;
 use crate::domain::catalog::Catalog;
 use crate::domain::lifecycle::{Action, Role, next, permits};
@@ -152,6 +153,13 @@ async fn complaint_response(
         None
     };
     let actions = actions_for(who, &complaint);
+    let files = match state.store.attachments(complaint.id).await {
+        Ok(rows) => rows
+            .into_iter()
+            .filter(|f| f.visible_to(Audience::Officer(who.role), complaint.privacy()))
+            .collect::<Vec<_>>(),
+        Err(e) => return store_failed(locale, &e),
+    };
     pages::html(
         status,
         pages::complaint(
@@ -164,9 +172,132 @@ async fn complaint_response(
                 done,
                 errors,
                 posted,
+                files: &files,
+                handles_files: handles_files(who),
             },
         ),
     )
+}
+
+/// The officers who handle complaints may hide files and add their own.
+fn handles_files(who: &SignedIn) -> bool {
+    matches!(who.role, Role::Coordinator | Role::Unit)
+}
+
+/// Hides a file from the outlets outside the console and the tracker.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct VisibilityForm {
+    pub csrf: String,
+    pub file: String,
+    /// `1` hides, `0` shows.
+    pub hidden: String,
+}
+
+impl super::WithCsrf for VisibilityForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /console/complaints/{code}/files/visibility`.
+pub async fn set_file_visibility(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    Path(code): Path<String>,
+    Posted(who, form): Posted<VisibilityForm>,
+) -> Response {
+    let (c, _) = match in_scope(&state, &who, &code, locale).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
+    };
+    if !handles_files(&who) {
+        return forbidden(locale, Some(&who));
+    }
+    match state
+        .store
+        .set_attachment_hidden(c.id, &form.file, form.hidden == "1")
+        .await
+    {
+        Ok(true) => {
+            tracing::info!(
+                officer = who.officer.id,
+                hidden = form.hidden == "1",
+                "console: file visibility changed"
+            );
+            Redirect::to(&format!(
+                "/console/complaints/{}?done=files",
+                c.tracking_code
+            ))
+            .into_response()
+        }
+        Ok(false) => not_found(locale, &who),
+        Err(e) => store_failed(locale, &e),
+    }
+}
+
+/// `POST /console/complaints/{code}/files` (multipart): an officer's own
+/// photos or documents, through the same cleaning as every other door.
+pub async fn add_officer_files(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    Path(code): Path<String>,
+    who: SignedIn,
+    headers: axum::http::HeaderMap,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let (c, _) = match in_scope(&state, &who, &code, locale).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
+    };
+    if !handles_files(&who) {
+        return forbidden(locale, Some(&who));
+    }
+    let form = match crate::attachments::intake::read_form(&state, multipart, locale).await {
+        Ok(form) => form,
+        Err(e) => {
+            let errors = BTreeMap::from([(
+                "files",
+                e.said.clone().unwrap_or_else(|| e.msg.text(locale)),
+            )]);
+            return complaint_response(&state, locale, &who, &code, e.status, "", &errors, None)
+                .await;
+        }
+    };
+    if !who.may_post(&headers, form.text("csrf")) {
+        form.discard(&state).await;
+        return forbidden(locale, Some(&who));
+    }
+    let part = match form.text("part") {
+        "internal_note" => crate::attachments::Part::InternalNote,
+        _ => crate::attachments::Part::OfficerReply,
+    };
+    let attached = state
+        .files
+        .attach(state.store.as_ref(), c.id, &form.uploads, part, locale)
+        .await;
+    match attached {
+        Ok(()) => {
+            tracing::info!(
+                officer = who.officer.id,
+                files = form.uploads.len(),
+                "console: files added"
+            );
+            Redirect::to(&format!(
+                "/console/complaints/{}?done=files",
+                c.tracking_code
+            ))
+            .into_response()
+        }
+        Err(e) => {
+            form.discard(&state).await;
+            let errors = BTreeMap::from([(
+                "files",
+                e.said.clone().unwrap_or_else(|| e.msg.text(locale)),
+            )]);
+            complaint_response(&state, locale, &who, &code, e.status, "", &errors, None).await
+        }
+    }
 }
 
 /// The complaint with this code when it is in `who`'s scope, with its

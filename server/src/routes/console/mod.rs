@@ -24,7 +24,8 @@ mod regions;
 mod sign_in;
 
 pub use complaints::{
-    ActionForm, DoneQuery, InboxFilters, act_on_complaint, show_complaint, show_inbox,
+    ActionForm, DoneQuery, InboxFilters, VisibilityForm, act_on_complaint, add_officer_files,
+    set_file_visibility, show_complaint, show_inbox,
 };
 pub use errors::{ConsoleError, Posted, WithCsrf};
 pub(crate) use errors::{forbidden, not_found, store_failed};

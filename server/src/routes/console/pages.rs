@@ -404,6 +404,93 @@ pub struct ComplaintView<'a> {
     pub done: &'a str,
     pub errors: &'a BTreeMap<&'static str, String>,
     pub posted: Option<&'a ActionForm>,
+    /// The files this officer may see.
+    pub files: &'a [crate::attachments::AttachmentRow],
+    /// Whether this officer may hide files and add their own.
+    pub handles_files: bool,
+}
+
+fn part_name(part: crate::attachments::Part, l: Locale) -> &'static str {
+    use crate::attachments::Part;
+    match (part, l) {
+        (Part::Complaint, Locale::Id) => "dari pelapor, bersama pengaduan",
+        (Part::Complaint, Locale::En) => "from the reporter, with the complaint",
+        (Part::ReporterReply, Locale::Id) => "dari pelapor, bersama balasan",
+        (Part::ReporterReply, Locale::En) => "from the reporter, with a reply",
+        (Part::OfficerReply, Locale::Id) => "dari petugas, untuk pelapor",
+        (Part::OfficerReply, Locale::En) => "from an officer, for the reporter",
+        (Part::InternalNote, Locale::Id) => "dari petugas, internal",
+        (Part::InternalNote, Locale::En) => "from an officer, internal",
+    }
+}
+
+/// Thumbnails (served by the service, no script), a full-size link, the
+/// switch that hides a file from outlets outside the console and the
+/// tracker, and the form an officer adds their own photos with.
+fn files_section(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
+    let c = view.complaint;
+    let l = page.locale;
+    html! {
+        @if !view.files.is_empty() || view.handles_files {
+            h2 { (page.t("Foto dan dokumen", "Photos and documents")) }
+        }
+        @if let Some(problem) = view.errors.get("files") {
+            p.notice.bad role="alert" { (problem) }
+        }
+        @if !view.files.is_empty() {
+            ul.files {
+                @for f in view.files {
+                    @let url = format!("/console/files/{}", f.id);
+                    li {
+                        @if f.thumb.is_some() {
+                            a href=(url) {
+                                img src=(format!("{url}?size=thumb")) alt=(f.filename) loading="lazy"
+                                    width=[f.width.map(|w| w.min(320))] ;
+                            }
+                        }
+                        p {
+                            a href=(url) download[!f.kind().is_photo()] { (f.filename) }
+                            " · " (f.kind().key().to_uppercase()) " · " (crate::attachments::megabytes(u64::try_from(f.size).unwrap_or(0)))
+                            br;
+                            span.detail { (part_name(f.part(), l)) " · " (rfc3339(f.created_at)) }
+                            @if f.hidden {
+                                br; span.tag { (page.t("Disembunyikan dari publik", "Hidden from the public")) }
+                            }
+                        }
+                        @if view.handles_files && f.part() != crate::attachments::Part::InternalNote {
+                            form method="post" action=(format!("/console/complaints/{}/files/visibility", c.tracking_code)) {
+                                input type="hidden" name="csrf" value=(page.who.csrf);
+                                input type="hidden" name="file" value=(f.id);
+                                input type="hidden" name="hidden" value=(if f.hidden { "0" } else { "1" });
+                                button type="submit" {
+                                    @if f.hidden { (page.t("Tampilkan lagi untuk publik", "Show to the public again")) }
+                                    @else { (page.t("Sembunyikan dari publik", "Hide from the public")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if view.handles_files {
+            details.action {
+                summary { (page.t("Tambah foto atau dokumen", "Add photos or documents")) }
+                form method="post" enctype="multipart/form-data" action=(format!("/console/complaints/{}/files", c.tracking_code)) {
+                    input type="hidden" name="csrf" value=(page.who.csrf);
+                    fieldset.field {
+                        legend { (page.t("Untuk siapa", "For whom")) }
+                        label.choice { input type="radio" name="part" value="officer_reply" checked; (page.t("Pelapor (misalnya sebelum dan sesudah perbaikan)", "The reporter (a fix, before and after)")) }
+                        label.choice { input type="radio" name="part" value="internal_note"; (page.t("Internal, hanya petugas", "Internal, officers only")) }
+                    }
+                    div.field {
+                        label for="officer-files" { (page.t("Berkas (JPEG, PNG, WebP atau PDF)", "Files (JPEG, PNG, WebP or PDF)")) }
+                        input id="officer-files" type="file" name="files" multiple accept="image/jpeg,image/png,image/webp,application/pdf";
+                    }
+                    button type="submit" { (page.t("Unggah", "Upload")) }
+                }
+            }
+        }
+    }
 }
 
 #[allow(clippy::too_many_lines)]
@@ -476,6 +563,8 @@ pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
             }
             h2 { (page.t("Isi pengaduan", "The complaint")) }
             p.message { (c.description) }
+
+            (files_section(page, view))
 
             h2 { (page.t("Riwayat", "History")) }
             ol.history {

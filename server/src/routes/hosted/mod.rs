@@ -130,6 +130,7 @@ pub async fn submit_complaint_form(
             phone: optional(&values.reporter_phone),
         },
         locale: Some(locale.key().to_owned()),
+        attachments: Vec::new(),
     };
     let mut errors = match validate::complaint(
         &input,
@@ -202,6 +203,7 @@ pub async fn reply_from_tracker(
     let input = aduan_app::api::ReplyInput {
         message: form.message.clone(),
         locale: Some(locale.key().to_owned()),
+        attachments: Vec::new(),
     };
     let result = match (
         intake::tracking_code(&form.code, locale),
@@ -213,7 +215,7 @@ pub async fn reply_from_tracker(
             let key = (8..=128)
                 .contains(&form.idempotency_key.len())
                 .then(|| form.idempotency_key.clone());
-            intake::reply(&state, &code, message, key, locale).await
+            intake::reply(&state, &code, message, &input.attachments, key, locale).await
         }
     };
     let status = result

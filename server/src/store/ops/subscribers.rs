@@ -159,5 +159,30 @@ pub async fn public_requests(
         q.push(" AND c.created_at <= ").push_bind(to);
     }
     q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ").push_bind(f.limit);
-    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+    let mut requests: Vec<crate::store::outbox::PublicRequest> = q.build_query_as().fetch_all(&mut *conn).await?;
+    if requests.is_empty() {
+        return Ok(requests);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Owned {
+        public_id: String,
+        #[sqlx(flatten)]
+        row: crate::attachments::AttachmentRow,
+    }
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT c.public_id, a.id, a.complaint_id, a.part, a.hidden, a.blob, a.thumb, a.kind, a.filename, a.size, a.width, a.height, a.created_at \
+         FROM attachments a JOIN complaints c ON c.id = a.complaint_id WHERE c.public_id IN (",
+    );
+    let mut list = q.separated(", ");
+    for r in &requests {
+        list.push_bind(r.public_id.clone());
+    }
+    q.push(") ORDER BY a.created_at, a.position, a.id");
+    let files: Vec<Owned> = q.build_query_as().fetch_all(&mut *conn).await?;
+    for file in files {
+        if let Some(r) = requests.iter_mut().find(|r| r.public_id == file.public_id) {
+            r.files.push(file.row);
+        }
+    }
+    Ok(requests)
 }

@@ -1,0 +1,162 @@
+//! Files posted in a plain multipart form (the no-script hosted form, an
+//! officer's console page): each goes through the same storage and the
+//! same cleaning as a tus upload, and comes out as an upload id to attach.
+
+use std::collections::BTreeMap;
+
+use aduan_app::api::Locale;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+
+use super::{Finished, NewUpload, UploadRow, refusal_error, refused, too_large};
+use crate::error::ApiError;
+use crate::state::{AppState, now_ms};
+
+/// Longest text field read from a multipart form.
+const TEXT_MAX: usize = 64 * 1024;
+
+/// A multipart form: its text fields, and its files as cleaned uploads.
+#[derive(Debug, Default)]
+pub struct FormFiles {
+    pub texts: BTreeMap<String, String>,
+    pub uploads: Vec<String>,
+}
+
+impl FormFiles {
+    /// A text field, or `""`.
+    pub fn text(&self, name: &str) -> &str {
+        self.texts.get(name).map_or("", String::as_str)
+    }
+
+    /// Forgets the uploads (the form was refused).
+    pub async fn discard(&self, state: &AppState) {
+        for id in &self.uploads {
+            if let Err(e) = state.files.forget_upload(state.store.as_ref(), id).await {
+                tracing::warn!(error = %e, "a refused form's upload stays until it expires");
+            }
+        }
+    }
+}
+
+fn malformed(locale: Locale) -> ApiError {
+    refused(
+        StatusCode::BAD_REQUEST,
+        "malformed_form",
+        match locale {
+            Locale::En => "The form could not be read; send it again.".to_owned(),
+            Locale::Id => "Formulir tidak dapat dibaca; kirim lagi.".to_owned(),
+        },
+    )
+}
+
+/// Reads a multipart form; every file field with a file becomes a cleaned
+/// upload. A refused file refuses the form, and what was taken is forgotten.
+pub async fn read_form(
+    state: &AppState,
+    mut multipart: Multipart,
+    locale: Locale,
+) -> Result<FormFiles, ApiError> {
+    let mut form = FormFiles::default();
+    let settings = state.files.settings;
+    let mut total: u64 = 0;
+    let result: Result<(), ApiError> = async {
+        while let Some(mut field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| malformed(locale))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            let Some(filename) = field.file_name().map(crate::routes::uploads::clean_name) else {
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|_| malformed(locale))? {
+                    text.extend_from_slice(&chunk);
+                    if text.len() > TEXT_MAX {
+                        return Err(malformed(locale));
+                    }
+                }
+                let text = String::from_utf8(text).map_err(|_| malformed(locale))?;
+                form.texts.insert(name, text);
+                continue;
+            };
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| malformed(locale))? {
+                bytes.extend_from_slice(&chunk);
+                if bytes.len() as u64 > settings.max_file_bytes {
+                    return Err(too_large(&filename, settings.max_file_bytes, locale));
+                }
+            }
+            // A file input left empty sends a part with no name and no bytes.
+            if bytes.is_empty() {
+                continue;
+            }
+            if form.uploads.len() >= settings.max_files {
+                return Err(refused(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "too_many_files",
+                    match locale {
+                        Locale::En => format!(
+                            "At most {} files can go with one message.",
+                            settings.max_files
+                        ),
+                        Locale::Id => format!(
+                            "Paling banyak {} berkas untuk satu pesan.",
+                            settings.max_files
+                        ),
+                    },
+                ));
+            }
+            total += bytes.len() as u64;
+            if total > settings.max_total_bytes {
+                return Err(too_large(&filename, settings.max_total_bytes, locale));
+            }
+            form.uploads
+                .push(take(state, &filename, &bytes, locale).await?);
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(form),
+        Err(e) => {
+            form.discard(state).await;
+            Err(e)
+        }
+    }
+}
+
+/// One file, stored and cleaned as a tus upload would be; its upload id.
+pub async fn take(
+    state: &AppState,
+    filename: &str,
+    bytes: &[u8],
+    locale: Locale,
+) -> Result<String, ApiError> {
+    let now = now_ms();
+    let upload = NewUpload {
+        id: format!("{:032x}", rand::random::<u128>()),
+        length: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        filename: filename.to_owned(),
+        created_at: now,
+        expires_at: now + state.files.settings.expiry_ms,
+    };
+    state.store.create_upload(upload.clone()).await?;
+    state.files.blobs.append(&upload.id, 0, bytes).await?;
+    let row = UploadRow {
+        id: upload.id.clone(),
+        length: upload.length,
+        filename: upload.filename,
+        created_at: upload.created_at,
+        expires_at: upload.expires_at,
+        blob: None,
+        thumb: None,
+        kind: None,
+        size: None,
+        width: None,
+        height: None,
+    };
+    match state.files.finish(state.store.as_ref(), &row).await {
+        Ok(()) => Ok(upload.id),
+        Err(Finished::Refused(refusal)) => Err(refusal_error(refusal, filename, locale)),
+        Err(Finished::Store(e)) => Err(e.into()),
+    }
+}
