@@ -58,6 +58,9 @@ pub enum Label {
     Loading,
     LoadFailed,
     Characters,
+    Attachments,
+    AttachmentsHelp,
+    AttachmentsBusy,
 }
 
 impl Label {
@@ -97,6 +100,15 @@ impl Label {
                 "I agree that the data in this report is processed to handle my complaint.",
             ),
             Submit => ("Kirim pengaduan", "Send complaint"),
+            Attachments => ("Foto atau dokumen", "Photos or documents"),
+            AttachmentsHelp => (
+                "Paling banyak 5 foto atau PDF. Lokasi dan data kamera dihapus dari foto.",
+                "Up to 5 photos or PDFs. Location and camera data are removed from photos.",
+            ),
+            AttachmentsBusy => (
+                "Tunggu sampai semua berkas selesai diunggah.",
+                "Wait until every file has finished uploading.",
+            ),
             FixErrors => (
                 "Beberapa isian perlu diperbaiki.",
                 "Some fields need correcting.",

@@ -2,8 +2,6 @@
 //! officer's console page): each goes through the same storage and the
 //! same cleaning as a tus upload, and comes out as an upload id to attach.
 
-use std::collections::BTreeMap;
-
 use aduan_app::api::Locale;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
@@ -18,14 +16,41 @@ const TEXT_MAX: usize = 64 * 1024;
 /// A multipart form: its text fields, and its files as cleaned uploads.
 #[derive(Debug, Default)]
 pub struct FormFiles {
-    pub texts: BTreeMap<String, String>,
+    pub texts: Vec<(String, String)>,
+    /// The upload ids of its files, in order.
     pub uploads: Vec<String>,
+    /// Their names, in the same order.
+    pub names: Vec<String>,
+    /// Why a file was refused (the rest of the form was still read).
+    pub refused: Option<ApiError>,
 }
 
 impl FormFiles {
-    /// A text field, or `""`.
+    /// A text field (the first of its name), or `""`.
     pub fn text(&self, name: &str) -> &str {
-        self.texts.get(name).map_or("", String::as_str)
+        self.texts
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of a field that may repeat.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.texts
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The text fields as one JSON object of strings (the last of a name wins).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.texts
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
     }
 
     /// Forgets the uploads (the form was refused).
@@ -50,7 +75,10 @@ fn malformed(locale: Locale) -> ApiError {
 }
 
 /// Reads a multipart form; every file field with a file becomes a cleaned
-/// upload. A refused file refuses the form, and what was taken is forgotten.
+/// upload. A refused file is named in `refused` and the files after it are
+/// skipped; the text fields are all read, so the form can be shown again.
+/// A form that cannot be read at all is refused, and what was taken is
+/// forgotten.
 pub async fn read_form(
     state: &AppState,
     mut multipart: Multipart,
@@ -75,22 +103,33 @@ pub async fn read_form(
                     }
                 }
                 let text = String::from_utf8(text).map_err(|_| malformed(locale))?;
-                form.texts.insert(name, text);
+                form.texts.push((name, text));
                 continue;
             };
             let mut bytes = Vec::new();
+            let mut oversize = false;
             while let Some(chunk) = field.chunk().await.map_err(|_| malformed(locale))? {
-                bytes.extend_from_slice(&chunk);
-                if bytes.len() as u64 > settings.max_file_bytes {
-                    return Err(too_large(&filename, settings.max_file_bytes, locale));
+                if !oversize && form.refused.is_none() {
+                    bytes.extend_from_slice(&chunk);
                 }
+                if bytes.len() as u64 > settings.max_file_bytes {
+                    oversize = true;
+                    bytes = Vec::new();
+                }
+            }
+            if form.refused.is_some() {
+                continue;
+            }
+            if oversize {
+                form.refused = Some(too_large(&filename, settings.max_file_bytes, locale));
+                continue;
             }
             // A file input left empty sends a part with no name and no bytes.
             if bytes.is_empty() {
                 continue;
             }
             if form.uploads.len() >= settings.max_files {
-                return Err(refused(
+                form.refused = Some(refused(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "too_many_files",
                     match locale {
@@ -104,13 +143,21 @@ pub async fn read_form(
                         ),
                     },
                 ));
+                continue;
             }
             total += bytes.len() as u64;
             if total > settings.max_total_bytes {
-                return Err(too_large(&filename, settings.max_total_bytes, locale));
+                form.refused = Some(too_large(&filename, settings.max_total_bytes, locale));
+                continue;
             }
-            form.uploads
-                .push(take(state, &filename, &bytes, locale).await?);
+            match take(state, &filename, &bytes, locale).await {
+                Ok(id) => {
+                    form.uploads.push(id);
+                    form.names.push(filename);
+                }
+                Err(e) if e.status.is_client_error() => form.refused = Some(e),
+                Err(e) => return Err(e),
+            }
         }
         Ok(())
     }

@@ -81,8 +81,18 @@ pub fn router(state: AppState) -> Router {
 
     // Citizens without script: the hosted form and tracker.
     let hosted_pages = Router::new()
-        .route("/r/{slug}", get(hosted::show_complaint_form).post(hosted::submit_complaint_form))
-        .route("/r/{slug}/track", get(hosted::show_tracker).post(hosted::reply_from_tracker))
+        .route(
+            "/r/{slug}",
+            get(hosted::show_complaint_form)
+                .post(hosted::submit_complaint_form)
+                .layer(DefaultBodyLimit::max(form_limit)),
+        )
+        .route(
+            "/r/{slug}/track",
+            get(hosted::show_tracker)
+                .post(hosted::reply_from_tracker)
+                .layer(DefaultBodyLimit::max(form_limit)),
+        )
         .route("/r/{slug}/track/confirm", post(hosted::confirm_from_tracker))
         .route("/r/{slug}/track/erase", post(hosted::erase_from_tracker))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit_citizens))

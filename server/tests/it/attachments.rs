@@ -733,6 +733,222 @@ async fn orphans_expire_and_retention_removes_the_bytes(engine: Engine) {
     assert_eq!(stored_files(&app).await, 0);
 }
 
+fn multipart_form(
+    fields: &[(&str, &str)],
+    files: Vec<(&str, Vec<u8>)>,
+) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text((*k).to_owned(), (*v).to_owned());
+    }
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    }
+    form
+}
+
+fn hosted_fields(key: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("idempotency_key", key.to_owned()),
+        ("lang", "en".into()),
+        ("classification", "complaint".into()),
+        ("title", "Sampah menumpuk di pinggir jalan".into()),
+        (
+            "description",
+            "Sampah tidak diangkut sejak seminggu, baunya sampai ke rumah warga.".into(),
+        ),
+        ("category", "sampah".into()),
+        ("privacy", "public".into()),
+        ("consent", "yes".into()),
+    ]
+}
+
+async fn post_multipart(
+    app: &TestApp,
+    path: &str,
+    form: reqwest::multipart::Form,
+) -> (u16, String) {
+    let r = app
+        .client
+        .post(app.url(path))
+        .multipart(form)
+        .send()
+        .await
+        .expect("an answer");
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+/// The attachment checkboxes a hosted form was shown again with.
+fn ticked(page: &str) -> Vec<String> {
+    page.split("name=\"attachment\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect()
+}
+
+async fn the_no_script_form_takes_files_and_keeps_them_when_shown_again(engine: Engine) {
+    let app = spawn_app(engine).await;
+    crate::console::wait_until_serving(&app).await;
+    let key = new_key();
+    let fields = hosted_fields(&key);
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // A good photo and a page pretending to be one: the form comes back,
+    // naming the bad file, with the good one still ticked.
+    let form = multipart_form(
+        &pairs,
+        vec![
+            ("sampah.jpg", fixtures::phone_photo()),
+            (
+                "palsu.jpg",
+                b"<html><script>alert(1)</script></html>".to_vec(),
+            ),
+        ],
+    );
+    let (status, page) = post_multipart(&app, "/r/denpasar", form).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("palsu.jpg"), "the refusal names the file");
+    assert!(page.contains("sampah.jpg"), "the taken file is listed");
+    let kept = ticked(&page);
+    assert_eq!(kept.len(), 1, "{page}");
+    assert!(page.contains("Sampah menumpuk"), "what was typed is kept");
+    assert_eq!(app.complaints_stored().await, 0);
+
+    // Sent again with the ticked file and one more: filed with both.
+    let mut pairs = pairs.clone();
+    pairs.push(("attachment", &kept[0]));
+    let form = multipart_form(&pairs, vec![("kuitansi.pdf", fixtures::pdf())]);
+    let (status, page) = post_multipart(&app, "/r/denpasar", form).await;
+    assert_eq!(status, 200, "{page}");
+    let code = page
+        .split("class=\"code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("a tracking code on the receipt")
+        .to_owned();
+    let (_, view) = app.get(&format!("/api/v1/complaints/{code}")).await;
+    let names: Vec<&str> = view["attachments"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sampah.jpg", "kuitansi.pdf"]);
+
+    // The tracker shows them; a reply carries one more.
+    let (status, page) = {
+        let r = app
+            .client
+            .get(app.url(&format!("/r/denpasar/track?code={code}&lang=en")))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("kuitansi.pdf") && page.contains("?size=thumb"),
+        "{page}"
+    );
+    let form = multipart_form(
+        &[
+            ("idempotency_key", &new_key()),
+            ("code", &code),
+            ("lang", "en"),
+            ("message", "Ini foto dari sisi lain jalan."),
+        ],
+        vec![("sisi-lain.png", fixtures::png_with_text())],
+    );
+    let (status, page) = post_multipart(&app, "/r/denpasar/track", form).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("sisi-lain.png"));
+}
+
+async fn an_officer_adds_photos_to_a_reply_or_a_note(engine: Engine) {
+    let app = spawn_app(engine).await;
+    crate::console::wait_until_serving(&app).await;
+    let coordinator = officer(&app, "coordinator", "badung", None).await;
+    let province = officer(&app, "province", "bali", None).await;
+    let code = file(&app, complaint()).await;
+    let (status, page) = coordinator
+        .get(&format!("/console/complaints/{code}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("multipart/form-data"),
+        "the page offers an upload"
+    );
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a csrf token")
+        .to_owned();
+    for (part, name) in [
+        ("officer_reply", "sesudah.jpg"),
+        ("internal_note", "catatan.jpg"),
+    ] {
+        let form = multipart_form(
+            &[("csrf", &csrf), ("part", part)],
+            vec![(name, fixtures::plain_jpeg(400, 300))],
+        );
+        let (status, _) = coordinator
+            .post_multipart(&format!("/console/complaints/{code}/files"), form)
+            .await;
+        assert_eq!(status, 303, "{part}");
+    }
+    // A forged post (no token) takes nothing.
+    let form = multipart_form(
+        &[("part", "officer_reply")],
+        vec![("palsu.jpg", fixtures::plain_jpeg(10, 10))],
+    );
+    let (status, _) = coordinator
+        .post_multipart(&format!("/console/complaints/{code}/files"), form)
+        .await;
+    assert_eq!(status, 403);
+    // A role that does not handle complaints cannot add files.
+    let form = multipart_form(
+        &[("csrf", &csrf), ("part", "officer_reply")],
+        vec![("x.jpg", fixtures::plain_jpeg(10, 10))],
+    );
+    let (status, _) = province
+        .post_multipart(&format!("/console/complaints/{code}/files"), form)
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        app.db.count("SELECT COUNT(*) FROM uploads").await,
+        0,
+        "nothing waits"
+    );
+
+    let (_, page) = coordinator
+        .get(&format!("/console/complaints/{code}"))
+        .await;
+    assert!(page.contains("sesudah.jpg") && page.contains("catatan.jpg"));
+    assert!(page.contains("/console/files/") && page.contains("?size=thumb"));
+    // The reporter sees the reply's photo, not the note's; so does the public.
+    let (_, view) = app.get(&format!("/api/v1/complaints/{code}")).await;
+    let names: Vec<&str> = view["attachments"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sesudah.jpg"]);
+    let public_id = app.db.public_id(&code).await;
+    let (_, one) = app
+        .get(&format!("/open311/v2/requests/{public_id}.json"))
+        .await;
+    assert!(
+        one[0]["media_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/api/v1/media/")),
+        "{one}"
+    );
+}
+
 macro_rules! both_engines {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -758,4 +974,6 @@ both_engines!(
     attaching_is_checked_before_anything_is_written,
     only_whom_the_policy_allows_can_fetch_a_file,
     orphans_expire_and_retention_removes_the_bytes,
+    the_no_script_form_takes_files_and_keeps_them_when_shown_again,
+    an_officer_adds_photos_to_a_reply_or_a_note,
 );

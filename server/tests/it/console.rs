@@ -134,6 +134,23 @@ impl Officer {
         (r.status().as_u16(), r.text().await.unwrap_or_default())
     }
 
+    /// Posts a multipart form as is (the caller puts the token in it).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> (u16, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .expect("an answer");
+        (r.status().as_u16(), r.text().await.unwrap_or_default())
+    }
+
     /// Posts a form with this session's CSRF token; status, location, page.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
         let mut all: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];

@@ -268,6 +268,14 @@ pub async fn add_officer_files(
         form.discard(&state).await;
         return forbidden(locale, Some(&who));
     }
+    if let Some(e) = &form.refused {
+        form.discard(&state).await;
+        let errors = BTreeMap::from([(
+            "files",
+            e.said.clone().unwrap_or_else(|| e.msg.text(locale)),
+        )]);
+        return complaint_response(&state, locale, &who, &code, e.status, "", &errors, None).await;
+    }
     let part = match form.text("part") {
         "internal_note" => crate::attachments::Part::InternalNote,
         _ => crate::attachments::Part::OfficerReply,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use aduan_app::api::{ComplaintInput, Locale, Receipt, ReporterInput};
 use aduan_app::validate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use self::pages::{
     error_page, form_page, html_response, new_key, no_such_region, receipt_page, tracker_page,
 };
+use crate::attachments::intake::{FormFiles, read_form};
 use crate::error::ApiError;
 use crate::extract::AcceptLocale;
 use crate::intake;
@@ -82,6 +83,7 @@ pub async fn show_complaint_form(
                 &HostedForm::default(),
                 &BTreeMap::new(),
                 &new_key(),
+                &[],
             );
             html_response(StatusCode::OK, markup)
         }
@@ -101,12 +103,34 @@ pub async fn submit_complaint_form(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     AcceptLocale(header): AcceptLocale,
-    Form(values): Form<HostedForm>,
+    request: Request,
 ) -> Response {
+    let (values, files) = match posted::<HostedForm>(&state, request, header).await {
+        Ok(posted) => posted,
+        Err(e) => return error_page(header, &e),
+    };
     let locale = pick_locale(Some(values.lang.as_str()), header);
     let Some(region) = state.catalog().region(&slug).cloned() else {
+        files.discard(&state).await;
         return no_such_region(locale);
     };
+    // The files taken before (still ticked) and the ones sent now.
+    let mut attached: Vec<(String, String)> = Vec::new();
+    for id in files.all("attachment") {
+        if id.len() == 32
+            && id.bytes().all(|b| b.is_ascii_hexdigit())
+            && let Ok(Some(upload)) = state.store.upload(id, now_ms()).await
+        {
+            attached.push((upload.id, upload.filename));
+        }
+    }
+    attached.extend(
+        files
+            .uploads
+            .iter()
+            .cloned()
+            .zip(files.names.iter().cloned()),
+    );
     let key = if (8..=128).contains(&values.idempotency_key.len())
         && values.idempotency_key.bytes().all(|b| b.is_ascii_graphic())
     {
@@ -130,7 +154,7 @@ pub async fn submit_complaint_form(
             phone: optional(&values.reporter_phone),
         },
         locale: Some(locale.key().to_owned()),
-        attachments: Vec::new(),
+        attachments: attached.iter().map(|(id, _)| id.clone()).collect(),
     };
     let mut errors = match validate::complaint(
         &input,
@@ -146,12 +170,29 @@ pub async fn submit_complaint_form(
             aduan_app::i18n::Msg::Required.text(locale),
         );
     }
+    if let Some(refused) = &files.refused {
+        errors.insert(
+            "attachments".into(),
+            refused
+                .said
+                .clone()
+                .unwrap_or_else(|| refused.msg.text(locale)),
+        );
+    }
     if !errors.is_empty() {
         let errors = errors
             .into_iter()
             .map(|(k, v)| (k.replace("reporter.", "reporter_"), v))
             .collect();
-        let markup = form_page(&state.catalog(), &region, locale, &values, &errors, &key);
+        let markup = form_page(
+            &state.catalog(),
+            &region,
+            locale,
+            &values,
+            &errors,
+            &key,
+            &attached,
+        );
         return html_response(StatusCode::UNPROCESSABLE_ENTITY, markup);
     }
     match intake::file(&state, &input, &key, locale).await {
@@ -159,7 +200,57 @@ pub async fn submit_complaint_form(
             Ok(receipt) => html_response(StatusCode::OK, receipt_page(&region, locale, &receipt)),
             Err(e) => error_page(locale, &ApiError::internal(e.to_string()).speaking(locale)),
         },
+        // A problem with the files: the form again, files still ticked.
+        Err(error) if error.said.is_some() && error.status.is_client_error() => {
+            let errors = BTreeMap::from([(
+                "attachments".to_owned(),
+                error.said.clone().unwrap_or_default(),
+            )]);
+            let markup = form_page(
+                &state.catalog(),
+                &region,
+                locale,
+                &values,
+                &errors,
+                &key,
+                &attached,
+            );
+            html_response(error.status, markup)
+        }
         Err(error) => error_page(locale, &error),
+    }
+}
+
+/// A hosted page's post, urlencoded or (with files) multipart: its fields,
+/// and its files taken through the cleaning as uploads.
+async fn posted<T: serde::de::DeserializeOwned + Default>(
+    state: &AppState,
+    request: Request,
+    locale: Locale,
+) -> Result<(T, FormFiles), ApiError> {
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let unreadable = || ApiError::for_status(StatusCode::BAD_REQUEST).speaking(locale);
+    if multipart {
+        let multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|_| unreadable())?;
+        let files = read_form(state, multipart, locale).await?;
+        match serde_json::from_value::<T>(files.json()) {
+            Ok(values) => Ok((values, files)),
+            Err(_) => {
+                files.discard(state).await;
+                Err(unreadable())
+            }
+        }
+    } else {
+        let Form(values) = Form::<T>::from_request(request, state)
+            .await
+            .map_err(|_| unreadable())?;
+        Ok((values, FormFiles::default()))
     }
 }
 
@@ -176,16 +267,34 @@ pub async fn show_tracker(
     };
     let typed = query.code.unwrap_or_default();
     if typed.trim().is_empty() {
-        return html_response(StatusCode::OK, tracker_page(&region, locale, "", None));
+        return html_response(StatusCode::OK, tracker_page(&region, locale, "", None, &[]));
     }
     let found = match intake::tracking_code(&typed, locale) {
         Ok(code) => intake::track(&state, &code, locale).await,
         Err(e) => Err(e),
     };
+    tracker_answer(&state, &region, locale, &typed, found).await
+}
+
+/// The tracker page with what was found (and the files its reporter may
+/// see), or the refusal.
+async fn tracker_answer(
+    state: &AppState,
+    region: &crate::domain::catalog::Region,
+    locale: Locale,
+    typed: &str,
+    found: Result<aduan_app::api::TrackingView, ApiError>,
+) -> Response {
+    let files = match (&found, intake::tracking_code(typed, locale)) {
+        (Ok(_), Ok(code)) => intake::files_for_reporter(state, &code, locale)
+            .await
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let status = found.as_ref().map_or_else(|e| e.status, |_| StatusCode::OK);
     html_response(
         status,
-        tracker_page(&region, locale, &typed, Some(found.as_ref())),
+        tracker_page(region, locale, typed, Some(found.as_ref()), &files),
     )
 }
 
@@ -194,21 +303,30 @@ pub async fn reply_from_tracker(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     AcceptLocale(header): AcceptLocale,
-    Form(form): Form<ReplyForm>,
+    request: Request,
 ) -> Response {
+    let (form, files) = match posted::<ReplyForm>(&state, request, header).await {
+        Ok(posted) => posted,
+        Err(e) => return error_page(header, &e),
+    };
     let locale = pick_locale(Some(form.lang.as_str()), header);
     let Some(region) = state.catalog().region(&slug).cloned() else {
+        files.discard(&state).await;
         return no_such_region(locale);
     };
     let input = aduan_app::api::ReplyInput {
         message: form.message.clone(),
         locale: Some(locale.key().to_owned()),
-        attachments: Vec::new(),
+        attachments: files.uploads.clone(),
     };
     let result = match (
         intake::tracking_code(&form.code, locale),
         validate::reply(&input),
     ) {
+        _ if files.refused.is_some() => Err(files
+            .refused
+            .clone()
+            .unwrap_or_else(|| ApiError::internal("refused"))),
         (Err(e), _) => Err(e),
         (_, Err(invalid)) => Err(ApiError::invalid(&invalid)),
         (Ok(code), Ok((message, _))) => {
@@ -218,13 +336,10 @@ pub async fn reply_from_tracker(
             intake::reply(&state, &code, message, &input.attachments, key, locale).await
         }
     };
-    let status = result
-        .as_ref()
-        .map_or_else(|e| e.status, |_| StatusCode::OK);
-    html_response(
-        status,
-        tracker_page(&region, locale, &form.code, Some(result.as_ref())),
-    )
+    if result.is_err() {
+        files.discard(&state).await;
+    }
+    tracker_answer(&state, &region, locale, &form.code, result).await
 }
 
 /// The reporter's confirmation from the tracker page.
@@ -265,13 +380,7 @@ async fn tracker_button(
         },
         Err(e) => Err(e),
     };
-    let status = result
-        .as_ref()
-        .map_or_else(|e| e.status, |_| StatusCode::OK);
-    html_response(
-        status,
-        tracker_page(&region, locale, &form.code, Some(result.as_ref())),
-    )
+    tracker_answer(&state, &region, locale, &form.code, result).await
 }
 
 /// `POST /r/{slug}/track/confirm`: the reporter confirms the resolution.

@@ -50,7 +50,10 @@ pub(super) fn html_response(status: StatusCode, markup: Markup) -> Response {
 }
 
 pub(super) fn error_page(locale: Locale, error: &ApiError) -> Response {
-    let message = error.msg.text(error.locale);
+    let message = error
+        .said
+        .clone()
+        .unwrap_or_else(|| error.msg.text(error.locale));
     let body = html! { h1 { (message) } };
     html_response(error.status, page(locale, &message, "?", body))
 }
@@ -72,6 +75,32 @@ fn described(errors: &BTreeMap<String, String>, name: &str) -> Option<String> {
     errors.contains_key(name).then(|| format!("err-{name}"))
 }
 
+/// Files to attach: the ones taken already (kept while their box stays
+/// ticked, so a form shown again with errors does not ask for them twice),
+/// and a chooser that opens the phone's camera or gallery.
+fn files_field(
+    locale: Locale,
+    errors: &BTreeMap<String, String>,
+    attached: &[(String, String)],
+) -> Markup {
+    let t = |l: Label| l.text(locale);
+    html! {
+        fieldset.field {
+            legend { (t(Label::Attachments)) " (" (t(Label::Optional)) ")" }
+            @for (id, name) in attached {
+                label.choice {
+                    input type="checkbox" name="attachment" value=(id) checked;
+                    (name)
+                }
+            }
+            input id="files" name="files" type="file" multiple accept="image/*,application/pdf"
+                aria-describedby=(if errors.contains_key("attachments") { "help-files err-attachments" } else { "help-files" });
+            p.help id="help-files" { (t(Label::AttachmentsHelp)) }
+            (field_error(errors, "attachments"))
+        }
+    }
+}
+
 #[allow(clippy::too_many_lines)]
 pub(super) fn form_page(
     catalog: &Catalog,
@@ -80,6 +109,7 @@ pub(super) fn form_page(
     values: &HostedForm,
     errors: &BTreeMap<String, String>,
     key: &str,
+    attached: &[(String, String)],
 ) -> Markup {
     let Some(form) = catalog.form(&region.slug) else {
         return html! {};
@@ -129,7 +159,7 @@ pub(super) fn form_page(
         @if !errors.is_empty() {
             p.error role="alert" { (t(Label::FixErrors)) }
         }
-        form method="post" action=(format!("/r/{}", region.slug)) novalidate {
+        form method="post" action=(format!("/r/{}", region.slug)) enctype="multipart/form-data" novalidate {
             input type="hidden" name="idempotency_key" value=(key);
             input type="hidden" name="lang" value=(locale.key());
             fieldset.field {
@@ -196,6 +226,7 @@ pub(super) fn form_page(
                 }
                 (field_error(errors, "privacy"))
             }
+            (files_field(locale, errors, attached))
             fieldset.field {
                 legend { (t(Label::Contact)) }
                 p.help { (t(Label::ContactHelp)) }
@@ -261,6 +292,7 @@ pub(super) fn tracker_page(
     locale: Locale,
     code: &str,
     found: Option<Result<&TrackingView, &ApiError>>,
+    files: &[aduan_app::api::FileView],
 ) -> Markup {
     let t = |l: Label| l.text(locale);
     let body = html! {
@@ -275,7 +307,7 @@ pub(super) fn tracker_page(
         }
         @match found {
             None => {},
-            Some(Err(error)) => { p.error role="alert" { (error.msg.text(locale)) } },
+            Some(Err(error)) => { p.error role="alert" { (error.said.clone().unwrap_or_else(|| error.msg.text(locale))) } },
             Some(Ok(view)) => {
                 section.result {
                     p.code { (view.tracking_code) }
@@ -293,6 +325,19 @@ pub(super) fn tracker_page(
                                 @if e.kind == "submitted" { " · " (t(Label::Submitted)) }
                                 @if let Some(to) = e.to_status { @if e.kind != "submitted" { " · " (labels::status(to, locale)) } }
                                 @if let Some(message) = &e.message { p.message { (message) } }
+                            }
+                        }
+                    }
+                    @if !files.is_empty() {
+                        h2 { (t(Label::Attachments)) }
+                        ul.files {
+                            @for f in files {
+                                li {
+                                    @if let Some(thumb) = &f.thumb_url {
+                                        a href=(f.url) { img src=(thumb) alt=(f.name) loading="lazy"; }
+                                    }
+                                    a href=(f.url) download[f.kind == "pdf"] { (f.name) }
+                                }
                             }
                         }
                     }
@@ -318,13 +363,18 @@ pub(super) fn tracker_page(
                     }
                     @if view.accepts_replies {
                         h2 { (t(Label::ReplyTitle)) }
-                        form method="post" action=(format!("/r/{}/track", region.slug)) {
+                        form method="post" action=(format!("/r/{}/track", region.slug)) enctype="multipart/form-data" {
                             input type="hidden" name="idempotency_key" value=(new_key());
                             input type="hidden" name="code" value=(view.tracking_code);
                             input type="hidden" name="lang" value=(locale.key());
                             div.field {
                                 label for="message" { (t(Label::ReplyHelp)) }
                                 textarea id="message" name="message" rows="4" maxlength=(LIMITS.reply_max) required {}
+                            }
+                            div.field {
+                                label for="reply-files" { (t(Label::Attachments)) " (" (t(Label::Optional)) ")" }
+                                input id="reply-files" name="files" type="file" multiple accept="image/*,application/pdf" aria-describedby="help-reply-files";
+                                p.help id="help-reply-files" { (t(Label::AttachmentsHelp)) }
                             }
                             button type="submit" { (t(Label::SendReply)) }
                         }
