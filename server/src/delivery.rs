@@ -97,8 +97,17 @@ async fn deliver_lapor(
 ) -> Result<(), String> {
     let lapor =
         lapor.ok_or("SP4N-LAPOR is not configured (ADUAN_LAPOR_URL and ADUAN_LAPOR_TOKEN)")?;
-    let report: Report = serde_json::from_str(&row.payload)
+    let mut report: Report = serde_json::from_str(&row.payload)
         .map_err(|e| format!("the stored report is unreadable: {e}"))?;
+    // Download links are made now, so a retry carries fresh ones.
+    let now = now_ms();
+    for file in &mut report.files {
+        file.url = Some(
+            state
+                .files
+                .link(&state.config.public_url, "lapor", &file.id, now),
+        );
+    }
     let receipt = lapor.forward(&report).await?;
     let complaint = row.complaint_id.ok_or("the message names no complaint")?;
     state
@@ -126,13 +135,15 @@ async fn deliver_mail(mailer: Option<&Mailer>, row: &OutboxRow) -> Result<(), St
 async fn deliver(state: &AppState, connectors: &Connectors, row: &OutboxRow) -> Result<(), String> {
     match row.channel.as_str() {
         "webhook" => {
-            deliver_webhook(
-                &connectors.http,
-                row,
-                now_ms(),
-                state.config.webhook_allow_private,
-            )
-            .await
+            // Download links are made now, so a retry carries fresh ones.
+            let now = now_ms();
+            let linked = OutboxRow {
+                payload: outbound::with_links(&row.payload, |id| {
+                    state.files.link(&state.config.public_url, "webhook", id, now)
+                }),
+                ..row.clone()
+            };
+            deliver_webhook(&connectors.http, &linked, now, state.config.webhook_allow_private).await
         }
         "lapor" => deliver_lapor(state, connectors.lapor.as_deref(), row).await,
         "email" => deliver_mail(connectors.mailer.as_ref(), row).await,

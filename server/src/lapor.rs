@@ -46,6 +46,20 @@ pub struct Report {
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// The files the policy lets LAPOR see; their links are made when the
+    /// report is sent.
+    #[serde(default)]
+    pub files: Vec<LinkedFile>,
+}
+
+/// A file named in a forward, fetched by a short-lived signed link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedFile {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// What LAPOR answered.
@@ -126,6 +140,22 @@ pub fn to_xml(report: &Report, token: &str) -> String {
             }
         }
     }
+    let files: Vec<&LinkedFile> = report.files.iter().filter(|f| f.url.is_some()).collect();
+    if !files.is_empty() {
+        out.push_str("<lampiran>");
+        for f in files {
+            out.push_str("<berkas>");
+            for (name, value) in [
+                ("nama", f.name.as_str()),
+                ("jenis", f.kind.as_str()),
+                ("url", f.url.as_deref().unwrap_or_default()),
+            ] {
+                out.push_str(&format!("<{name}>{}</{name}>", crate::xml::escape(value)));
+            }
+            out.push_str("</berkas>");
+        }
+        out.push_str("</lampiran>");
+    }
     out.push_str("</laporan>");
     out
 }
@@ -205,7 +235,34 @@ mod tests {
             name: Some("Wayan".into()),
             email: None,
             phone: None,
+            files: vec![
+                LinkedFile {
+                    id: "0123456789abcdef".into(),
+                    name: "kuitansi <1>.jpg".into(),
+                    kind: "jpeg".into(),
+                    url: Some("https://aduan.example/api/v1/files/0123456789abcdef?aud=lapor&expires=9&signature=ab".into()),
+                },
+                LinkedFile {
+                    id: "fedcba9876543210".into(),
+                    name: "unsent.pdf".into(),
+                    kind: "pdf".into(),
+                    url: None,
+                },
+            ],
         }
+    }
+
+    #[test]
+    fn files_go_as_links_only_once_they_have_one() {
+        let xml = to_xml(&report(false), "secret-token");
+        assert!(
+            xml.contains("<lampiran><berkas><nama>kuitansi &lt;1&gt;.jpg</nama><jenis>jpeg</jenis><url>https://aduan.example/api/v1/files/0123456789abcdef?aud=lapor&amp;expires=9&amp;signature=ab</url></berkas></lampiran>"),
+            "{xml}"
+        );
+        assert!(!xml.contains("unsent.pdf"));
+        let mut none = report(false);
+        none.files.clear();
+        assert!(!to_xml(&none, "t").contains("lampiran"));
     }
 
     #[test]

@@ -94,6 +94,60 @@ pub fn message(facts: &EventFacts<'_>) -> Option<(&'static str, String)> {
     Some((kind, body.to_string()))
 }
 
+/// The message that tells a region's app of files attached to a complaint
+/// (only those the policy lets it see; the caller filtered them). Links are
+/// added when it is delivered ([`with_links`]).
+pub fn files_message(
+    public_id: &str,
+    region: &str,
+    unit: &str,
+    files: &[&crate::attachments::AttachmentRow],
+    at_ms: i64,
+) -> String {
+    json!({
+        "type": FILES_ADDED,
+        "timestamp": rfc3339(at_ms),
+        "data": {
+            "id": public_id,
+            "region": region,
+            "unit": unit,
+            "files": files.iter().map(|f| json!({
+                "id": f.id,
+                "name": f.filename,
+                "kind": f.kind,
+                "size": f.size,
+                "part": f.part,
+            })).collect::<Vec<_>>(),
+        }
+    })
+    .to_string()
+}
+
+/// The type of the message that lists attached files.
+pub const FILES_ADDED: &str = "complaint.files_added";
+
+/// The payload with a download link (`url`) added to every file it lists;
+/// any other payload as it is.
+pub fn with_links(payload: &str, link: impl Fn(&str) -> String) -> String {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(payload) else {
+        return payload.to_owned();
+    };
+    let Some(files) = value
+        .get_mut("data")
+        .and_then(|d| d.get_mut("files"))
+        .and_then(serde_json::Value::as_array_mut)
+    else {
+        return payload.to_owned();
+    };
+    for file in files {
+        let url = file.get("id").and_then(|i| i.as_str()).map(&link);
+        if let (Some(url), Some(file)) = (url, file.as_object_mut()) {
+            file.insert("url".into(), url.into());
+        }
+    }
+    value.to_string()
+}
+
 /// A new subscriber secret: `whsec_` and 32 random bytes in base64.
 pub fn new_secret() -> String {
     format!("whsec_{}", B64.encode(rand::random::<[u8; 32]>()))
@@ -161,6 +215,38 @@ mod tests {
             "{}",
             signature.as_deref().unwrap_or_default()
         ));
+    }
+
+    #[test]
+    fn files_get_links_when_they_are_sent() {
+        let row = crate::attachments::AttachmentRow {
+            id: "0123456789abcdef".into(),
+            complaint_id: 7,
+            part: "officer_reply".into(),
+            hidden: false,
+            blob: "b".repeat(64),
+            thumb: None,
+            kind: "jpeg".into(),
+            filename: "sesudah.jpg".into(),
+            size: 1234,
+            width: Some(10),
+            height: Some(10),
+            created_at: 0,
+        };
+        let body = files_message("5c1d0e9a7b3f2468", "badung", "pupr", &[&row], 0);
+        assert!(!body.contains(&row.blob), "the storage name stays inside");
+        let linked = with_links(&body, |id| format!("https://x/{id}"));
+        let v: serde_json::Value = serde_json::from_str(&linked).unwrap_or_default();
+        assert_eq!(v["type"], FILES_ADDED);
+        assert_eq!(v["data"]["id"], "5c1d0e9a7b3f2468");
+        assert_eq!(v["data"]["files"][0]["url"], "https://x/0123456789abcdef");
+        assert_eq!(v["data"]["files"][0]["name"], "sesudah.jpg");
+        // Other messages pass unchanged.
+        assert_eq!(
+            with_links(r#"{"type":"x","data":{}}"#, |_| "u".into()),
+            r#"{"type":"x","data":{}}"#
+        );
+        assert_eq!(with_links("not json", |_| "u".into()), "not json");
     }
 
     #[test]

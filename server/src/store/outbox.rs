@@ -13,6 +13,14 @@ pub const FAN_OUT: &str = "INSERT INTO outbox (delivery_id, channel, target, com
      JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook')) \
      WHERE c.id = $2 AND s.id <> $6";
 
+/// The files of one attaching, for every subscriber that should hear of
+/// them: `$1` names the delivery (the first file's id).
+pub const FAN_OUT_FILES: &str = "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
+     SELECT 'files_' || $1 || '_' || CAST(s.id AS TEXT), 'webhook', CAST(s.id AS TEXT), c.id, $3, $4, 'pending', 0, $5, $5 \
+     FROM complaints c JOIN regions r ON r.slug = c.region_slug \
+     JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook')) \
+     WHERE c.id = $2";
+
 /// A claimed row, with what its delivery needs.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxRow {

@@ -949,6 +949,82 @@ async fn an_officer_adds_photos_to_a_reply_or_a_note(engine: Engine) {
     );
 }
 
+async fn a_regions_app_gets_officer_photos_by_signed_links(engine: Engine) {
+    let app = spawn_app(engine).await;
+    crate::console::wait_until_serving(&app).await;
+    let receiver = crate::outbox::Receiver::start(0).await;
+    crate::outbox::subscribe(&app, &receiver, None).await;
+    let coordinator = officer(&app, "coordinator", "badung", None).await;
+    // The reporter's own photo is content: a region's app is not given it.
+    let id = ok_upload(&app, "lubang.jpg", &fixtures::plain_jpeg(400, 300)).await;
+    let public = file_with(&app, complaint(), &[id]).await;
+    let mut body = complaint();
+    body["privacy"] = "confidential".into();
+    let secret = file(&app, body).await;
+    let (_, page) = coordinator
+        .get(&format!("/console/complaints/{public}"))
+        .await;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a csrf token")
+        .to_owned();
+    for code in [&public, &secret] {
+        let form = multipart_form(
+            &[("csrf", &csrf), ("part", "officer_reply")],
+            vec![("sesudah.jpg", fixtures::plain_jpeg(400, 300))],
+        );
+        let (status, _) = coordinator
+            .post_multipart(&format!("/console/complaints/{code}/files"), form)
+            .await;
+        assert_eq!(status, 303);
+    }
+    let public_id = app.db.public_id(&public).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let files_added = loop {
+        let found = receiver
+            .accepted
+            .lock()
+            .await
+            .iter()
+            .find(|d| d.body.contains("complaint.files_added"))
+            .cloned();
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no files_added message arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(files_added.signed);
+    let v: Value = serde_json::from_str(&files_added.body).expect("json");
+    assert_eq!(v["data"]["id"], public_id.as_str());
+    let files = v["data"]["files"].as_array().expect("files");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["name"], "sesudah.jpg");
+    let url = files[0]["url"].as_str().expect("a link");
+    assert!(
+        url.contains("aud=webhook") && url.contains("signature="),
+        "{url}"
+    );
+    let r = app.client.get(url).send().await.expect("an answer");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    // Nothing about the confidential complaint's photo, nor the reporter's.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let all = receiver.accepted.lock().await.clone();
+    assert_eq!(
+        all.iter()
+            .filter(|d| d.body.contains("files_added"))
+            .count(),
+        1
+    );
+    assert!(!all.iter().any(|d| d.body.contains("lubang.jpg")));
+}
+
 macro_rules! both_engines {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -976,4 +1052,5 @@ both_engines!(
     orphans_expire_and_retention_removes_the_bytes,
     the_no_script_form_takes_files_and_keeps_them_when_shown_again,
     an_officer_adds_photos_to_a_reply_or_a_note,
+    a_regions_app_gets_officer_photos_by_signed_links,
 );

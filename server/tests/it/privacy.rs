@@ -58,6 +58,11 @@ async fn an_anonymous_levy_report_names_nobody_but_to_the_reporter(engine: Engin
     body["category"] = "pungli".into();
     body["privacy"] = "anonymous".into();
     body["title"] = "Pungutan di loket KTP kecamatan".into();
+    // A photo of the receipt, straight from the phone: GPS, serial and all.
+    let receipt = crate::attachments::upload(&app, "kuitansi.jpg", &crate::fixtures::phone_photo())
+        .await
+        .expect("the photo is taken");
+    body["attachments"] = serde_json::json!([receipt]);
     let code = file(&app, body).await;
     let public_id = app.db.public_id(&code).await;
     let (status, _, _) = coordinator
@@ -183,6 +188,30 @@ async fn an_anonymous_levy_report_names_nobody_but_to_the_reporter(engine: Engin
     );
     assert_eq!(names_the_reporter(xml), None, "{xml}");
     assert!(!xml.contains(&code));
+    // LAPOR handles it: the photo goes as a signed link, and what the link
+    // gives is the cleaned photo.
+    let link = xml
+        .split("<url>")
+        .nth(1)
+        .and_then(|rest| rest.split("</url>").next())
+        .expect("the forward links the photo")
+        .replace("&amp;", "&");
+    let photo = app.client.get(&link).send().await.expect("an answer");
+    assert_eq!(photo.status().as_u16(), 200, "{link}");
+    let photo = photo.bytes().await.expect("the photo");
+    assert!(
+        !photo
+            .windows(crate::fixtures::SERIAL.len())
+            .any(|w| w == crate::fixtures::SERIAL.as_bytes())
+    );
+    // No webhook names a file of a confidential complaint.
+    for d in receiver.accepted.lock().await.iter() {
+        assert!(
+            !d.body.contains("files_added") && !d.body.contains("kuitansi"),
+            "{}",
+            d.body
+        );
+    }
 
     // E-mail: the reporter's own mailbox is the one place the address
     // goes; no mail names them, officers' mail does not carry the title.

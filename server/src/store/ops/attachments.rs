@@ -107,12 +107,14 @@ pub async fn attach(conn: &mut Conn, a: &Attaching) -> Result<AttachOutcome, Sto
             Some(row) => fresh.push(row),
         }
     }
+    let mut inserted = Vec::new();
     for (position, row) in fresh.iter().enumerate() {
+        let id = format!("{:016x}", rand::random::<u64>());
         sqlx::query(
             "INSERT INTO attachments (id, complaint_id, upload_id, part, hidden, blob, thumb, kind, filename, size, width, height, created_at, position) \
              VALUES ($1, $2, $3, $4, FALSE, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
-        .bind(format!("{:016x}", rand::random::<u64>()))
+        .bind(&id)
         .bind(a.complaint_id)
         .bind(&row.id)
         .bind(a.part.key())
@@ -128,8 +130,42 @@ pub async fn attach(conn: &mut Conn, a: &Attaching) -> Result<AttachOutcome, Sto
         .execute(&mut *conn)
         .await?;
         sqlx::query("DELETE FROM uploads WHERE id = $1").bind(&row.id).execute(&mut *conn).await?;
+        inserted.push(id);
+    }
+    if !inserted.is_empty() {
+        tell_subscribers(conn, a, &inserted).await?;
     }
     Ok(AttachOutcome::Attached(fresh.len()))
+}
+
+/// Queues, for a region's apps, the files just attached that the policy
+/// lets them see.
+async fn tell_subscribers(conn: &mut Conn, a: &Attaching, inserted: &[String]) -> Result<(), StoreError> {
+    let (public_id, region, unit, anonymous, confidential): (String, String, String, bool, bool) = sqlx::query_as(
+        "SELECT public_id, region_slug, unit_key, anonymous, confidential FROM complaints WHERE id = $1",
+    )
+    .bind(a.complaint_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let privacy = aduan_app::api::Privacy::of(anonymous, confidential);
+    let rows = attachments(conn, a.complaint_id).await?;
+    let told: Vec<&AttachmentRow> = rows
+        .iter()
+        .filter(|r| inserted.contains(&r.id) && r.visible_to(crate::disclosure::Audience::Webhook, privacy))
+        .collect();
+    let Some(first) = told.first() else {
+        return Ok(());
+    };
+    let body = crate::outbound::files_message(&public_id, &region, &unit, &told, a.at_ms);
+    sqlx::query(crate::store::outbox::FAN_OUT_FILES)
+        .bind(&first.id)
+        .bind(a.complaint_id)
+        .bind(crate::outbound::FILES_ADDED)
+        .bind(body)
+        .bind(a.at_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// A complaint's attachments, oldest first.

@@ -50,6 +50,17 @@ pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Res
         name: keep(Audience::Lapor, privacy, Field::ReporterName, row.name),
         email: keep(Audience::Lapor, privacy, Field::ReporterEmail, row.email),
         phone: keep(Audience::Lapor, privacy, Field::ReporterPhone, row.phone),
+        files: attachments(conn, complaint_id)
+            .await?
+            .into_iter()
+            .filter(|f| f.visible_to(Audience::Lapor, privacy))
+            .map(|f| crate::lapor::LinkedFile {
+                id: f.id,
+                name: f.filename,
+                kind: f.kind,
+                url: None,
+            })
+            .collect(),
     };
     let payload = serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let row = OutboxMessage {
