@@ -39,6 +39,13 @@ impl ApiError {
         }
     }
 
+    /// The sentence the client reads.
+    pub fn text(&self) -> String {
+        self.said
+            .clone()
+            .unwrap_or_else(|| self.msg.text(self.locale))
+    }
+
     /// The same error, told with this sentence.
     pub fn saying(mut self, text: String) -> ApiError {
         self.said = Some(text);
@@ -131,7 +138,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),
-                message: self.said.unwrap_or_else(|| self.msg.text(self.locale)),
+                message: self.text(),
                 fields: self.fields,
             },
         };

@@ -21,6 +21,9 @@ pub struct FormFiles {
     pub uploads: Vec<String>,
     /// Their names, in the same order.
     pub names: Vec<String>,
+    /// The SHA-256 of each file as sent, in the same order (to tell a
+    /// retried form from another).
+    pub digests: Vec<String>,
     /// Why a file was refused (the rest of the form was still read).
     pub refused: Option<ApiError>,
 }
@@ -154,6 +157,7 @@ pub async fn read_form(
                 Ok(id) => {
                     form.uploads.push(id);
                     form.names.push(filename);
+                    form.digests.push(super::hash(&bytes));
                 }
                 Err(e) if e.status.is_client_error() => form.refused = Some(e),
                 Err(e) => return Err(e),

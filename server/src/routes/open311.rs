@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 use aduan_app::api::{ComplaintInput, Locale, Privacy, ReporterInput, Status};
 use aduan_app::date::{Date, rfc3339};
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{FromRequest, Path, Query, RawForm, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -130,7 +130,7 @@ fn error(format: Format, status: StatusCode, description: impl Into<String>) -> 
 
 fn errors_from(format: Format, e: &ApiError) -> Response {
     if e.fields.is_empty() {
-        return error(format, e.status, e.msg.text(Locale::En));
+        return error(format, e.status, e.text());
     }
     let list: Vec<Value> = e
         .fields
@@ -497,7 +497,7 @@ pub fn key_hash(key: &str) -> String {
 pub async fn post_request(
     State(state): State<AppState>,
     Path(file): Path<String>,
-    RawForm(body): RawForm,
+    request: axum::extract::Request,
 ) -> Response {
     let Some(("requests", format)) = split(&file) else {
         return error(
@@ -506,7 +506,57 @@ pub async fn post_request(
             "POST requests.json or requests.xml",
         );
     };
-    let fields: HashMap<String, String> = form_urlencoded(&body);
+    // Urlencoded, or multipart with the photos as files (`media`).
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (fields, files, body) = if multipart {
+        let Ok(parts) = axum::extract::Multipart::from_request(request, &state).await else {
+            return error(
+                format,
+                StatusCode::BAD_REQUEST,
+                "the multipart body cannot be read",
+            );
+        };
+        let files = match crate::attachments::intake::read_form(&state, parts, Locale::En).await {
+            Ok(files) => files,
+            Err(e) => return errors_from(format, &e),
+        };
+        if let Some(refused) = &files.refused {
+            files.discard(&state).await;
+            return errors_from(format, refused);
+        }
+        let fields: HashMap<String, String> = files.texts.iter().cloned().collect();
+        // What identifies a retry: the fields in order and each file's bytes.
+        let mut body = serde_json::to_vec(&files.texts).unwrap_or_default();
+        body.extend(files.digests.join(",").into_bytes());
+        (fields, files, body)
+    } else {
+        let Ok(RawForm(body)) = RawForm::from_request(request, &state).await else {
+            return error(format, StatusCode::BAD_REQUEST, "the body cannot be read");
+        };
+        (
+            form_urlencoded(&body),
+            crate::attachments::intake::FormFiles::default(),
+            body.to_vec(),
+        )
+    };
+    let response = file_request(&state, format, &fields, &files, &body).await;
+    if !response.status().is_success() {
+        files.discard(&state).await;
+    }
+    response
+}
+
+async fn file_request(
+    state: &AppState,
+    format: Format,
+    fields: &HashMap<String, String>,
+    files: &crate::attachments::intake::FormFiles,
+    body: &[u8],
+) -> Response {
     let key = fields
         .get("api_key")
         .map(String::as_str)
@@ -608,11 +658,27 @@ pub async fn post_request(
             phone: get("phone"),
         },
         locale: Some("en".into()),
-        attachments: Vec::new(),
+        attachments: files.uploads.clone(),
     };
-    // A retry of the same body from the same partner files once.
-    let idempotency = format!("open311-{}-{}", partner.id, key_hash(&body_text(&body)));
-    match intake::file(&state, &input, &idempotency, Locale::En).await {
+    // A retry of the same body from the same partner files once (and a
+    // retry with files attaches the first try's files, not its own).
+    let idempotency = format!("open311-{}-{}", partner.id, key_hash(&body_text(body)));
+    let earlier = if files.uploads.is_empty() {
+        None
+    } else {
+        match state.store.idempotent_receipt(&idempotency).await {
+            Ok(earlier) => earlier,
+            Err(e) => return errors_from(format, &ApiError::from(e)),
+        }
+    };
+    let filed = match earlier {
+        Some((_, receipt)) => {
+            files.discard(state).await;
+            Ok(receipt)
+        }
+        None => intake::file(state, &input, &idempotency, Locale::En).await,
+    };
+    match filed {
         Ok(receipt) => {
             let receipt: Value = serde_json::from_str(&receipt).unwrap_or_default();
             let code = receipt["tracking_code"].as_str().unwrap_or_default();

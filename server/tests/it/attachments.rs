@@ -1025,6 +1025,90 @@ async fn a_regions_app_gets_officer_photos_by_signed_links(engine: Engine) {
     assert!(!all.iter().any(|d| d.body.contains("lubang.jpg")));
 }
 
+async fn an_open311_partner_sends_photos_as_media(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let key = crate::open311::partner_key(&app).await;
+    let fields = [
+        ("api_key", key.as_str()),
+        ("jurisdiction_id", "badung"),
+        ("service_code", "jalan"),
+        ("address_string", "Jalan Raya Kuta 12"),
+        (
+            "description",
+            "Lubang besar di Jalan Raya Kuta, berbahaya untuk motor.",
+        ),
+    ];
+    let send = |media: Vec<(&'static str, Vec<u8>)>| {
+        let form = media.into_iter().fold(
+            fields
+                .iter()
+                .fold(reqwest::multipart::Form::new(), |f, (k, v)| {
+                    f.text(*k, (*v).to_owned())
+                }),
+            |f, (name, bytes)| {
+                f.part(
+                    "media",
+                    reqwest::multipart::Part::bytes(bytes).file_name(name),
+                )
+            },
+        );
+        app.client
+            .post(app.url("/open311/v2/requests.json"))
+            .multipart(form)
+            .send()
+    };
+    // A file that is no photo: the specification's error, nothing filed or kept.
+    let r = send(vec![("foto.jpg", b"<html>not a photo</html>".to_vec())])
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 415);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body[0]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("foto.jpg"),
+        "{body}"
+    );
+    assert_eq!(app.complaints_stored().await, 0);
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM uploads").await, 0);
+    // A photo: filed with it, and the listing names it.
+    let r = send(vec![("lubang.jpg", fixtures::phone_photo())])
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let body: Value = r.json().await.unwrap();
+    let id = body[0]["service_request_id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let (_, one) = app.get(&format!("/open311/v2/requests/{id}.json")).await;
+    let media = one[0]["media_url"]
+        .as_str()
+        .expect("a media_url")
+        .to_owned();
+    let photo = app
+        .client
+        .get(&media)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(!photo.windows(SERIAL.len()).any(|w| w == SERIAL.as_bytes()));
+    // The same request again (a retry) files nothing and attaches nothing more.
+    let r = send(vec![("lubang.jpg", fixtures::phone_photo())])
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(again[0]["service_request_id"], id.as_str());
+    assert_eq!(app.complaints_stored().await, 1);
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM attachments").await, 1);
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM uploads").await, 0);
+}
+
 macro_rules! both_engines {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1053,4 +1137,5 @@ both_engines!(
     the_no_script_form_takes_files_and_keeps_them_when_shown_again,
     an_officer_adds_photos_to_a_reply_or_a_note,
     a_regions_app_gets_officer_photos_by_signed_links,
+    an_open311_partner_sends_photos_as_media,
 );

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::console::{file, officer, track, wait_until_serving};
 use crate::support::{TestApp, complaint, on_both_engines};
 
-async fn partner_key(app: &TestApp) -> String {
+pub async fn partner_key(app: &TestApp) -> String {
     wait_until_serving(app).await;
     let store = aduan_server::open_store(&app.db.args())
         .await

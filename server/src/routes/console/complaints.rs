@@ -256,10 +256,7 @@ pub async fn add_officer_files(
     let form = match crate::attachments::intake::read_form(&state, multipart, locale).await {
         Ok(form) => form,
         Err(e) => {
-            let errors = BTreeMap::from([(
-                "files",
-                e.said.clone().unwrap_or_else(|| e.msg.text(locale)),
-            )]);
+            let errors = BTreeMap::from([("files", e.text())]);
             return complaint_response(&state, locale, &who, &code, e.status, "", &errors, None)
                 .await;
         }
@@ -270,10 +267,7 @@ pub async fn add_officer_files(
     }
     if let Some(e) = &form.refused {
         form.discard(&state).await;
-        let errors = BTreeMap::from([(
-            "files",
-            e.said.clone().unwrap_or_else(|| e.msg.text(locale)),
-        )]);
+        let errors = BTreeMap::from([("files", e.text())]);
         return complaint_response(&state, locale, &who, &code, e.status, "", &errors, None).await;
     }
     let part = match form.text("part") {
@@ -299,10 +293,7 @@ pub async fn add_officer_files(
         }
         Err(e) => {
             form.discard(&state).await;
-            let errors = BTreeMap::from([(
-                "files",
-                e.said.clone().unwrap_or_else(|| e.msg.text(locale)),
-            )]);
+            let errors = BTreeMap::from([("files", e.text())]);
             complaint_response(&state, locale, &who, &code, e.status, "", &errors, None).await
         }
     }

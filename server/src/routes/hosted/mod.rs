@@ -171,13 +171,7 @@ pub async fn submit_complaint_form(
         );
     }
     if let Some(refused) = &files.refused {
-        errors.insert(
-            "attachments".into(),
-            refused
-                .said
-                .clone()
-                .unwrap_or_else(|| refused.msg.text(locale)),
-        );
+        errors.insert("attachments".into(), refused.text());
     }
     if !errors.is_empty() {
         let errors = errors
@@ -202,10 +196,7 @@ pub async fn submit_complaint_form(
         },
         // A problem with the files: the form again, files still ticked.
         Err(error) if error.said.is_some() && error.status.is_client_error() => {
-            let errors = BTreeMap::from([(
-                "attachments".to_owned(),
-                error.said.clone().unwrap_or_default(),
-            )]);
+            let errors = BTreeMap::from([("attachments".to_owned(), error.text())]);
             let markup = form_page(
                 &state.catalog(),
                 &region,

@@ -50,10 +50,7 @@ pub(super) fn html_response(status: StatusCode, markup: Markup) -> Response {
 }
 
 pub(super) fn error_page(locale: Locale, error: &ApiError) -> Response {
-    let message = error
-        .said
-        .clone()
-        .unwrap_or_else(|| error.msg.text(error.locale));
+    let message = error.text();
     let body = html! { h1 { (message) } };
     html_response(error.status, page(locale, &message, "?", body))
 }
@@ -307,7 +304,7 @@ pub(super) fn tracker_page(
         }
         @match found {
             None => {},
-            Some(Err(error)) => { p.error role="alert" { (error.said.clone().unwrap_or_else(|| error.msg.text(locale))) } },
+            Some(Err(error)) => { p.error role="alert" { (error.text()) } },
             Some(Ok(view)) => {
                 section.result {
                     p.code { (view.tracking_code) }
