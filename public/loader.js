@@ -19,6 +19,7 @@
   var doc = document;
   var GLUE = "__ADUAN_GLUE__";
   var WASM = "__ADUAN_WASM__";
+  var ATTACH = "__ADUAN_ATTACH__";
 
   function report(error) {
     if (win.console && win.console.error) win.console.error("Aduan:", error);
@@ -144,11 +145,67 @@
       return loading;
     }
 
+    // Photos and documents: the form's file choosers hand their files to
+    // attach.js, loaded the first time a file is chosen (or when a draft
+    // has some).
+    var attaching = null;
+    function attach() {
+      if (!attaching) {
+        attaching = import(new URL(ATTACH, base).href);
+        attaching.catch(function () { attaching = null; });
+      }
+      return attaching;
+    }
+
+    var FILES = {
+      id: ["Foto atau dokumen (tidak wajib)", "Paling banyak 5 foto atau PDF. Lokasi dan data kamera dihapus dari foto.", "Ambil foto dengan kamera", "Pilih foto atau PDF"],
+      en: ["Photos or documents (optional)", "Up to 5 photos or PDFs. Location and camera data are removed from photos.", "Take a photo", "Choose photos or PDFs"]
+    };
+
+    // Photos and documents: before the form's consent, a camera and a
+    // gallery chooser, and the list attach.js keeps.
+    function watchFiles(content, cfg) {
+      var opts = { region: cfg.region, api: cfg.api, lang: function () { return locale || cfg.lang; } };
+      var observer = new MutationObserver(function () {
+        var consent = content.querySelector("input[name=consent]");
+        var before = consent && consent.closest(".field");
+        if (!before || (before.previousElementSibling || {}).id === "aduan-files") return;
+        var slot = doc.createElement("fieldset");
+        slot.className = "field";
+        slot.id = "aduan-files";
+        var t = FILES[opts.lang() === "en" ? "en" : "id"];
+        slot.innerHTML = "<legend></legend><span class=help id=help-files></span>" +
+          "<label for=files-camera></label><input id=files-camera type=file accept=image/* capture=environment aria-describedby=help-files>" +
+          "<label for=files-pick></label><input id=files-pick type=file accept=image/*,application/pdf multiple aria-describedby=help-files>" +
+          "<ul data-aduan-files aria-live=polite></ul>";
+        Array.prototype.forEach.call(slot.querySelectorAll("legend,span,label"), function (el, i) { el.textContent = t[i]; });
+        before.parentNode.insertBefore(slot, before);
+        var list = slot.querySelector("ul");
+        var take = function (files) {
+          attach().then(function (m) { m.take(list, files, opts); }, report);
+        };
+        Array.prototype.forEach.call(slot.querySelectorAll("input"), function (input) {
+          input.addEventListener("change", function () {
+            var files = Array.prototype.slice.call(input.files || []);
+            input.value = "";
+            if (files.length) take(files);
+          });
+        });
+        try { if (attaching || win.localStorage.getItem("aduan.files." + cfg.region)) take(null); } catch (e) { /* no storage */ }
+      });
+      observer.observe(content, { childList: true, subtree: true });
+      undo.push(function () { observer.disconnect(); });
+    }
+
     function mountInto(content, shadow, cfg, host) {
       return load().then(function (glue) {
+        watchFiles(content, cfg);
         var handle = glue.mount(content, shadow, {
           region: cfg.region, lang: locale || cfg.lang, api: cfg.api, view: cfg.view,
-          emit: function (name, detail) { emit(name, detail); }
+          emit: function (name, detail) {
+            if (name === "submitted" && attaching) attaching.then(function (m) { m.done(cfg.region); }, report);
+            emit(name, detail);
+          }
         });
         mounts.push({ glue: glue, handle: handle, host: host });
         emit("ready", { mode: cfg.mode });

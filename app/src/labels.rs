@@ -60,7 +60,6 @@ pub enum Label {
     Characters,
     Attachments,
     AttachmentsHelp,
-    AttachmentsBusy,
 }
 
 impl Label {
@@ -105,10 +104,7 @@ impl Label {
                 "Paling banyak 5 foto atau PDF. Lokasi dan data kamera dihapus dari foto.",
                 "Up to 5 photos or PDFs. Location and camera data are removed from photos.",
             ),
-            AttachmentsBusy => (
-                "Tunggu sampai semua berkas selesai diunggah.",
-                "Wait until every file has finished uploading.",
-            ),
+
             FixErrors => (
                 "Beberapa isian perlu diperbaiki.",
                 "Some fields need correcting.",

@@ -4,6 +4,13 @@
 
 use std::cell::RefCell;
 
+/// The widget allocates little and briefly: a free list is enough, and far
+/// smaller in the bundle than the default allocator.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 use aduan_app::api::Locale;
 use aduan_app::ui::{App, STYLE, View, WidgetConfig, WidgetEvent};
 use leptos::prelude::*;

@@ -364,6 +364,12 @@ fn widget(runtime: &tokio::runtime::Runtime) -> Result {
         kb(gz + b.loader.gzip),
         kb(br + b.loader.brotli)
     );
+    println!(
+        "  photos and documents (attach.js, loaded when a file is chosen): {} raw, {} gzip, {} brotli",
+        kb(b.attach.raw),
+        kb(b.attach.gzip),
+        kb(b.attach.brotli)
+    );
     let dir = std::env::temp_dir().join(format!("aduan-widget-bench-{}", std::process::id()));
     let server = Server::start(&format!("sqlite:{}", dir.join("bench.db").display()))?;
     let base = format!("http://{}", server.addr);

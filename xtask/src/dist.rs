@@ -98,6 +98,8 @@ pub struct Bundle {
     pub loader: Sizes,
     pub glue: Sizes,
     pub wasm: Sizes,
+    /// `attach.js`: photos and documents, loaded when a file is chosen.
+    pub attach: Sizes,
 }
 
 /// Builds the bundle into `public/dist/`.
@@ -147,15 +149,23 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
     let glue_name = format!("aduan_widget.{:016x}.js", fnv64(glue.as_bytes()));
     let glue_sizes = publish(&dist, &glue_name, glue.as_bytes())?;
     // The loader is served at /widget.js; the hashed files sit under /dist/.
+    // Photos and documents, loaded only when a citizen chooses a file.
+    let attach = std::fs::read_to_string(root().join("public/attach.js"))
+        .map_err(|e| format!("public/attach.js: {e}"))?;
+    let attach = compact_glue(&attach);
+    let attach_name = format!("attach.{:016x}.js", fnv64(attach.as_bytes()));
+    let attach_sizes = publish(&dist, &attach_name, attach.as_bytes())?;
     let script = loader
         .replace("__ADUAN_GLUE__", &format!("dist/{glue_name}"))
-        .replace("__ADUAN_WASM__", &format!("dist/{wasm_name}"));
+        .replace("__ADUAN_WASM__", &format!("dist/{wasm_name}"))
+        .replace("__ADUAN_ATTACH__", &format!("dist/{attach_name}"));
     let js_sizes = publish(&dist, "widget.js", script.as_bytes())?;
     println!("widget bundle in public/dist/:");
     for (name, size) in [
         ("widget.js", js_sizes),
         (glue_name.as_str(), glue_sizes),
         (wasm_name.as_str(), wasm_sizes),
+        (attach_name.as_str(), attach_sizes),
     ] {
         println!(
             "  {name}: {} B raw, {} B gzip, {} B brotli",
@@ -166,6 +176,7 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
         loader: js_sizes,
         glue: glue_sizes,
         wasm: wasm_sizes,
+        attach: attach_sizes,
     })
 }
 

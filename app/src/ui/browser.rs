@@ -61,3 +61,9 @@ pub fn copy(text: &str) {
         let _ = w.navigator().clipboard().write_text(text);
     }
 }
+
+/// A property of a JavaScript object (`undefined` when it has none).
+pub fn property(target: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(target, &wasm_bindgen::JsValue::from_str(key))
+        .unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}

@@ -65,9 +65,7 @@ fn set_field(d: &mut Draft, name: &str, value: String, checked: bool) {
     }
 }
 
-fn property(target: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
+use super::browser::property;
 
 /// The form's one input handler: whatever field changed, by its name.
 fn on_field(draft: RwSignal<Draft>, ev: &web_sys::Event) {
@@ -307,6 +305,9 @@ pub(super) fn form_fields(
                     {text_field("reporter.email", Label::Email, "email", LIMITS.email_max, true, d.input.reporter.email.clone(), lang, errors)}
                     {text_field("reporter.phone", Label::Phone, "tel", LIMITS.phone_max, true, d.input.reporter.phone.clone(), lang, errors)}
                 </fieldset>
+                // Photos and documents: the loader puts the file choosers
+                // and the list attach.js keeps between this and the consent
+                // (a refusal of the files is told where a sending fails).
                 <div class="field">
                     <label class="choice">
                         <input type="checkbox" name="consent" checked=d.consent

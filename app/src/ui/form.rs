@@ -151,6 +151,21 @@ pub fn ComplaintForm(
         if !d.consent {
             problems.push(("consent".into(), Msg::Required.text(l)));
         }
+        // The files: attach.js keeps the finished upload ids, 32 hex
+        // digits each, one after another, on the list (and holds the form
+        // back while any is still on its way).
+        let ids = root
+            .get_untracked()
+            .and_then(|el| el.query_selector("ul[data-aduan-files]").ok().flatten())
+            .and_then(|list| {
+                browser::property(&browser::property(&list, "dataset"), "ids").as_string()
+            })
+            .unwrap_or_default();
+        input.attachments = ids
+            .as_bytes()
+            .chunks_exact(32)
+            .map(|id| id.iter().map(|&b| char::from(b)).collect())
+            .collect();
         if !problems.is_empty() {
             errors.set(problems);
             sending.set(Delivery::Idle);

@@ -329,7 +329,7 @@ impl Files {
         locale: Locale,
     ) -> Result<(), ApiError> {
         if uploads.len() > self.settings.max_files {
-            return Err(refused(
+            return Err(refused_files(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "too_many_files",
                 match locale {
@@ -354,8 +354,8 @@ impl Files {
                 .await
                 .map_err(ApiError::from)?;
             let Some(row) = row else {
-                return Err(refused(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                return Err(refused_files(
+                    StatusCode::CONFLICT,
                     "upload_not_found",
                     match locale {
                         Locale::En => "An attached file is no longer on the server (uploads wait 24 hours); please attach it again.".to_owned(),
@@ -364,7 +364,7 @@ impl Files {
                 ));
             };
             if row.blob.is_none() {
-                return Err(refused(
+                return Err(refused_files(
                     StatusCode::CONFLICT,
                     "upload_unfinished",
                     match locale {
@@ -376,7 +376,7 @@ impl Files {
             total += u64::try_from(row.length).unwrap_or(0);
         }
         if total > self.settings.max_total_bytes {
-            return Err(refused(
+            return Err(refused_files(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "attachments_too_large",
                 match locale {
@@ -509,6 +509,13 @@ pub fn megabytes(bytes: u64) -> String {
 /// A refusal with its own sentence.
 pub fn refused(status: StatusCode, code: &'static str, text: String) -> ApiError {
     ApiError::new(status, code, aduan_app::i18n::Reason::ValidationFailed).saying(text)
+}
+
+/// A refusal of the files a message names, told beside the form's files.
+fn refused_files(status: StatusCode, code: &'static str, text: String) -> ApiError {
+    let mut e = refused(status, code, text.clone());
+    e.fields.insert("attachments".to_owned(), text);
+    e
 }
 
 /// Why a file was refused, naming it, in the citizen's language.

@@ -478,7 +478,7 @@ async fn attaching_is_checked_before_anything_is_written(engine: Engine) {
     let (status, refusal) = app.submit(&body).await;
     assert_eq!(
         (status, refusal["error"]["code"].as_str()),
-        (422, Some("upload_not_found")),
+        (409, Some("upload_not_found")),
         "{refusal}"
     );
     // An upload still arriving.
@@ -527,7 +527,7 @@ async fn attaching_is_checked_before_anything_is_written(engine: Engine) {
     let mut other = complaint();
     other["attachments"] = json!(six[..1]);
     let (status, _) = app.submit(&other).await;
-    assert_eq!(status, 422, "an upload attaches to one complaint");
+    assert_eq!(status, 409, "an upload attaches to one complaint");
     // A reporter's reply carries files too.
     let reply = ok_upload(&app, "tambahan.jpg", &fixtures::plain_jpeg(20, 20)).await;
     let r = app
