@@ -18,6 +18,9 @@
 
 var MAX_SIDE = 2048;
 var MAX_FILES = 5;
+/* A request that moves no byte and hears nothing for this long has met a
+ * silent network: it is given up and the upload resumes. */
+var STALL = 10000;
 var QUALITY = 0.8;
 var WORDS = {
   id: {
@@ -121,10 +124,16 @@ function request(method, url, headers, body, item) {
     xhr.open(method, url);
     xhr.setRequestHeader("Tus-Resumable", "1.0.0");
     for (var k in headers) xhr.setRequestHeader(k, headers[k]);
+    var last = Date.now();
+    var watch = setInterval(function () {
+      if (Date.now() - last > STALL) xhr.abort();
+    }, 1000);
     if (item && xhr.upload) {
       var start = item.offset;
-      xhr.upload.onprogress = function (e) { item.sent = start + e.loaded; paint(item); };
+      xhr.upload.onprogress = function (e) { last = Date.now(); item.sent = start + e.loaded; paint(item); };
     }
+    xhr.onprogress = function () { last = Date.now(); };
+    xhr.onloadend = function () { clearInterval(watch); };
     xhr.onload = function () { resolve(xhr); };
     xhr.onerror = xhr.ontimeout = xhr.onabort = function () { reject(new Error("network")); };
     if (item) item.xhr = xhr;

@@ -33,7 +33,7 @@ const OFFSET_TYPE: &str = "application/offset+octet-stream";
 
 /// Bytes gathered before they are written: memory per upload stays this,
 /// whatever the file's size.
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 64 * 1024;
 
 /// A request body that sends nothing for this long has stopped; what came
 /// before it is kept.
@@ -359,6 +359,24 @@ impl Checksum {
 /// Streams a request body into the upload from `offset`; the bytes held
 /// afterwards. The last byte cleans the file.
 async fn receive(
+    state: &AppState,
+    row: &UploadRow,
+    start: u64,
+    headers: &HeaderMap,
+    body: Body,
+    locale: Locale,
+) -> Result<u64, Response> {
+    // On a task of its own: when the client goes away, the server may drop
+    // the request, but the bytes that came are still written.
+    let (state, row, headers) = (state.clone(), row.clone(), headers.clone());
+    tokio::spawn(async move { receive_all(&state, &row, start, &headers, body, locale).await })
+        .await
+        .unwrap_or_else(|e| {
+            Err(ApiError::internal(format!("receiving stopped: {e}")).into_response())
+        })
+}
+
+async fn receive_all(
     state: &AppState,
     row: &UploadRow,
     start: u64,

@@ -8,7 +8,7 @@ use crate::browser::{Browser, Page};
 use crate::support::{Engine, TestApp, spawn_app};
 
 /// The built widget bundle must exist for the browser tests.
-fn require_bundle() {
+pub fn require_bundle() {
     let loader = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/dist/widget.js");
     assert!(
         loader.exists(),

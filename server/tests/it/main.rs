@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a service on a random port per test.
 
 mod support;
+mod widget_files;
 
 mod attachments;
 mod fixtures;
@@ -9,6 +10,7 @@ mod browser;
 mod bundle;
 mod console;
 mod contract;
+mod cutter;
 mod durability;
 mod e2e;
 mod hardening;
