@@ -64,6 +64,7 @@ fn test() -> Result {
     tools::ensure_wasm_target()?;
     let postgres = tools::ensure_postgres()?;
     tools::ensure_chromium()?;
+    let tuspy = tools::ensure_tuspy()?;
     let bindgen = tools::ensure_wasm_bindgen()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args([
@@ -92,7 +93,8 @@ fn test() -> Result {
     let cluster = pg::Cluster::start(&postgres)?;
     let tested = run(cargo()
         .args(["test", "--workspace", "--exclude", "aduan-widget"])
-        .env("ADUAN_TEST_POSTGRES_URL", cluster.admin_url()));
+        .env("ADUAN_TEST_POSTGRES_URL", cluster.admin_url())
+        .env("ADUAN_TUSPY", &tuspy));
     drop(cluster);
     tested?;
     // Component tests of the widget in headless Chromium.

@@ -148,3 +148,42 @@ pub fn ensure_chromium() -> Result {
         "Chromium (for the browser tests)",
     )
 }
+
+/// The version of tus-py-client (PyPI `tuspy`) the conformance test runs.
+const TUSPY: &str = "1.1.0";
+
+/// A real tus client from a package registry, for the conformance test:
+/// tus-py-client and what it needs, installed once into `.tools/python`.
+pub fn ensure_tuspy() -> Result<PathBuf> {
+    let dir = root().join(".tools/python");
+    let marker = dir.join(format!("tuspy-{TUSPY}.dist-info"));
+    if marker.exists() {
+        return Ok(dir);
+    }
+    if output(Command::new("python3").args(["-m", "pip", "--version"])).is_none() {
+        apt_install(
+            &["python3-pip"],
+            "Python's pip (for the tus client of the conformance test)",
+        )?;
+    }
+    eprintln!("xtask: installing tus-py-client {TUSPY} into .tools/python (once)");
+    run(Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+        ])
+        .arg(&dir)
+        .arg(format!("tuspy=={TUSPY}")))?;
+    if marker.exists() {
+        Ok(dir)
+    } else {
+        Err(format!(
+            "tuspy {TUSPY} was installed but {} is missing",
+            marker.display()
+        ))
+    }
+}

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a service on a random port per test.
 
 mod support;
+mod tus_client;
 mod widget_files;
 
 mod attachments;
