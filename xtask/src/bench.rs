@@ -31,6 +31,7 @@ impl Server {
             // One load generator on loopback is not a flood of citizens.
             .env("ADUAN_SUBMIT_RATE", "0")
             .env("ADUAN_LOOKUP_RATE", "0")
+            .env("ADUAN_UPLOAD_RATE", "0")
             // The benchmark's webhook receiver listens on loopback.
             .env("ADUAN_WEBHOOK_ALLOW_PRIVATE", "true")
             .env("ADUAN_LOG", "warn,aduan_server=info")
@@ -386,8 +387,45 @@ fn widget(runtime: &tokio::runtime::Runtime) -> Result {
     Ok(())
 }
 
+/// Photos: in the widget on a slow phone, and 50 large uploads at once.
+fn uploads(runtime: &tokio::runtime::Runtime) -> Result {
+    use crate::upload_bench as u;
+    tools::ensure_chromium()?;
+    let bindgen = tools::ensure_wasm_bindgen()?;
+    crate::dist::build(&bindgen)?;
+    let dir = std::env::temp_dir().join(format!("aduan-upload-bench-{}", std::process::id()));
+    let server = Server::start(&format!("sqlite:{}", dir.join("uploads.db").display()))?;
+    let outcome = (|| -> Result {
+        let (times, bytes, original) = runtime.block_on(u::in_the_widget(server.addr, 3))?;
+        u::report_widget(&times, &bytes, original);
+        let at_rest = server.peak_mib();
+        let small = u::photo(1600, 1200, 95);
+        let large = u::photo(4000, 3000, 97);
+        println!("\nThe server taking 50 uploads at once (SQLite, a folder for the files):");
+        for (name, body) in [
+            ("1 MB photos of 2 MP", small),
+            ("10 MB photos of 12 MP", large),
+        ] {
+            let size = body.len();
+            let (seconds, taken) = runtime.block_on(u::at_once(server.addr, body, 50));
+            std::thread::sleep(u::pause());
+            println!(
+                "  50 x {name} ({:.1} MB each): {taken} taken in {seconds:.1} s: {:.1} MB/s received and cleaned, {:.2} photos/s; peak memory {:.0} MiB (at rest before: {at_rest:.0} MiB)",
+                size as f64 / 1_048_576.0,
+                (size * taken) as f64 / 1_048_576.0 / seconds,
+                taken as f64 / seconds,
+                server.peak_mib()
+            );
+        }
+        Ok(())
+    })();
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome
+}
+
 /// Runs the benchmark; `--seconds N` per scenario, `--rounds N`,
-/// `--only sqlite|postgres|widget|outbox|console`.
+/// `--only sqlite|postgres|widget|uploads|outbox|console`.
 pub fn run(args: &[String]) -> Result {
     let seconds = option(args, "--seconds", 5)?;
     let rounds = option(args, "--rounds", 3)? as usize;
@@ -413,6 +451,9 @@ pub fn run(args: &[String]) -> Result {
     }
     if only.as_deref() == Some("console") {
         return console(&runtime);
+    }
+    if only.as_deref() == Some("uploads") {
+        return uploads(&runtime);
     }
     if only.as_deref() == Some("outbox") {
         return outbox(&runtime);
@@ -443,6 +484,7 @@ pub fn run(args: &[String]) -> Result {
     if only.is_none() {
         outbox(&runtime)?;
         console(&runtime)?;
+        uploads(&runtime)?;
     }
     Ok(())
 }

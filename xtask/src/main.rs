@@ -8,7 +8,12 @@
 
 mod bench;
 mod console_bench;
+// The connection-breaking proxy of the upload tests counts bytes on the wire.
+#[allow(dead_code)]
+#[path = "../../server/tests/it/cutter.rs"]
+mod cutter;
 mod outbox_bench;
+mod upload_bench;
 // The DevTools client the browser tests use, shared for the widget benchmark.
 #[allow(dead_code)]
 #[path = "../../server/tests/it/browser.rs"]

@@ -284,12 +284,11 @@ pub fn clean(bytes: &[u8], limits: &Limits) -> Result<Cleaned, Refusal> {
     } else {
         Kind::Jpeg
     };
+    // Averaging boxes of pixels straight into the smaller photo: no
+    // floating-point copy of the large one, so memory stays near the
+    // decoded photo's own size.
     let scaled = if photo.width().max(photo.height()) > limits.max_side {
-        photo.resize(
-            limits.max_side,
-            limits.max_side,
-            image::imageops::FilterType::Triangle,
-        )
+        photo.thumbnail(limits.max_side, limits.max_side)
     } else {
         photo
     };

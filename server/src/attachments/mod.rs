@@ -229,18 +229,18 @@ impl Files {
     /// Cleans an upload whose last byte arrived and records what it became.
     /// A refused file is forgotten, bytes and row.
     pub async fn finish(&self, store: &dyn Store, upload: &UploadRow) -> Result<(), Finished> {
+        // A few files at a time, read and decoded: memory stays the same
+        // however many arrive at once and however large they are.
+        let permit = self
+            .cleaning
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("shutting down".into()))?;
         let bytes = self.blobs.read_upload(&upload.id).await?;
         let limits = self.settings.clean;
-        let cleaned = {
-            let _permit = self
-                .cleaning
-                .acquire()
-                .await
-                .map_err(|_| StoreError::Unavailable("shutting down".into()))?;
-            tokio::task::spawn_blocking(move || clean::clean(&bytes, &limits))
-                .await
-                .map_err(|e| StoreError::Unavailable(format!("cleaning stopped: {e}")))?
-        };
+        let cleaned = tokio::task::spawn_blocking(move || clean::clean(&bytes, &limits))
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("cleaning stopped: {e}")))?;
         let cleaned = match cleaned {
             Ok(cleaned) => cleaned,
             Err(refusal) => {
@@ -267,6 +267,7 @@ impl Files {
             height: cleaned.height.and_then(|h| i32::try_from(h).ok()),
             ..upload.clone()
         };
+        drop(permit);
         store.finish_upload(&upload.id, done).await?;
         self.blobs.drop_upload(&upload.id).await?;
         Ok(())
