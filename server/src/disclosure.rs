@@ -273,14 +273,19 @@ pub fn may_see_attachment(
     hidden: bool,
 ) -> bool {
     use crate::attachments::Part;
-    let field = match part {
-        Part::Complaint => Field::Attachment,
-        Part::ReporterReply => Field::ReporterMessage,
-        Part::OfficerReply => Field::OfficerAttachment,
-        Part::InternalNote => Field::InternalNote,
+    let allowed = match part {
+        Part::Complaint => may(audience, privacy, Field::Attachment),
+        // What the reporter sends later is both their words and their
+        // files: only where both may go.
+        Part::ReporterReply => {
+            may(audience, privacy, Field::ReporterMessage)
+                && may(audience, privacy, Field::Attachment)
+        }
+        Part::OfficerReply => may(audience, privacy, Field::OfficerAttachment),
+        Part::InternalNote => may(audience, privacy, Field::InternalNote),
     };
     let inside = matches!(audience, Audience::Reporter | Audience::Officer(_));
-    may(audience, privacy, field) && (inside || !hidden)
+    allowed && (inside || !hidden)
 }
 
 /// Whether the reporter's identity may reach `audience` at all.
@@ -552,6 +557,115 @@ mod tests {
             Field::Attachment => "attachment",
             Field::OfficerAttachment => "officer_photo",
         }
+    }
+
+    #[test]
+    fn files_go_where_their_part_may_go_and_a_hidden_one_stays_inside() {
+        use crate::attachments::Part;
+        // A reporter's reply files: never to a public outlet, a region's app
+        // or LAPOR, whatever the privacy.
+        for p in Privacy::ALL {
+            for a in [Audience::Public, Audience::Webhook, Audience::Lapor] {
+                assert!(
+                    !may_see_attachment(a, p, Part::ReporterReply, false),
+                    "{a:?} {p:?}"
+                );
+            }
+            assert!(may_see_attachment(
+                Audience::Reporter,
+                p,
+                Part::ReporterReply,
+                true
+            ));
+            assert!(may_see_attachment(
+                Audience::Officer(Role::Unit),
+                p,
+                Part::ReporterReply,
+                true
+            ));
+            assert!(!may_see_attachment(
+                Audience::Reporter,
+                p,
+                Part::InternalNote,
+                false
+            ));
+            assert!(may_see_attachment(
+                Audience::Officer(Role::Coordinator),
+                p,
+                Part::InternalNote,
+                true
+            ));
+        }
+        // The complaint's own files are public unless confidential, until hidden.
+        assert!(may_see_attachment(
+            Audience::Public,
+            Privacy::Anonymous,
+            Part::Complaint,
+            false
+        ));
+        assert!(!may_see_attachment(
+            Audience::Public,
+            Privacy::Anonymous,
+            Part::Complaint,
+            true
+        ));
+        assert!(!may_see_attachment(
+            Audience::Public,
+            Privacy::Confidential,
+            Part::Complaint,
+            false
+        ));
+        assert!(!may_see_attachment(
+            Audience::Webhook,
+            Privacy::Public,
+            Part::Complaint,
+            false
+        ));
+        assert!(may_see_attachment(
+            Audience::Lapor,
+            Privacy::AnonymousConfidential,
+            Part::Complaint,
+            false
+        ));
+        assert!(!may_see_attachment(
+            Audience::Lapor,
+            Privacy::Public,
+            Part::Complaint,
+            true
+        ));
+        // An officer's photos of the fix reach a region's app, not for a
+        // confidential complaint, and not once hidden.
+        assert!(may_see_attachment(
+            Audience::Webhook,
+            Privacy::Anonymous,
+            Part::OfficerReply,
+            false
+        ));
+        assert!(!may_see_attachment(
+            Audience::Webhook,
+            Privacy::Anonymous,
+            Part::OfficerReply,
+            true
+        ));
+        assert!(!may_see_attachment(
+            Audience::Webhook,
+            Privacy::Confidential,
+            Part::OfficerReply,
+            false
+        ));
+        // Oversight reads no confidential complaint's files.
+        assert!(!may_see_attachment(
+            Audience::Officer(Role::Province),
+            Privacy::Confidential,
+            Part::Complaint,
+            false
+        ));
+        assert!(may_see_attachment(
+            Audience::Officer(Role::Province),
+            Privacy::Public,
+            Part::Complaint,
+            true
+        ));
     }
 
     #[test]

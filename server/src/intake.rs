@@ -96,7 +96,7 @@ pub async fn file(
             None => {
                 state
                     .files
-                    .check(state.store.as_ref(), &input.attachments, locale)
+                    .check(state.store.as_ref(), &input.attachments, None, locale)
                     .await?;
             }
         }
@@ -385,10 +385,19 @@ pub async fn reply(
     locale: Locale,
 ) -> Result<TrackingView, ApiError> {
     let current = track(state, code, locale).await?;
-    state
-        .files
-        .check(state.store.as_ref(), attachments, locale)
-        .await?;
+    if !attachments.is_empty() {
+        // A retried reply names files its first try attached already.
+        let complaint = state
+            .store
+            .complaint_ref(code.as_str())
+            .await
+            .map_err(|e| ApiError::from(e).speaking(locale))?
+            .map(|c| c.id);
+        state
+            .files
+            .check(state.store.as_ref(), attachments, complaint, locale)
+            .await?;
+    }
     let catalog = &state.catalog();
     let now = now_ms();
     let due_after = |status: Status| {

@@ -113,7 +113,7 @@ pub fn files_message(
             "unit": unit,
             "files": files.iter().map(|f| json!({
                 "id": f.id,
-                "name": f.filename,
+                "name": f.name_for(Audience::Webhook),
                 "kind": f.kind,
                 "size": f.size,
                 "part": f.part,
@@ -222,6 +222,7 @@ mod tests {
         let row = crate::attachments::AttachmentRow {
             id: "0123456789abcdef".into(),
             complaint_id: 7,
+            upload_id: "0".repeat(32),
             part: "officer_reply".into(),
             hidden: false,
             blob: "b".repeat(64),

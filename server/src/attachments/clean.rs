@@ -208,6 +208,32 @@ fn jpeg_is_whole(bytes: &[u8]) -> bool {
         .is_some_and(|scan| scan.windows(2).any(|w| w == [0xFF, 0xD9]))
 }
 
+/// A PDF without the contents of its streams: the objects and their
+/// dictionaries, where actions and names live. (Stream data is compressed
+/// images and text, whose bytes can spell anything by chance.)
+fn outside_streams(bytes: &[u8]) -> Vec<u8> {
+    let mut kept = Vec::with_capacity(bytes.len().min(1 << 20));
+    let mut at = 0;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let Some(start) = rest.windows(6).position(|w| w == b"stream") else {
+            kept.extend_from_slice(rest);
+            break;
+        };
+        // `stream` as a keyword (not the end of `endstream`).
+        let keyword = start < 3 || &rest[start - 3..start] != b"end";
+        kept.extend_from_slice(&rest[..start + 6]);
+        at += start + 6;
+        if keyword {
+            match bytes[at..].windows(9).position(|w| w == b"endstream") {
+                Some(end) => at += end,
+                None => break,
+            }
+        }
+    }
+    kept
+}
+
 /// True when the PDF ends with an end-of-file marker (a truncated upload
 /// has none) and carries nothing active.
 fn pdf_check(bytes: &[u8]) -> Result<(), Refusal> {
@@ -215,14 +241,27 @@ fn pdf_check(bytes: &[u8]) -> Result<(), Refusal> {
     if !contains(tail, b"%%EOF") {
         return Err(Refusal::Unreadable);
     }
-    if PDF_ACTIVE.iter().any(|name| contains(bytes, name)) {
+    let structure = outside_streams(bytes);
+    if PDF_ACTIVE.iter().any(|name| contains(&structure, name)) {
         return Err(Refusal::Polyglot);
     }
     // A `#` escape inside a name can spell any of the above in disguise.
-    if has_escaped_name(bytes) {
+    if has_escaped_name(&structure) {
+        return Err(Refusal::Polyglot);
+    }
+    if MARKUP.iter().any(|m| contains_ignoring_case(&structure, m)) {
         return Err(Refusal::Polyglot);
     }
     Ok(())
+}
+
+/// Where a browser would look for a page in a photo: its first and its
+/// last bytes (what is inside is pixels, re-encoded anyway, and can spell
+/// anything by chance).
+fn sniffable(bytes: &[u8]) -> [&[u8]; 2] {
+    let head = &bytes[..bytes.len().min(4096)];
+    let tail = &bytes[bytes.len().saturating_sub(4096)..];
+    [head, tail]
 }
 
 /// A PDF name with a `#xx` escape, such as `/J#61vaScript`.
@@ -254,7 +293,11 @@ pub const PREVIEW_SIDE: u32 = 320;
 /// Cleans one file, or says why not.
 pub fn clean(bytes: &[u8], limits: &Limits) -> Result<Cleaned, Refusal> {
     let sniffed = sniff(bytes).ok_or(Refusal::Unsupported)?;
-    if MARKUP.iter().any(|m| contains_ignoring_case(bytes, m)) {
+    if sniffed != Sniffed::Pdf
+        && sniffable(bytes)
+            .iter()
+            .any(|part| MARKUP.iter().any(|m| contains_ignoring_case(part, m)))
+    {
         return Err(Refusal::Polyglot);
     }
     let format = match sniffed {
@@ -337,12 +380,34 @@ fn refusal_of(e: &image::ImageError) -> Refusal {
     }
 }
 
+/// The photo on white: a JPEG has no transparency, and what was erased to
+/// transparent must not come back as the colour under it.
+fn flattened(photo: &DynamicImage) -> image::RgbImage {
+    if !photo.color().has_alpha() {
+        return photo.to_rgb8();
+    }
+    let rgba = photo.to_rgba8();
+    image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let over = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+        image::Rgb([over(r), over(g), over(b)])
+    })
+}
+
 fn encode(photo: &DynamicImage, kind: Kind) -> Result<Vec<u8>, Refusal> {
     let mut out = Vec::new();
     let written = match kind {
         Kind::Png => {
             let pixels = if photo.color().has_alpha() {
-                DynamicImage::ImageRgba8(photo.to_rgba8())
+                // What was erased to transparent stays erased: no colour
+                // is kept under a pixel nobody can see.
+                let mut rgba = photo.to_rgba8();
+                for p in rgba.pixels_mut() {
+                    if p[3] == 0 {
+                        *p = image::Rgba([0, 0, 0, 0]);
+                    }
+                }
+                DynamicImage::ImageRgba8(rgba)
             } else {
                 DynamicImage::ImageRgb8(photo.to_rgb8())
             };
@@ -354,7 +419,7 @@ fn encode(photo: &DynamicImage, kind: Kind) -> Result<Vec<u8>, Refusal> {
             )
         }
         _ => {
-            let rgb = photo.to_rgb8();
+            let rgb = flattened(photo);
             JpegEncoder::new_with_quality(&mut out, 85).write_image(
                 rgb.as_raw(),
                 rgb.width(),
@@ -462,6 +527,55 @@ mod tests {
                 "{active}"
             );
         }
+    }
+
+    #[test]
+    fn stream_data_is_not_read_as_names_or_markup() {
+        // Compressed data may spell `/JS`, `#41` or `<svg` by chance.
+        let pdf = b"%PDF-1.5\n1 0 obj << /Length 40 /Filter /FlateDecode >>\nstream\nx\x9c/JS/J#61vaScript<svg<script\x00\xff\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+        assert_eq!(
+            clean(pdf, &Limits::default()).map(|c| c.kind),
+            Ok(Kind::Pdf)
+        );
+        assert!(!contains(&outside_streams(pdf), b"/JS"));
+        assert!(contains(&outside_streams(pdf), b"endstream"));
+        // The same names in a dictionary are refused.
+        let active = b"%PDF-1.5\n1 0 obj << /AA << /S /JS >> /Length 1 >>\nstream\nx\nendstream\nendobj\n%%EOF\n";
+        assert_eq!(clean(active, &Limits::default()), Err(Refusal::Polyglot));
+        // A photo's inner bytes are pixels: markup there is harmless.
+        let mut photo = jpeg(1500, 1500);
+        assert!(photo.len() > 3 * 4096, "{}", photo.len());
+        let middle = photo.len() / 2;
+        photo.splice(middle..middle, b"<svg".iter().copied());
+        assert_ne!(clean(&photo, &Limits::default()), Err(Refusal::Polyglot));
+    }
+
+    #[test]
+    fn what_was_erased_to_transparent_stays_erased() {
+        // A secret in red under fully transparent pixels, next to a visible half.
+        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_fn(40, 20, |x, _| {
+            if x < 20 {
+                image::Rgba([255, 0, 0, 0])
+            } else {
+                image::Rgba([0, 0, 255, 255])
+            }
+        }));
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png)
+            .write_image(img.as_bytes(), 40, 20, image::ExtendedColorType::Rgba8)
+            .unwrap();
+        let cleaned = clean(&png, &Limits::default()).unwrap();
+        let out = image::load_from_memory(&cleaned.bytes).unwrap().to_rgba8();
+        assert_eq!(out.get_pixel(5, 5).0, [0, 0, 0, 0]);
+        assert_eq!(out.get_pixel(30, 5).0, [0, 0, 255, 255]);
+        let thumb = image::load_from_memory(&cleaned.thumb.unwrap())
+            .unwrap()
+            .to_rgb8();
+        let erased = thumb.get_pixel(5, 5).0;
+        assert!(
+            erased.iter().all(|c| *c > 230),
+            "white, not red: {erased:?}"
+        );
     }
 
     #[test]

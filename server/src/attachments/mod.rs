@@ -110,6 +110,8 @@ pub enum AttachOutcome {
 pub struct AttachmentRow {
     pub id: String,
     pub complaint_id: i64,
+    /// The upload it came from (a retry naming it again attaches nothing).
+    pub upload_id: String,
     pub part: String,
     pub hidden: bool,
     pub blob: String,
@@ -131,6 +133,24 @@ impl AttachmentRow {
 
     pub fn kind(&self) -> Kind {
         Kind::from_key(&self.kind).unwrap_or(Kind::Pdf)
+    }
+
+    /// The name `audience` is shown. A reporter's file name can name them
+    /// (`Letter_Budi_Santoso.pdf`) or date them (`IMG_20260301_0715.jpg`):
+    /// only the reporter sees it; everyone else sees a name made here.
+    /// An officer's own files keep theirs.
+    pub fn name_for(&self, audience: crate::disclosure::Audience) -> String {
+        let reporters = matches!(self.part(), Part::Complaint | Part::ReporterReply);
+        if !reporters || audience == crate::disclosure::Audience::Reporter {
+            return self.filename.clone();
+        }
+        let kind = self.kind();
+        let word = if kind.is_photo() { "foto" } else { "dokumen" };
+        format!(
+            "{word}-{}.{}",
+            &self.id[..self.id.len().min(6)],
+            kind.extension()
+        )
     }
 
     /// Whether `audience` may see it, on a complaint of `privacy`.
@@ -231,16 +251,23 @@ impl Files {
     pub async fn finish(&self, store: &dyn Store, upload: &UploadRow) -> Result<(), Finished> {
         // A few files at a time, read and decoded: memory stays the same
         // however many arrive at once and however large they are.
+        // The slot goes with the decoding itself: a request that is dropped
+        // does not free it while the photo is still being decoded.
         let permit = self
             .cleaning
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| StoreError::Unavailable("shutting down".into()))?;
         let bytes = self.blobs.read_upload(&upload.id).await?;
         let limits = self.settings.clean;
-        let cleaned = tokio::task::spawn_blocking(move || clean::clean(&bytes, &limits))
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("cleaning stopped: {e}")))?;
+        let cleaned = tokio::task::spawn_blocking(move || {
+            let cleaned = clean::clean(&bytes, &limits);
+            drop(permit);
+            cleaned
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("cleaning stopped: {e}")))?;
         let cleaned = match cleaned {
             Ok(cleaned) => cleaned,
             Err(refusal) => {
@@ -267,9 +294,16 @@ impl Files {
             height: cleaned.height.and_then(|h| i32::try_from(h).ok()),
             ..upload.clone()
         };
-        drop(permit);
-        store.finish_upload(&upload.id, done).await?;
+        let hashes: Vec<String> = done.blob.iter().chain(done.thumb.iter()).cloned().collect();
+        let kept = store.finish_upload(&upload.id, done).await?;
         self.blobs.drop_upload(&upload.id).await?;
+        if !kept {
+            // Given up while it was being cleaned: its bytes go too.
+            self.collect(store, hashes.iter()).await?;
+            return Err(Finished::Store(StoreError::Corrupt(
+                "the upload was given up".into(),
+            )));
+        }
         Ok(())
     }
 
@@ -327,8 +361,20 @@ impl Files {
         &self,
         store: &dyn Store,
         uploads: &[String],
+        attached_to: Option<i64>,
         locale: Locale,
     ) -> Result<(), ApiError> {
+        // A retry names uploads attached to this complaint by the first try.
+        let earlier: Vec<String> = match attached_to {
+            Some(id) if !uploads.is_empty() => store
+                .attachments(id)
+                .await
+                .map_err(ApiError::from)?
+                .into_iter()
+                .map(|a| a.upload_id)
+                .collect(),
+            _ => Vec::new(),
+        };
         if uploads.len() > self.settings.max_files {
             return Err(refused_files(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -347,7 +393,7 @@ impl Files {
         }
         let mut total: u64 = 0;
         for (i, id) in uploads.iter().enumerate() {
-            if uploads[..i].contains(id) {
+            if uploads[..i].contains(id) || earlier.contains(id) {
                 continue;
             }
             let row = store
@@ -422,7 +468,8 @@ impl Files {
             AttachOutcome::Attached(_) => Ok(()),
             AttachOutcome::Missing(_) | AttachOutcome::Unfinished(_) => {
                 // Checked a moment ago; an expiry in between says the same.
-                self.check(store, uploads, locale).await?;
+                self.check(store, uploads, Some(complaint_id), locale)
+                    .await?;
                 Err(ApiError::internal("an upload vanished while attaching"))
             }
         }
@@ -589,6 +636,46 @@ mod tests {
             assert_eq!(Part::from_key(part.key()), Some(part));
         }
         assert_eq!(Part::from_key("note"), None);
+    }
+
+    #[test]
+    fn only_the_reporter_sees_the_names_of_their_files() {
+        use crate::disclosure::Audience;
+        use crate::domain::lifecycle::Role;
+        let mut row = AttachmentRow {
+            id: "0123456789abcdef".into(),
+            complaint_id: 1,
+            upload_id: "0".repeat(32),
+            part: "complaint".into(),
+            hidden: false,
+            blob: "b".repeat(64),
+            thumb: None,
+            kind: "pdf".into(),
+            filename: "Surat_Budi_Santoso.pdf".into(),
+            size: 10,
+            width: None,
+            height: None,
+            created_at: 0,
+        };
+        assert_eq!(row.name_for(Audience::Reporter), "Surat_Budi_Santoso.pdf");
+        for audience in [
+            Audience::Officer(Role::Unit),
+            Audience::Public,
+            Audience::Lapor,
+            Audience::Webhook,
+        ] {
+            assert_eq!(row.name_for(audience), "dokumen-012345.pdf", "{audience:?}");
+        }
+        row.kind = "jpeg".into();
+        row.part = "reporter_reply".into();
+        assert_eq!(row.name_for(Audience::Lapor), "foto-012345.jpg");
+        row.part = "officer_reply".into();
+        row.filename = "sesudah.jpg".into();
+        assert_eq!(
+            row.name_for(Audience::Public),
+            "sesudah.jpg",
+            "an officer's own name stays"
+        );
     }
 
     #[test]

@@ -60,6 +60,11 @@ fn io(e: std::io::Error) -> StoreError {
 #[derive(Debug, Clone)]
 pub struct Folder {
     root: PathBuf,
+    /// One writer per upload at a time (SQLite serves from one process):
+    /// the length check and the write are one step.
+    writing: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    >,
 }
 
 impl Folder {
@@ -75,7 +80,18 @@ impl Folder {
         }
         Ok(Folder {
             root: root.to_owned(),
+            writing: std::sync::Arc::default(),
         })
+    }
+
+    /// The lock of one upload's file (dropped from the map when unused).
+    fn lock_of(&self, upload: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut map = self
+            .writing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.retain(|_, lock| std::sync::Arc::strong_count(lock) > 1);
+        map.entry(upload.to_owned()).or_default().clone()
     }
 
     fn upload_path(&self, upload: &str) -> Result<PathBuf, StoreError> {
@@ -100,6 +116,8 @@ impl Blobs for Folder {
 
     async fn append(&self, upload: &str, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
         let path = self.upload_path(upload)?;
+        let lock = self.lock_of(upload);
+        let _writing = lock.lock().await;
         let mut file = tokio::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -118,6 +136,8 @@ impl Blobs for Folder {
     }
 
     async fn truncate(&self, upload: &str, len: u64) -> Result<(), StoreError> {
+        let lock = self.lock_of(upload);
+        let _writing = lock.lock().await;
         let file = tokio::fs::OpenOptions::new()
             .write(true)
             .open(self.upload_path(upload)?)

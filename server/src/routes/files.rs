@@ -94,7 +94,13 @@ fn disposition(kind: &str, name: &str) -> String {
 }
 
 /// The file's bytes with headers that keep them inert.
-async fn serve(state: &AppState, row: &AttachmentRow, size: &str, cache: &'static str) -> Response {
+async fn serve(
+    state: &AppState,
+    row: &AttachmentRow,
+    audience: Audience,
+    size: &str,
+    cache: &'static str,
+) -> Response {
     let kind = row.kind();
     let (hash, thumb) = match (size, &row.thumb) {
         ("thumb", Some(thumb)) => (thumb.as_str(), true),
@@ -110,10 +116,8 @@ async fn serve(state: &AppState, row: &AttachmentRow, size: &str, cache: &'stati
     } else {
         kind.content_type()
     };
-    let stem = row
-        .filename
-        .rsplit_once('.')
-        .map_or(row.filename.as_str(), |(s, _)| s);
+    let shown = row.name_for(audience);
+    let stem = shown.rsplit_once('.').map_or(shown.as_str(), |(s, _)| s);
     let name = format!("{stem}.{}", if thumb { "jpg" } else { kind.extension() });
     let inline = if kind.is_photo() {
         "inline"
@@ -158,7 +162,14 @@ pub async fn for_reporter(
             if owner.tracking_code == code.as_str()
                 && row.visible_to(Audience::Reporter, owner.privacy()) =>
         {
-            serve(&state, &row, &q.size, "private, no-store").await
+            serve(
+                &state,
+                &row,
+                Audience::Reporter,
+                &q.size,
+                "private, no-store",
+            )
+            .await
         }
         Ok(_) => nothing_here(),
         Err(response) => response,
@@ -178,7 +189,14 @@ pub async fn for_officer(
             if scope_admits(&scope, &owner)
                 && row.visible_to(Audience::Officer(who.role), owner.privacy()) =>
         {
-            serve(&state, &row, &q.size, "private, no-store").await
+            serve(
+                &state,
+                &row,
+                Audience::Officer(who.role),
+                &q.size,
+                "private, no-store",
+            )
+            .await
         }
         Ok(_) => nothing_here(),
         Err(response) => response,
@@ -196,7 +214,14 @@ pub async fn for_public(
             if row.kind().is_photo() && row.visible_to(Audience::Public, owner.privacy()) =>
         {
             // Short, so that a photo an officer hides stops showing soon.
-            serve(&state, &row, &q.size, "public, max-age=300").await
+            serve(
+                &state,
+                &row,
+                Audience::Public,
+                &q.size,
+                "public, max-age=300",
+            )
+            .await
         }
         Ok(_) => nothing_here(),
         Err(response) => response,
@@ -232,7 +257,7 @@ pub async fn for_link(
     // The policy is asked again: a file hidden since the link was made is not served.
     match found(&state, &id).await {
         Ok(Some((row, owner))) if row.visible_to(audience, owner.privacy()) => {
-            serve(&state, &row, &q.size, "private, no-store").await
+            serve(&state, &row, audience, &q.size, "private, no-store").await
         }
         Ok(_) => nothing_here(),
         Err(response) => response,

@@ -199,9 +199,12 @@ pub async fn limit_citizens(
     // other method on a look-up path (GET, HEAD, OPTIONS, …) the look-up one.
     let method = request.method();
     let path = request.uri().path();
-    let limiter = if path.starts_with("/api/v1/uploads") {
+    let limiter = if path.starts_with("/api/v1/uploads")
+        || (path.starts_with("/open311/") && *method == Method::POST)
+    {
         // A photo takes a creation and a request per resumption: uploads
-        // have a budget of their own.
+        // have a budget of their own (and an Open311 post may carry photos;
+        // its partner's key is read only after its body).
         state.limits.upload.as_ref()
     } else if matches!(
         *method,

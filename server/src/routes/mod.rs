@@ -169,9 +169,15 @@ pub fn router(state: AppState) -> Router {
     let open311_api = Router::new()
         .route(
             "/open311/v2/{file}",
-            get(open311::get_file).post(open311::post_request),
+            get(open311::get_file)
+                .post(open311::post_request)
+                .layer(DefaultBodyLimit::max(form_limit)),
         )
         .route("/open311/v2/{kind}/{file}", get(open311::get_one))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_citizens,
+        ))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)

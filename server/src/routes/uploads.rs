@@ -396,7 +396,7 @@ async fn receive_all(
     loop {
         match tokio::time::timeout(IDLE, stream.next()).await {
             Ok(Some(Ok(bytes))) => {
-                let room = length - offset - pending.len() as u64;
+                let room = length.saturating_sub(offset + pending.len() as u64);
                 let take = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
                 if take < bytes.len() {
                     overflow = true;

@@ -528,18 +528,28 @@ async fn attaching_is_checked_before_anything_is_written(engine: Engine) {
     other["attachments"] = json!(six[..1]);
     let (status, _) = app.submit(&other).await;
     assert_eq!(status, 409, "an upload attaches to one complaint");
-    // A reporter's reply carries files too.
+    // A reporter's reply carries files too; a retry of it (the same key,
+    // the same files, attached by the first try) is taken once, and a file
+    // named twice is attached once.
     let reply = ok_upload(&app, "tambahan.jpg", &fixtures::plain_jpeg(20, 20)).await;
+    let reply_key = new_key();
+    for _ in 0..2 {
+        let r = app
+            .client
+            .post(app.url(&format!("/api/v1/complaints/{code}/replies")))
+            .header("idempotency-key", &reply_key)
+            .json(&json!({"message": "Ini foto tambahan dari sisi lain jalan.", "attachments": [reply, reply]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+    }
     let r = app
         .client
-        .post(app.url(&format!("/api/v1/complaints/{code}/replies")))
-        .json(
-            &json!({"message": "Ini foto tambahan dari sisi lain jalan.", "attachments": [reply]}),
-        )
+        .get(app.url(&format!("/api/v1/complaints/{code}")))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
     let view: Value = r.json().await.unwrap();
     let parts: Vec<&str> = view["attachments"]
         .as_array()

@@ -270,9 +270,10 @@ pub async fn add_officer_files(
         let errors = BTreeMap::from([("files", e.text())]);
         return complaint_response(&state, locale, &who, &code, e.status, "", &errors, None).await;
     }
+    // Only what is asked for reaches the reporter; anything else stays inside.
     let part = match form.text("part") {
-        "internal_note" => crate::attachments::Part::InternalNote,
-        _ => crate::attachments::Part::OfficerReply,
+        "officer_reply" => crate::attachments::Part::OfficerReply,
+        _ => crate::attachments::Part::InternalNote,
     };
     let attached = state
         .files

@@ -444,12 +444,12 @@ fn files_section(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
                     li {
                         @if f.thumb.is_some() {
                             a href=(url) {
-                                img src=(format!("{url}?size=thumb")) alt=(f.filename) loading="lazy"
+                                img src=(format!("{url}?size=thumb")) alt=(f.name_for(crate::disclosure::Audience::Officer(page.who.role))) loading="lazy"
                                     width=[f.width.map(|w| w.min(320))] ;
                             }
                         }
                         p {
-                            a href=(url) download[!f.kind().is_photo()] { (f.filename) }
+                            a href=(url) download[!f.kind().is_photo()] { (f.name_for(crate::disclosure::Audience::Officer(page.who.role))) }
                             " · " (f.kind().key().to_uppercase()) " · " (crate::attachments::megabytes(u64::try_from(f.size).unwrap_or(0)))
                             br;
                             span.detail { (part_name(f.part(), l)) " · " (rfc3339(f.created_at)) }

@@ -189,6 +189,17 @@ pub async fn submit_complaint_form(
         );
         return html_response(StatusCode::UNPROCESSABLE_ENTITY, markup);
     }
+    // A second press of the button (or a reload that posts again) sends
+    // the files anew: the first press's receipt stands, its files with it.
+    if !files.uploads.is_empty()
+        && let Ok(Some((_, receipt))) = state.store.idempotent_receipt(&key).await
+    {
+        files.discard(&state).await;
+        return match serde_json::from_str::<Receipt>(&receipt) {
+            Ok(receipt) => html_response(StatusCode::OK, receipt_page(&region, locale, &receipt)),
+            Err(e) => error_page(locale, &ApiError::internal(e.to_string()).speaking(locale)),
+        };
+    }
     match intake::file(&state, &input, &key, locale).await {
         Ok(json) => match serde_json::from_str::<Receipt>(&json) {
             Ok(receipt) => html_response(StatusCode::OK, receipt_page(&region, locale, &receipt)),

@@ -13,7 +13,7 @@ macro_rules! upload_columns {
 
 macro_rules! attachment_columns {
     () => {
-        "a.id, a.complaint_id, a.part, a.hidden, a.blob, a.thumb, a.kind, a.filename, a.size, a.width, a.height, a.created_at"
+        "a.id, a.complaint_id, a.upload_id, a.part, a.hidden, a.blob, a.thumb, a.kind, a.filename, a.size, a.width, a.height, a.created_at"
     };
 }
 
@@ -84,8 +84,12 @@ pub async fn take_expired_uploads(conn: &mut Conn, now_ms: i64, limit: i64) -> R
 /// Attaches cleaned uploads to a complaint, all or none. An upload attached
 /// to this complaint before is skipped, so a retried request attaches once.
 pub async fn attach(conn: &mut Conn, a: &Attaching) -> Result<AttachOutcome, StoreError> {
-    let mut fresh = Vec::new();
-    for id in &a.uploads {
+    let mut fresh: Vec<UploadRow> = Vec::new();
+    for (i, id) in a.uploads.iter().enumerate() {
+        // The same upload named twice is attached once.
+        if a.uploads[..i].contains(id) {
+            continue;
+        }
         let done: Option<i64> = sqlx::query_scalar(
             "SELECT complaint_id FROM attachments WHERE complaint_id = $1 AND upload_id = $2",
         )

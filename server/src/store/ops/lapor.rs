@@ -55,8 +55,8 @@ pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Res
             .into_iter()
             .filter(|f| f.visible_to(Audience::Lapor, privacy))
             .map(|f| crate::lapor::LinkedFile {
+                name: f.name_for(Audience::Lapor),
                 id: f.id,
-                name: f.filename,
                 kind: f.kind,
                 url: None,
             })

@@ -170,7 +170,7 @@ pub async fn public_requests(
         row: crate::attachments::AttachmentRow,
     }
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT c.public_id, a.id, a.complaint_id, a.part, a.hidden, a.blob, a.thumb, a.kind, a.filename, a.size, a.width, a.height, a.created_at \
+        "SELECT c.public_id, a.id, a.complaint_id, a.upload_id, a.part, a.hidden, a.blob, a.thumb, a.kind, a.filename, a.size, a.width, a.height, a.created_at \
          FROM attachments a JOIN complaints c ON c.id = a.complaint_id WHERE c.public_id IN (",
     );
     let mut list = q.separated(", ");
