@@ -588,6 +588,45 @@ mod tests {
     }
 
     #[test]
+    fn the_jpeg_walk_skips_fill_bytes_and_lone_markers_and_stops_at_an_early_end() {
+        // Fill bytes before a marker, a lone restart marker, then the scan.
+        let fill = [
+            0xFF, 0xD8, 0xFF, 0xFF, 0xFF, 0xDA, 0x00, 0x02, 0x11, 0xFF, 0xD9,
+        ];
+        assert!(jpeg_is_whole(&fill));
+        let lone = [
+            0xFF, 0xD8, 0xFF, 0xD0, 0xFF, 0x01, 0xFF, 0xDA, 0x00, 0x02, 0x11, 0xFF, 0xD9,
+        ];
+        assert!(jpeg_is_whole(&lone));
+        // An end of image before any scan: nothing to show.
+        let early = [
+            0xFF, 0xD8, 0xFF, 0xD9, 0x00, 0x02, 0xFF, 0xDA, 0x00, 0x02, 0xFF, 0xD9,
+        ];
+        assert!(!jpeg_is_whole(&early));
+        // A segment length too short to be one.
+        assert!(!jpeg_is_whole(&[
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x01, 0xFF, 0xD9
+        ]));
+        // A scan with no end.
+        assert!(!jpeg_is_whole(&[
+            0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22
+        ]));
+    }
+
+    #[test]
+    fn types_and_refusals_have_their_names() {
+        assert_eq!(Kind::Jpeg.content_type(), "image/jpeg");
+        assert_eq!(Kind::Png.content_type(), "image/png");
+        assert_eq!(Kind::Pdf.content_type(), "application/pdf");
+        assert_eq!(Kind::Jpeg.extension(), "jpg");
+        assert_eq!(Kind::Pdf.extension(), "pdf");
+        assert_eq!(Refusal::Unsupported.code(), "file_type_not_accepted");
+        assert_eq!(Refusal::Polyglot.code(), "file_not_plain");
+        assert_eq!(Refusal::Unreadable.code(), "file_unreadable");
+        assert_eq!(Refusal::TooManyPixels.code(), "image_too_large");
+    }
+
+    #[test]
     fn kinds_round_trip_their_keys() {
         for kind in [Kind::Jpeg, Kind::Png, Kind::Pdf] {
             assert_eq!(Kind::from_key(kind.key()), Some(kind));
