@@ -183,28 +183,15 @@ pub async fn take(
     locale: Locale,
 ) -> Result<String, ApiError> {
     let now = now_ms();
-    let upload = NewUpload {
-        id: format!("{:032x}", rand::random::<u128>()),
-        length: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-        filename: filename.to_owned(),
-        created_at: now,
-        expires_at: now + state.files.settings.expiry_ms,
-    };
+    let upload = NewUpload::new(
+        bytes.len() as u64,
+        filename,
+        now,
+        state.files.settings.expiry_ms,
+    );
     state.store.create_upload(upload.clone()).await?;
     state.files.blobs.append(&upload.id, 0, bytes).await?;
-    let row = UploadRow {
-        id: upload.id.clone(),
-        length: upload.length,
-        filename: upload.filename,
-        created_at: upload.created_at,
-        expires_at: upload.expires_at,
-        blob: None,
-        thumb: None,
-        kind: None,
-        size: None,
-        width: None,
-        height: None,
-    };
+    let row = UploadRow::fresh(&upload);
     match state.files.finish(state.store.as_ref(), &row).await {
         Ok(()) => Ok(upload.id),
         Err(Finished::Refused(refusal)) => Err(refusal_error(refusal, filename, locale)),

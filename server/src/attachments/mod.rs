@@ -85,6 +85,39 @@ pub struct UploadRow {
     pub height: Option<i32>,
 }
 
+impl NewUpload {
+    /// An upload of `length` bytes named `filename`, with a fresh id (128
+    /// random bits), waiting `expiry_ms` to be attached.
+    pub fn new(length: u64, filename: &str, now_ms: i64, expiry_ms: i64) -> NewUpload {
+        NewUpload {
+            id: format!("{:032x}", rand::random::<u128>()),
+            length: i64::try_from(length).unwrap_or(i64::MAX),
+            filename: filename.to_owned(),
+            created_at: now_ms,
+            expires_at: now_ms + expiry_ms,
+        }
+    }
+}
+
+impl UploadRow {
+    /// An upload just created: nothing received, nothing cleaned yet.
+    pub fn fresh(upload: &NewUpload) -> UploadRow {
+        UploadRow {
+            id: upload.id.clone(),
+            length: upload.length,
+            filename: upload.filename.clone(),
+            created_at: upload.created_at,
+            expires_at: upload.expires_at,
+            blob: None,
+            thumb: None,
+            kind: None,
+            size: None,
+            width: None,
+            height: None,
+        }
+    }
+}
+
 /// Uploads to attach to one message of a complaint.
 #[derive(Debug, Clone)]
 pub struct Attaching {

@@ -147,31 +147,13 @@ pub async fn create(
         return Err(too_large(&filename, max, locale).into_response());
     }
     let now = now_ms();
-    let upload = NewUpload {
-        id: format!("{:032x}", rand::random::<u128>()),
-        length: i64::try_from(length).unwrap_or(i64::MAX),
-        filename,
-        created_at: now,
-        expires_at: now + state.files.settings.expiry_ms,
-    };
+    let upload = NewUpload::new(length, &filename, now, state.files.settings.expiry_ms);
     state
         .store
         .create_upload(upload.clone())
         .await
         .map_err(|e| ApiError::from(e).into_response())?;
-    let row = UploadRow {
-        id: upload.id.clone(),
-        length: upload.length,
-        filename: upload.filename.clone(),
-        created_at: upload.created_at,
-        expires_at: upload.expires_at,
-        blob: None,
-        thumb: None,
-        kind: None,
-        size: None,
-        width: None,
-        height: None,
-    };
+    let row = UploadRow::fresh(&upload);
     let with_body = header_str(&headers, header::CONTENT_TYPE.as_str()) == Some(OFFSET_TYPE);
     let offset = if with_body || length == 0 {
         receive(&state, &row, 0, &headers, body, locale).await?
@@ -214,6 +196,22 @@ async fn held(state: &AppState, row: &UploadRow) -> Result<u64, StoreError> {
     state.files.blobs.received(&row.id).await
 }
 
+/// An upload that has not expired, and the bytes it holds.
+async fn found(state: &AppState, id: &str) -> Result<Option<(UploadRow, u64)>, Response> {
+    let Some(row) = state
+        .store
+        .upload(id, now_ms())
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?
+    else {
+        return Ok(None);
+    };
+    let offset = held(state, &row)
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
+    Ok(Some((row, offset)))
+}
+
 /// `HEAD`: how many bytes the server holds.
 pub async fn head(
     State(state): State<AppState>,
@@ -221,17 +219,9 @@ pub async fn head(
     headers: HeaderMap,
 ) -> Result<Response, Response> {
     check_version(&headers)?;
-    let Some(row) = state
-        .store
-        .upload(&id, now_ms())
-        .await
-        .map_err(|e| ApiError::from(e).into_response())?
-    else {
+    let Some((row, offset)) = found(&state, &id).await? else {
         return Ok(gone());
     };
-    let offset = held(&state, &row)
-        .await
-        .map_err(|e| ApiError::from(e).into_response())?;
     let mut response = StatusCode::OK.into_response();
     set_state(response.headers_mut(), offset, &row);
     Ok(response)
@@ -263,17 +253,9 @@ pub async fn patch(
             )
             .into_response()
         })?;
-    let Some(row) = state
-        .store
-        .upload(&id, now_ms())
-        .await
-        .map_err(|e| ApiError::from(e).into_response())?
-    else {
+    let Some((row, offset)) = found(&state, &id).await? else {
         return Ok(gone());
     };
-    let offset = held(&state, &row)
-        .await
-        .map_err(|e| ApiError::from(e).into_response())?;
     if claimed != offset {
         let mut response = refused(
             StatusCode::CONFLICT,
