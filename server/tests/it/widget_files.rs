@@ -46,9 +46,18 @@ async fn choose(page: &Page<'_>, input: &str, path: &std::path::Path) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_photo_survives_three_dropped_connections_and_a_reload() {
+async fn sqlite_a_photo_survives_three_dropped_connections_and_a_reload() {
+    a_photo_survives_three_dropped_connections_and_a_reload(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_photo_survives_three_dropped_connections_and_a_reload() {
+    a_photo_survives_three_dropped_connections_and_a_reload(Engine::Postgres).await;
+}
+
+async fn a_photo_survives_three_dropped_connections_and_a_reload(engine: Engine) {
     crate::e2e::require_bundle();
-    let app = spawn_app(Engine::Sqlite).await;
+    let app = spawn_app(engine).await;
     crate::console::wait_until_serving(&app).await;
     let upstream: std::net::SocketAddr = app
         .base
