@@ -318,6 +318,19 @@ pub struct TrackingView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lapor_tracking_id: Option<String>,
     pub timeline: Vec<TimelineEntry>,
+    /// The reporter's rating of the handling (1–5), once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+}
+
+/// `POST /api/v1/complaints/{code}/rating`: the reporter rates the
+/// handling of a resolved or closed complaint, once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RatingInput {
+    pub score: i64,
+    pub comment: Option<String>,
+    pub locale: Option<String>,
 }
 
 /// `POST /api/v1/complaints/{code}/replies`: the reporter adds information.

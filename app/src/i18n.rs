@@ -29,6 +29,7 @@ pub enum Msg {
     DateTooOld,
     EmailInvalid,
     PhoneInvalid,
+    ScoreRange,
     // A tracking code, typed into the tracker or an address.
     TrackingCodeMalformed,
     TrackingCodeMistyped,
@@ -84,6 +85,8 @@ impl Msg {
             (EmailInvalid, En) => "This is not a valid e-mail address.",
             (PhoneInvalid, Id) => "Nomor telepon harus 8 sampai 15 angka, boleh diawali +.",
             (PhoneInvalid, En) => "A phone number has 8 to 15 digits and may start with +.",
+            (ScoreRange, Id) => "Pilih nilai 1 sampai 5.",
+            (ScoreRange, En) => "Choose a score from 1 to 5.",
             (TrackingCodeMalformed, Id) => {
                 "Ini bukan kode pelacakan. Kode terdiri dari 3 huruf dan 16 karakter, misalnya BDG-7K3Q-XP9M-2HT4-WQ5B."
             }
@@ -120,6 +123,8 @@ pub enum Reason {
     RegionNotFound,
     RepliesClosed,
     NotResolved,
+    NotRatable,
+    AlreadyRated,
     ComplaintChanged,
     SignatureInvalid,
     NotInWebhookMode,
@@ -186,6 +191,10 @@ impl Reason {
                 "Hanya pengaduan yang sudah ditindaklanjuti yang dapat dikonfirmasi."
             }
             (NotResolved, En) => "Only a complaint that has been followed up can be confirmed.",
+            (NotRatable, Id) => "Penanganan dapat dinilai setelah pengaduan ditindaklanjuti.",
+            (NotRatable, En) => "The handling can be rated once the complaint has been followed up.",
+            (AlreadyRated, Id) => "Penanganan pengaduan ini sudah dinilai.",
+            (AlreadyRated, En) => "The handling of this complaint has been rated already.",
             (ComplaintChanged, Id) => "Pengaduan ini baru saja berubah. Muat ulang dan coba lagi.",
             (ComplaintChanged, En) => "This complaint has just changed. Reload it and try again.",
             (SignatureInvalid, Id) => "Tanda tangan, stempel waktu atau pengirim pesan tidak sah.",

@@ -502,7 +502,7 @@ from_members!(strict Receipt { tracking_code, status, privacy, region, unit, sub
 from_members!(strict TimelineEntry { at, kind, author, from_status, to_status, message });
 from_members!(strict TrackingView {
     tracking_code, status, classification, privacy, title, category, region, unit,
-    submitted_at, updated_at, due, accepts_replies, lapor_tracking_id, timeline,
+    submitted_at, updated_at, due, accepts_replies, lapor_tracking_id, timeline, rating,
 });
 from_members!(strict RegionSummary {
     slug, code, name, kind, parent, lapor_group_2019, integration_mode, own_portal, code_prefix,

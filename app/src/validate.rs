@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::api::{
-    Classification, ComplaintInput, FieldLimits, Locale, Privacy, RegionForm, ReplyInput,
+    Classification, ComplaintInput, FieldLimits, Locale, Privacy, RatingInput, RegionForm,
+    ReplyInput,
 };
 use crate::date::Date;
 use crate::i18n::Msg;
@@ -431,6 +432,37 @@ pub fn reply(input: &ReplyInput) -> Result<(String, Locale), Invalid> {
             fields.insert("message".to_owned(), m);
             Err(Invalid { locale, fields })
         }
+    }
+}
+
+/// Checks a rating: a score from 1 to 5 and an optional comment (a
+/// paragraph text like a reply). Returns the score, the comment and the
+/// locale of any refusal.
+pub fn rating(input: &RatingInput) -> Result<(u8, Option<String>, Locale), Invalid> {
+    let mut fields = BTreeMap::new();
+    let locale = locale_of(input.locale.as_deref()).unwrap_or_else(|m| {
+        fields.insert("locale".to_owned(), m);
+        Locale::Id
+    });
+    let score = u8::try_from(input.score)
+        .ok()
+        .filter(|s| (1..=5).contains(s));
+    if score.is_none() {
+        fields.insert("score".to_owned(), Msg::ScoreRange);
+    }
+    let comment = match input.comment.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match paragraphs(text, 1, LIMITS.reply_max) {
+            Ok(c) => Some(c),
+            Err(m) => {
+                fields.insert("comment".to_owned(), m);
+                None
+            }
+        },
+    };
+    match score {
+        Some(score) if fields.is_empty() => Ok((score, comment, locale)),
+        _ => Err(Invalid { locale, fields }),
     }
 }
 

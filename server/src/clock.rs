@@ -128,6 +128,28 @@ pub async fn tick(state: &AppState) {
     if let Err(e) = state.reload_catalog().await {
         tracing::warn!(error = %e, "the clock could not reread the reference data");
     }
+    match backfill(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(complaints = n, "read the history of older complaints for the indicators"),
+        Err(e) => tracing::warn!(error = %e, "the clock could not read older complaints for the indicators"),
+    }
+}
+
+/// Complaints whose facts one round brings up to date, at most.
+const BACKFILL_ROUND: usize = 20_000;
+
+/// Reads the history of complaints written before the indicators existed
+/// (an upgrade), a batch at a time; how many.
+pub async fn backfill(state: &AppState) -> Result<usize, StoreError> {
+    let mut done = 0;
+    while done < BACKFILL_ROUND {
+        let n = state.store.backfill_facts(200).await?;
+        done += n;
+        if n < 200 {
+            break;
+        }
+    }
+    Ok(done)
 }
 
 /// Runs [`tick`] every `interval` until the process stops.

@@ -46,6 +46,7 @@ pub async fn file(
     state: &AppState,
     input: &ComplaintInput,
     key: &str,
+    channel: &'static str,
     locale: Locale,
 ) -> Result<String, ApiError> {
     let catalog = &state.catalog();
@@ -128,6 +129,8 @@ pub async fn file(
             region: routed.region.clone(),
             unit: routed.unit.clone(),
             filed_region: valid.region.clone(),
+            channel: channel.to_owned(),
+            handed_off_from: routed.handed_off_from.clone(),
             district: valid.district.clone(),
             category: valid.category.clone(),
             classification: valid.classification.key().to_owned(),
@@ -306,6 +309,7 @@ fn tracking_view(
         updated_at: rfc3339(c.updated_at),
         due,
         accepts_replies: !status.is_final(),
+        rating: c.rating,
         lapor_tracking_id: c.lapor_tracking_id,
         timeline,
     })
@@ -371,6 +375,41 @@ pub async fn confirm(
         Err(CaseError::NotFound) => Err(not_found()),
         Err(CaseError::Store(e)) => Err(ApiError::from(e).speaking(locale)),
     }
+}
+
+/// The reporter rates the handling of a resolved or closed complaint, once.
+/// Returns the complaint as it is now.
+pub async fn rate(
+    state: &AppState,
+    code: &TrackingCode,
+    score: u8,
+    comment: Option<String>,
+    locale: Locale,
+) -> Result<TrackingView, ApiError> {
+    let c = state
+        .store
+        .complaint_ref(code.as_str())
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?
+        .ok_or_else(|| ApiError::not_found(Reason::ComplaintNotFound).speaking(locale))?;
+    if !matches!(c.status.as_str(), "resolved" | "closed") {
+        return Err(
+            ApiError::new(StatusCode::CONFLICT, "not_resolved", Reason::NotRatable)
+                .speaking(locale),
+        );
+    }
+    let added = state
+        .store
+        .rate(c.id, i32::from(score), comment, now_ms())
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?;
+    if !added {
+        return Err(
+            ApiError::new(StatusCode::CONFLICT, "already_rated", Reason::AlreadyRated)
+                .speaking(locale),
+        );
+    }
+    track(state, code, locale).await
 }
 
 /// Adds the reporter's reply; a complaint waiting for it goes back to

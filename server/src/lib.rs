@@ -35,6 +35,7 @@ pub mod outbound;
 pub mod routes;
 pub mod serve;
 pub mod state;
+pub mod stats;
 pub mod store;
 pub mod subscribers;
 pub mod xml;
@@ -130,6 +131,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         password_checks: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
         )),
+        widget_seen: Arc::default(),
     })
 }
 

@@ -26,12 +26,32 @@ pub struct AppState {
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Uploads and attachments: their bytes, limits and download links.
     pub files: crate::attachments::Files,
+    /// When this process last recorded each region's widget as seen.
+    pub widget_seen: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 impl AppState {
     /// The reference data as it is now.
     pub fn catalog(&self) -> Arc<Catalog> {
         self.catalogs.load_full()
+    }
+
+    /// Records that a region's widget loaded, at most once a minute per
+    /// region and process; a failure only costs the record.
+    pub async fn note_widget(&self, region: &str) {
+        let now = now_ms();
+        {
+            let Ok(mut seen) = self.widget_seen.lock() else {
+                return;
+            };
+            if seen.get(region).is_some_and(|at| now - at < 60_000) {
+                return;
+            }
+            seen.insert(region.to_owned(), now);
+        }
+        if let Err(e) = self.store.widget_seen(region, now).await {
+            tracing::warn!(error = %e, "could not record the widget as seen");
+        }
     }
 
     /// Reads the reference data from the store again.

@@ -109,6 +109,8 @@ pub struct Catalog {
     pub rules: HashMap<(String, String), String>,
     pub holidays: HashMap<String, BTreeSet<Date>>,
     pub settings: Settings,
+    /// Supervisory category → the region and unit every region hands it to.
+    pub handoffs: HashMap<String, (String, String)>,
 }
 
 static NO_HOLIDAYS: BTreeSet<Date> = BTreeSet::new();
@@ -124,6 +126,7 @@ impl Catalog {
             rules: HashMap::new(),
             holidays: HashMap::new(),
             settings: Settings::default(),
+            handoffs: HashMap::new(),
         }
     }
 
@@ -156,6 +159,13 @@ impl Catalog {
         self.rules
             .get(&(region.to_owned(), category.to_owned()))
             .map(String::as_str)
+    }
+
+    /// The region and unit a supervisory category is handed to, if any.
+    pub fn handoff(&self, category: &str) -> Option<(&str, &str)> {
+        self.handoffs
+            .get(category)
+            .map(|(r, u)| (r.as_str(), u.as_str()))
     }
 
     pub fn holidays(&self, region: &str) -> &BTreeSet<Date> {
@@ -350,7 +360,10 @@ pub mod tests {
             .regions
             .iter()
             .flat_map(|r| {
-                data.units.iter().map(|u| Unit {
+                data.units
+                    .iter()
+                    .filter(|u| u.only_region.as_ref().is_none_or(|only| *only == r.slug))
+                    .map(|u| Unit {
                     region: r.slug.clone(),
                     key: u.key.clone(),
                     name: u.name.clone(),
@@ -387,6 +400,11 @@ pub mod tests {
             rules,
             holidays: HashMap::new(),
             settings: Settings::from_pairs(&settings).unwrap_or_else(|e| panic!("{e}")),
+            handoffs: data
+                .handoffs
+                .iter()
+                .map(|h| (h.category.clone(), (h.region.clone(), h.unit.clone())))
+                .collect(),
         }
     }
 

@@ -23,6 +23,17 @@ pub struct ReferenceData {
     pub settings: SettingsSeed,
     #[serde(rename = "holiday", default)]
     pub holidays: Vec<HolidaySeed>,
+    #[serde(rename = "handoff", default)]
+    pub handoffs: Vec<HandoffSeed>,
+}
+
+/// A supervisory category every region hands to one unit of one region.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffSeed {
+    pub category: String,
+    pub region: String,
+    pub unit: String,
 }
 
 /// A region as the file describes it.
@@ -50,6 +61,8 @@ pub struct UnitSeed {
     pub name: String,
     #[serde(default)]
     pub coordinator: bool,
+    /// Set for a unit only one region has (the province's own units).
+    pub only_region: Option<String>,
 }
 
 /// A complaint category and the unit it routes to by default.
@@ -171,8 +184,30 @@ impl ReferenceData {
         if self.units.iter().filter(|u| u.coordinator).count() != 1 {
             return Err("exactly one unit must be the coordinator".into());
         }
+        for u in &self.units {
+            if let Some(only) = &u.only_region
+                && !slugs.contains(only.as_str())
+            {
+                return Err(format!("unit `{}` names the unknown region `{only}`", u.key));
+            }
+        }
+        for h in &self.handoffs {
+            let supervisory = self
+                .categories
+                .iter()
+                .any(|c| c.key == h.category && c.supervisory);
+            let unit = self.units.iter().any(|u| {
+                u.key == h.unit && u.only_region.as_ref().is_none_or(|only| *only == h.region)
+            });
+            if !supervisory || !slugs.contains(h.region.as_str()) || !unit {
+                return Err(format!(
+                    "the hand-off of `{}` needs a supervisory category and a unit of region `{}`",
+                    h.category, h.region
+                ));
+            }
+        }
         for c in &self.categories {
-            if !self.units.iter().any(|u| u.key == c.unit) {
+            if !self.units.iter().any(|u| u.key == c.unit && u.only_region.is_none()) {
                 return Err(format!(
                     "category `{}` routes to the unknown unit `{}`",
                     c.key, c.unit

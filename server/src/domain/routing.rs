@@ -1,8 +1,11 @@
 //! Where a complaint goes at intake ("no wrong door").
 //!
 //! 1. The district decides the region; without one, the site's region.
-//! 2. Supervisory categories go to the coordinator unit (the Inspectorate) and
-//!    become confidential.
+//! 2. Supervisory categories become confidential. One handed off (an
+//!    administrator's rule per category, e.g. illegal levies to the
+//!    province's Saber Pungli unit) goes to that unit, remembering the region
+//!    where it happened; otherwise to the region's coordinator unit (the
+//!    Inspectorate).
 //! 3. Otherwise the region's rule for the category names the unit; without a
 //!    rule (or with a rule naming a unit the region lacks), the coordinator.
 
@@ -19,6 +22,9 @@ pub struct Routed {
     pub privacy: Privacy,
     /// True when a rule (not the fallback) chose the unit.
     pub by_rule: bool,
+    /// Set when the complaint was handed to another region's unit: the
+    /// region where it happened.
+    pub handed_off_from: Option<String>,
 }
 
 /// Why a valid complaint could not be routed: the reference data is incomplete.
@@ -50,12 +56,25 @@ pub fn route(complaint: &ValidComplaint, catalog: &Catalog) -> Result<Routed, Ro
         .ok_or_else(|| RoutingError::NoCoordinator(region.to_owned()))?;
 
     if category.supervisory {
+        if let Some((to_region, to_unit)) = catalog
+            .handoff(&category.key)
+            .filter(|(r, u)| catalog.unit(r, u).is_some())
+        {
+            return Ok(Routed {
+                region: to_region.to_owned(),
+                unit: to_unit.to_owned(),
+                privacy: complaint.privacy.made_confidential(),
+                by_rule: true,
+                handed_off_from: (to_region != region).then(|| region.to_owned()),
+            });
+        }
         return Ok(Routed {
             region: region.to_owned(),
             unit: coordinator.key.clone(),
             // Confidential, and never less anonymous than the reporter chose.
             privacy: complaint.privacy.made_confidential(),
             by_rule: false,
+            handed_off_from: None,
         });
     }
     let ruled = catalog
@@ -66,6 +85,7 @@ pub fn route(complaint: &ValidComplaint, catalog: &Catalog) -> Result<Routed, Ro
         unit: ruled.map_or(&coordinator.key, |u| &u.key).clone(),
         privacy: complaint.privacy,
         by_rule: ruled.is_some(),
+        handed_off_from: None,
     })
 }
 
@@ -145,9 +165,49 @@ mod tests {
     }
 
     #[test]
-    fn illegal_levies_go_to_the_inspectorate_and_become_confidential() {
+    fn illegal_levies_are_handed_to_the_provinces_saber_pungli_unit() {
+        let r = route(&complaint("buleleng", "pungli", Some("seririt")), &bali());
+        assert_eq!(
+            r.map(|r| (r.region, r.unit, r.privacy, r.handed_off_from, r.by_rule)),
+            Ok((
+                "bali".into(),
+                "saber-pungli".into(),
+                Privacy::Confidential,
+                Some("buleleng".into()),
+                true
+            ))
+        );
+        // Filed in the province itself: its own unit, nothing handed off.
+        let r = route(&complaint("bali", "pungli", None), &bali());
+        assert_eq!(
+            r.map(|r| (r.region, r.unit, r.handed_off_from)),
+            Ok(("bali".into(), "saber-pungli".into(), None))
+        );
+    }
+
+    #[test]
+    fn without_a_hand_off_rule_illegal_levies_stay_with_the_inspectorate() {
+        let mut catalog = bali();
+        catalog.handoffs.clear();
+        let r = route(&complaint("buleleng", "pungli", Some("seririt")), &catalog);
+        assert_eq!(
+            r.map(|r| (r.region, r.unit, r.handed_off_from)),
+            Ok(("buleleng".into(), "inspektorat".into(), None))
+        );
+        // A rule naming a unit that does not exist hands nothing off.
+        catalog
+            .handoffs
+            .insert("pungli".into(), ("bali".into(), "gone".into()));
+        let r = route(&complaint("buleleng", "pungli", Some("seririt")), &catalog);
+        assert_eq!(r.map(|r| r.unit), Ok("inspektorat".into()));
+    }
+
+    #[test]
+    fn supervisory_complaints_go_to_the_inspectorate_and_become_confidential() {
+        let mut catalog = bali();
+        catalog.handoffs.clear();
         for category in ["pungli", "maladministrasi"] {
-            let r = route(&complaint("buleleng", category, Some("seririt")), &bali());
+            let r = route(&complaint("buleleng", category, Some("seririt")), &catalog);
             assert_eq!(
                 r.map(|r| (r.region, r.unit, r.privacy)),
                 Ok((

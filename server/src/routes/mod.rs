@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
             "/complaints/{code}/contact",
             delete(public::erase_reporter_contact),
         )
+        .route("/complaints/{code}/rating", post(public::rate_handling))
         .route("/complaints/{code}/files/{id}", get(files::for_reporter))
         .route("/media/{id}", get(files::for_public))
         .route("/files/{id}", get(files::for_link))

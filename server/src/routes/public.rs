@@ -25,16 +25,33 @@ pub async fn list_regions(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// `GET /api/v1/regions/{slug}/form`.
+///
+/// A browser asking (it names its page's origin) is a widget loading on a
+/// site: that keeps the region's "widget seen working" sign of life.
 pub async fn find_region_form(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     AcceptLocale(locale): AcceptLocale,
+    headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let form = state
         .catalog()
         .form(&slug)
         .ok_or_else(|| ApiError::not_found(Reason::RegionNotFound).speaking(locale))?;
+    if channel_of(&headers) == "widget" {
+        state.note_widget(&slug).await;
+    }
     Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(form)))
+}
+
+/// `widget` for a browser's request (it names its page's origin or its
+/// fetch mode), `api` for any other client.
+pub fn channel_of(headers: &HeaderMap) -> &'static str {
+    if headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-mode") {
+        "widget"
+    } else {
+        "api"
+    }
 }
 
 /// Reads the `Idempotency-Key` header: 8 to 128 visible ASCII characters.
@@ -70,7 +87,7 @@ pub async fn submit_complaint(
 ) -> Result<Response, ApiError> {
     let locale = validate::locale_of(input.locale.as_deref()).unwrap_or(header_locale);
     let key = idempotency_key(&headers, locale)?;
-    let receipt = intake::file(&state, &input, &key, locale).await?;
+    let receipt = intake::file(&state, &input, &key, channel_of(&headers), locale).await?;
     Ok((
         StatusCode::CREATED,
         [(header::CONTENT_TYPE, "application/json")],
@@ -133,6 +150,27 @@ pub async fn add_reporter_reply(
     let view = intake::reply(&state, &code, message, &input.attachments, key, locale).await?;
     Ok((
         StatusCode::CREATED,
+        Json(with_files(&state, &code, view, locale).await?),
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/complaints/{code}/rating`: the reporter rates the handling
+/// (1–5, with an optional comment only officers read), once, after the
+/// complaint was resolved; 409 before that or the second time.
+pub async fn rate_handling(
+    State(state): State<AppState>,
+    Path(typed): Path<String>,
+    AcceptLocale(header_locale): AcceptLocale,
+    JsonBody(input): JsonBody<aduan_app::api::RatingInput>,
+) -> Result<Response, ApiError> {
+    let code = intake::tracking_code(&typed, header_locale)?;
+    let (score, comment, locale) = validate::rating(&input).map_err(|e| ApiError::invalid(&e))?;
+    let locale = if input.locale.is_some() { locale } else { header_locale };
+    let view = intake::rate(&state, &code, score, comment, locale).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
         Json(with_files(&state, &code, view, locale).await?),
     )
         .into_response())

@@ -75,6 +75,11 @@ pub struct NewComplaint {
     pub region: String,
     pub unit: String,
     pub filed_region: String,
+    /// Where it came in: `widget`, `hosted`, `api`, `open311` or `lapor`.
+    pub channel: String,
+    /// Set when a supervisory category was handed to the province's unit:
+    /// the region where it happened.
+    pub handed_off_from: Option<String>,
     pub district: Option<String>,
     pub category: String,
     pub classification: String,
@@ -172,6 +177,8 @@ pub struct PublicComplaint {
     pub created_at: i64,
     pub updated_at: i64,
     pub lapor_tracking_id: Option<String>,
+    /// The reporter's rating, once given (never its comment).
+    pub rating: Option<u8>,
 }
 
 /// One event as the public tracker may show it.
@@ -540,6 +547,59 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The service's key of this name, made from `fresh` the first time.
     async fn service_key(&self, name: &str, fresh: &str) -> Result<String, StoreError>;
 
+    /// Brings the facts of up to `limit` complaints written before the
+    /// indicators existed up to date; how many it did.
+    async fn backfill_facts(&self, limit: i64) -> Result<usize, StoreError>;
+
+    /// Stores the reporter's rating; `false` when there is one already.
+    async fn rate(
+        &self,
+        complaint_id: i64,
+        score: i32,
+        comment: Option<String>,
+        at_ms: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// A complaint's rating, comment and time, if given.
+    async fn rating(&self, complaint_id: i64)
+    -> Result<Option<(i32, Option<String>, i64)>, StoreError>;
+
+    /// The sums per day for a filter.
+    async fn stats_days(
+        &self,
+        filter: &crate::stats::FactFilter,
+    ) -> Result<Vec<crate::stats::DayRow>, StoreError>;
+
+    /// What is late on `today` among complaints received in the filter's period.
+    async fn stats_live(
+        &self,
+        filter: &crate::stats::FactFilter,
+        today: &str,
+    ) -> Result<Vec<crate::stats::LiveRow>, StoreError>;
+
+    /// Each region's integration and signs of life.
+    async fn pulses(&self) -> Result<Vec<crate::stats::PulseRow>, StoreError>;
+
+    /// Records that a region's widget loaded.
+    async fn widget_seen(&self, region: &str, at_ms: i64) -> Result<(), StoreError>;
+
+    /// Complaints handed off from `region` received between the times.
+    async fn handed_off(&self, region: &str, from_ms: i64, to_ms: i64) -> Result<i64, StoreError>;
+
+    /// Hands a supervisory category to a unit of a region, or stops it.
+    async fn set_handoff(
+        &self,
+        category: &str,
+        to: Option<(String, String)>,
+    ) -> Result<(), StoreError>;
+
+    /// Complaints received in the filter's period, one row each.
+    async fn stats_export(
+        &self,
+        filter: &crate::stats::FactFilter,
+        limit: i64,
+    ) -> Result<Vec<crate::stats::ExportRow>, StoreError>;
+
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);
 }
@@ -552,6 +612,8 @@ pub mod sqlite_ops {
     pub const SKIP_LOCKED: &str = "";
     /// SQLite's one writer runs writes one at a time: nothing to lock.
     pub const LOCK_KEY: &str = "";
+    /// Nor a row.
+    pub const LOCK_COMPLAINT: &str = "";
     include!("ops/prelude.rs");
     include!("ops/officers.rs");
     include!("ops/sessions.rs");
@@ -561,6 +623,7 @@ pub mod sqlite_ops {
     include!("ops/lapor.rs");
     include!("ops/retention.rs");
     include!("ops/attachments.rs");
+    include!("ops/stats.rs");
 }
 
 pub mod postgres_ops {
@@ -571,6 +634,8 @@ pub mod postgres_ops {
     pub const SKIP_LOCKED: &str = " FOR UPDATE OF o SKIP LOCKED";
     /// A lock on a text key until the transaction ends.
     pub const LOCK_KEY: &str = "SELECT pg_advisory_xact_lock(hashtext($1))";
+    /// The complaint row read, until the transaction ends.
+    pub const LOCK_COMPLAINT: &str = " FOR UPDATE OF c";
     include!("ops/prelude.rs");
     include!("ops/officers.rs");
     include!("ops/sessions.rs");
@@ -580,6 +645,7 @@ pub mod postgres_ops {
     include!("ops/lapor.rs");
     include!("ops/retention.rs");
     include!("ops/attachments.rs");
+    include!("ops/stats.rs");
 }
 
 /// The default integration mode for a 2019 LAPOR group.

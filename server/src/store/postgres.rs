@@ -30,15 +30,15 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgre
 const SUBMIT: &str = "WITH new_id AS (SELECT nextval(pg_get_serial_sequence('complaints', 'id')) AS id), \
      k AS (INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) \
            SELECT $1, $2, new_id.id, $3, $4 FROM new_id ON CONFLICT DO NOTHING RETURNING complaint_id), \
-     c AS (INSERT INTO complaints (id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
-           SELECT k.complaint_id, $5, $27, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $4, $4 FROM k RETURNING id), \
+     c AS (INSERT INTO complaints (id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at, channel, handed_off_from) \
+           SELECT k.complaint_id, $5, $27, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $4, $4, $28, $29 FROM k RETURNING id), \
      r AS (INSERT INTO reporters (complaint_id, name, email, phone) SELECT c.id, $21, $22, $23 FROM c WHERE $24), \
      e AS (INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) SELECT c.id, $4, 'submitted', 'reporter', 'submitted' FROM c RETURNING id, complaint_id), \
      o AS (INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
            SELECT 'evt_' || e.id::text || '_' || s.id::text, 'webhook', s.id::text, e.complaint_id, $25, $26, 'pending', 0, $4, $4 \
            FROM e JOIN regions r ON r.slug = $6 \
            JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook'))) \
-     SELECT COUNT(*) FROM c";
+     SELECT COALESCE(MAX(c.id), 0) FROM c";
 
 /// The PostgreSQL store.
 #[derive(Debug)]
@@ -164,6 +164,14 @@ impl Store for PostgresStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        for h in rows.handoffs {
+            sqlx::query(sql::INSERT_HANDOFF)
+                .bind(h.0)
+                .bind(h.1)
+                .bind(h.2)
+                .execute(&mut *tx)
+                .await?;
+        }
         for s in rows.settings {
             sqlx::query(sql::INSERT_SETTING)
                 .bind(s.0)
@@ -188,6 +196,7 @@ impl Store for PostgresStore {
                 .await?,
             rules: sqlx::query_as(sql::SELECT_RULES).fetch_all(pool).await?,
             holidays: sqlx::query_as(sql::SELECT_HOLIDAYS).fetch_all(pool).await?,
+            handoffs: sqlx::query_as(sql::SELECT_HANDOFFS).fetch_all(pool).await?,
             settings: sqlx::query_as(sql::SELECT_SETTINGS).fetch_all(pool).await?,
         }
         .assemble()
@@ -228,36 +237,38 @@ impl Store for PostgresStore {
             .bind(kind)
             .bind(message)
             .bind(&c.public_id);
-        let created: i64 = match &c.mail {
-            None => query.fetch_one(&self.pool).await?,
-            Some(ctx) => {
+        // The complaint's facts for the indicators join the same transaction.
+        let mut tx = self.begin().await?;
+        let created: i64 = query
+            .bind(&c.channel)
+            .bind(&c.handed_off_from)
+            .fetch_one(&mut *tx)
+            .await?;
+        if created != 0 {
+            if let Some(ctx) = &c.mail {
                 // With e-mail on, the receipt and the coordinators' notices
-                // join the same transaction.
-                let mut tx = self.begin().await?;
-                let created = query.fetch_one(&mut *tx).await?;
-                if created == 1 {
-                    let (complaint_id, event_id): (i64, i64) = sqlx::query_as(
-                        "SELECT c.id, e.id FROM complaints c JOIN complaint_events e ON e.complaint_id = c.id \
-                         WHERE c.tracking_code = $1 AND e.kind = 'submitted'",
-                    )
-                    .bind(&c.tracking_code)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    ops::queue_mail(
-                        &mut tx,
-                        event_id,
-                        complaint_id,
-                        "reporter",
-                        &c.created_facts(),
-                        &crate::casework::notify(None, aduan_app::api::Status::Submitted),
-                        ctx,
-                    )
-                    .await?;
-                }
-                tx.commit().await?;
-                created
+                // join it too.
+                let event_id: i64 = sqlx::query_scalar(
+                    "SELECT id FROM complaint_events WHERE complaint_id = $1 AND kind = 'submitted'",
+                )
+                .bind(created)
+                .fetch_one(&mut *tx)
+                .await?;
+                ops::queue_mail(
+                    &mut tx,
+                    event_id,
+                    created,
+                    "reporter",
+                    &c.created_facts(),
+                    &crate::casework::notify(None, aduan_app::api::Status::Submitted),
+                    ctx,
+                )
+                .await?;
             }
-        };
+            ops::refresh_facts(&mut tx, created).await?;
+        }
+        tx.commit().await?;
+        let created = i64::from(created != 0);
         if created == 1 {
             return Ok(SubmitOutcome::Created);
         }
@@ -351,6 +362,7 @@ impl Store for PostgresStore {
                     .await?;
             }
         }
+        ops::refresh_facts(&mut tx, id).await?;
         tx.commit().await?;
         Ok(ReplyOutcome::Added { status: to_status })
     }
@@ -731,6 +743,84 @@ impl Store for PostgresStore {
 
     async fn service_key(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
         ops::service_key(&mut *self.pool.acquire().await?, name, fresh).await
+    }
+
+    async fn backfill_facts(&self, limit: i64) -> Result<usize, StoreError> {
+        let mut tx = self.begin().await?;
+        let ids = ops::unfacted(&mut tx, limit).await?;
+        for id in &ids {
+            ops::refresh_facts(&mut tx, *id).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    async fn rate(
+        &self,
+        complaint_id: i64,
+        score: i32,
+        comment: Option<String>,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let added = ops::rate(&mut tx, complaint_id, score, comment.as_deref(), at_ms).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn rating(
+        &self,
+        complaint_id: i64,
+    ) -> Result<Option<(i32, Option<String>, i64)>, StoreError> {
+        ops::rating(&mut *self.pool.acquire().await?, complaint_id).await
+    }
+
+    async fn stats_days(
+        &self,
+        filter: &crate::stats::FactFilter,
+    ) -> Result<Vec<crate::stats::DayRow>, StoreError> {
+        ops::day_rows(&mut *self.pool.acquire().await?, filter).await
+    }
+
+    async fn stats_live(
+        &self,
+        filter: &crate::stats::FactFilter,
+        today: &str,
+    ) -> Result<Vec<crate::stats::LiveRow>, StoreError> {
+        ops::live_rows(&mut *self.pool.acquire().await?, filter, today).await
+    }
+
+    async fn pulses(&self) -> Result<Vec<crate::stats::PulseRow>, StoreError> {
+        ops::pulses(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn widget_seen(&self, region: &str, at_ms: i64) -> Result<(), StoreError> {
+        ops::widget_seen(&mut *self.pool.acquire().await?, region, at_ms).await
+    }
+
+    async fn handed_off(&self, region: &str, from_ms: i64, to_ms: i64) -> Result<i64, StoreError> {
+        ops::handed_off(&mut *self.pool.acquire().await?, region, from_ms, to_ms).await
+    }
+
+    async fn set_handoff(
+        &self,
+        category: &str,
+        to: Option<(String, String)>,
+    ) -> Result<(), StoreError> {
+        ops::set_handoff(
+            &mut *self.pool.acquire().await?,
+            category,
+            to.as_ref().map(|(r, u)| (r.as_str(), u.as_str())),
+        )
+        .await
+    }
+
+    async fn stats_export(
+        &self,
+        filter: &crate::stats::FactFilter,
+        limit: i64,
+    ) -> Result<Vec<crate::stats::ExportRow>, StoreError> {
+        ops::export_rows(&mut *self.pool.acquire().await?, filter, limit).await
     }
 
     async fn close(&self) {

@@ -29,12 +29,14 @@ pub const SELECT_CATEGORIES: &str =
     "SELECT key, name_id, name_en, supervisory FROM categories ORDER BY sort_order, key";
 pub const SELECT_RULES: &str = "SELECT region_slug, category_key, unit_key FROM routing_rules";
 pub const SELECT_HOLIDAYS: &str = "SELECT region_slug, day FROM holidays";
+pub const SELECT_HANDOFFS: &str = "SELECT category_key, region_slug, unit_key FROM handoff_rules WHERE unit_key IS NOT NULL";
+pub const INSERT_HANDOFF: &str = "INSERT INTO handoff_rules (category_key, region_slug, unit_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 pub const SELECT_SETTINGS: &str = "SELECT key, value FROM settings";
 
 pub const SELECT_IDEMPOTENCY: &str =
     "SELECT body_hash, receipt FROM idempotency_keys WHERE key = $1";
-pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at) \
-     VALUES ($1, $18, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted', $15, $16, $17, $17) RETURNING id";
+pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at, channel, handed_off_from) \
+     VALUES ($1, $18, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted', $15, $16, $17, $17, $19, $20) RETURNING id";
 pub const INSERT_REPORTER: &str =
     "INSERT INTO reporters (complaint_id, name, email, phone) VALUES ($1, $2, $3, $4)";
 pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, kind, author, from_status, to_status, public_message) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
@@ -44,6 +46,7 @@ pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_ha
 /// Internal notes (and events that are only a note), the erasure of the
 /// reporter's contact details, and the reporter are not selected at all.
 pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, c.lapor_tracking_id, \
+     (SELECT CAST(r.score AS INTEGER) FROM ratings r WHERE r.complaint_id = c.id) AS rating, \
      e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
      FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind NOT IN ('note', 'contact_erased') WHERE c.tracking_code = $1 ORDER BY e.id";
 pub const SELECT_STATUS_FOR_REPLY: &str = "SELECT id, status, region_slug, unit_key, public_id, anonymous, confidential FROM complaints WHERE tracking_code = $1";
@@ -94,6 +97,7 @@ pub struct CatalogRows {
     pub rules: Vec<(String, String, String)>,
     pub holidays: Vec<(String, String)>,
     pub settings: Vec<(String, String)>,
+    pub handoffs: Vec<(String, String, String)>,
 }
 
 impl CatalogRows {
@@ -157,6 +161,11 @@ impl CatalogRows {
                 .collect(),
             holidays,
             settings: Settings::from_pairs(&self.settings).map_err(StoreError::Corrupt)?,
+            handoffs: self
+                .handoffs
+                .into_iter()
+                .map(|(category, region, unit)| (category, (region, unit)))
+                .collect(),
         })
     }
 }
@@ -185,6 +194,8 @@ pub struct SeedRows {
     pub rules: Vec<(String, String, String)>,
     pub holidays: Vec<(String, String, String)>,
     pub settings: Vec<(String, String)>,
+    /// Category, region, unit.
+    pub handoffs: Vec<(String, String, String)>,
 }
 
 impl SeedRows {
@@ -210,6 +221,9 @@ impl SeedRows {
                 district_order += 1;
             }
             for (j, u) in data.units.iter().enumerate() {
+                if u.only_region.as_ref().is_some_and(|only| *only != r.slug) {
+                    continue;
+                }
                 rows.units.push((
                     r.slug.clone(),
                     u.key.clone(),
@@ -236,6 +250,11 @@ impl SeedRows {
                 i as i32,
             ));
         }
+        rows.handoffs = data
+            .handoffs
+            .iter()
+            .map(|h| (h.category.clone(), h.region.clone(), h.unit.clone()))
+            .collect();
         rows.settings = data
             .settings
             .pairs()
@@ -263,6 +282,7 @@ pub struct PublicRow {
     created_at: i64,
     updated_at: i64,
     lapor_tracking_id: Option<String>,
+    rating: Option<i32>,
     event_at: Option<i64>,
     event_kind: Option<String>,
     event_author: Option<String>,
@@ -303,6 +323,7 @@ pub fn public_parts(rows: Vec<PublicRow>) -> Option<(PublicComplaint, Vec<Public
                 created_at: row.created_at,
                 updated_at: row.updated_at,
                 lapor_tracking_id: row.lapor_tracking_id,
+                rating: row.rating.and_then(|r| u8::try_from(r).ok()),
             });
         }
     }

@@ -153,6 +153,8 @@ async fn submit_in(
         .bind(&c.due_date)
         .bind(c.at_ms)
         .bind(&c.public_id)
+        .bind(&c.channel)
+        .bind(&c.handed_off_from)
         .fetch_one(&mut *conn)
         .await?;
     if !c.reporter.is_empty() {
@@ -196,6 +198,7 @@ async fn submit_in(
         .bind(c.at_ms)
         .fetch_optional(&mut *conn)
         .await?;
+    ops::refresh_facts(conn, id).await?;
     match inserted {
         Some(_) => Ok(SubmitOutcome::Created),
         // One writer sees every earlier key, so this cannot happen; refuse
@@ -275,6 +278,7 @@ async fn reply_in(
                 .await?;
         }
     }
+    ops::refresh_facts(conn, id).await?;
     Ok(ReplyOutcome::Added { status: to_status })
 }
 
@@ -339,6 +343,14 @@ async fn seed_in(conn: &mut SqliteConnection, rows: SeedRows) -> Result<(), Stor
             .execute(&mut *conn)
             .await?;
     }
+    for h in rows.handoffs {
+        sqlx::query(sql::INSERT_HANDOFF)
+            .bind(h.0)
+            .bind(h.1)
+            .bind(h.2)
+            .execute(&mut *conn)
+            .await?;
+    }
     for s in rows.settings {
         sqlx::query(sql::INSERT_SETTING)
             .bind(s.0)
@@ -384,6 +396,7 @@ impl Store for SqliteStore {
                 .await?,
             rules: sqlx::query_as(sql::SELECT_RULES).fetch_all(pool).await?,
             holidays: sqlx::query_as(sql::SELECT_HOLIDAYS).fetch_all(pool).await?,
+            handoffs: sqlx::query_as(sql::SELECT_HANDOFFS).fetch_all(pool).await?,
             settings: sqlx::query_as(sql::SELECT_SETTINGS).fetch_all(pool).await?,
         }
         .assemble()
@@ -895,6 +908,102 @@ impl Store for SqliteStore {
                 Box::pin(async move { ops::service_key(conn, &name, &fresh).await })
             }))
             .await
+    }
+
+    async fn backfill_facts(&self, limit: i64) -> Result<usize, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move {
+                    let ids = ops::unfacted(conn, limit).await?;
+                    for id in &ids {
+                        ops::refresh_facts(conn, *id).await?;
+                    }
+                    Ok(ids.len())
+                })
+            }))
+            .await
+    }
+
+    async fn rate(
+        &self,
+        complaint_id: i64,
+        score: i32,
+        comment: Option<String>,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                let comment = comment.clone();
+                Box::pin(async move {
+                    ops::rate(conn, complaint_id, score, comment.as_deref(), at_ms).await
+                })
+            }))
+            .await
+    }
+
+    async fn rating(
+        &self,
+        complaint_id: i64,
+    ) -> Result<Option<(i32, Option<String>, i64)>, StoreError> {
+        ops::rating(&mut *self.readers.acquire().await?, complaint_id).await
+    }
+
+    async fn stats_days(
+        &self,
+        filter: &crate::stats::FactFilter,
+    ) -> Result<Vec<crate::stats::DayRow>, StoreError> {
+        ops::day_rows(&mut *self.readers.acquire().await?, filter).await
+    }
+
+    async fn stats_live(
+        &self,
+        filter: &crate::stats::FactFilter,
+        today: &str,
+    ) -> Result<Vec<crate::stats::LiveRow>, StoreError> {
+        ops::live_rows(&mut *self.readers.acquire().await?, filter, today).await
+    }
+
+    async fn pulses(&self) -> Result<Vec<crate::stats::PulseRow>, StoreError> {
+        ops::pulses(&mut *self.readers.acquire().await?).await
+    }
+
+    async fn widget_seen(&self, region: &str, at_ms: i64) -> Result<(), StoreError> {
+        let region = region.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let region = region.clone();
+                Box::pin(async move { ops::widget_seen(conn, &region, at_ms).await })
+            }))
+            .await
+    }
+
+    async fn handed_off(&self, region: &str, from_ms: i64, to_ms: i64) -> Result<i64, StoreError> {
+        ops::handed_off(&mut *self.readers.acquire().await?, region, from_ms, to_ms).await
+    }
+
+    async fn set_handoff(
+        &self,
+        category: &str,
+        to: Option<(String, String)>,
+    ) -> Result<(), StoreError> {
+        let category = category.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let (category, to) = (category.clone(), to.clone());
+                Box::pin(async move {
+                    ops::set_handoff(conn, &category, to.as_ref().map(|(r, u)| (r.as_str(), u.as_str())))
+                        .await
+                })
+            }))
+            .await
+    }
+
+    async fn stats_export(
+        &self,
+        filter: &crate::stats::FactFilter,
+        limit: i64,
+    ) -> Result<Vec<crate::stats::ExportRow>, StoreError> {
+        ops::export_rows(&mut *self.readers.acquire().await?, filter, limit).await
     }
 
     async fn close(&self) {

@@ -570,10 +570,10 @@ async fn only_whom_the_policy_allows_can_fetch_a_file(engine: Engine) {
     let other_unit = officer(&app, "unit", "badung", Some("pupr")).await;
     let province = officer(&app, "province", "bali", None).await;
 
-    // An anonymous, confidential report of an illegal levy, with a receipt photo.
+    // An anonymous, confidential report of an abuse of authority, with a receipt photo.
     let id = ok_upload(&app, "kuitansi.jpg", &fixtures::phone_photo()).await;
     let mut body = complaint();
-    body["category"] = "pungli".into();
+    body["category"] = "maladministrasi".into();
     body["privacy"] = "anonymous_confidential".into();
     let code = file_with(&app, body, &[id]).await;
     let file_id = app

@@ -35,6 +35,8 @@ fn complaint(code: &str, key: &str) -> NewComplaint {
         region: "badung".into(),
         unit: "pupr".into(),
         filed_region: "badung".into(),
+        channel: "api".into(),
+        handed_off_from: None,
         district: Some("kuta".into()),
         category: "jalan".into(),
         classification: "complaint".into(),
@@ -85,10 +87,16 @@ contract! {
         assert_eq!(regions, 10);
         assert_eq!(districts, 57);
         db.exec("UPDATE regions SET integration_mode = 'lapor' WHERE slug = 'bangli'").await.expect("an edit");
+        // An administrator keeps illegal levies with each region.
+        assert_eq!(store.load_catalog().await.expect("catalog").handoff("pungli"), Some(("bali", "saber-pungli")));
+        store.set_handoff("pungli", None).await.expect("no hand-off");
         let data = ReferenceData::bali().unwrap_or_else(|e| panic!("{e}"));
         store.seed(&data).await.expect("seeding again");
         assert_eq!(db.count("SELECT COUNT(*) FROM regions").await, regions);
-        assert_eq!(db.count("SELECT COUNT(*) FROM units").await, 110);
+        // Ten regions of eleven units, and the province's Saber Pungli unit.
+        assert_eq!(db.count("SELECT COUNT(*) FROM units").await, 111);
+        assert_eq!(db.count("SELECT COUNT(*) FROM units WHERE key = 'saber-pungli' AND region_slug = 'bali'").await, 1);
+        assert_eq!(store.load_catalog().await.expect("catalog").handoff("pungli"), None);
         assert_eq!(db.count("SELECT COUNT(*) FROM regions WHERE slug = 'bangli' AND integration_mode = 'lapor'").await, 1);
     }
 

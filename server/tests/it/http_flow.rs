@@ -92,12 +92,28 @@ on_both_engines! {
         assert_eq!(receipt["unit"]["key"], "dlh");
     }
 
-    async fn an_illegal_levy_goes_to_the_inspectorate_as_confidential(app) {
+    async fn an_illegal_levy_is_handed_to_the_provinces_saber_pungli_unit_as_confidential(app) {
         let mut body = complaint();
         body["category"] = json!("pungli");
         body["privacy"] = json!("public");
         let (status, receipt) = app.submit(&body).await;
         assert_eq!(status, 201, "{receipt}");
+        assert_eq!(receipt["region"]["key"], "bali");
+        assert_eq!(receipt["unit"]["key"], "saber-pungli");
+        assert_eq!(receipt["privacy"], "confidential");
+        let code = receipt["tracking_code"].as_str().unwrap_or_default();
+        assert!(code.starts_with("BPV-"), "{code}");
+        let from = app.db.strings("SELECT handed_off_from FROM complaints WHERE handed_off_from IS NOT NULL").await;
+        assert_eq!(from, ["badung"]);
+    }
+
+    async fn an_abuse_of_authority_goes_to_the_inspectorate_as_confidential(app) {
+        let mut body = complaint();
+        body["category"] = json!("maladministrasi");
+        body["privacy"] = json!("public");
+        let (status, receipt) = app.submit(&body).await;
+        assert_eq!(status, 201, "{receipt}");
+        assert_eq!(receipt["region"]["key"], "badung");
         assert_eq!(receipt["unit"]["key"], "inspektorat");
         assert_eq!(receipt["privacy"], "confidential");
     }

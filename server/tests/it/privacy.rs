@@ -40,14 +40,18 @@ async fn an_anonymous_levy_report_names_nobody_but_to_the_reporter(engine: Engin
     .await;
     crate::console::wait_until_serving(&app).await;
     app.db
-        .exec("UPDATE regions SET integration_mode = 'lapor' WHERE slug = 'badung'")
+        .exec("UPDATE regions SET integration_mode = 'lapor' WHERE slug IN ('badung', 'bali')")
         .await
         .expect("mode");
     let receiver = Receiver::start(0).await;
     subscribe(&app, &receiver, None).await;
-    let coordinator = officer(&app, "coordinator", "badung", None).await;
-    let inspector = officer(&app, "unit", "badung", Some("inspektorat")).await;
+    // An illegal levy in Badung is handed to the province's Saber Pungli
+    // unit: the province's coordinator verifies it, the unit handles it.
+    let coordinator = officer(&app, "coordinator", "bali", None).await;
+    let inspector = officer(&app, "unit", "bali", Some("saber-pungli")).await;
     let others = [
+        officer(&app, "coordinator", "badung", None).await,
+        officer(&app, "unit", "badung", Some("inspektorat")).await,
         officer(&app, "province", "bali", None).await,
         officer(&app, "supervisor", "badung", None).await,
         officer(&app, "supervisor", "bali", None).await,
@@ -66,7 +70,7 @@ async fn an_anonymous_levy_report_names_nobody_but_to_the_reporter(engine: Engin
     let code = file(&app, body).await;
     let public_id = app.db.public_id(&code).await;
     let (status, _, _) = coordinator
-        .act(&code, &[("action", "dispatch"), ("unit", "inspektorat")])
+        .act(&code, &[("action", "dispatch"), ("unit", "saber-pungli")])
         .await;
     assert_eq!(status, 303);
     coordinator
@@ -251,7 +255,7 @@ async fn an_anonymous_levy_report_names_nobody_but_to_the_reporter(engine: Engin
         .exec("UPDATE outbox SET state = 'failed', last_error = '550 5.1.1 <wayan@example.id>: no such user' WHERE event_type = 'email.reporter'")
         .await
         .expect("parked");
-    let admin = &others[3];
+    let admin = &others[5];
     let (status, page) = admin.get("/console/integrations").await;
     assert_eq!(status, 200);
     assert!(page.contains("email.reporter"), "the parked mail is listed");

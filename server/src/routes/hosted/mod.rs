@@ -200,7 +200,7 @@ pub async fn submit_complaint_form(
             Err(e) => error_page(locale, &ApiError::internal(e.to_string()).speaking(locale)),
         };
     }
-    match intake::file(&state, &input, &key, locale).await {
+    match intake::file(&state, &input, &key, "hosted", locale).await {
         Ok(json) => match serde_json::from_str::<Receipt>(&json) {
             Ok(receipt) => html_response(StatusCode::OK, receipt_page(&region, locale, &receipt)),
             Err(e) => error_page(locale, &ApiError::internal(e.to_string()).speaking(locale)),

@@ -182,6 +182,7 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
     if t.forward_to_lapor {
         queue_lapor(conn, t.complaint_id, t.at_ms).await?;
     }
+    refresh_facts(conn, t.complaint_id).await?;
     if let Some((subscriber, message)) = &t.inbound {
         sqlx::query(
             "INSERT INTO inbound_messages (subscriber_id, message_id, received_at, event_id) VALUES ($1, $2, $3, $4)",

@@ -94,6 +94,9 @@ pub async fn finish_delivery(
         .bind(error.clone()),
     };
     query.execute(&mut *conn).await?;
+    if matches!(outcome, Delivered::Yes) {
+        delivered_to_region(conn, id, now_ms).await?;
+    }
     Ok(())
 }
 
