@@ -44,10 +44,13 @@ pub enum Audience {
     Operator,
     /// The service's log lines.
     Log,
+    /// A file exported from the console (CSV, XLSX): it is saved, mailed
+    /// and kept where nobody controls it, whoever exported it.
+    Export,
 }
 
 impl Audience {
-    pub const ALL: [Audience; 13] = [
+    pub const ALL: [Audience; 14] = [
         Audience::Reporter,
         Audience::Officer(Role::Admin),
         Audience::Officer(Role::Province),
@@ -61,6 +64,7 @@ impl Audience {
         Audience::OfficerMail,
         Audience::Operator,
         Audience::Log,
+        Audience::Export,
     ];
 }
 
@@ -90,10 +94,13 @@ pub enum Field {
     Attachment,
     /// Photos an officer attached to a public reply (a fix, before and after).
     OfficerAttachment,
+    /// The comment with the reporter's rating of the handling (the score
+    /// itself is a figure, counted in the indicators).
+    RatingComment,
 }
 
 impl Field {
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Field::TrackingCode,
         Field::PublicId,
         Field::Routing,
@@ -107,6 +114,7 @@ impl Field {
         Field::InternalNote,
         Field::Attachment,
         Field::OfficerAttachment,
+        Field::RatingComment,
     ];
 
     /// The reporter's identity.
@@ -149,6 +157,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             F::OfficerReply | F::ReporterMessage => Always,
             F::Attachment | F::OfficerAttachment => Always,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone | F::InternalNote => Never,
+            // Written for the officers; the tracker does not show it back.
+            F::RatingComment => Never,
         },
         // The officers who handle it: the region's coordinator and the unit.
         Audience::Officer(Role::Coordinator | Role::Unit) => match field {
@@ -167,7 +177,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterMessage
             | F::InternalNote
             | F::Attachment
-            | F::OfficerAttachment => UnlessConfidential,
+            | F::OfficerAttachment
+            | F::RatingComment => UnlessConfidential,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone => Never,
         },
         Audience::Public => match field {
@@ -183,7 +194,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterEmail
             | F::ReporterPhone
             | F::ReporterMessage
-            | F::InternalNote => Never,
+            | F::InternalNote
+            | F::RatingComment => Never,
         },
         // A region's own app follows the complaint's life; it is an
         // external system, so it learns nobody's identity, and what the
@@ -202,7 +214,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterName
             | F::ReporterEmail
             | F::ReporterPhone
-            | F::InternalNote => Never,
+            | F::InternalNote
+            | F::RatingComment => Never,
         },
         // SP4N-LAPOR handles the complaint: its content (flagged `rahasia`
         // when confidential) and, unless anonymous, who filed.
@@ -213,7 +226,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::OfficerReply
             | F::ReporterMessage
             | F::InternalNote
-            | F::OfficerAttachment => Never,
+            | F::OfficerAttachment
+            | F::RatingComment => Never,
         },
         // Sent to the address the reporter left, for them alone.
         Audience::ReporterMail => match field {
@@ -225,7 +239,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterMessage
             | F::InternalNote
             | F::Attachment
-            | F::OfficerAttachment => Never,
+            | F::OfficerAttachment
+            | F::RatingComment => Never,
         },
         // A notice to act; the console has the rest. Mailboxes are read in
         // many places, so a confidential title stays in the console.
@@ -240,7 +255,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterMessage
             | F::InternalNote
             | F::Attachment
-            | F::OfficerAttachment => Never,
+            | F::OfficerAttachment
+            | F::RatingComment => Never,
         },
         Audience::Operator => match field {
             F::PublicId | F::Routing => Always,
@@ -250,7 +266,26 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             F::PublicId => Always,
             _ => Never,
         },
+        // A per-complaint export: figures for the region's own analysis.
+        // No tracking code (whoever holds it acts as the reporter), no
+        // words of anybody, and a confidential title stays in the console.
+        Audience::Export => match field {
+            F::PublicId | F::Routing => Always,
+            F::Title => UnlessConfidential,
+            _ => Never,
+        },
     }
+}
+
+/// Smallest count a public table shows for a category (or any cell below
+/// the totals) that holds a confidential complaint: smaller ones are
+/// merged, so no small number points at a whistleblower.
+pub const MIN_PUBLIC_CELL: i64 = 5;
+
+/// Whether a public table may show this cell on its own: `count`
+/// complaints, `confidential` of them confidential.
+pub fn may_publish_cell(count: i64, confidential: i64) -> bool {
+    confidential <= 0 || count >= MIN_PUBLIC_CELL
 }
 
 /// Whether `audience` may receive `field` of a complaint of `privacy`.
@@ -365,6 +400,7 @@ mod tests {
         reporter        internal_note    .   .    .    .
         reporter        attachment       y   y    y    y
         reporter        officer_photo    y   y    y    y
+        reporter        rating_comment   .   .    .    .
         admin           tracking_code    y   y    .    .
         admin           public_id        y   y    y    y
         admin           routing          y   y    y    y
@@ -378,6 +414,7 @@ mod tests {
         admin           internal_note    y   y    .    .
         admin           attachment       y   y    .    .
         admin           officer_photo    y   y    .    .
+        admin           rating_comment   y   y    .    .
         province        tracking_code    y   y    .    .
         province        public_id        y   y    y    y
         province        routing          y   y    y    y
@@ -391,6 +428,7 @@ mod tests {
         province        internal_note    y   y    .    .
         province        attachment       y   y    .    .
         province        officer_photo    y   y    .    .
+        province        rating_comment   y   y    .    .
         coordinator     tracking_code    y   y    y    y
         coordinator     public_id        y   y    y    y
         coordinator     routing          y   y    y    y
@@ -404,6 +442,7 @@ mod tests {
         coordinator     internal_note    y   y    y    y
         coordinator     attachment       y   y    y    y
         coordinator     officer_photo    y   y    y    y
+        coordinator     rating_comment   y   y    y    y
         unit            tracking_code    y   y    y    y
         unit            public_id        y   y    y    y
         unit            routing          y   y    y    y
@@ -417,6 +456,7 @@ mod tests {
         unit            internal_note    y   y    y    y
         unit            attachment       y   y    y    y
         unit            officer_photo    y   y    y    y
+        unit            rating_comment   y   y    y    y
         supervisor      tracking_code    y   y    .    .
         supervisor      public_id        y   y    y    y
         supervisor      routing          y   y    y    y
@@ -430,6 +470,7 @@ mod tests {
         supervisor      internal_note    y   y    .    .
         supervisor      attachment       y   y    .    .
         supervisor      officer_photo    y   y    .    .
+        supervisor      rating_comment   y   y    .    .
         public          tracking_code    .   .    .    .
         public          public_id        y   y    .    .
         public          routing          y   y    .    .
@@ -443,6 +484,7 @@ mod tests {
         public          internal_note    .   .    .    .
         public          attachment       y   y    .    .
         public          officer_photo    y   y    .    .
+        public          rating_comment   .   .    .    .
         webhook         tracking_code    .   .    .    .
         webhook         public_id        y   y    y    y
         webhook         routing          y   y    y    y
@@ -456,6 +498,7 @@ mod tests {
         webhook         internal_note    .   .    .    .
         webhook         attachment       .   .    .    .
         webhook         officer_photo    y   y    .    .
+        webhook         rating_comment   .   .    .    .
         lapor           tracking_code    .   .    .    .
         lapor           public_id        y   y    y    y
         lapor           routing          y   y    y    y
@@ -469,6 +512,7 @@ mod tests {
         lapor           internal_note    .   .    .    .
         lapor           attachment       y   y    y    y
         lapor           officer_photo    .   .    .    .
+        lapor           rating_comment   .   .    .    .
         reporter_mail   tracking_code    y   y    y    y
         reporter_mail   public_id        y   y    y    y
         reporter_mail   routing          y   y    y    y
@@ -482,6 +526,7 @@ mod tests {
         reporter_mail   internal_note    .   .    .    .
         reporter_mail   attachment       .   .    .    .
         reporter_mail   officer_photo    .   .    .    .
+        reporter_mail   rating_comment   .   .    .    .
         officer_mail    tracking_code    y   y    y    y
         officer_mail    public_id        y   y    y    y
         officer_mail    routing          y   y    y    y
@@ -495,6 +540,7 @@ mod tests {
         officer_mail    internal_note    .   .    .    .
         officer_mail    attachment       .   .    .    .
         officer_mail    officer_photo    .   .    .    .
+        officer_mail    rating_comment   .   .    .    .
         operator        tracking_code    .   .    .    .
         operator        public_id        y   y    y    y
         operator        routing          y   y    y    y
@@ -508,6 +554,7 @@ mod tests {
         operator        internal_note    .   .    .    .
         operator        attachment       .   .    .    .
         operator        officer_photo    .   .    .    .
+        operator        rating_comment   .   .    .    .
         log             tracking_code    .   .    .    .
         log             public_id        y   y    y    y
         log             routing          .   .    .    .
@@ -521,6 +568,21 @@ mod tests {
         log             internal_note    .   .    .    .
         log             attachment       .   .    .    .
         log             officer_photo    .   .    .    .
+        log             rating_comment   .   .    .    .
+        export          tracking_code    .   .    .    .
+        export          public_id        y   y    y    y
+        export          routing          y   y    y    y
+        export          title            y   y    .    .
+        export          content          .   .    .    .
+        export          reporter_name    .   .    .    .
+        export          reporter_email   .   .    .    .
+        export          reporter_phone   .   .    .    .
+        export          officer_reply    .   .    .    .
+        export          reporter_message .   .    .    .
+        export          internal_note    .   .    .    .
+        export          attachment       .   .    .    .
+        export          officer_photo    .   .    .    .
+        export          rating_comment   .   .    .    .
     ";
 
     fn audience_name(a: Audience) -> &'static str {
@@ -538,6 +600,7 @@ mod tests {
             Audience::OfficerMail => "officer_mail",
             Audience::Operator => "operator",
             Audience::Log => "log",
+            Audience::Export => "export",
         }
     }
 
@@ -556,6 +619,7 @@ mod tests {
             Field::InternalNote => "internal_note",
             Field::Attachment => "attachment",
             Field::OfficerAttachment => "officer_photo",
+            Field::RatingComment => "rating_comment",
         }
     }
 

@@ -119,8 +119,9 @@ pub async fn add(
         .ok_or_else(|| format!("an officer with the e-mail address {email} exists already"))
 }
 
-/// The demo officers: an administrator and a province coordinator, and in
-/// every region a coordinator, a unit officer and a supervisor.
+/// The demo officers: an administrator, a province coordinator, the
+/// province's own coordinator and Saber Pungli officer, and in every region
+/// a coordinator, a unit officer and a supervisor.
 pub fn demo_requests(catalog: &Catalog) -> Vec<OfficerRequest> {
     let province = catalog
         .regions
@@ -143,6 +144,27 @@ pub fn demo_requests(catalog: &Catalog) -> Vec<OfficerRequest> {
             unit: None,
         },
     ];
+    // Who handles what every region hands to the province (illegal levies
+    // to Saber Pungli): the province's coordinator verifies, the unit acts.
+    list.push(OfficerRequest {
+        email: "coordinator.bali@demo.aduan.id".into(),
+        name: Some("Koordinator Inspektorat Provinsi (demo)".into()),
+        role: "coordinator".into(),
+        region: province.into(),
+        unit: None,
+    });
+    for (region, unit) in catalog.handoffs.values() {
+        if region == province && catalog.unit(region, unit).is_some() {
+            list.push(OfficerRequest {
+                email: format!("{unit}@demo.aduan.id"),
+                name: Some("Petugas Saber Pungli Provinsi (demo)".into()),
+                role: "unit".into(),
+                region: region.clone(),
+                unit: Some(unit.clone()),
+            });
+        }
+    }
+    list.dedup_by(|a, b| a.email == b.email);
     for r in catalog.regions.iter().filter(|r| r.kind != "province") {
         for (role, unit, title) in [
             ("coordinator", None, "Koordinator"),
@@ -234,7 +256,8 @@ mod tests {
     fn every_demo_officer_is_valid() {
         let catalog = crate::domain::catalog::tests::bali();
         let list = demo_requests(&catalog);
-        assert_eq!(list.len(), 2 + 3 * 9);
+        assert_eq!(list.len(), 4 + 3 * 9);
+        assert!(list.iter().any(|r| r.unit.as_deref() == Some("saber-pungli") && r.region == "bali"));
         for r in &list {
             assert!(check(&catalog, r, DEMO_PASSWORD).is_ok(), "{r:?}");
         }

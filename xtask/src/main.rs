@@ -154,6 +154,9 @@ fn serve(args: &[String]) -> Result {
         "  unit.<region>@demo.aduan.id              unit officer of public works (pupr), e.g. unit.badung@demo.aduan.id"
     );
     println!("  supervisor.<region>@demo.aduan.id        supervisor, read only");
+    println!("  coordinator.bali@demo.aduan.id           the province's own coordinator (verifies what is handed to it)");
+    println!("  saber-pungli@demo.aduan.id               the province's Saber Pungli unit (illegal levies from every region)");
+    println!("  Performance dashboard:       {base}/console/performance  (public figures: {base}/r/badung/stats)");
     println!(
         "  <region>: badung, bangli, buleleng, denpasar, gianyar, jembrana, karangasem, klungkung, tabanan"
     );

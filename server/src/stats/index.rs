@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | on-time verification | 25 | verified within the limit ÷ (verified + owed and late today) |
 //! | on-time follow-up plan | 20 | planned within the limit ÷ (planned + owed and late today) |
-//! | resolution | 20 | resolved ÷ (received − rejected) |
+//! | resolution | 20 | resolved ÷ (resolved + open and past due today) |
 //! | rating | 15 | (average rating − 1) ÷ 4 |
 //! | connectivity | 10 | half for the widget seen working in the last 7 days, half for a portal link (LAPOR or the region's webhook) with no parked message |
 //! | activity | 10 | 1 when an officer acted in the last 7 days, 0 after 30 days (or never), straight between |

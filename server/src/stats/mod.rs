@@ -19,6 +19,100 @@ pub mod tally;
 /// template answer from its next use on.
 pub const TEMPLATE_USES: i64 = 5;
 
+/// What a dashboard figure counts, for the inbox that lists its complaints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Received,
+    Channel(&'static str),
+    VerifiedOnTime,
+    /// Verified late, or still owed and late today.
+    VerificationMissed,
+    PlannedOnTime,
+    /// Planned late, or still owed and late today.
+    PlanMissed,
+    Resolved,
+    ClosedConfirmed,
+    ClosedQuiet,
+    Rejected,
+    Reopened,
+    Rated,
+    /// Open and past the due date of its current step today.
+    Overdue,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 17] = [
+        Measure::Received,
+        Measure::Channel("widget"),
+        Measure::Channel("hosted"),
+        Measure::Channel("api"),
+        Measure::Channel("open311"),
+        Measure::Channel("lapor"),
+        Measure::VerifiedOnTime,
+        Measure::VerificationMissed,
+        Measure::PlannedOnTime,
+        Measure::PlanMissed,
+        Measure::Resolved,
+        Measure::ClosedConfirmed,
+        Measure::ClosedQuiet,
+        Measure::Rejected,
+        Measure::Reopened,
+        Measure::Rated,
+        Measure::Overdue,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Received => "received",
+            Measure::Channel("widget") => "channel_widget",
+            Measure::Channel("hosted") => "channel_hosted",
+            Measure::Channel("api") => "channel_api",
+            Measure::Channel("open311") => "channel_open311",
+            Measure::Channel(_) => "channel_lapor",
+            Measure::VerifiedOnTime => "verified_on_time",
+            Measure::VerificationMissed => "verification_missed",
+            Measure::PlannedOnTime => "planned_on_time",
+            Measure::PlanMissed => "plan_missed",
+            Measure::Resolved => "resolved",
+            Measure::ClosedConfirmed => "closed_confirmed",
+            Measure::ClosedQuiet => "closed_quiet",
+            Measure::Rejected => "rejected",
+            Measure::Reopened => "reopened",
+            Measure::Rated => "rated",
+            Measure::Overdue => "overdue",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    /// The condition on `complaint_facts` (columns unqualified); `$today`
+    /// stands for today's date, bound by the caller.
+    pub fn condition(self) -> &'static str {
+        match self {
+            Measure::Received | Measure::Overdue => "TRUE",
+            Measure::Channel("widget") => "channel = 'widget'",
+            Measure::Channel("hosted") => "channel = 'hosted'",
+            Measure::Channel("api") => "channel = 'api'",
+            Measure::Channel("open311") => "channel = 'open311'",
+            Measure::Channel(_) => "channel = 'lapor'",
+            Measure::VerifiedOnTime => "verification = 'on_time'",
+            Measure::VerificationMissed => {
+                "(verification = 'late' OR (verification = 'pending' AND verification_due < $today))"
+            }
+            Measure::PlannedOnTime => "plan = 'on_time'",
+            Measure::PlanMissed => "(plan = 'late' OR (plan = 'pending' AND plan_due < $today))",
+            Measure::Resolved => "outcome IN ('resolved', 'confirmed', 'quiet')",
+            Measure::ClosedConfirmed => "outcome = 'confirmed'",
+            Measure::ClosedQuiet => "outcome = 'quiet'",
+            Measure::Rejected => "outcome = 'rejected'",
+            Measure::Reopened => "reopened > 0",
+            Measure::Rated => "rating IS NOT NULL",
+        }
+    }
+}
+
 /// Which sums to read: days `from` through `to` (`YYYY-MM-DD`), one region
 /// or all, one unit or all, and whether per unit or per region.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,13 +160,13 @@ pub struct PulseRow {
 /// One complaint of a per-complaint export.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ExportRow {
-    pub tracking_code: String,
+    /// The id public outlets name it by (never the tracking code).
+    pub public_id: String,
     /// The region whose officers hold it (the province's unit after a hand-off).
     pub handled_by: String,
     pub region_slug: String,
     pub unit_key: String,
     pub category_key: String,
-    pub district_key: Option<String>,
     pub channel: String,
     pub anonymous: bool,
     pub confidential: bool,

@@ -100,8 +100,10 @@ impl Line {
         )
     }
 
+    /// Resolved, of those resolved or open past their due date today (a
+    /// complaint still within its time counts neither way).
     pub fn resolution(&self) -> Rate {
-        Rate::new(self.tally.resolved, self.tally.received - self.tally.rejected)
+        Rate::new(self.tally.resolved, self.tally.resolved + self.live.overdue)
     }
 
     pub fn templates(&self) -> Rate {
@@ -235,10 +237,10 @@ pub fn build(inputs: Inputs<'_>) -> Result<Report, String> {
         line.score();
     }
     total.score();
-    // Rank those with enough complaints by index, then by the low end of
-    // its range (the more certain first).
+    // Rank regions with enough complaints by index, then by the low end of
+    // its range (the more certain first). Units are not ranked.
     let mut ranked: Vec<usize> = (0..lines.len())
-        .filter(|&i| !lines[i].too_few() && lines[i].index.is_some())
+        .filter(|&i| !inputs.by_unit && !lines[i].too_few() && lines[i].index.is_some())
         .collect();
     ranked.sort_by(|&a, &b| {
         let (ia, ib) = (lines[a].index, lines[b].index);
@@ -379,7 +381,7 @@ impl Line {
             cell(index.map_or_else(String::new, |i| {
                 format!("{:.1}–{:.1}", i.low, i.high)
             })),
-            cell(match (self.rank, self.too_few()) {
+            cell(match (self.rank, self.too_few() && self.unit.is_none()) {
                 (Some(r), _) => r.to_string(),
                 (None, true) => "too_few".to_owned(),
                 (None, false) => String::new(),

@@ -85,6 +85,21 @@ pub struct InboxQuery {
     pub due: Option<DueFilter>,
     pub after: Option<(String, i64)>,
     pub limit: i64,
+    /// Set when the list is the complaints a dashboard figure counts.
+    pub counted: Option<Counted>,
+}
+
+/// The complaints a dashboard figure counts: received in the region
+/// (where it happened) from `from` through `to`, and matching `measure`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub region: Option<String>,
+    pub unit: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub measure: crate::stats::Measure,
+    /// Today, for what is late without an event.
+    pub today: String,
 }
 
 /// A complaint in an inbox.

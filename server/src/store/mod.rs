@@ -25,7 +25,7 @@ use crate::attachments::{
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 pub use console::{
-    ActOutcome, ComplaintRecord, ComplaintRef, DueFilter, HistoryEvent, Identity, InboxQuery,
+    ActOutcome, ComplaintRecord, ComplaintRef, Counted, DueFilter, HistoryEvent, Identity, InboxQuery,
     InboxRow, NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
 };
 

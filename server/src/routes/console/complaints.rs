@@ -34,6 +34,12 @@ pub struct InboxFilters {
     pub due: String,
     /// The last row of the previous page: `due_date,id`.
     pub after: String,
+    /// With `measure`: the complaints a dashboard figure counts, received
+    /// in `region` from `from` through `to` (`YYYY-MM-DD`).
+    pub measure: String,
+    pub region: String,
+    pub from: String,
+    pub to: String,
 }
 
 impl InboxFilters {
@@ -61,7 +67,23 @@ impl InboxFilters {
             due,
             after,
             limit: PAGE_SIZE,
+            counted: self.counted(catalog, today),
         }
+    }
+
+    /// The dashboard figure this list stands for, if any.
+    pub fn counted(&self, catalog: &Catalog, today: Date) -> Option<crate::store::Counted> {
+        let measure = crate::stats::Measure::from_key(&self.measure)?;
+        let from = Date::parse(&self.from)?;
+        let to = Date::parse(&self.to)?;
+        Some(crate::store::Counted {
+            region: catalog.region(&self.region).map(|r| r.slug.clone()),
+            unit: (!self.unit.is_empty()).then(|| self.unit.clone()),
+            from: from.to_string(),
+            to: to.to_string(),
+            measure,
+            today: today.to_string(),
+        })
     }
 }
 

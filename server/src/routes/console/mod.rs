@@ -20,6 +20,7 @@ pub mod integrations;
 pub mod officers;
 mod pages;
 pub mod password;
+pub mod performance;
 mod regions;
 mod sign_in;
 

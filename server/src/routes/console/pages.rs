@@ -46,23 +46,23 @@ impl<'a> Page<'a> {
         }
     }
 
-    fn t(&self, id: &'static str, en: &'static str) -> &'static str {
+    pub(super) fn t(&self, id: &'static str, en: &'static str) -> &'static str {
         t(self.locale, id, en)
     }
 
-    fn region_name(&self, slug: &str) -> String {
+    pub(super) fn region_name(&self, slug: &str) -> String {
         self.catalog
             .region(slug)
             .map_or_else(|| slug.to_owned(), |r| r.name.clone())
     }
 
-    fn unit_name(&self, region: &str, unit: &str) -> String {
+    pub(super) fn unit_name(&self, region: &str, unit: &str) -> String {
         self.catalog
             .unit(region, unit)
             .map_or_else(|| unit.to_owned(), |u| u.name.clone())
     }
 
-    fn category_name(&self, key: &str) -> String {
+    pub(super) fn category_name(&self, key: &str) -> String {
         self.catalog.category(key).map_or_else(
             || key.to_owned(),
             |c| match self.locale {
@@ -87,6 +87,7 @@ impl<'a> Page<'a> {
                         a href="/console/inbox" { (self.t("Kotak masuk", "Inbox")) }
                         @if who.role != Role::Unit {
                             a href="/console/overview" { (self.t("Ringkasan", "Overview")) }
+                            a href="/console/performance" { (self.t("Kinerja", "Performance")) }
                         }
                         @if matches!(who.role, Role::Coordinator | Role::Admin) {
                             a href="/console/rules" { (self.t("Aturan penerusan", "Routing rules")) }
@@ -276,6 +277,7 @@ fn selected_if(a: &str, b: &str) -> bool {
 
 pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: Date) -> Markup {
     let who = page.who;
+    let counted = filters.counted(page.catalog, today);
     let today_s = today.to_string();
     let units: Vec<_> = page
         .catalog
@@ -292,24 +294,43 @@ pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: 
                 ("unit", filters.unit.as_str()),
                 ("category", filters.category.as_str()),
                 ("due", filters.due.as_str()),
+                ("measure", filters.measure.as_str()),
+                ("region", filters.region.as_str()),
+                ("from", filters.from.as_str()),
+                ("to", filters.to.as_str()),
             ];
             q.retain(|(_, v)| !v.is_empty());
             let mut url = String::from("/console/inbox?");
             for (k, v) in q {
                 url.push_str(&format!("{k}={}&", encode(v)));
             }
-            url.push_str(&format!(
-                "after={},{}",
-                encode(last.due_date.as_deref().unwrap_or("")),
-                last.id
-            ));
+            let due = match (&last.due_date, counted.is_some()) {
+                (Some(d), _) => d.as_str(),
+                (None, true) => "9999-12-31",
+                (None, false) => "",
+            };
+            url.push_str(&format!("after={},{}", encode(due), last.id));
             url
         });
     page.layout(
         page.t("Kotak masuk", "Inbox"),
         html! {
             h1 { (page.t("Kotak masuk", "Inbox")) }
+            @if let Some(c) = &counted {
+                p.counted role="status" {
+                    (page.t("Pengaduan yang dihitung dalam", "The complaints counted in"))
+                    " “" strong { (super::performance::measure_name(c.measure, page.locale)) } "”, "
+                    (c.region.as_deref().map_or_else(|| page.t("semua wilayah", "every region").to_owned(), |r| page.region_name(r)))
+                    @if let Some(u) = &c.unit { " · " (c.region.as_deref().map_or_else(|| u.clone(), |r| page.unit_name(r, u))) }
+                    ", " (page.t("diterima", "received")) " " (c.from) " – " (c.to) ". "
+                    (page.t("Pengaduan rahasia hanya tampil bagi petugas yang menanganinya.", "Confidential complaints are listed only to the officers who handle them."))
+                    " " a href="/console/inbox" { (page.t("Kembali ke kotak masuk", "Back to the inbox")) }
+                }
+            }
             form.filters method="get" action="/console/inbox" {
+                @for (k, v) in [("measure", &filters.measure), ("region", &filters.region), ("from", &filters.from), ("to", &filters.to)] {
+                    @if counted.is_some() { input type="hidden" name=(k) value=(v); }
+                }
                 label { (page.t("Status", "Status"))
                     select name="status" {
                         option value="" { (page.t("Semua yang terbuka", "Every open one")) }

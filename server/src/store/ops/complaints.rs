@@ -18,12 +18,38 @@ pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>,
         "SELECT id, tracking_code, region_slug, unit_key, category_key, anonymous, confidential, title, status, due_step, due_date, created_at \
          FROM complaints WHERE ",
     );
-    match &query.status {
-        Some(status) => {
+    match (&query.status, &query.counted) {
+        (Some(status), _) => {
             q.push("status = ").push_bind(status.clone());
         }
-        None => {
+        // A figure's complaints, whatever their state now.
+        (None, Some(c)) if c.measure != crate::stats::Measure::Overdue => {
+            q.push("TRUE");
+        }
+        (None, _) => {
             q.push(OPEN);
+        }
+    }
+    if let Some(c) = &query.counted {
+        q.push(" AND id IN (SELECT complaint_id FROM complaint_facts WHERE day >= ")
+            .push_bind(c.from.clone())
+            .push(" AND day <= ")
+            .push_bind(c.to.clone());
+        if let Some(region) = &c.region {
+            q.push(" AND region_slug = ").push_bind(region.clone());
+        }
+        if let Some(unit) = &c.unit {
+            q.push(" AND unit_key = ").push_bind(unit.clone());
+        }
+        // The condition's one parameter is today's date.
+        let mut parts = c.measure.condition().split("$today");
+        q.push(" AND ").push(parts.next().unwrap_or("TRUE"));
+        for rest in parts {
+            q.push_bind(c.today.clone()).push(rest);
+        }
+        q.push(")");
+        if c.measure == crate::stats::Measure::Overdue {
+            q.push(" AND due_date < ").push_bind(c.today.clone());
         }
     }
     push_scope(&mut q, &query.scope);
@@ -43,14 +69,25 @@ pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>,
         }
         None => {}
     }
+    // A figure's list holds final complaints too, which are due never.
+    let due_key = if query.counted.is_some() {
+        "COALESCE(due_date, '9999-12-31')"
+    } else {
+        "due_date"
+    };
     if let Some((due, id)) = &query.after {
-        q.push(" AND (due_date, id) > (")
+        q.push(" AND (")
+            .push(due_key)
+            .push(", id) > (")
             .push_bind(due.clone())
             .push(", ")
             .push_bind(*id)
             .push(")");
     }
-    q.push(" ORDER BY due_date, id LIMIT ").push_bind(query.limit);
+    q.push(" ORDER BY ")
+        .push(due_key)
+        .push(", id LIMIT ")
+        .push_bind(query.limit);
     Ok(q.build_query_as().fetch_all(&mut *conn).await?)
 }
 

@@ -458,7 +458,7 @@ pub async fn set_handoff(conn: &mut Conn, category: &str, to: Option<(&str, &str
 /// analysis (what may be shown of each is decided by the caller).
 pub async fn export_rows(conn: &mut Conn, filter: &FactFilter, limit: i64) -> Result<Vec<ExportRow>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT c.tracking_code, c.region_slug AS handled_by, f.region_slug, f.unit_key, f.category_key, c.district_key, f.channel, c.anonymous, c.confidential, \
+        "SELECT c.public_id, c.region_slug AS handled_by, f.region_slug, f.unit_key, f.category_key, f.channel, c.anonymous, c.confidential, \
          c.title, c.status, f.day, f.verification, f.plan, f.first_reply_days, f.resolution_days, f.outcome, f.reopened, f.rating \
          FROM complaint_facts f JOIN complaints c ON c.id = f.complaint_id WHERE f.day >= ",
     );
