@@ -10,6 +10,7 @@ pub mod limits;
 pub mod open311;
 pub mod public;
 pub mod system;
+pub mod transparency;
 pub mod uploads;
 
 use std::time::Duration;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     let public_api = Router::new()
         .route("/regions", get(public::list_regions))
         .route("/regions/{slug}/form", get(public::find_region_form))
+        .route("/regions/{slug}/stats", get(transparency::stats_json))
         .route("/complaints", post(public::submit_complaint))
         .route("/complaints/{code}", get(public::find_complaint_by_code))
         .route(
@@ -96,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/r/{slug}/track/confirm", post(hosted::confirm_from_tracker))
         .route("/r/{slug}/track/erase", post(hosted::erase_from_tracker))
+        .route("/r/{slug}/track/rate", post(hosted::rate_from_tracker))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit_citizens))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -112,6 +115,17 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ));
+
+    // A region's public record: no script, no identity, cacheable.
+    let public_record = Router::new()
+        .route("/r/{slug}/stats", get(transparency::stats_page))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::limit_citizens))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors *",
+            ),
         ));
 
     // Officers: server-rendered pages with no script at all; the session
@@ -251,6 +265,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(hosted_pages)
+        .merge(public_record)
         .merge(console_pages)
         .merge(inbound_api)
         .merge(open311_api)

@@ -12,6 +12,7 @@
 
 pub mod facts;
 pub mod index;
+pub mod public;
 pub mod report;
 pub mod tally;
 

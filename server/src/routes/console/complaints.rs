@@ -182,6 +182,18 @@ async fn complaint_response(
             .collect::<Vec<_>>(),
         Err(e) => return store_failed(locale, &e),
     };
+    let rating = match state.store.rating(complaint.id).await {
+        Ok(r) => r.map(|(score, comment, _)| {
+            let comment = crate::disclosure::keep(
+                Audience::Officer(who.role),
+                complaint.privacy(),
+                crate::disclosure::Field::RatingComment,
+                comment,
+            );
+            (score, comment)
+        }),
+        Err(e) => return store_failed(locale, &e),
+    };
     pages::html(
         status,
         pages::complaint(
@@ -196,6 +208,7 @@ async fn complaint_response(
                 posted,
                 files: &files,
                 handles_files: handles_files(who),
+                rating,
             },
         ),
     )

@@ -429,6 +429,8 @@ pub struct ComplaintView<'a> {
     pub files: &'a [crate::attachments::AttachmentRow],
     /// Whether this officer may hide files and add their own.
     pub handles_files: bool,
+    /// The reporter's rating, and its comment when this officer may read it.
+    pub rating: Option<(i32, Option<String>)>,
 }
 
 fn part_name(part: crate::attachments::Part, l: Locale) -> &'static str {
@@ -585,6 +587,12 @@ pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
             h2 { (page.t("Isi pengaduan", "The complaint")) }
             p.message { (c.description) }
 
+            @if let Some((score, comment)) = &view.rating {
+                h2 { (page.t("Penilaian pelapor", "The reporter's rating")) }
+                p.rating { strong { (score) " / 5" }
+                    @if let Some(c) = comment { " · " span.message { (c) } }
+                }
+            }
             (files_section(page, view))
 
             h2 { (page.t("Riwayat", "History")) }

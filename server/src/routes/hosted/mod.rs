@@ -395,6 +395,42 @@ pub async fn confirm_from_tracker(
     tracker_button(state, slug, header, form, TrackerButton::Confirm).await
 }
 
+/// The rating form of the tracker page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RateForm {
+    pub code: String,
+    pub lang: String,
+    pub score: String,
+    pub comment: String,
+}
+
+/// `POST /r/{slug}/track/rate`: the reporter rates the handling, once.
+pub async fn rate_from_tracker(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    Form(form): Form<RateForm>,
+) -> Response {
+    let locale = pick_locale(Some(form.lang.as_str()), header);
+    let Some(region) = state.catalog().region(&slug).cloned() else {
+        return no_such_region(locale);
+    };
+    let input = aduan_app::api::RatingInput {
+        score: form.score.trim().parse().unwrap_or(0),
+        comment: Some(form.comment.clone()),
+        locale: Some(locale.key().to_owned()),
+    };
+    let result = match intake::tracking_code(&form.code, locale) {
+        Ok(code) => match aduan_app::validate::rating(&input) {
+            Ok((score, comment, _)) => intake::rate(&state, &code, score, comment, locale).await,
+            Err(invalid) => Err(ApiError::invalid(&invalid)),
+        },
+        Err(e) => Err(e),
+    };
+    tracker_answer(&state, &region, locale, &form.code, result).await
+}
+
 /// `POST /r/{slug}/track/erase`: the reporter erases their contact details.
 pub async fn erase_from_tracker(
     State(state): State<AppState>,

@@ -284,6 +284,40 @@ fn when(at: &str) -> String {
     )
 }
 
+/// The reporter rates the handling once it was followed up (1–5, with an
+/// optional comment only the officers read); afterwards, their score.
+fn rating_form(region: &Region, locale: Locale, view: &TrackingView) -> Markup {
+    let t = |id: &'static str, en: &'static str| match locale {
+        Locale::Id => id,
+        Locale::En => en,
+    };
+    html! {
+        @match view.rating {
+            Some(score) => {
+                p.rated { (t("Anda menilai penanganan pengaduan ini", "You rated the handling of this complaint")) " " strong { (score) " / 5" } ". " (t("Terima kasih.", "Thank you.")) }
+            },
+            None => {
+                h2 { (t("Nilai penanganannya", "Rate the handling")) }
+                form method="post" action=(format!("/r/{}/track/rate", region.slug)) {
+                    input type="hidden" name="code" value=(view.tracking_code);
+                    input type="hidden" name="lang" value=(locale.key());
+                    fieldset.field {
+                        legend { (t("Seberapa baik pengaduan Anda ditangani? (1 buruk, 5 sangat baik)", "How well was your complaint handled? (1 poor, 5 very good)")) }
+                        @for n in 1..=5 {
+                            label.choice { input type="radio" name="score" value=(n) required; (n) }
+                        }
+                    }
+                    div.field {
+                        label for="rating-comment" { (t("Komentar (tidak wajib; hanya dibaca petugas)", "Comment (optional; read by the officers only)")) }
+                        textarea id="rating-comment" name="comment" rows="3" maxlength=(LIMITS.reply_max) {}
+                    }
+                    button type="submit" { (t("Kirim penilaian", "Send the rating")) }
+                }
+            },
+        }
+    }
+}
+
 pub(super) fn tracker_page(
     region: &Region,
     locale: Locale,
@@ -345,6 +379,9 @@ pub(super) fn tracker_page(
                             p { (t(Label::ConfirmHelp)) }
                             button type="submit" { (t(Label::ConfirmResolved)) }
                         }
+                    }
+                    @if matches!(view.status, aduan_app::api::Status::Resolved | aduan_app::api::Status::Closed) {
+                        (rating_form(region, locale, view))
                     }
                     form method="post" action=(format!("/r/{}/track/erase", region.slug)) {
                         input type="hidden" name="code" value=(view.tracking_code);
