@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/console/performance/complaints.csv", get(console::performance::complaints_csv))
         .route("/console/performance/report", get(console::performance::monthly))
         .route("/console/rules", get(console::show_rules).post(console::save_rule))
+        .route("/console/rules/handoff", post(console::save_handoff))
         .route("/console/officers", get(console::officers::show).post(console::officers::change))
         .route("/console/password", get(console::password::show).post(console::password::change))
         .route("/console/integrations", get(console::integrations::show))

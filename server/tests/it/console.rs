@@ -123,6 +123,24 @@ pub async fn sign_in_from(
 }
 
 impl Officer {
+    /// A download: its status, content type and bytes.
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("an answer");
+        let kind = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (r.status().as_u16(), kind, r.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = self
             .client
@@ -242,7 +260,7 @@ pub async fn file(app: &TestApp, body: Value) -> String {
         .to_owned()
 }
 
-fn with(changes: Value) -> Value {
+pub fn with(changes: Value) -> Value {
     let mut body = complaint();
     if let (Some(b), Some(c)) = (body.as_object_mut(), changes.as_object()) {
         for (k, v) in c {
@@ -767,6 +785,7 @@ on_both_engines! {
         }
         let posts: Vec<(&str, Vec<(&str, &str)>)> = vec![
             ("/console/rules", vec![("region", "badung"), ("category", "jalan"), ("unit", "dlh")]),
+            ("/console/rules/handoff", vec![("category", "pungli"), ("unit", "")]),
             ("/console/officers", vec![("do", "add"), ("email", "x@example.go.id"), ("role", "unit"), ("region", "badung"), ("unit", "pupr"), ("password", PASSWORD)]),
             ("/console/password", vec![("current", PASSWORD), ("new", "sandi-baru-yang-panjang"), ("repeat", "sandi-baru-yang-panjang")]),
             ("/console/integrations/mode", vec![("region", "badung"), ("mode", "webhook")]),

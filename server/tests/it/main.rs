@@ -26,3 +26,4 @@ mod openapi;
 mod outbox;
 mod privacy;
 mod sign_in;
+mod stats;

@@ -859,6 +859,54 @@ pub fn rules(page: &Page<'_>, region: &str, done: &str, problem: Option<&str>) -
                     }
                 }
             }
+            @if page.who.role == Role::Admin {
+                (handoff_rules(page))
+            }
         },
     )
+}
+
+/// Supervisory categories every region hands to one unit of the province
+/// (illegal levies to Saber Pungli), or leaves with each region.
+fn handoff_rules(page: &Page<'_>) -> Markup {
+    let province = page
+        .catalog
+        .regions
+        .iter()
+        .find(|r| r.kind == "province")
+        .map_or("bali", |r| r.slug.as_str());
+    let units: Vec<_> = page.catalog.units.iter().filter(|u| u.region == province).collect();
+    html! {
+        h2 #handoff { (page.t("Penyerahan ke provinsi", "Hand-off to the province")) }
+        p { (page.t(
+            "Pengaduan kategori pengawasan dari semua daerah dapat diserahkan ke satu unit provinsi (misalnya pungutan liar ke Unit Saber Pungli). Pengaduan itu menjadi rahasia; daerah asalnya tetap dihitung dalam statistik, dan petugas daerah itu hanya melihat bahwa sebuah pengaduan rahasia diserahkan.",
+            "Supervisory complaints from every region can be handed to one unit of the province (illegal levies to the Saber Pungli unit, say). They become confidential; the region where it happened keeps them in its statistics, and its officers see only that a confidential complaint was handed off.")) }
+        table.rules {
+            thead { tr {
+                th scope="col" { (page.t("Kategori pengawasan", "Supervisory category")) }
+                th scope="col" { (page.t("Diserahkan ke", "Handed to")) }
+            } }
+            tbody {
+                @for c in page.catalog.categories.iter().filter(|c| c.supervisory) {
+                    @let current = page.catalog.handoff(&c.key).map(|(_, u)| u).unwrap_or("");
+                    tr {
+                        td { (page.category_name(&c.key)) }
+                        td {
+                            form.inline method="post" action="/console/rules/handoff" {
+                                input type="hidden" name="csrf" value=(page.who.csrf);
+                                input type="hidden" name="category" value=(c.key);
+                                select name="unit" aria-label=(format!("{} · {}", page.t("Diserahkan ke", "Handed to"), page.category_name(&c.key))) {
+                                    option value="" selected[current.is_empty()] { (page.t("Tetap di daerah masing-masing", "Stays with each region")) }
+                                    @for u in &units {
+                                        option value=(u.key) selected[u.key == current] { (page.region_name(province)) " · " (u.name) }
+                                    }
+                                }
+                                button type="submit" { (page.t("Simpan", "Save")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -154,3 +154,71 @@ pub async fn save_rule(
     ))
     .into_response()
 }
+
+/// A hand-off rule, as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct HandoffForm {
+    pub csrf: String,
+    pub category: String,
+    /// A unit of the province, or empty to leave the category with each region.
+    pub unit: String,
+}
+
+impl super::WithCsrf for HandoffForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /console/rules/handoff`: an administrator hands a supervisory
+/// category from every region to a unit of the province, or stops it.
+pub async fn save_handoff(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    Posted(who, form): Posted<HandoffForm>,
+) -> Response {
+    if who.role != Role::Admin {
+        return forbidden(locale, Some(&who));
+    }
+    let catalog = state.catalog();
+    let province = catalog
+        .regions
+        .iter()
+        .find(|r| r.kind == "province")
+        .map(|r| r.slug.clone())
+        .unwrap_or_default();
+    let supervisory = catalog.category(&form.category).is_some_and(|c| c.supervisory);
+    let to = (!form.unit.is_empty()).then(|| (province.clone(), form.unit.clone()));
+    let unit_ok = to
+        .as_ref()
+        .is_none_or(|(r, u)| catalog.unit(r, u).is_some());
+    if !supervisory || !unit_ok {
+        let problem = pages::t(
+            locale,
+            "Pilih kategori pengawasan dan unit provinsi yang ada.",
+            "Choose a supervisory category and a unit of the province that exist.",
+        );
+        return pages::html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::rules(
+                &Page::new(locale, &who, &catalog),
+                &province,
+                "",
+                Some(problem),
+            ),
+        );
+    }
+    if let Err(e) = state.store.set_handoff(&form.category, to).await {
+        return store_failed(locale, &e);
+    }
+    if let Err(e) = state.reload_catalog().await {
+        return store_failed(locale, &e);
+    }
+    tracing::info!(officer = who.officer.id, category = %form.category, unit = %form.unit, "console: hand-off rule changed");
+    Redirect::to(&format!(
+        "/console/rules?region={province}&done={}#handoff",
+        form.category
+    ))
+    .into_response()
+}
