@@ -77,6 +77,17 @@ pub enum Command {
     /// Manage Open311 partners.
     #[command(subcommand)]
     Partner(PartnerCommand),
+    /// The indicators' sums.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+/// `aduan stats ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum StatsCommand {
+    /// Rebuild the sums the dashboard reads from every complaint's facts
+    /// (after restoring a backup, or facts written in bulk), then exit.
+    Rebuild(DatabaseArgs),
 }
 
 /// `aduan partner ...`

@@ -2,7 +2,7 @@
 
 use aduan_server::config::{
     Cli, Command, Config, LogFormat, NewOfficerArgs, NewPartnerArgs, NewWebhookArgs,
-    OfficerCommand, PartnerCommand, WebhookCommand,
+    OfficerCommand, StatsCommand, PartnerCommand, WebhookCommand,
 };
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -159,6 +159,27 @@ async fn run() -> std::process::ExitCode {
         Command::Partner(PartnerCommand::Add(args)) => {
             init_logs(LogFormat::Text);
             add_partner(args).await
+        }
+        Command::Stats(StatsCommand::Rebuild(db)) => {
+            init_logs(LogFormat::Text);
+            match aduan_server::open_store(&db).await {
+                Ok(store) => {
+                    let started = std::time::Instant::now();
+                    let outcome = store.rebuild_stats().await;
+                    store.close().await;
+                    match outcome {
+                        Ok(rows) => {
+                            println!(
+                                "Rebuilt {rows} rows of sums in {:.1} s.",
+                                started.elapsed().as_secs_f64()
+                            );
+                            Ok(())
+                        }
+                        Err(e) => Err(e.into()),
+                    }
+                }
+                Err(e) => Err(e),
+            }
         }
         Command::Migrate(db) => {
             init_logs(LogFormat::Text);

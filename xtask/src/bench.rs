@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::load::{self, Conn, Outcome};
 use crate::{Result, cargo, pg, root, tools};
-use crate::{console_bench, outbox_bench};
+use crate::{console_bench, outbox_bench, performance_bench};
 
 const CONNECTIONS: usize = 64;
 const SEEDED: usize = 2_000;
@@ -211,10 +211,11 @@ async fn bench_engine(engine: &str, url: &str, seconds: u64, rounds: usize) -> R
 
 /// Creates an officer with the `aduan officer add` command.
 fn add_officer(url: &str, email: &str, role: &str, unit: Option<&str>) -> Result {
+    let region = if role == "province" { "bali" } else { "badung" };
     let mut command = Command::new(root().join("target/release/aduan"));
     command
         .args([
-            "officer", "add", "--email", email, "--region", "badung", "--role", role,
+            "officer", "add", "--email", email, "--region", region, "--role", role,
         ])
         .env("DATABASE_URL", url)
         .stdin(Stdio::piped())
@@ -281,6 +282,32 @@ async fn bench_console(engine: &str, url: &str) -> Result {
     }
     server.stop();
     Ok(())
+}
+
+async fn bench_performance(engine: &str, url: &str) -> Result {
+    println!("Performance dashboard, {engine}: the province coordinator");
+    let server = Server::start(url)?;
+    let email = "provinsi.bench@baliprov.go.id";
+    add_officer(url, email, "province", None)?;
+    let mut db = console_bench::Db::open(url).await?;
+    let cookie = console_bench::session_for(&mut db, email).await?;
+    let outcome = performance_bench::run(server.addr, url, &mut db, &cookie).await;
+    server.stop();
+    outcome
+}
+
+/// The dashboard benchmark on SQLite, then on PostgreSQL.
+fn performance(runtime: &tokio::runtime::Runtime) -> Result {
+    let dir = std::env::temp_dir().join(format!("aduan-performance-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = format!("sqlite:{}", dir.join("performance.db").display());
+    let outcome = runtime.block_on(bench_performance("SQLite", &url));
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome?;
+    let bindir = tools::ensure_postgres()?;
+    let cluster = pg::Cluster::start(&bindir)?;
+    let url = cluster.create_database("aduan_performance_bench")?;
+    runtime.block_on(bench_performance("PostgreSQL", &url))
 }
 
 fn option(args: &[String], name: &str, default: u64) -> Result<u64> {
@@ -425,7 +452,7 @@ fn uploads(runtime: &tokio::runtime::Runtime) -> Result {
 }
 
 /// Runs the benchmark; `--seconds N` per scenario, `--rounds N`,
-/// `--only sqlite|postgres|widget|uploads|outbox|console`.
+/// `--only sqlite|postgres|widget|uploads|outbox|console|performance`.
 pub fn run(args: &[String]) -> Result {
     let seconds = option(args, "--seconds", 5)?;
     let rounds = option(args, "--rounds", 3)? as usize;
@@ -451,6 +478,9 @@ pub fn run(args: &[String]) -> Result {
     }
     if only.as_deref() == Some("console") {
         return console(&runtime);
+    }
+    if only.as_deref() == Some("performance") {
+        return performance(&runtime);
     }
     if only.as_deref() == Some("uploads") {
         return uploads(&runtime);
@@ -484,6 +514,7 @@ pub fn run(args: &[String]) -> Result {
     if only.is_none() {
         outbox(&runtime)?;
         console(&runtime)?;
+        performance(&runtime)?;
         uploads(&runtime)?;
     }
     Ok(())

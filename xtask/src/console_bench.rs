@@ -52,7 +52,7 @@ impl Db {
         }
     }
 
-    async fn exec(&mut self, sql: String) -> Result {
+    pub async fn exec(&mut self, sql: String) -> Result {
         let run = match self {
             Db::Sqlite(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
                 .execute(c)
@@ -74,7 +74,7 @@ impl Db {
         .map_err(|e| e.to_string())
     }
 
-    fn is_sqlite(&self) -> bool {
+    pub fn is_sqlite(&self) -> bool {
         matches!(self, Db::Sqlite(_))
     }
 }
@@ -122,8 +122,8 @@ pub async fn grow(db: &mut Db, from: u64, to: u64) -> Result {
         )
     };
     db.exec(format!(
-        "{series} INSERT INTO complaints (id, tracking_code, region_slug, unit_key, filed_region_slug, category_key, classification, privacy, title, description, locale, status, due_step, due_date, created_at, updated_at) \
-         SELECT s.i, 'BNC-' || {pad}, r.slug, u.unit, r.slug, 'jalan', 'complaint', CASE WHEN s.i % 7 = 0 THEN 'anonymous' ELSE 'public' END, \
+        "{series} INSERT INTO complaints (id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, category_key, classification, anonymous, confidential, title, description, locale, status, due_step, due_date, created_at, updated_at) \
+         SELECT s.i, 'BNC-' || {pad}, 'pub' || {pad}, r.slug, u.unit, r.slug, 'jalan', 'complaint', s.i % 7 = 0, FALSE, \
          'Keluhan nomor ' || s.i, 'Uraian keluhan untuk pengukuran, nomor ' || s.i || '. Jalan rusak dan berlubang.', 'id', \
          CASE WHEN s.i % 10 < 3 THEN 'closed' WHEN s.i % 10 = 3 THEN 'submitted' WHEN s.i % 10 = 4 THEN 'verified' WHEN s.i % 10 < 8 THEN 'in_progress' WHEN s.i % 10 = 8 THEN 'resolved' ELSE 'needs_info' END, \
          CASE WHEN s.i % 10 < 3 THEN NULL ELSE 'follow_up' END, {due}, 1767225600000 + s.i, 1767225600000 + s.i \
@@ -168,7 +168,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// p50 and p99 in milliseconds of `paths`, one request at a time.
-async fn latencies(conn: &mut Conn, cookie: &str, paths: &[String]) -> Result<(f64, f64)> {
+pub async fn latencies(conn: &mut Conn, cookie: &str, paths: &[String]) -> Result<(f64, f64)> {
     let mut times = Vec::with_capacity(paths.len());
     for path in paths {
         let request =

@@ -13,6 +13,7 @@ mod console_bench;
 #[path = "../../server/tests/it/cutter.rs"]
 mod cutter;
 mod outbox_bench;
+mod performance_bench;
 mod upload_bench;
 // The DevTools client the browser tests use, shared for the widget benchmark.
 #[allow(dead_code)]

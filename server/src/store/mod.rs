@@ -551,6 +551,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// indicators existed up to date; how many it did.
     async fn backfill_facts(&self, limit: i64) -> Result<usize, StoreError>;
 
+    /// Rebuilds every sum of the indicators from the complaints' facts; how
+    /// many rows it wrote.
+    async fn rebuild_stats(&self) -> Result<usize, StoreError>;
+
     /// Stores the reporter's rating; `false` when there is one already.
     async fn rate(
         &self,

@@ -755,6 +755,17 @@ impl Store for PostgresStore {
         Ok(ids.len())
     }
 
+    async fn rebuild_stats(&self) -> Result<usize, StoreError> {
+        let mut tx = self.begin().await?;
+        // One rebuild at a time; writers of facts wait for it.
+        sqlx::query("LOCK TABLE stats_daily IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        let n = ops::rebuild_stats(&mut tx).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     async fn rate(
         &self,
         complaint_id: i64,

@@ -924,6 +924,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn rebuild_stats(&self) -> Result<usize, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| Box::pin(ops::rebuild_stats(conn))))
+            .await
+    }
+
     async fn rate(
         &self,
         complaint_id: i64,

@@ -11,6 +11,9 @@ pub const WHOLE_REGION: &str = "*";
 
 #[derive(Debug, sqlx::FromRow)]
 struct FactRow {
+    /// Read only where the complaint is not known already.
+    #[sqlx(default)]
+    complaint_id: i64,
     region_slug: String,
     unit_key: String,
     category_key: String,
@@ -471,4 +474,39 @@ pub async fn export_rows(conn: &mut Conn, filter: &FactFilter, limit: i64) -> Re
     }
     q.push(" ORDER BY f.day, c.id LIMIT ").push_bind(limit);
     Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// Rebuilds every sum from the facts (after restoring a backup, or facts
+/// written in bulk); how many rows it wrote.
+pub async fn rebuild_stats(conn: &mut Conn) -> Result<usize, StoreError> {
+    use futures_util::TryStreamExt;
+    let mut sums: std::collections::BTreeMap<(String, String, String), Tally> = Default::default();
+    {
+        let mut rows = sqlx::query_as::<_, FactRow>(
+            "SELECT complaint_id, region_slug, unit_key, category_key, channel, confidential, day, verification, verification_due, plan, plan_due, \
+             first_reply_days, resolution_days, outcome, reopened, followups, template_followups, rating, last_event_id FROM complaint_facts",
+        )
+        .fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await? {
+            let id = row.complaint_id;
+            let fact = row.fact(id)?;
+            let t = Tally::of(&fact);
+            for unit in [fact.unit.as_str(), WHOLE_REGION] {
+                sums.entry((fact.region.clone(), unit.to_owned(), fact.day.to_string()))
+                    .or_default()
+                    .add(&t, 1);
+            }
+        }
+    }
+    sqlx::query("DELETE FROM stats_daily").execute(&mut *conn).await?;
+    let written = sums.len();
+    let entries: Vec<_> = sums.into_iter().collect();
+    for chunk in entries.chunks(500) {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO stats_daily (region_slug, unit_key, day, tally) ");
+        q.push_values(chunk, |mut b, ((region, unit, day), t)| {
+            b.push_bind(region.clone()).push_bind(unit.clone()).push_bind(day.clone()).push_bind(t.encode());
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(written)
 }
