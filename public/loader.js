@@ -20,6 +20,7 @@
   var GLUE = "__ADUAN_GLUE__";
   var WASM = "__ADUAN_WASM__";
   var ATTACH = "__ADUAN_ATTACH__";
+  var STATS = "__ADUAN_STATS__";
 
   function report(error) {
     if (win.console && win.console.error) win.console.error("Aduan:", error);
@@ -94,7 +95,7 @@
       target: d.target || "",
       position: d.position === "left" ? "left" : "right",
       launcher: d.launcher || "",
-      view: d.view === "track" ? "track" : "file",
+      view: d.view === "track" || d.view === "stats" ? d.view : "file",
       height: /^\d{2,4}px$/.test(d.height || "") || d.height === "auto" ? d.height : "720px",
       api: d.api || new URL(base).origin,
       base: base
@@ -198,8 +199,10 @@
     }
 
     function mountInto(content, shadow, cfg, host) {
-      return load().then(function (glue) {
-        watchFiles(content, cfg);
+      // The public record needs no wasm: a small module with the glue's shape.
+      var stats = cfg.view === "stats";
+      return (stats ? import(new URL(STATS, base).href) : load()).then(function (glue) {
+        if (!stats) watchFiles(content, cfg);
         var handle = glue.mount(content, shadow, {
           region: cfg.region, lang: locale || cfg.lang, api: cfg.api, view: cfg.view,
           emit: function (name, detail) {

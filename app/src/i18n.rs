@@ -192,7 +192,9 @@ impl Reason {
             }
             (NotResolved, En) => "Only a complaint that has been followed up can be confirmed.",
             (NotRatable, Id) => "Penanganan dapat dinilai setelah pengaduan ditindaklanjuti.",
-            (NotRatable, En) => "The handling can be rated once the complaint has been followed up.",
+            (NotRatable, En) => {
+                "The handling can be rated once the complaint has been followed up."
+            }
             (AlreadyRated, Id) => "Penanganan pengaduan ini sudah dinilai.",
             (AlreadyRated, En) => "The handling of this complaint has been rated already.",
             (ComplaintChanged, Id) => "Pengaduan ini baru saja berubah. Muat ulang dan coba lagi.",

@@ -9,8 +9,8 @@
 
 use crate::api::{
     CategoryOption, Choice, Classification, ComplaintInput, DistrictOption, Due, FieldLimits,
-    IntegrationMode, Named, Privacy, Receipt, RegionForm, RegionSummary, ReplyInput, ReporterInput,
-    Status, TimelineEntry, TrackingView,
+    IntegrationMode, Named, Privacy, RatingInput, Receipt, RegionForm, RegionSummary, ReplyInput,
+    ReporterInput, Status, TimelineEntry, TrackingView,
 };
 
 /// One JSON value. Numbers keep their text: the API sends whole numbers
@@ -581,6 +581,16 @@ impl ToJson for ComplaintInput {
             ("reporter", self.reporter.to_json()),
             ("locale", opt_text(self.locale.as_ref())),
             ("attachments", texts(&self.attachments)),
+        ])
+    }
+}
+
+impl ToJson for RatingInput {
+    fn to_json(&self) -> Json {
+        object(vec![
+            ("score", Json::Number(self.score.to_string())),
+            ("comment", opt_text(self.comment.as_ref())),
+            ("locale", opt_text(self.locale.as_ref())),
         ])
     }
 }

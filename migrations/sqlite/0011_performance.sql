@@ -55,12 +55,16 @@ CREATE TABLE complaint_facts (
     followups INTEGER NOT NULL,
     template_followups INTEGER NOT NULL,
     rating INTEGER,
+    -- The due date of its current step while it is open, else NULL.
+    open_due TEXT,
     last_event_id INTEGER NOT NULL
 );
 
 CREATE INDEX complaint_facts_by_day ON complaint_facts (region_slug, day, unit_key);
-CREATE INDEX complaint_facts_verification_pending ON complaint_facts (verification_due) WHERE verification = 'pending';
-CREATE INDEX complaint_facts_plan_pending ON complaint_facts (plan_due) WHERE plan = 'pending';
+-- What is late today without an event: few rows, read whole from the index.
+CREATE INDEX complaint_facts_verification_pending ON complaint_facts (verification_due, day, region_slug, unit_key) WHERE verification = 'pending';
+CREATE INDEX complaint_facts_plan_pending ON complaint_facts (plan_due, day, region_slug, unit_key) WHERE plan = 'pending';
+CREATE INDEX complaint_facts_open_due ON complaint_facts (open_due, day, region_slug, unit_key) WHERE open_due IS NOT NULL;
 
 -- The facts summed per region, unit and day of receipt. `unit_key` '*' is
 -- the whole region. `tally` is the sum in the text form of `stats::Tally`.
@@ -71,6 +75,8 @@ CREATE TABLE stats_daily (
     tally TEXT NOT NULL,
     PRIMARY KEY (region_slug, unit_key, day)
 );
+
+CREATE INDEX stats_daily_by_day ON stats_daily (unit_key, day, region_slug);
 
 -- How often a region sent each follow-up text (by SHA-256), to tell
 -- template answers.

@@ -130,8 +130,13 @@ pub async fn tick(state: &AppState) {
     }
     match backfill(state).await {
         Ok(0) => {}
-        Ok(n) => tracing::info!(complaints = n, "read the history of older complaints for the indicators"),
-        Err(e) => tracing::warn!(error = %e, "the clock could not read older complaints for the indicators"),
+        Ok(n) => tracing::info!(
+            complaints = n,
+            "read the history of older complaints for the indicators"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "the clock could not read older complaints for the indicators")
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use aduan_server::config::{
     Cli, Command, Config, LogFormat, NewOfficerArgs, NewPartnerArgs, NewWebhookArgs,
-    OfficerCommand, StatsCommand, PartnerCommand, WebhookCommand,
+    OfficerCommand, PartnerCommand, StatsCommand, WebhookCommand,
 };
 use clap::Parser;
 use tracing_subscriber::EnvFilter;

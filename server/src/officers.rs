@@ -257,7 +257,10 @@ mod tests {
         let catalog = crate::domain::catalog::tests::bali();
         let list = demo_requests(&catalog);
         assert_eq!(list.len(), 4 + 3 * 9);
-        assert!(list.iter().any(|r| r.unit.as_deref() == Some("saber-pungli") && r.region == "bali"));
+        assert!(
+            list.iter()
+                .any(|r| r.unit.as_deref() == Some("saber-pungli") && r.region == "bali")
+        );
         for r in &list {
             assert!(check(&catalog, r, DEMO_PASSWORD).is_ok(), "{r:?}");
         }

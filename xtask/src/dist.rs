@@ -155,10 +155,19 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
     let attach = compact_glue(&attach);
     let attach_name = format!("attach.{:016x}.js", fnv64(attach.as_bytes()));
     let attach_sizes = publish(&dist, &attach_name, attach.as_bytes())?;
+    // A region's public record, loaded only by a page that shows it.
+    let stats = std::fs::read_to_string(root().join("public/stats.js"))
+        .map_err(|e| format!("public/stats.js: {e}"))?;
+    let stats = compact_glue(&stats);
+    let stats_name = format!("stats.{:016x}.js", fnv64(stats.as_bytes()));
+    let stats_sizes = publish(&dist, &stats_name, stats.as_bytes())?;
+    // The loader loses its comments and indentation as the glue does.
+    let loader = compact_glue(&loader);
     let script = loader
         .replace("__ADUAN_GLUE__", &format!("dist/{glue_name}"))
         .replace("__ADUAN_WASM__", &format!("dist/{wasm_name}"))
-        .replace("__ADUAN_ATTACH__", &format!("dist/{attach_name}"));
+        .replace("__ADUAN_ATTACH__", &format!("dist/{attach_name}"))
+        .replace("__ADUAN_STATS__", &format!("dist/{stats_name}"));
     let js_sizes = publish(&dist, "widget.js", script.as_bytes())?;
     println!("widget bundle in public/dist/:");
     for (name, size) in [
@@ -166,6 +175,7 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
         (glue_name.as_str(), glue_sizes),
         (wasm_name.as_str(), wasm_sizes),
         (attach_name.as_str(), attach_sizes),
+        (stats_name.as_str(), stats_sizes),
     ] {
         println!(
             "  {name}: {} B raw, {} B gzip, {} B brotli",

@@ -139,6 +139,7 @@ fn serve(args: &[String]) -> Result {
     println!("  Demo, floating launcher:     {base}/demo/regency.html");
     println!("  Demo, inline form + tracker: {base}/demo/inline.html");
     println!("  Demo, strict CSP:            {base}/demo/strict-csp.html");
+    println!("  Demo, public record:         {base}/demo/record.html  (data-view=\"stats\")");
     println!("  Hosted form (no script):     {base}/r/badung");
     println!("  Regions:                     {base}/api/v1/regions");
     println!("  Form data for Badung:        {base}/api/v1/regions/badung/form");
@@ -155,9 +156,15 @@ fn serve(args: &[String]) -> Result {
         "  unit.<region>@demo.aduan.id              unit officer of public works (pupr), e.g. unit.badung@demo.aduan.id"
     );
     println!("  supervisor.<region>@demo.aduan.id        supervisor, read only");
-    println!("  coordinator.bali@demo.aduan.id           the province's own coordinator (verifies what is handed to it)");
-    println!("  saber-pungli@demo.aduan.id               the province's Saber Pungli unit (illegal levies from every region)");
-    println!("  Performance dashboard:       {base}/console/performance  (public figures: {base}/r/badung/stats)");
+    println!(
+        "  coordinator.bali@demo.aduan.id           the province's own coordinator (verifies what is handed to it)"
+    );
+    println!(
+        "  saber-pungli@demo.aduan.id               the province's Saber Pungli unit (illegal levies from every region)"
+    );
+    println!(
+        "  Performance dashboard:       {base}/console/performance  (public figures: {base}/r/badung/stats)"
+    );
     println!(
         "  <region>: badung, bangli, buleleng, denpasar, gianyar, jembrana, karangasem, klungkung, tabanan"
     );

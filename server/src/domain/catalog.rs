@@ -364,11 +364,11 @@ pub mod tests {
                     .iter()
                     .filter(|u| u.only_region.as_ref().is_none_or(|only| *only == r.slug))
                     .map(|u| Unit {
-                    region: r.slug.clone(),
-                    key: u.key.clone(),
-                    name: u.name.clone(),
-                    is_coordinator: u.coordinator,
-                })
+                        region: r.slug.clone(),
+                        key: u.key.clone(),
+                        name: u.name.clone(),
+                        is_coordinator: u.coordinator,
+                    })
             })
             .collect();
         let mut rules = HashMap::new();

@@ -188,7 +188,10 @@ impl ReferenceData {
             if let Some(only) = &u.only_region
                 && !slugs.contains(only.as_str())
             {
-                return Err(format!("unit `{}` names the unknown region `{only}`", u.key));
+                return Err(format!(
+                    "unit `{}` names the unknown region `{only}`",
+                    u.key
+                ));
             }
         }
         for h in &self.handoffs {
@@ -207,7 +210,11 @@ impl ReferenceData {
             }
         }
         for c in &self.categories {
-            if !self.units.iter().any(|u| u.key == c.unit && u.only_region.is_none()) {
+            if !self
+                .units
+                .iter()
+                .any(|u| u.key == c.unit && u.only_region.is_none())
+            {
                 return Err(format!(
                     "category `{}` routes to the unknown unit `{}`",
                     c.key, c.unit

@@ -166,7 +166,11 @@ pub async fn rate_handling(
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, header_locale)?;
     let (score, comment, locale) = validate::rating(&input).map_err(|e| ApiError::invalid(&e))?;
-    let locale = if input.locale.is_some() { locale } else { header_locale };
+    let locale = if input.locale.is_some() {
+        locale
+    } else {
+        header_locale
+    };
     let view = intake::rate(&state, &code, score, comment, locale).await?;
     Ok((
         StatusCode::CREATED,

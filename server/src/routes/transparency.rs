@@ -16,9 +16,9 @@ use serde::Deserialize;
 use crate::error::ApiError;
 use crate::extract::AcceptLocale;
 use crate::state::{AppState, now_ms};
+use crate::stats::FactFilter;
 use crate::stats::public::{PublicRecord, record};
 use crate::stats::report::{self, Grain};
-use crate::stats::FactFilter;
 
 /// How long a public record may be cached, in seconds.
 const MAX_AGE: &str = "public, max-age=900";
@@ -95,7 +95,9 @@ pub async fn stats_json(
     AcceptLocale(locale): AcceptLocale,
 ) -> Result<Response, ApiError> {
     let (r, name) = public_record(&state, &slug, locale).await?;
-    Ok(cached(axum::Json(r.json(&name, &state.catalog())).into_response()))
+    Ok(cached(
+        axum::Json(r.json(&name, &state.catalog())).into_response(),
+    ))
 }
 
 fn pct(v: Option<f64>) -> String {

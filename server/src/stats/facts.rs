@@ -110,7 +110,10 @@ impl Outcome {
 
     /// Resolved, whether closed since or not.
     pub fn is_resolved(self) -> bool {
-        matches!(self, Outcome::Resolved | Outcome::Confirmed | Outcome::Quiet)
+        matches!(
+            self,
+            Outcome::Resolved | Outcome::Confirmed | Outcome::Quiet
+        )
     }
 }
 
@@ -154,6 +157,7 @@ pub struct FactSource {
     pub channel: String,
     pub confidential: bool,
     pub status: String,
+    pub due_date: Option<String>,
     pub created_at: i64,
     pub rating: Option<i32>,
 }
@@ -178,6 +182,8 @@ pub struct Fact {
     pub followups: u32,
     pub template_followups: u32,
     pub rating: Option<u8>,
+    /// The due date of its current step while it is open.
+    pub open_due: Option<String>,
     pub last_event_id: i64,
 }
 
@@ -190,7 +196,9 @@ pub const FOLLOW_UPS: [&str; 3] = ["planned", "resolved", "reply"];
 pub fn is_follow_up(e: &FactEvent) -> bool {
     e.author == "officer"
         && FOLLOW_UPS.contains(&e.kind.as_str())
-        && e.public_message.as_deref().is_some_and(|m| !m.trim().is_empty())
+        && e.public_message
+            .as_deref()
+            .is_some_and(|m| !m.trim().is_empty())
 }
 
 /// Reads a complaint's history (events in order). Template counts are
@@ -289,6 +297,12 @@ pub fn derive(source: &FactSource, events: &[FactEvent], clock: &Clock<'_>) -> F
             .rating
             .and_then(|r| u8::try_from(r).ok())
             .filter(|r| (1..=5).contains(r)),
+        open_due: source.due_date.clone().filter(|_| {
+            !matches!(
+                source.status.as_str(),
+                "closed" | "rejected" | "transferred_out"
+            )
+        }),
         last_event_id: events.last().map_or(0, |e| e.id),
     }
 }
@@ -318,6 +332,7 @@ mod tests {
             channel: "widget".into(),
             confidential: false,
             status: status.into(),
+            due_date: Some("2026-12-31".into()),
             created_at: noon(created),
             rating: None,
         }
@@ -329,7 +344,15 @@ mod tests {
         fn new() -> History {
             History(Vec::new())
         }
-        fn ev(mut self, day: &str, kind: &str, author: &str, from: &str, to: &str, msg: &str) -> History {
+        fn ev(
+            mut self,
+            day: &str,
+            kind: &str,
+            author: &str,
+            from: &str,
+            to: &str,
+            msg: &str,
+        ) -> History {
             let id = self.0.len() as i64 + 1;
             self.0.push(FactEvent {
                 id,
@@ -366,7 +389,13 @@ mod tests {
         ] {
             let h = History::new()
                 .ev("2026-11-27", "submitted", "reporter", "", "submitted", "")
-                .officer(day, "returned", "submitted", "needs_info", "Mohon foto lokasi.");
+                .officer(
+                    day,
+                    "returned",
+                    "submitted",
+                    "needs_info",
+                    "Mohon foto lokasi.",
+                );
             let f = derive(&source("needs_info", "2026-11-27"), &h.0, &clock(&none));
             assert_eq!(f.verification, timing, "{day}");
             assert_eq!(f.plan, Timing::None);
@@ -386,7 +415,16 @@ mod tests {
             .officer("2026-03-23", "dispatched", "submitted", "verified", "");
         let f = derive(&source("verified", "2026-03-17"), &h.0, &clock(&nyepi));
         assert_eq!(f.verification, Timing::OnTime);
-        let f = derive(&source("verified", "2026-03-17"), &h.0, &clock(&BTreeSet::new()));
+        assert_eq!(
+            f.open_due.as_deref(),
+            Some("2026-12-31"),
+            "open: its step's due date"
+        );
+        let f = derive(
+            &source("verified", "2026-03-17"),
+            &h.0,
+            &clock(&BTreeSet::new()),
+        );
         assert_eq!(f.verification, Timing::Late);
         // Dispatched, no plan yet: the plan is owed five working days later.
         assert_eq!(f.plan, Timing::Pending(d("2026-03-30")));
@@ -397,7 +435,11 @@ mod tests {
     fn an_unverified_complaint_is_pending_with_its_due_date() {
         let h = History::new().ev("2026-11-28", "submitted", "reporter", "", "submitted", "");
         // Saturday: the count starts on Monday.
-        let f = derive(&source("submitted", "2026-11-28"), &h.0, &clock(&BTreeSet::new()));
+        let f = derive(
+            &source("submitted", "2026-11-28"),
+            &h.0,
+            &clock(&BTreeSet::new()),
+        );
         assert_eq!(f.verification, Timing::Pending(d("2026-12-02")));
         assert_eq!(f.verification.due(), Some(d("2026-12-02")));
         assert_eq!(f.plan, Timing::None);
@@ -409,13 +451,58 @@ mod tests {
         let h = History::new()
             .ev("2026-11-02", "submitted", "reporter", "", "submitted", "")
             .officer("2026-11-03", "dispatched", "submitted", "verified", "")
-            .officer("2026-11-09", "planned", "verified", "in_progress", "Kami perbaiki.")
-            .officer("2026-11-10", "resolved", "in_progress", "resolved", "Sudah diperbaiki.")
-            .ev("2026-11-11", "reply", "reporter", "resolved", "in_progress", "Belum.")
-            .officer("2026-11-12", "resolved", "in_progress", "resolved", "Sudah.")
-            .ev("2026-11-13", "reply", "reporter", "resolved", "in_progress", "Masih belum.")
-            .officer("2026-11-20", "resolved", "in_progress", "resolved", "Selesai.")
-            .ev("2026-11-23", "confirmed", "reporter", "resolved", "closed", "");
+            .officer(
+                "2026-11-09",
+                "planned",
+                "verified",
+                "in_progress",
+                "Kami perbaiki.",
+            )
+            .officer(
+                "2026-11-10",
+                "resolved",
+                "in_progress",
+                "resolved",
+                "Sudah diperbaiki.",
+            )
+            .ev(
+                "2026-11-11",
+                "reply",
+                "reporter",
+                "resolved",
+                "in_progress",
+                "Belum.",
+            )
+            .officer(
+                "2026-11-12",
+                "resolved",
+                "in_progress",
+                "resolved",
+                "Sudah.",
+            )
+            .ev(
+                "2026-11-13",
+                "reply",
+                "reporter",
+                "resolved",
+                "in_progress",
+                "Masih belum.",
+            )
+            .officer(
+                "2026-11-20",
+                "resolved",
+                "in_progress",
+                "resolved",
+                "Selesai.",
+            )
+            .ev(
+                "2026-11-23",
+                "confirmed",
+                "reporter",
+                "resolved",
+                "closed",
+                "",
+            );
         let mut s = source("closed", "2026-11-02");
         s.rating = Some(4);
         let f = derive(&s, &h.0, &clock(&none));
@@ -436,16 +523,46 @@ mod tests {
         let base = History::new()
             .ev("2026-11-02", "submitted", "reporter", "", "submitted", "")
             .officer("2026-11-02", "dispatched", "submitted", "verified", "")
-            .officer("2026-11-16", "planned", "verified", "in_progress", "Rencana.")
-            .officer("2026-11-17", "resolved", "in_progress", "resolved", "Selesai.");
-        let quiet = History(base.0.clone()).ev("2026-12-02", "auto_closed", "system", "resolved", "closed", "");
+            .officer(
+                "2026-11-16",
+                "planned",
+                "verified",
+                "in_progress",
+                "Rencana.",
+            )
+            .officer(
+                "2026-11-17",
+                "resolved",
+                "in_progress",
+                "resolved",
+                "Selesai.",
+            );
+        let quiet = History(base.0.clone()).ev(
+            "2026-12-02",
+            "auto_closed",
+            "system",
+            "resolved",
+            "closed",
+            "",
+        );
         let f = derive(&source("closed", "2026-11-02"), &quiet.0, &clock(&none));
         assert_eq!(f.outcome, Outcome::Quiet);
         assert_eq!(f.plan, Timing::Late);
         assert_eq!(f.verification, Timing::OnTime);
         assert_eq!(f.first_reply_days, Some(10));
-        let reopened = base.ev("2026-11-18", "reply", "reporter", "resolved", "in_progress", "Belum.");
-        let f = derive(&source("in_progress", "2026-11-02"), &reopened.0, &clock(&none));
+        let reopened = base.ev(
+            "2026-11-18",
+            "reply",
+            "reporter",
+            "resolved",
+            "in_progress",
+            "Belum.",
+        );
+        let f = derive(
+            &source("in_progress", "2026-11-02"),
+            &reopened.0,
+            &clock(&none),
+        );
         assert_eq!(f.outcome, Outcome::Open);
         assert_eq!(f.resolution_days, None);
         assert_eq!(f.reopened, 1);
@@ -466,7 +583,11 @@ mod tests {
         // Late for Badung (due 5 November), on time for Buleleng (due 12th).
         assert_eq!(f.verification, Timing::OnTime);
         assert_eq!(f.region, "buleleng");
-        assert_eq!(f.day, d("2026-11-02"), "it counts when the citizen filed it");
+        assert_eq!(
+            f.day,
+            d("2026-11-02"),
+            "it counts when the citizen filed it"
+        );
     }
 
     #[test]
@@ -485,8 +606,18 @@ mod tests {
     fn a_rejection_is_a_verification_and_an_outcome() {
         let h = History::new()
             .ev("2026-11-02", "submitted", "reporter", "", "submitted", "")
-            .officer("2026-11-03", "rejected", "submitted", "rejected", "Bukan wewenang kami.");
-        let f = derive(&source("rejected", "2026-11-02"), &h.0, &clock(&BTreeSet::new()));
+            .officer(
+                "2026-11-03",
+                "rejected",
+                "submitted",
+                "rejected",
+                "Bukan wewenang kami.",
+            );
+        let f = derive(
+            &source("rejected", "2026-11-02"),
+            &h.0,
+            &clock(&BTreeSet::new()),
+        );
         assert_eq!(f.verification, Timing::OnTime);
         assert_eq!(f.outcome, Outcome::Rejected);
         assert_eq!(f.plan, Timing::None);
@@ -518,7 +649,12 @@ mod tests {
 
     #[test]
     fn timings_and_outcomes_round_trip_their_keys() {
-        for t in [Timing::None, Timing::OnTime, Timing::Late, Timing::Pending(d("2026-01-02"))] {
+        for t in [
+            Timing::None,
+            Timing::OnTime,
+            Timing::Late,
+            Timing::Pending(d("2026-01-02")),
+        ] {
             let due = t.due().map(|d| d.to_string());
             assert_eq!(Timing::from_parts(t.key(), due.as_deref()), Some(t));
         }
@@ -527,6 +663,10 @@ mod tests {
         for o in Outcome::ALL {
             assert_eq!(Outcome::from_key(o.key()), Some(o));
         }
-        assert!(Outcome::Quiet.is_resolved() && !Outcome::Rejected.is_resolved() && !Outcome::Open.is_resolved());
+        assert!(
+            Outcome::Quiet.is_resolved()
+                && !Outcome::Rejected.is_resolved()
+                && !Outcome::Open.is_resolved()
+        );
     }
 }

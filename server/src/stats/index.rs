@@ -226,7 +226,11 @@ mod tests {
             verification: Some(part),
             ..Parts::default()
         };
-        let i = index(&parts).unwrap_or(Index { value: 0.0, low: 0.0, high: 0.0 });
+        let i = index(&parts).unwrap_or(Index {
+            value: 0.0,
+            low: 0.0,
+            high: 0.0,
+        });
         assert!(close(i.value, 100.0));
         assert!(i.low < 25.0, "{i:?}");
     }
@@ -235,7 +239,10 @@ mod tests {
     fn the_wilson_interval_matches_the_textbook() {
         // 8 of 10: 0.4902 – 0.9433.
         let (lo, hi) = Rate::new(8, 10).wilson().unwrap_or((0.0, 0.0));
-        assert!((lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4, "{lo} {hi}");
+        assert!(
+            (lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4,
+            "{lo} {hi}"
+        );
         let (lo, hi) = Rate::new(0, 10).wilson().unwrap_or((1.0, 1.0));
         assert!(close(lo, 0.0) && (hi - 0.2775).abs() < 1e-4, "{lo} {hi}");
         // More complaints, a narrower range around the same share.
@@ -257,11 +264,21 @@ mod tests {
         // 25 + 10 + 0 + 15 + 5 + 0.
         let i = index(&all).map(|i| i.value);
         assert!(i.is_some_and(|v| close(v, 55.0)), "{i:?}");
-        let unrated = Parts { rating: None, ..all };
+        let unrated = Parts {
+            rating: None,
+            ..all
+        };
         // 40 of 85.
         let i = index(&unrated).map(|i| i.value);
         assert!(i.is_some_and(|v| close(v, 4000.0 / 85.0)), "{i:?}");
-        for (which, expect) in [(0, 25.0), (1, 20.0), (2, 20.0), (3, 15.0), (4, 10.0), (5, 10.0)] {
+        for (which, expect) in [
+            (0, 25.0),
+            (1, 20.0),
+            (2, 20.0),
+            (3, 15.0),
+            (4, 10.0),
+            (5, 10.0),
+        ] {
             let mut p = Parts::default();
             let one = Some(Part::exact(1.0));
             let zero = Some(Part::exact(0.0));
@@ -292,7 +309,11 @@ mod tests {
             [Zone::Green, Zone::Yellow, Zone::Red].map(Zone::key),
             ["green", "yellow", "red"]
         );
-        let i = Index { value: 80.0, low: 50.0, high: 90.0 };
+        let i = Index {
+            value: 80.0,
+            low: 50.0,
+            high: 90.0,
+        };
         assert_eq!(i.zone(), Zone::Green);
     }
 

@@ -83,7 +83,11 @@ pub fn record(line: &Line, report: &Report) -> PublicRecord {
 
 impl PublicRecord {
     /// The record as the JSON API answers it.
-    pub fn json(&self, name: &str, categories: &crate::domain::catalog::Catalog) -> serde_json::Value {
+    pub fn json(
+        &self,
+        name: &str,
+        categories: &crate::domain::catalog::Catalog,
+    ) -> serde_json::Value {
         use serde_json::json;
         json!({
             "region": { "key": self.region, "name": name },
@@ -194,7 +198,11 @@ mod tests {
     #[test]
     fn merged_categories_show_their_count_once_large_enough() {
         let r = record(
-            &line(&[("jalan", 12, 8, 0), ("pungli", 3, 1, 3), ("maladministrasi", 2, 1, 1)]),
+            &line(&[
+                ("jalan", 12, 8, 0),
+                ("pungli", 3, 1, 3),
+                ("maladministrasi", 2, 1, 1),
+            ]),
             &report(),
         );
         assert_eq!(r.other, Some((Some(5), Some(2))));

@@ -195,10 +195,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Report, String> {
             line.tally.add(&t, 1);
         }
         let day = Date::parse(&row.day).ok_or_else(|| format!("day `{}`", row.day))?;
-        trend
-            .entry(inputs.grain.start(day))
-            .or_default()
-            .add(&t, 1);
+        trend.entry(inputs.grain.start(day)).or_default().add(&t, 1);
         total.tally.add(&t, 1);
     }
     for row in inputs.live {
@@ -206,7 +203,10 @@ pub fn build(inputs: Inputs<'_>) -> Result<Report, String> {
             row.region_slug.clone(),
             inputs.by_unit.then(|| row.unit_key.clone()),
         );
-        for line in [lines.get_mut(&key), Some(&mut total)].into_iter().flatten() {
+        for line in [lines.get_mut(&key), Some(&mut total)]
+            .into_iter()
+            .flatten()
+        {
             line.live.verification_late += row.verification_late;
             line.live.plan_late += row.plan_late;
             line.live.overdue += row.overdue;
@@ -228,11 +228,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Report, String> {
             }
         }
     }
-    let mut lines: Vec<Line> = inputs
-        .keys
-        .iter()
-        .filter_map(|k| lines.remove(k))
-        .collect();
+    let mut lines: Vec<Line> = inputs.keys.iter().filter_map(|k| lines.remove(k)).collect();
     for line in &mut lines {
         line.score();
     }
@@ -312,22 +308,66 @@ pub const COLUMNS: [(&str, &str, &str); 28] = [
     ("api", "Lewat API", "By API"),
     ("open311", "Lewat Open311", "By Open311"),
     ("lapor", "Lewat LAPOR", "By LAPOR"),
-    ("verified_on_time", "Diverifikasi tepat waktu", "Verified on time"),
-    ("verified_on_time_pct", "% verifikasi tepat waktu", "% verified on time"),
-    ("follow_up_on_time", "Rencana tindak lanjut tepat waktu", "Follow-up plans on time"),
-    ("follow_up_on_time_pct", "% rencana tepat waktu", "% follow-up plans on time"),
+    (
+        "verified_on_time",
+        "Diverifikasi tepat waktu",
+        "Verified on time",
+    ),
+    (
+        "verified_on_time_pct",
+        "% verifikasi tepat waktu",
+        "% verified on time",
+    ),
+    (
+        "follow_up_on_time",
+        "Rencana tindak lanjut tepat waktu",
+        "Follow-up plans on time",
+    ),
+    (
+        "follow_up_on_time_pct",
+        "% rencana tepat waktu",
+        "% follow-up plans on time",
+    ),
     ("resolved", "Selesai", "Resolved"),
     ("resolved_pct", "% selesai", "% resolved"),
-    ("closed_confirmed", "Ditutup atas konfirmasi pelapor", "Closed by the reporter"),
-    ("closed_quiet", "Ditutup karena tanpa tanggapan", "Closed after the quiet period"),
+    (
+        "closed_confirmed",
+        "Ditutup atas konfirmasi pelapor",
+        "Closed by the reporter",
+    ),
+    (
+        "closed_quiet",
+        "Ditutup karena tanpa tanggapan",
+        "Closed after the quiet period",
+    ),
     ("reopened", "Dibuka kembali", "Reopened"),
     ("rejected", "Ditolak", "Rejected"),
     ("overdue", "Terlambat saat ini", "Overdue now"),
-    ("median_days_to_first_reply", "Median hari kerja ke balasan pertama", "Median working days to first reply"),
-    ("p90_days_to_first_reply", "P90 hari kerja ke balasan pertama", "P90 working days to first reply"),
-    ("median_days_to_resolution", "Median hari kerja ke penyelesaian", "Median working days to resolution"),
-    ("p90_days_to_resolution", "P90 hari kerja ke penyelesaian", "P90 working days to resolution"),
-    ("template_followups_pct", "% tindak lanjut berupa templat", "% template follow-ups"),
+    (
+        "median_days_to_first_reply",
+        "Median hari kerja ke balasan pertama",
+        "Median working days to first reply",
+    ),
+    (
+        "p90_days_to_first_reply",
+        "P90 hari kerja ke balasan pertama",
+        "P90 working days to first reply",
+    ),
+    (
+        "median_days_to_resolution",
+        "Median hari kerja ke penyelesaian",
+        "Median working days to resolution",
+    ),
+    (
+        "p90_days_to_resolution",
+        "P90 hari kerja ke penyelesaian",
+        "P90 working days to resolution",
+    ),
+    (
+        "template_followups_pct",
+        "% tindak lanjut berupa templat",
+        "% template follow-ups",
+    ),
     ("rating_avg", "Rata-rata penilaian", "Average rating"),
     ("ratings", "Jumlah penilaian", "Ratings"),
     ("index", "Indeks kepatuhan", "Compliance index"),
@@ -378,9 +418,7 @@ impl Line {
             },
             count(t.rated, "rated"),
             cell(index.map_or_else(String::new, |i| format!("{:.1}", i.value))),
-            cell(index.map_or_else(String::new, |i| {
-                format!("{:.1}–{:.1}", i.low, i.high)
-            })),
+            cell(index.map_or_else(String::new, |i| format!("{:.1}–{:.1}", i.low, i.high))),
             cell(match (self.rank, self.too_few() && self.unit.is_none()) {
                 (Some(r), _) => r.to_string(),
                 (None, true) => "too_few".to_owned(),
@@ -424,6 +462,7 @@ mod tests {
             followups: 0,
             template_followups: 0,
             rating,
+            open_due: None,
             last_event_id: 1,
         })
     }
@@ -489,7 +528,11 @@ mod tests {
         assert_eq!(buleleng.verification(), Rate::new(0, 30));
         assert_eq!(report.total.tally.received, 58);
         assert_eq!(report.total.live.overdue, 7);
-        assert_eq!(report.lines.len(), 4, "a region with nothing still has its line");
+        assert_eq!(
+            report.lines.len(),
+            4,
+            "a region with nothing still has its line"
+        );
         assert_eq!(report.lines[3].tally.received, 0);
         assert_eq!(report.lines[3].index, None);
         // Weeks from Monday 26 October through the week of 30 November.
@@ -561,24 +604,31 @@ mod tests {
         })
         .unwrap_or_else(|e| panic!("{e}"));
         let line = &report.lines[0];
-        assert_eq!(line.parts.activity, None, "no complaints: activity is not judged");
+        assert_eq!(
+            line.parts.activity, None,
+            "no complaints: activity is not judged"
+        );
         assert_eq!(line.index.map(|i| i.value), Some(100.0));
         assert_eq!(line.rank, None);
-        assert!(build(Inputs {
-            from: d("2026-11-01"),
-            to: d("2026-11-30"),
-            by_unit: false,
-            grain: Grain::Month,
-            keys: vec![],
-            days: &[row("bangli", "*", "2026-11-02", &Tally::default()).pipe(|mut r| {
-                r.tally = "bad".into();
-                r
-            })],
-            live: &[],
-            pulses: &[],
-            now_ms: 0,
-        })
-        .is_err());
+        assert!(
+            build(Inputs {
+                from: d("2026-11-01"),
+                to: d("2026-11-30"),
+                by_unit: false,
+                grain: Grain::Month,
+                keys: vec![],
+                days: &[
+                    row("bangli", "*", "2026-11-02", &Tally::default()).pipe(|mut r| {
+                        r.tally = "bad".into();
+                        r
+                    })
+                ],
+                live: &[],
+                pulses: &[],
+                now_ms: 0,
+            })
+            .is_err()
+        );
     }
 
     impl Pipe for DayRow {}

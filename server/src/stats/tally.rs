@@ -330,6 +330,7 @@ mod tests {
             followups: 3,
             template_followups: 1,
             rating: Some(4),
+            open_due: None,
             last_event_id: 9,
         }
     }
@@ -341,7 +342,10 @@ mod tests {
         assert_eq!(t.channels, [0, 0, 0, 1, 0]);
         assert_eq!((t.verified_on_time, t.verified_late), (0, 1));
         assert_eq!((t.planned_on_time, t.planned_late), (1, 0));
-        assert_eq!((t.resolved, t.closed_quiet, t.closed_confirmed, t.rejected), (1, 1, 0, 0));
+        assert_eq!(
+            (t.resolved, t.closed_quiet, t.closed_confirmed, t.rejected),
+            (1, 1, 0, 0)
+        );
         assert_eq!(t.reopened, 1);
         assert_eq!((t.followups, t.template_followups), (3, 1));
         assert_eq!((t.rated, t.rating_sum), (1, 4));
@@ -349,7 +353,11 @@ mod tests {
         assert_eq!(t.resolution_days, BTreeMap::from([(9, 1)]));
         assert_eq!(
             t.categories["jalan"],
-            CategoryCount { received: 1, resolved: 1, confidential: 1 }
+            CategoryCount {
+                received: 1,
+                resolved: 1,
+                confidential: 1
+            }
         );
     }
 
@@ -362,8 +370,19 @@ mod tests {
         f.rating = None;
         f.reopened = 0;
         let t = Tally::of(&f);
-        assert_eq!((t.resolved, t.closed_quiet, t.verified_late, t.verified_on_time), (0, 0, 0, 0));
-        assert_eq!((t.planned_late, t.planned_on_time, t.rated, t.reopened), (0, 0, 0, 0));
+        assert_eq!(
+            (
+                t.resolved,
+                t.closed_quiet,
+                t.verified_late,
+                t.verified_on_time
+            ),
+            (0, 0, 0, 0)
+        );
+        assert_eq!(
+            (t.planned_late, t.planned_on_time, t.rated, t.reopened),
+            (0, 0, 0, 0)
+        );
         assert!(t.resolution_days.is_empty());
         f.outcome = Outcome::Confirmed;
         f.verification = Timing::OnTime;
@@ -398,7 +417,17 @@ mod tests {
         assert_eq!(Tally::decode(&text), Ok(sum));
         assert_eq!(Tally::decode(""), Ok(Tally::default()));
         assert_eq!(Tally::default().encode(), "");
-        for bad in ["n", "x=1", "n=one", "rd=1", "rd=a:1", "rd=1:b", "c=jalan:1/2", "c=jalan", "c=j:1/x/0"] {
+        for bad in [
+            "n",
+            "x=1",
+            "n=one",
+            "rd=1",
+            "rd=a:1",
+            "rd=1:b",
+            "c=jalan:1/2",
+            "c=jalan",
+            "c=j:1/x/0",
+        ] {
             assert!(Tally::decode(bad).is_err(), "{bad}");
         }
     }

@@ -25,8 +25,8 @@ use crate::attachments::{
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 pub use console::{
-    ActOutcome, ComplaintRecord, ComplaintRef, Counted, DueFilter, HistoryEvent, Identity, InboxQuery,
-    InboxRow, NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
+    ActOutcome, ComplaintRecord, ComplaintRef, Counted, DueFilter, HistoryEvent, Identity,
+    InboxQuery, InboxRow, NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
 };
 
 /// What the store can fail with. Messages never carry connection secrets.
@@ -565,8 +565,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<bool, StoreError>;
 
     /// A complaint's rating, comment and time, if given.
-    async fn rating(&self, complaint_id: i64)
-    -> Result<Option<(i32, Option<String>, i64)>, StoreError>;
+    async fn rating(
+        &self,
+        complaint_id: i64,
+    ) -> Result<Option<(i32, Option<String>, i64)>, StoreError>;
 
     /// The sums per day for a filter.
     async fn stats_days(

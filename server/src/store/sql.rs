@@ -29,7 +29,8 @@ pub const SELECT_CATEGORIES: &str =
     "SELECT key, name_id, name_en, supervisory FROM categories ORDER BY sort_order, key";
 pub const SELECT_RULES: &str = "SELECT region_slug, category_key, unit_key FROM routing_rules";
 pub const SELECT_HOLIDAYS: &str = "SELECT region_slug, day FROM holidays";
-pub const SELECT_HANDOFFS: &str = "SELECT category_key, region_slug, unit_key FROM handoff_rules WHERE unit_key IS NOT NULL";
+pub const SELECT_HANDOFFS: &str =
+    "SELECT category_key, region_slug, unit_key FROM handoff_rules WHERE unit_key IS NOT NULL";
 pub const INSERT_HANDOFF: &str = "INSERT INTO handoff_rules (category_key, region_slug, unit_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 pub const SELECT_SETTINGS: &str = "SELECT key, value FROM settings";
 

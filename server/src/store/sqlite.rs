@@ -997,8 +997,12 @@ impl Store for SqliteStore {
             .write(Box::new(move |conn| {
                 let (category, to) = (category.clone(), to.clone());
                 Box::pin(async move {
-                    ops::set_handoff(conn, &category, to.as_ref().map(|(r, u)| (r.as_str(), u.as_str())))
-                        .await
+                    ops::set_handoff(
+                        conn,
+                        &category,
+                        to.as_ref().map(|(r, u)| (r.as_str(), u.as_str())),
+                    )
+                    .await
                 })
             }))
             .await

@@ -138,7 +138,11 @@ impl Officer {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        (r.status().as_u16(), kind, r.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+        (
+            r.status().as_u16(),
+            kind,
+            r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+        )
     }
 
     pub async fn get(&self, path: &str) -> (u16, String) {

@@ -629,6 +629,28 @@ async fn officers_work_a_complaint_in_the_browser(app: TestApp) {
         .await;
     assert_eq!(crate::console::track(&app, &code).await["status"], "closed");
 
+    // The reporter rates the handling there, once.
+    page.wait_for(&w(1, ".result fieldset input[type=radio]"), 30)
+        .await;
+    click(
+        &page,
+        "document.querySelectorAll('aduan-widget')[1].shadowRoot.querySelectorAll('.result fieldset input[type=radio]')[3]",
+    )
+    .await;
+    fill(&page, &w(1, "#aduan-rate"), "Cepat dan ramah.").await;
+    click(&page, &w(1, ".result form button[type=submit]")).await;
+    page.wait_for(&format!("{result}?.includes('Your rating: 4 / 5')"), 30)
+        .await;
+    assert_eq!(crate::console::track(&app, &code).await["rating"], 4);
+    assert!(
+        !page
+            .eval(&format!("{result}"))
+            .await
+            .to_string()
+            .contains("Cepat dan ramah"),
+        "the comment is the officers'"
+    );
+
     // And the reporter erases their contact details from it; the complaint stays.
     let reporters = || app.db.count("SELECT COUNT(*) FROM reporters");
     let before = reporters().await;
@@ -653,4 +675,69 @@ async fn officers_work_a_complaint_in_the_browser_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn officers_work_a_complaint_in_the_browser_on_postgres() {
     officers_work_a_complaint_in_the_browser(spawn_app(Engine::Postgres).await).await;
+}
+
+/// A region coordinator opens the dashboard and follows a number to the
+/// complaints it counts; a citizen reads the region's public record in the
+/// widget's `stats` view.
+async fn the_dashboard_leads_to_its_complaints_and_the_record_shows_in_the_widget(app: TestApp) {
+    require_bundle();
+    let browser = Browser::launch().await;
+    let first = crate::console::file(&app, crate::support::complaint()).await;
+    let second = crate::console::file(&app, crate::support::complaint()).await;
+    crate::console::add_officer(
+        &app,
+        "kinerja@badung.example.id",
+        "coordinator",
+        "badung",
+        None,
+    )
+    .await;
+    let page = browser.page().await;
+    console_sign_in(&page, &app.base, "kinerja@badung.example.id").await;
+    page.goto(&app.url("/console/performance")).await;
+    page.wait_for("document.querySelector('table.performance')", 30)
+        .await;
+    assert_eq!(page.eval("document.scripts.length").await, json!(0));
+    assert_eq!(
+        page.eval("document.querySelectorAll('figure.chart svg').length >= 2 && document.querySelectorAll('table.chart-data').length >= 2").await,
+        json!(true),
+        "each chart has its data table"
+    );
+    let link = "[...document.querySelectorAll('table.performance tbody a')].find(a => a.href.includes('measure=received') && a.href.includes('unit=pupr'))";
+    assert_eq!(page.eval(&format!("{link}.textContent")).await, json!("2"));
+    click(&page, link).await;
+    page.wait_for(
+        "location.pathname === '/console/inbox' && document.querySelector('p.counted')",
+        30,
+    )
+    .await;
+    let text = page.eval("document.body.innerText").await;
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains(&first) && text.contains(&second), "{text}");
+
+    page.goto(&app.url("/demo/record.html")).await;
+    let record = "document.querySelector('aduan-widget').shadowRoot.querySelector('.aduan-stats')?.textContent";
+    let shown = page
+        .wait_for(&format!("{record}?.includes('Complaints received') && {record}?.includes('Kabupaten Badung') && {record}"), 30)
+        .await;
+    let shown = shown.as_str().unwrap_or_default();
+    assert!(shown.contains("Roads, bridges and drainage"), "{shown}");
+    assert!(shown.contains("By month"), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_leads_to_its_complaints_on_sqlite() {
+    the_dashboard_leads_to_its_complaints_and_the_record_shows_in_the_widget(
+        spawn_app(Engine::Sqlite).await,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_leads_to_its_complaints_on_postgres() {
+    the_dashboard_leads_to_its_complaints_and_the_record_shows_in_the_widget(
+        spawn_app(Engine::Postgres).await,
+    )
+    .await;
 }

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use aduan_app::date::Date;
 use aduan_app::validate::Reporter;
-use aduan_server::store::{NewComplaint, ReporterReply, Store, Transition};
+use aduan_server::stats::FactFilter;
 use aduan_server::stats::report::{self, Grain};
 use aduan_server::stats::tally::Tally;
-use aduan_server::stats::FactFilter;
+use aduan_server::store::{NewComplaint, ReporterReply, Store, Transition};
 use serde_json::{Value, json};
 
 use crate::console::{file, officer, with};
@@ -37,7 +37,16 @@ async fn open(engine: Engine) -> Built {
 }
 
 impl Built {
-    async fn file(&self, code: &str, day: &str, category: &str, channel: &str, region: &str, unit: &str, from: Option<&str>) {
+    async fn file(
+        &self,
+        code: &str,
+        day: &str,
+        category: &str,
+        channel: &str,
+        region: &str,
+        unit: &str,
+        from: Option<&str>,
+    ) {
         let confidential = from.is_some();
         let outcome = self
             .store
@@ -54,7 +63,11 @@ impl Built {
                 district: None,
                 category: category.into(),
                 classification: "complaint".into(),
-                privacy: if confidential { aduan_app::api::Privacy::Confidential } else { aduan_app::api::Privacy::Public },
+                privacy: if confidential {
+                    aduan_app::api::Privacy::Confidential
+                } else {
+                    aduan_app::api::Privacy::Public
+                },
                 title: "Jalan berlubang".into(),
                 description: "Lubang besar di depan pasar.".into(),
                 location: None,
@@ -73,9 +86,26 @@ impl Built {
     }
 
     /// An officer's step (or the reporter's confirmation) on `day`.
-    async fn step(&self, code: &str, day: &str, kind: &'static str, to: &str, message: Option<&str>, region: Option<&str>) {
-        let c = self.store.complaint_ref(code).await.expect("read").expect("the complaint");
-        let author = if kind == "confirmed" { "reporter" } else { "officer" };
+    async fn step(
+        &self,
+        code: &str,
+        day: &str,
+        kind: &'static str,
+        to: &str,
+        message: Option<&str>,
+        region: Option<&str>,
+    ) {
+        let c = self
+            .store
+            .complaint_ref(code)
+            .await
+            .expect("read")
+            .expect("the complaint");
+        let author = if kind == "confirmed" {
+            "reporter"
+        } else {
+            "officer"
+        };
         let t = Transition {
             complaint_id: c.id,
             tracking_code: c.tracking_code.clone(),
@@ -88,7 +118,11 @@ impl Built {
             from_status: c.status.clone(),
             to_status: to.into(),
             region: region.map_or(c.region_slug.clone(), str::to_owned),
-            unit: if region.is_some() { "inspektorat".into() } else { c.unit_key.clone() },
+            unit: if region.is_some() {
+                "inspektorat".into()
+            } else {
+                c.unit_key.clone()
+            },
             due_step: None,
             due_date: day.into(),
             tier: None,
@@ -120,7 +154,10 @@ impl Built {
             })
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(outcome, aduan_server::store::ReplyOutcome::Added { .. }), "{outcome:?}");
+        assert!(
+            matches!(outcome, aduan_server::store::ReplyOutcome::Added { .. }),
+            "{outcome:?}"
+        );
     }
 
     async fn sum(&self, region: &str, unit: Option<&str>) -> Tally {
@@ -258,8 +295,12 @@ on_both_stores! {
 
 /// The cells of every body row of the first table with this class.
 fn table_rows(page: &str, class: &str) -> Vec<Vec<String>> {
-    let start = page.find(&format!("<table class=\"{class}\"")).unwrap_or_else(|| panic!("no table.{class}"));
-    let end = page[start..].find("</table>").map_or(page.len(), |e| start + e);
+    let start = page
+        .find(&format!("<table class=\"{class}\""))
+        .unwrap_or_else(|| panic!("no table.{class}"));
+    let end = page[start..]
+        .find("</table>")
+        .map_or(page.len(), |e| start + e);
     let table = &page[start..end];
     let body = table.split_once("<tbody>").map_or("", |(_, b)| b);
     let row = regex::Regex::new(r"(?s)<tr[^>]*>(.*?)</tr>").expect("regex");
@@ -268,7 +309,12 @@ fn table_rows(page: &str, class: &str) -> Vec<Vec<String>> {
     row.captures_iter(body)
         .map(|r| {
             cell.captures_iter(&r[1])
-                .map(|c| tag.replace_all(&c[1], "").replace("&amp;", "&").trim().to_owned())
+                .map(|c| {
+                    tag.replace_all(&c[1], "")
+                        .replace("&amp;", "&")
+                        .trim()
+                        .to_owned()
+                })
                 .collect()
         })
         .collect()

@@ -30,7 +30,9 @@ pub use complaints::{
 };
 pub use errors::{ConsoleError, Posted, WithCsrf};
 pub(crate) use errors::{forbidden, not_found, store_failed};
-pub use regions::{HandoffForm, RuleForm, RulesQuery, save_handoff, save_rule, show_overview, show_rules};
+pub use regions::{
+    HandoffForm, RuleForm, RulesQuery, save_handoff, save_rule, show_overview, show_rules,
+};
 pub use sign_in::{CsrfForm, SignInForm, show_sign_in, sign_in, sign_out};
 
 use axum::response::Redirect;

@@ -875,7 +875,12 @@ fn handoff_rules(page: &Page<'_>) -> Markup {
         .iter()
         .find(|r| r.kind == "province")
         .map_or("bali", |r| r.slug.as_str());
-    let units: Vec<_> = page.catalog.units.iter().filter(|u| u.region == province).collect();
+    let units: Vec<_> = page
+        .catalog
+        .units
+        .iter()
+        .filter(|u| u.region == province)
+        .collect();
     html! {
         h2 #handoff { (page.t("Penyerahan ke provinsi", "Hand-off to the province")) }
         p { (page.t(

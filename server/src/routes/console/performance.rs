@@ -115,7 +115,10 @@ pub fn select(
         ));
     }
     if to.to_days() - from.to_days() >= MAX_DAYS {
-        return Err(("Periode paling lama dua tahun.", "A period is at most two years."));
+        return Err((
+            "Periode paling lama dua tahun.",
+            "A period is at most two years.",
+        ));
     }
     let scope = who.scope(catalog);
     let region = match scope.region {
@@ -168,7 +171,11 @@ pub async fn build(
                 .collect();
             // A unit of another region that holds complaints from this one
             // (the province's unit after a hand-off).
-            for row in days.iter().map(|d| &d.unit_key).chain(live.iter().map(|l| &l.unit_key)) {
+            for row in days
+                .iter()
+                .map(|d| &d.unit_key)
+                .chain(live.iter().map(|l| &l.unit_key))
+            {
                 if !units.contains(row) {
                     units.push(row.clone());
                 }
@@ -241,14 +248,20 @@ pub fn measure_name(m: Measure, locale: Locale) -> &'static str {
             "verifikasi terlambat atau belum dan lewat tenggat",
             "verified late, or not yet and past due",
         ),
-        Measure::PlannedOnTime => t("rencana tindak lanjut tepat waktu", "follow-up plan on time"),
+        Measure::PlannedOnTime => t(
+            "rencana tindak lanjut tepat waktu",
+            "follow-up plan on time",
+        ),
         Measure::PlanMissed => t(
             "rencana terlambat atau belum dan lewat tenggat",
             "follow-up plan late, or not yet and past due",
         ),
         Measure::Resolved => t("selesai", "resolved"),
         Measure::ClosedConfirmed => t("ditutup atas konfirmasi pelapor", "closed by the reporter"),
-        Measure::ClosedQuiet => t("ditutup karena tanpa tanggapan", "closed after the quiet period"),
+        Measure::ClosedQuiet => t(
+            "ditutup karena tanpa tanggapan",
+            "closed after the quiet period",
+        ),
         Measure::Rejected => t("ditolak", "rejected"),
         Measure::Reopened => t("dibuka kembali", "reopened"),
         Measure::Rated => t("dinilai pelapor", "rated by the reporter"),
@@ -463,12 +476,20 @@ fn formula(page: &Page<'_>) -> Markup {
         ("verification", Locale::En) => "verification on time (3 working days)",
         ("follow_up_plan", Locale::Id) => "rencana tindak lanjut tepat waktu (5 hari kerja)",
         ("follow_up_plan", Locale::En) => "follow-up plan on time (5 working days)",
-        ("resolution", Locale::Id) => "selesai, dari yang selesai ditambah yang masih terbuka dan lewat tenggat",
-        ("resolution", Locale::En) => "resolved, of those resolved and those open past their due date",
+        ("resolution", Locale::Id) => {
+            "selesai, dari yang selesai ditambah yang masih terbuka dan lewat tenggat"
+        }
+        ("resolution", Locale::En) => {
+            "resolved, of those resolved and those open past their due date"
+        }
         ("rating", Locale::Id) => "penilaian pelapor, (rata-rata − 1) ÷ 4",
         ("rating", Locale::En) => "reporters' rating, (average − 1) ÷ 4",
-        ("connectivity", Locale::Id) => "widget bekerja 7 hari terakhir (½) dan tautan LAPOR/webhook tanpa pesan tertahan (½)",
-        ("connectivity", Locale::En) => "widget seen working in the last 7 days (½) and a LAPOR/webhook link with nothing parked (½)",
+        ("connectivity", Locale::Id) => {
+            "widget bekerja 7 hari terakhir (½) dan tautan LAPOR/webhook tanpa pesan tertahan (½)"
+        }
+        ("connectivity", Locale::En) => {
+            "widget seen working in the last 7 days (½) and a LAPOR/webhook link with nothing parked (½)"
+        }
         (_, Locale::Id) => "keaktifan petugas: 1 bila bertindak ≤ 7 hari lalu, 0 setelah 30 hari",
         (_, Locale::En) => "officer activity: 1 when they acted ≤ 7 days ago, 0 after 30 days",
     };
@@ -515,8 +536,16 @@ async fn handed_off_notice(state: &AppState, page: &Page<'_>, sel: &Selection) -
 
 fn filters(page: &Page<'_>, sel: &Selection, raw: &PerformanceQuery) -> Markup {
     let every = page.who.scope(page.catalog).region.is_none();
-    let from = if raw.from.is_empty() { sel.from.to_string() } else { raw.from.clone() };
-    let to = if raw.to.is_empty() { sel.to.to_string() } else { raw.to.clone() };
+    let from = if raw.from.is_empty() {
+        sel.from.to_string()
+    } else {
+        raw.from.clone()
+    };
+    let to = if raw.to.is_empty() {
+        sel.to.to_string()
+    } else {
+        raw.to.clone()
+    };
     html! {
         form.filters method="get" action="/console/performance" {
             label { (page.t("Diterima dari", "Received from")) input type="date" name="from" value=(from) required; }
@@ -543,8 +572,17 @@ fn filters(page: &Page<'_>, sel: &Selection, raw: &PerformanceQuery) -> Markup {
 }
 
 /// The dashboard page.
-fn page_markup(page: &Page<'_>, sel: &Selection, raw: &PerformanceQuery, r: &Report, handed: Markup) -> Markup {
-    let title = page.t("Kinerja penanganan pengaduan", "Complaint handling performance");
+fn page_markup(
+    page: &Page<'_>,
+    sel: &Selection,
+    raw: &PerformanceQuery,
+    r: &Report,
+    handed: Markup,
+) -> Markup {
+    let title = page.t(
+        "Kinerja penanganan pengaduan",
+        "Complaint handling performance",
+    );
     let q = sel.query();
     let month = format!("{:04}-{:02}", sel.to.year(), sel.to.month());
     html! {
@@ -674,13 +712,24 @@ fn csv_field(text: &str) -> String {
 /// The header and rows an export of the report holds: the same cells the
 /// page shows, with each line's key before its name.
 pub fn export_rows(page: &Page<'_>, r: &Report) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut header = vec![if r.by_unit { "unit" } else { "region" }.to_owned(), "name".to_owned()];
+    let mut header = vec![
+        if r.by_unit { "unit" } else { "region" }.to_owned(),
+        "name".to_owned(),
+    ];
     header.extend(COLUMNS.iter().skip(1).map(|c| c.0.to_owned()));
     let mut rows = Vec::new();
     for line in r.lines.iter().chain([&r.total]) {
         let total = std::ptr::eq(line, &r.total);
-        let name = if total { page.t("Jumlah", "Total").to_owned() } else { line_name(page, line) };
-        let mut cells = vec![if total { "total".to_owned() } else { line_key(line) }];
+        let name = if total {
+            page.t("Jumlah", "Total").to_owned()
+        } else {
+            line_name(page, line)
+        };
+        let mut cells = vec![if total {
+            "total".to_owned()
+        } else {
+            line_key(line)
+        }];
         cells.extend(line.cells(&name).into_iter().map(|c| c.text));
         rows.push(cells);
     }
@@ -711,7 +760,10 @@ fn download(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -760,13 +812,19 @@ pub async fn xlsx(
         ),
         Err(e) => {
             tracing::error!(error = %e, "console: the workbook could not be written");
-            store_failed(locale, &crate::store::StoreError::Unavailable("the workbook could not be written".into()))
+            store_failed(
+                locale,
+                &crate::store::StoreError::Unavailable("the workbook could not be written".into()),
+            )
         }
     }
 }
 
 /// Writes rows to a one-sheet workbook.
-pub fn workbook(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub fn workbook(
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Aduan")?;
@@ -829,9 +887,23 @@ pub async fn complaints_csv(
             .into_response();
     }
     let header: Vec<String> = [
-        "public_id", "received", "region", "handled_by", "unit", "category", "channel",
-        "privacy", "title", "status", "verification", "follow_up_plan", "days_to_first_reply",
-        "days_to_resolution", "outcome", "reopened", "rating",
+        "public_id",
+        "received",
+        "region",
+        "handled_by",
+        "unit",
+        "category",
+        "channel",
+        "privacy",
+        "title",
+        "status",
+        "verification",
+        "follow_up_plan",
+        "days_to_first_reply",
+        "days_to_resolution",
+        "outcome",
+        "reopened",
+        "rating",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -846,7 +918,11 @@ pub async fn complaints_csv(
             let may = |f| crate::disclosure::may(Audience::Export, privacy, f);
             let opt = |v: Option<i32>| v.map_or_else(String::new, |v| v.to_string());
             vec![
-                if may(Field::PublicId) { r.public_id } else { String::new() },
+                if may(Field::PublicId) {
+                    r.public_id
+                } else {
+                    String::new()
+                },
                 r.day,
                 r.region_slug,
                 r.handled_by,
@@ -854,7 +930,11 @@ pub async fn complaints_csv(
                 r.category_key,
                 r.channel,
                 privacy.key().to_owned(),
-                if may(Field::Title) { r.title } else { String::new() },
+                if may(Field::Title) {
+                    r.title
+                } else {
+                    String::new()
+                },
                 r.status,
                 r.verification,
                 r.plan,

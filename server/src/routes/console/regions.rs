@@ -188,7 +188,9 @@ pub async fn save_handoff(
         .find(|r| r.kind == "province")
         .map(|r| r.slug.clone())
         .unwrap_or_default();
-    let supervisory = catalog.category(&form.category).is_some_and(|c| c.supervisory);
+    let supervisory = catalog
+        .category(&form.category)
+        .is_some_and(|c| c.supervisory);
     let to = (!form.unit.is_empty()).then(|| (province.clone(), form.unit.clone()));
     let unit_ok = to
         .as_ref()

@@ -31,6 +31,7 @@ struct FactRow {
     followups: i32,
     template_followups: i32,
     rating: Option<i32>,
+    open_due: Option<String>,
     last_event_id: i64,
 }
 
@@ -57,6 +58,7 @@ impl FactRow {
             followups: count(self.followups)?,
             template_followups: count(self.template_followups)?,
             rating: self.rating.and_then(|r| u8::try_from(r).ok()),
+            open_due: self.open_due,
             last_event_id: self.last_event_id,
         })
     }
@@ -143,7 +145,7 @@ pub async fn refresh_facts(conn: &mut Conn, complaint_id: i64) -> Result<(), Sto
     // The complaint's row is locked first: two writers of one complaint's
     // facts (an action and a rating, two back-fills) take turns.
     let source_sql = format!(
-        "SELECT c.id, c.region_slug, c.unit_key, c.handed_off_from, c.category_key, c.channel, c.confidential, c.status, c.created_at, \
+        "SELECT c.id, c.region_slug, c.unit_key, c.handed_off_from, c.category_key, c.channel, c.confidential, c.status, c.due_date, c.created_at, \
          CAST(r.score AS INTEGER) AS rating FROM complaints c LEFT JOIN ratings r ON r.complaint_id = c.id WHERE c.id = $1{LOCK_COMPLAINT}"
     );
     let Some(source): Option<FactSource> = sqlx::query_as(sqlx::AssertSqlSafe(source_sql))
@@ -161,7 +163,7 @@ pub async fn refresh_facts(conn: &mut Conn, complaint_id: i64) -> Result<(), Sto
     .await?;
     let old: Option<FactRow> = sqlx::query_as(
         "SELECT region_slug, unit_key, category_key, channel, confidential, day, verification, verification_due, plan, plan_due, \
-         first_reply_days, resolution_days, outcome, reopened, followups, template_followups, rating, last_event_id \
+         first_reply_days, resolution_days, outcome, reopened, followups, template_followups, rating, open_due, last_event_id \
          FROM complaint_facts WHERE complaint_id = $1",
     )
     .bind(complaint_id)
@@ -219,13 +221,13 @@ pub async fn refresh_facts(conn: &mut Conn, complaint_id: i64) -> Result<(), Sto
     let due = |t: Timing| t.due().map(|d| d.to_string());
     sqlx::query(
         "INSERT INTO complaint_facts (complaint_id, region_slug, unit_key, category_key, channel, confidential, day, verification, verification_due, \
-         plan, plan_due, first_reply_days, resolution_days, outcome, reopened, followups, template_followups, rating, last_event_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+         plan, plan_due, first_reply_days, resolution_days, outcome, reopened, followups, template_followups, rating, open_due, last_event_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20, $19) \
          ON CONFLICT (complaint_id) DO UPDATE SET region_slug = excluded.region_slug, unit_key = excluded.unit_key, category_key = excluded.category_key, \
          channel = excluded.channel, confidential = excluded.confidential, day = excluded.day, verification = excluded.verification, \
          verification_due = excluded.verification_due, plan = excluded.plan, plan_due = excluded.plan_due, first_reply_days = excluded.first_reply_days, \
          resolution_days = excluded.resolution_days, outcome = excluded.outcome, reopened = excluded.reopened, followups = excluded.followups, \
-         template_followups = excluded.template_followups, rating = excluded.rating, last_event_id = excluded.last_event_id",
+         template_followups = excluded.template_followups, rating = excluded.rating, open_due = excluded.open_due, last_event_id = excluded.last_event_id",
     )
     .bind(complaint_id)
     .bind(&fact.region)
@@ -246,6 +248,7 @@ pub async fn refresh_facts(conn: &mut Conn, complaint_id: i64) -> Result<(), Sto
     .bind(fact.template_followups as i32)
     .bind(fact.rating.map(i32::from))
     .bind(fact.last_event_id)
+    .bind(&fact.open_due)
     .execute(&mut *conn)
     .await?;
     if let Some(at) = events.iter().filter(|e| e.author == "officer" && e.id > seen).map(|e| e.at).max() {
@@ -333,18 +336,43 @@ pub async fn day_rows(conn: &mut Conn, filter: &FactFilter) -> Result<Vec<DayRow
 /// verification or plan is owed and late today, and those overdue at any
 /// step, per region and unit.
 pub async fn live_rows(conn: &mut Conn, filter: &FactFilter, today: &str) -> Result<Vec<LiveRow>, StoreError> {
+    // Three queries, each on its own partial index: what is owed is few.
+    let mut rows: Vec<LiveRow> = Vec::new();
+    for (column, state) in [("verification_due", "verification"), ("plan_due", "plan")] {
+        let mut q = QueryBuilder::<Db>::new("SELECT region_slug, unit_key, CAST(COUNT(*) AS BIGINT) AS n FROM complaint_facts WHERE ");
+        q.push(state)
+            .push(" = 'pending' AND ")
+            .push(column)
+            .push(" < ")
+            .push_bind(today.to_owned())
+            .push(" AND day >= ")
+            .push_bind(filter.from.clone())
+            .push(" AND day <= ")
+            .push_bind(filter.to.clone());
+        if let Some(region) = &filter.region {
+            q.push(" AND region_slug = ").push_bind(region.clone());
+        }
+        if let Some(unit) = &filter.unit {
+            q.push(" AND unit_key = ").push_bind(unit.clone());
+        }
+        q.push(" GROUP BY region_slug, unit_key");
+        let counted: Vec<(String, String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        for (region_slug, unit_key, n) in counted {
+            rows.push(LiveRow {
+                region_slug,
+                unit_key,
+                verification_late: if state == "verification" { n } else { 0 },
+                plan_late: if state == "plan" { n } else { 0 },
+                overdue: 0,
+            });
+        }
+    }
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT region_slug, unit_key, \
-         CAST(SUM(CASE WHEN verification = 'pending' AND verification_due < ",
+        "SELECT region_slug, unit_key, CAST(0 AS BIGINT) AS verification_late, CAST(0 AS BIGINT) AS plan_late, CAST(COUNT(*) AS BIGINT) AS overdue \
+         FROM complaint_facts WHERE open_due < ",
     );
     q.push_bind(today.to_owned())
-        .push(" THEN 1 ELSE 0 END) AS BIGINT) AS verification_late, CAST(SUM(CASE WHEN plan = 'pending' AND plan_due < ")
-        .push_bind(today.to_owned())
-        .push(" THEN 1 ELSE 0 END) AS BIGINT) AS plan_late, CAST(0 AS BIGINT) AS overdue FROM complaint_facts WHERE ((verification = 'pending' AND verification_due < ")
-        .push_bind(today.to_owned())
-        .push(") OR (plan = 'pending' AND plan_due < ")
-        .push_bind(today.to_owned())
-        .push(")) AND day >= ")
+        .push(" AND day >= ")
         .push_bind(filter.from.clone())
         .push(" AND day <= ")
         .push_bind(filter.to.clone());
@@ -355,39 +383,31 @@ pub async fn live_rows(conn: &mut Conn, filter: &FactFilter, today: &str) -> Res
         q.push(" AND unit_key = ").push_bind(unit.clone());
     }
     q.push(" GROUP BY region_slug, unit_key");
-    let mut rows: Vec<LiveRow> = q.build_query_as().fetch_all(&mut *conn).await?;
-    let mut q = QueryBuilder::<Db>::new(
-        "SELECT f.region_slug, f.unit_key, CAST(0 AS BIGINT) AS verification_late, CAST(0 AS BIGINT) AS plan_late, CAST(COUNT(*) AS BIGINT) AS overdue \
-         FROM complaints c JOIN complaint_facts f ON f.complaint_id = c.id WHERE ",
-    );
-    q.push(OPEN)
-        .push(" AND c.due_date < ")
-        .push_bind(today.to_owned())
-        .push(" AND f.day >= ")
-        .push_bind(filter.from.clone())
-        .push(" AND f.day <= ")
-        .push_bind(filter.to.clone());
-    if let Some(region) = &filter.region {
-        q.push(" AND f.region_slug = ").push_bind(region.clone());
-    }
-    if let Some(unit) = &filter.unit {
-        q.push(" AND f.unit_key = ").push_bind(unit.clone());
-    }
-    q.push(" GROUP BY f.region_slug, f.unit_key");
     rows.extend(q.build_query_as::<LiveRow>().fetch_all(&mut *conn).await?);
     Ok(rows)
 }
 
 /// Each region's signs of life and its parked messages.
 pub async fn pulses(conn: &mut Conn) -> Result<Vec<PulseRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT g.slug AS region_slug, g.integration_mode, p.officer_at, p.delivered_at, p.widget_at, \
-         CAST((SELECT COUNT(*) FROM outbox o JOIN complaints c ON c.id = o.complaint_id \
-               WHERE o.state = 'failed' AND o.channel IN ('webhook', 'lapor') AND c.region_slug = g.slug) AS BIGINT) AS parked \
+    let mut rows: Vec<PulseRow> = sqlx::query_as(
+        "SELECT g.slug AS region_slug, g.integration_mode, p.officer_at, p.delivered_at, p.widget_at, CAST(0 AS BIGINT) AS parked \
          FROM regions g LEFT JOIN region_pulse p ON p.region_slug = g.slug ORDER BY g.sort_order",
     )
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    // Parked messages are few: read from their own index, then their complaints.
+    let parked: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT c.region_slug, CAST(COUNT(*) AS BIGINT) FROM outbox o JOIN complaints c ON c.id = o.complaint_id \
+         WHERE o.state = 'failed' AND o.channel IN ('webhook', 'lapor') GROUP BY c.region_slug",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (region, n) in parked {
+        if let Some(row) = rows.iter_mut().find(|r| r.region_slug == region) {
+            row.parked = n;
+        }
+    }
+    Ok(rows)
 }
 
 /// Records that a region's widget loaded at `at_ms`.
@@ -484,7 +504,7 @@ pub async fn rebuild_stats(conn: &mut Conn) -> Result<usize, StoreError> {
     {
         let mut rows = sqlx::query_as::<_, FactRow>(
             "SELECT complaint_id, region_slug, unit_key, category_key, channel, confidential, day, verification, verification_due, plan, plan_due, \
-             first_reply_days, resolution_days, outcome, reopened, followups, template_followups, rating, last_event_id FROM complaint_facts",
+             first_reply_days, resolution_days, outcome, reopened, followups, template_followups, rating, open_due, last_event_id FROM complaint_facts",
         )
         .fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
