@@ -21,6 +21,7 @@
   var WASM = "__ADUAN_WASM__";
   var ATTACH = "__ADUAN_ATTACH__";
   var STATS = "__ADUAN_STATS__";
+  var RATE = "__ADUAN_RATE__";
 
   function report(error) {
     if (win.console && win.console.error) win.console.error("Aduan:", error);
@@ -168,6 +169,12 @@
     function watchFiles(content, cfg) {
       var opts = { region: cfg.region, api: cfg.api, lang: function () { return locale || cfg.lang; } };
       var observer = new MutationObserver(function () {
+        // The tracker's slot for the reporter's rating of the handling.
+        var rating = content.querySelector("[data-aduan-rate]:not([data-aduan-rate='']):not([data-rating])");
+        if (rating) {
+          rating.setAttribute("data-rating", "");
+          import(new URL(RATE, base).href).then(function (m) { m.rate(rating, opts); }, report);
+        }
         var consent = content.querySelector("input[name=consent]");
         var before = consent && consent.closest(".field");
         if (!before || (before.previousElementSibling || {}).id === "aduan-files") return;

@@ -687,6 +687,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_rating_is_written_as_serde_writes_it() {
+        let input = RatingInput {
+            score: 4,
+            comment: Some(AWKWARD.into()),
+            locale: Some("en".into()),
+        };
+        let ours: serde_json::Value =
+            serde_json::from_str(&input.to_json_text()).unwrap_or_default();
+        assert_eq!(ours, serde_json::to_value(&input).unwrap_or_default());
+        let none = RatingInput::default();
+        let ours: serde_json::Value =
+            serde_json::from_str(&none.to_json_text()).unwrap_or_default();
+        assert_eq!(ours, serde_json::to_value(&none).unwrap_or_default());
+    }
+
     fn tracking_view(with_lapor: bool) -> TrackingView {
         TrackingView {
             tracking_code: "BDG-1234-5678".into(),
@@ -705,6 +721,7 @@ mod tests {
             }),
             accepts_replies: true,
             lapor_tracking_id: with_lapor.then(|| "LAPOR-99".into()),
+            rating: with_lapor.then_some(4),
             timeline: Status::ALL
                 .iter()
                 .map(|s| TimelineEntry {

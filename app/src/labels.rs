@@ -60,10 +60,6 @@ pub enum Label {
     Characters,
     Attachments,
     AttachmentsHelp,
-    RateTitle,
-    RateComment,
-    SendRating,
-    Rated,
 }
 
 impl Label {
@@ -164,16 +160,6 @@ impl Label {
                 "The form could not load. Check your connection and try again.",
             ),
             Characters => ("karakter", "characters"),
-            RateTitle => (
-                "Nilai penanganannya: 1 buruk, 5 sangat baik",
-                "Rate the handling: 1 poor, 5 very good",
-            ),
-            RateComment => (
-                "Komentar (tidak wajib; hanya dibaca petugas)",
-                "Comment (optional; read by the officers only)",
-            ),
-            SendRating => ("Kirim penilaian", "Send the rating"),
-            Rated => ("Penilaian Anda", "Your rating"),
         };
         match locale {
             Locale::Id => id,

@@ -781,4 +781,40 @@ mod tests {
             Some(Some(Msg::Required))
         );
     }
+
+    #[test]
+    fn a_rating_takes_a_score_from_one_to_five_and_an_optional_comment() {
+        let input = |score: i64, comment: Option<&str>, locale: Option<&str>| RatingInput {
+            score,
+            comment: comment.map(str::to_owned),
+            locale: locale.map(str::to_owned),
+        };
+        assert_eq!(rating(&input(1, None, None)), Ok((1, None, Locale::Id)));
+        assert_eq!(
+            rating(&input(5, Some("  Cepat sekali.  "), Some("en"))),
+            Ok((5, Some("Cepat sekali.".into()), Locale::En))
+        );
+        assert_eq!(
+            rating(&input(3, Some("   "), None)),
+            Ok((3, None, Locale::Id))
+        );
+        for bad in [0, 6, -1, 256, 261] {
+            let refused = rating(&input(bad, None, Some("en"))).err();
+            assert_eq!(
+                refused.as_ref().and_then(|e| e.fields.get("score")),
+                Some(&Msg::ScoreRange),
+                "{bad}"
+            );
+            assert_eq!(refused.map(|e| e.locale), Some(Locale::En));
+        }
+        let long = "x".repeat(LIMITS.reply_max + 1);
+        let refused = rating(&input(4, Some(&long), None)).err();
+        assert!(
+            refused.is_some_and(
+                |e| e.fields.contains_key("comment") && !e.fields.contains_key("score")
+            )
+        );
+        let refused = rating(&input(4, None, Some("fr"))).err();
+        assert!(refused.is_some_and(|e| e.fields.contains_key("locale")));
+    }
 }

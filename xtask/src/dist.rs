@@ -161,13 +161,20 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
     let stats = compact_glue(&stats);
     let stats_name = format!("stats.{:016x}.js", fnv64(stats.as_bytes()));
     let stats_sizes = publish(&dist, &stats_name, stats.as_bytes())?;
+    // The reporter's rating form in the tracker, loaded when it shows.
+    let rate = std::fs::read_to_string(root().join("public/rate.js"))
+        .map_err(|e| format!("public/rate.js: {e}"))?;
+    let rate = compact_glue(&rate);
+    let rate_name = format!("rate.{:016x}.js", fnv64(rate.as_bytes()));
+    let rate_sizes = publish(&dist, &rate_name, rate.as_bytes())?;
     // The loader loses its comments and indentation as the glue does.
     let loader = compact_glue(&loader);
     let script = loader
         .replace("__ADUAN_GLUE__", &format!("dist/{glue_name}"))
         .replace("__ADUAN_WASM__", &format!("dist/{wasm_name}"))
         .replace("__ADUAN_ATTACH__", &format!("dist/{attach_name}"))
-        .replace("__ADUAN_STATS__", &format!("dist/{stats_name}"));
+        .replace("__ADUAN_STATS__", &format!("dist/{stats_name}"))
+        .replace("__ADUAN_RATE__", &format!("dist/{rate_name}"));
     let js_sizes = publish(&dist, "widget.js", script.as_bytes())?;
     println!("widget bundle in public/dist/:");
     for (name, size) in [
@@ -176,6 +183,7 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
         (wasm_name.as_str(), wasm_sizes),
         (attach_name.as_str(), attach_sizes),
         (stats_name.as_str(), stats_sizes),
+        (rate_name.as_str(), rate_sizes),
     ] {
         println!(
             "  {name}: {} B raw, {} B gzip, {} B brotli",

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::{browser, fetch_text, message_of, read};
-use crate::api::{Locale, RatingInput, ReplyInput, Status, TrackingView};
+use crate::api::{Locale, ReplyInput, Status, TrackingView};
 use crate::json::ToJson;
 use crate::labels::{self, Label};
 use crate::tracking::{CodeError, TrackingCode};
@@ -99,25 +99,6 @@ pub fn Tracker(
             );
         })
     };
-    // The reporter rates the handling once it was followed up.
-    let score = RwSignal::new(0u8);
-    let comment = RwSignal::new(String::new());
-    let rate = {
-        let base = base.clone();
-        Callback::new(move |code: String| {
-            let body = RatingInput {
-                score: i64::from(score.get_untracked()),
-                comment: Some(comment.get_untracked()),
-                locale: Some(locale.get_untracked().key().to_owned()),
-            };
-            ask(
-                "POST",
-                format!("{base}/api/v1/complaints/{code}/rating"),
-                Some(body.to_json_text()),
-                None,
-            );
-        })
-    };
     let send_reply = Callback::new(move |code: String| {
         let message = reply.get_untracked();
         if message.trim().is_empty() {
@@ -162,11 +143,16 @@ pub fn Tracker(
                             let code = view.tracking_code.clone();
                             let code_for_confirm = code.clone();
                             let code_for_erase = code.clone();
-                            let code_for_rating = code.clone();
-                            let rateable = matches!(view.status, Status::Resolved | Status::Closed);
+                            // Once followed up, the reporter rates the handling: the
+                            // loader fills the section's slot with a small module.
+                            let rate = if matches!(view.status, Status::Resolved | Status::Closed) && view.rating.is_none() {
+                                code.clone()
+                            } else {
+                                String::new()
+                            };
                             let due = view.due.clone();
                             view! {
-                                <section class="result">
+                                <section class="result" data-aduan-rate=rate>
                                     <p class="code">{view.tracking_code.clone()}</p>
                                     <p><strong>{format!("{}: ", Label::Status.text(l()))}</strong>{labels::status(view.status, l())}</p>
                                     <p>{view.title.clone()}</p>
@@ -207,27 +193,6 @@ pub fn Tracker(
                                             <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendReply.text(l())}</button>
                                         </form>
                                     })}
-                                    {match view.rating {
-                                        Some(s) => Some(view! { <p>{format!("{}: {s} / 5", Label::Rated.text(l()))}</p> }.into_any()),
-                                        None if rateable => Some(view! {
-                                            <form on:submit=move |ev| { ev.prevent_default(); rate.run(code_for_rating.clone()); }>
-                                                <fieldset class="field">
-                                                    <legend>{Label::RateTitle.text(l())}</legend>
-                                                    {(1..=5u8).map(|n| view! {
-                                                        <label class="choice"><input type="radio" name="aduan-score" required
-                                                            on:change=move |_| score.set(n) />{n}</label>
-                                                    }).collect_view()}
-                                                </fieldset>
-                                                <div class="field">
-                                                    <label for="aduan-rate">{Label::RateComment.text(l())}</label>
-                                                    <textarea id="aduan-rate" maxlength=LIMITS.reply_max.to_string()
-                                                        prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-                                                </div>
-                                                <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendRating.text(l())}</button>
-                                            </form>
-                                        }.into_any()),
-                                        None => None,
-                                    }}
                                     <button type="button" class="erase" disabled=move || busy.get()
                                         on:click=move |_| erase.run(code_for_erase.clone())>{Label::EraseContact.text(l())}</button>
                                 </section>

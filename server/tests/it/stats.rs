@@ -37,6 +37,7 @@ async fn open(engine: Engine) -> Built {
 }
 
 impl Built {
+    #[allow(clippy::too_many_arguments)]
     async fn file(
         &self,
         code: &str,
@@ -275,6 +276,12 @@ on_both_stores! {
         let refreshed = b.store.backfill_facts(100).await.expect("backfill");
         assert_eq!(refreshed, 0, "every complaint has its facts");
         assert_eq!(b.sum("badung", None).await, before);
+        // So does rebuilding every sum from the facts.
+        let buleleng = b.sum("buleleng", None).await;
+        assert!(b.store.rebuild_stats().await.expect("rebuilt") > 0);
+        assert_eq!(b.sum("badung", None).await, before);
+        assert_eq!(b.sum("buleleng", None).await, buleleng);
+        assert_eq!(b.sum("badung", Some("saber-pungli")).await.received, 1);
     }
 
     async fn the_same_follow_up_text_used_too_often_counts_as_a_template(b) {

@@ -571,6 +571,13 @@ fn filters(page: &Page<'_>, sel: &Selection, raw: &PerformanceQuery) -> Markup {
     }
 }
 
+/// The ranked regions, best first.
+fn ranked(r: &Report) -> Vec<&Line> {
+    let mut ranked: Vec<&Line> = r.lines.iter().filter(|l| l.rank.is_some()).collect();
+    ranked.sort_by_key(|l| l.rank);
+    ranked
+}
+
 /// The dashboard page.
 fn page_markup(
     page: &Page<'_>,
@@ -610,8 +617,7 @@ fn page_markup(
             }
         }
         @if sel.region.is_none() {
-            @let mut ranked: Vec<&Line> = r.lines.iter().filter(|l| l.rank.is_some()).collect();
-            @let _ = ranked.sort_by_key(|l| l.rank);
+            @let ranked = ranked(r);
             h2 { (page.t("Peringkat indeks", "Index ranking")) }
             ol.ranking {
                 @for l in &ranked {
@@ -1055,4 +1061,66 @@ pub async fn monthly(
             },
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        for (cell, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+62 812", "'+62 812"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Kabupaten Badung", "Kabupaten Badung"),
+            ("12.5", "12.5"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(cell), safe, "{cell:?}");
+        }
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=1,2"), "\"'=1,2\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn a_csv_starts_with_a_byte_order_mark_and_ends_lines_with_crlf() {
+        let body = csv_body(
+            &["region".into(), "name".into()],
+            &[vec!["badung".into(), "=x".into()]],
+        );
+        assert_eq!(body, "\u{feff}region,name\r\nbadung,'=x\r\n");
+    }
+
+    #[test]
+    fn a_workbook_holds_numbers_as_numbers_and_text_as_text() {
+        use calamine::Reader;
+        let bytes = workbook(
+            &["region".into(), "received".into(), "name".into()],
+            &[vec!["badung".into(), "12".into(), "=1+1".into()]],
+        )
+        .unwrap_or_default();
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+        let sheet = book.worksheet_range("Aduan").expect("the sheet");
+        assert_eq!(sheet.get((1, 1)), Some(&calamine::Data::Float(12.0)));
+        assert_eq!(
+            sheet.get((1, 2)),
+            Some(&calamine::Data::String("=1+1".into()))
+        );
+        assert_eq!(
+            sheet.get((1, 0)),
+            Some(&calamine::Data::String("badung".into()))
+        );
+        let formulas = book.worksheet_formula("Aduan").expect("formulas");
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "no formula"
+        );
+    }
 }
