@@ -23,7 +23,9 @@ use crate::stats::report::{self, Grain};
 /// How long a public record may be cached, in seconds.
 const MAX_AGE: &str = "public, max-age=900";
 
-/// The last 12 months of a region, through today.
+/// The last 12 complete months of a region (through the end of last month:
+/// figures that change as today's complaints arrive would tell a watcher
+/// when a confidential one came in).
 pub async fn public_record(
     state: &AppState,
     slug: &str,
@@ -35,9 +37,8 @@ pub async fn public_record(
         .ok_or_else(|| ApiError::not_found(Reason::RegionNotFound).speaking(locale))?;
     let now = now_ms();
     let today = catalog.today(now);
-    let first = Grain::Month.start(today);
-    // Eleven whole months back and this one.
-    let mut from = first;
+    let to = Grain::Month.start(today).add_days(-1);
+    let mut from = Grain::Month.start(to);
     for _ in 0..11 {
         from = Grain::Month.start(from.add_days(-1));
     }
@@ -46,7 +47,7 @@ pub async fn public_record(
         unit: None,
         by_unit: false,
         from: from.to_string(),
-        to: today.to_string(),
+        to: to.to_string(),
     };
     let failed = |e: crate::store::StoreError| ApiError::from(e).speaking(locale);
     let days = state.store.stats_days(&filter).await.map_err(failed)?;
@@ -57,7 +58,7 @@ pub async fn public_record(
         .map_err(failed)?;
     let built = report::build(report::Inputs {
         from,
-        to: today,
+        to,
         by_unit: false,
         grain: Grain::Month,
         keys: vec![(region.slug.clone(), None)],
@@ -160,7 +161,7 @@ pub async fn stats_page(
                 main {
                     p.lang { a href=(format!("/r/{}/stats?lang={}", r.region, other_lang.key())) lang=(other_lang.key()) { (match other_lang { Locale::En => "English", Locale::Id => "Bahasa Indonesia" }) } }
                     h1 { (t("Catatan penanganan pengaduan", "Complaint handling record")) }
-                    p { strong { (name) } " · " (t("12 bulan terakhir", "the last 12 months")) ": " (r.from) " – " (r.to) }
+                    p { strong { (name) } " · " (t("12 bulan penuh terakhir", "the last 12 complete months")) ": " (r.from) " – " (r.to) }
                     dl.figures {
                         dt { (t("Pengaduan diterima", "Complaints received")) } dd { (r.received) }
                         dt { (t("Selesai ditindaklanjuti", "Resolved")) } dd { (r.resolved) }

@@ -40,27 +40,58 @@ pub struct PublicRecord {
     pub months: Vec<(Date, i64, i64)>,
 }
 
+/// The categories a public table shows on their own, most received first,
+/// and what the merged ones hold (`None` counts when too few to show).
+///
+/// A category holding a confidential complaint shows only from
+/// `MIN_PUBLIC_CELL` up. The merged ones must not be small either, or the
+/// total minus the shown ones would give them away: while they hold a
+/// confidential complaint and are fewer than the minimum, the smallest shown
+/// category joins them.
+pub fn split_categories(
+    all: &std::collections::BTreeMap<String, crate::stats::tally::CategoryCount>,
+) -> (Vec<CategoryFigures>, Option<(Option<i64>, Option<i64>)>) {
+    let mut shown: Vec<(&String, &crate::stats::tally::CategoryCount)> = Vec::new();
+    let (mut n, mut res, mut conf, mut merged) = (0, 0, 0, 0);
+    for (key, c) in all {
+        if may_publish_cell(c.received, c.confidential) {
+            shown.push((key, c));
+        } else {
+            merged += 1;
+            n += c.received;
+            res += c.resolved;
+            conf += c.confidential;
+        }
+    }
+    shown.sort_by(|a, b| b.1.received.cmp(&a.1.received).then(a.0.cmp(b.0)));
+    while merged > 0 && !may_publish_cell(n, conf) {
+        let Some((_, c)) = shown.pop() else {
+            break;
+        };
+        merged += 1;
+        n += c.received;
+        res += c.resolved;
+        conf += c.confidential;
+    }
+    let show = may_publish_cell(n, conf);
+    let categories = shown
+        .into_iter()
+        .map(|(key, c)| CategoryFigures {
+            key: key.clone(),
+            received: c.received,
+            resolved: c.resolved,
+        })
+        .collect();
+    (
+        categories,
+        (merged > 0).then_some((show.then_some(n), show.then_some(res))),
+    )
+}
+
 /// The public record from a region's line and the report's monthly trend.
 pub fn record(line: &Line, report: &Report) -> PublicRecord {
     let t = &line.tally;
-    let mut categories = Vec::new();
-    let (mut other_n, mut other_res, mut other_conf, mut merged) = (0, 0, 0, 0);
-    for (key, c) in &t.categories {
-        if may_publish_cell(c.received, c.confidential) {
-            categories.push(CategoryFigures {
-                key: key.clone(),
-                received: c.received,
-                resolved: c.resolved,
-            });
-        } else {
-            merged += 1;
-            other_n += c.received;
-            other_res += c.resolved;
-            other_conf += c.confidential;
-        }
-    }
-    categories.sort_by(|a, b| b.received.cmp(&a.received).then(a.key.cmp(&b.key)));
-    let show = may_publish_cell(other_n, other_conf);
+    let (shown, other) = split_categories(&t.categories);
     PublicRecord {
         region: line.region.clone(),
         from: report.from,
@@ -71,8 +102,8 @@ pub fn record(line: &Line, report: &Report) -> PublicRecord {
         follow_up_on_time_pct: line.follow_up_plan().share().map(|s| 100.0 * s),
         median_days_to_first_reply: quantile(&t.reply_days, 0.5),
         median_days_to_resolution: quantile(&t.resolution_days, 0.5),
-        categories,
-        other: (merged > 0).then_some((show.then_some(other_n), show.then_some(other_res))),
+        categories: shown,
+        other,
         months: report
             .trend
             .iter()
@@ -187,12 +218,24 @@ mod tests {
             &report(),
         );
         let keys: Vec<&str> = r.categories.iter().map(|c| c.key.as_str()).collect();
-        // A small category with no confidential complaint stays.
-        assert_eq!(keys, ["jalan", "sampah"]);
-        // Four merged, two of them confidential: too few to show.
-        assert_eq!(r.other, Some((None, None)));
+        // Four merged with confidential complaints are too few: the smallest
+        // shown category (sampah, 2) joins them, and six can be shown.
+        assert_eq!(keys, ["jalan"]);
+        assert_eq!(r.other, Some((Some(6), Some(1))));
         assert_eq!(r.received, 18, "confidential complaints count in the total");
         assert_eq!(r.months, vec![(report().from, 3, 0)]);
+    }
+
+    #[test]
+    fn when_everything_is_merged_and_still_small_nothing_is_counted_by_category() {
+        let r = record(&line(&[("jalan", 2, 1, 0), ("pungli", 1, 0, 1)]), &report());
+        assert!(r.categories.is_empty());
+        assert_eq!(r.other, Some((None, None)));
+        assert_eq!(r.received, 3);
+        // No confidential complaint: small categories show as they are.
+        let r = record(&line(&[("jalan", 2, 1, 0), ("air", 1, 0, 0)]), &report());
+        assert_eq!(r.categories.len(), 2);
+        assert_eq!(r.other, None);
     }
 
     #[test]

@@ -149,20 +149,55 @@ fn allowed(who: &SignedIn) -> bool {
     who.role != Role::Unit
 }
 
+/// How a report is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Every region, or one region's units (with the province's unit that
+    /// holds what the region handed off): for viewers of every region.
+    Full,
+    /// One region's own units only: what a region's own officers see. What
+    /// the region handed to the province is a count for them, nothing more
+    /// (see [`handed_off_notice`]).
+    OwnUnits,
+    /// One region as a single line, from its own units only.
+    OwnRegionLine,
+}
+
+/// How `who` may read the selection.
+pub fn reading(who: &SignedIn, catalog: &Catalog) -> Reading {
+    if who.scope(catalog).region.is_some() {
+        Reading::OwnUnits
+    } else {
+        Reading::Full
+    }
+}
+
 /// Reads the sums and builds the report for a selection.
 pub async fn build(
     state: &AppState,
     catalog: &Catalog,
     sel: &Selection,
+    how: Reading,
 ) -> Result<Report, crate::store::StoreError> {
-    let filter = sel.filter();
+    let mut filter = sel.filter();
+    if how == Reading::OwnRegionLine {
+        // The units' rows, so that others' units can be left out.
+        filter.by_unit = true;
+    }
     let now = now_ms();
     let today = catalog.today(now).to_string();
-    let days = state.store.stats_days(&filter).await?;
-    let live = state.store.stats_live(&filter, &today).await?;
+    let mut days = state.store.stats_days(&filter).await?;
+    let mut live = state.store.stats_live(&filter, &today).await?;
+    if how != Reading::Full
+        && let Some(region) = &sel.region
+    {
+        days.retain(|d| catalog.unit(region, &d.unit_key).is_some());
+        live.retain(|l| catalog.unit(region, &l.unit_key).is_some());
+    }
     let pulses = state.store.pulses().await?;
-    let keys: Vec<(String, Option<String>)> = match &sel.region {
-        Some(region) => {
+    let keys: Vec<(String, Option<String>)> = match (&sel.region, how) {
+        (Some(region), Reading::OwnRegionLine) => vec![(region.clone(), None)],
+        (Some(region), _) => {
             let mut units: Vec<String> = catalog
                 .units
                 .iter()
@@ -170,7 +205,7 @@ pub async fn build(
                 .map(|u| u.key.clone())
                 .collect();
             // A unit of another region that holds complaints from this one
-            // (the province's unit after a hand-off).
+            // (the province's unit after a hand-off), for those who may see it.
             for row in days
                 .iter()
                 .map(|d| &d.unit_key)
@@ -185,7 +220,7 @@ pub async fn build(
                 .map(|u| (region.clone(), Some(u)))
                 .collect()
         }
-        None => catalog
+        (None, _) => catalog
             .regions
             .iter()
             .map(|r| (r.slug.clone(), None))
@@ -194,7 +229,7 @@ pub async fn build(
     report::build(report::Inputs {
         from: sel.from,
         to: sel.to,
-        by_unit: sel.region.is_some(),
+        by_unit: sel.region.is_some() && how != Reading::OwnRegionLine,
         grain: sel.grain,
         keys,
         days: &days,
@@ -519,16 +554,24 @@ async fn handed_off_notice(state: &AppState, page: &Page<'_>, sel: &Selection) -
     let Some(region) = &sel.region else {
         return html! {};
     };
+    // Counted over the whole months the period touches: a count for any
+    // single day would tell which day a whistleblower came.
+    let first = Grain::Month.start(sel.from);
+    let after = Grain::Month.start(Grain::Month.start(sel.to).add_days(31));
     let offset = i64::from(page.catalog.settings.timezone_offset_minutes) * 60_000;
-    let start = sel.from.to_days() * 86_400_000 - offset;
-    let end = sel.to.add_days(1).to_days() * 86_400_000 - offset;
+    let start = first.to_days() * 86_400_000 - offset;
+    let end = after.to_days() * 86_400_000 - offset;
     match state.store.handed_off(region, start, end).await {
         Ok(0) | Err(_) => html! {},
         Ok(n) => html! {
             p.notice {
                 (n) " " (page.t(
-                    "pengaduan rahasia dari wilayah ini diserahkan ke Unit Saber Pungli provinsi dalam periode ini. Isinya hanya dibaca oleh petugas yang menanganinya; angkanya tetap dihitung untuk wilayah ini.",
-                    "confidential complaints from this region were handed to the province's Saber Pungli unit in this period. Only the officers who handle them read them; they still count for this region."))
+                    "pengaduan rahasia dari wilayah ini diserahkan ke Unit Saber Pungli provinsi dalam bulan-bulan periode ini",
+                    "confidential complaints from this region were handed to the province's Saber Pungli unit in the months of this period"))
+                " (" (first) " – " (after.add_days(-1)) "). "
+                (page.t(
+                    "Hanya petugas yang menanganinya yang membaca isinya dan tahu penanganannya; angka wilayah ini tidak memuatnya.",
+                    "Only the officers who handle them read them and know how they are handled; this region's figures here leave them out."))
             }
         },
     }
@@ -666,7 +709,7 @@ async fn report_for(
             ));
         }
     };
-    match build(state, &catalog, &sel).await {
+    match build(state, &catalog, &sel, reading(who, &catalog)).await {
         Ok(r) => Ok((catalog, sel, r)),
         Err(e) => Err(store_failed(locale, &e)),
     }
@@ -705,10 +748,18 @@ pub fn neutralise(text: &str) -> String {
     }
 }
 
-/// One CSV field: neutralised, and quoted when it needs to be.
+/// One CSV field: neutralised, and quoted when it needs to be. A program
+/// that splits on `;` or tabs (spreadsheets set for Indonesian split on
+/// `;`) would start a new cell after each: a formula character there is
+/// neutralised too.
 fn csv_field(text: &str) -> String {
-    let text = neutralise(text);
-    if text.contains([',', '"', '\n', '\r']) {
+    let mut text = neutralise(text);
+    for sep in [';', '\t', '|'] {
+        for c in ['=', '+', '-', '@'] {
+            text = text.replace(&format!("{sep}{c}"), &format!("{sep}'{c}"));
+        }
+    }
+    if text.contains([',', ';', '"', '\n', '\r', '\t']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
@@ -919,6 +970,8 @@ pub async fn complaints_csv(
     let out: Vec<Vec<String>> = rows
         .into_iter()
         .filter(|r| scope.region.as_ref().is_none_or(|own| *own == r.handled_by))
+        // Nor a confidential complaint to a viewer whose lists leave them out.
+        .filter(|r| scope.confidential || !r.confidential)
         .map(|r| {
             let privacy = aduan_app::api::Privacy::of(r.anonymous, r.confidential);
             let may = |f| crate::disclosure::may(Audience::Export, privacy, f);
@@ -996,13 +1049,24 @@ pub async fn monthly(
             ),
         );
     };
-    // The region's own line (with its index) comes from the regions' report.
-    let whole = Selection {
-        region: None,
-        ..sel.clone()
+    // The region's own line (with its index): from the regions' report for
+    // a viewer of every region (with its rank), else from its own units.
+    let region_line = match reading(&who, &catalog) {
+        Reading::Full => {
+            let whole = Selection {
+                region: None,
+                ..sel.clone()
+            };
+            build(&state, &catalog, &whole, Reading::Full)
+                .await
+                .map(|all| all.lines.into_iter().find(|l| l.region == region))
+        }
+        _ => build(&state, &catalog, &sel, Reading::OwnRegionLine)
+            .await
+            .map(|one| one.lines.into_iter().next()),
     };
-    let region_line = match build(&state, &catalog, &whole).await {
-        Ok(all) => all.lines.into_iter().find(|l| l.region == region),
+    let region_line = match region_line {
+        Ok(line) => line,
         Err(e) => return store_failed(locale, &e),
     };
     let page = Page::new(locale, &who, &catalog);
@@ -1087,6 +1151,12 @@ mod tests {
         assert_eq!(csv_field("=1,2"), "\"'=1,2\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(
+            csv_field("Jalan rusak;=WEBSERVICE(1)"),
+            "\"Jalan rusak;'=WEBSERVICE(1)\""
+        );
+        assert_eq!(csv_field("a\t+b"), "\"a\t'+b\"");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
     }
 
     #[test]

@@ -52,6 +52,12 @@ pub async fn purge(conn: &mut Conn, r: &crate::store::Retention) -> Result<crate
         messages,
         ..crate::store::Purged::default()
     };
+    // A rating's comment is the reporter's words: kept as long as their
+    // contact details; the score stays, a figure.
+    sqlx::query("UPDATE ratings SET comment = NULL WHERE comment IS NOT NULL AND at < $1")
+        .bind(r.contacts_before)
+        .execute(&mut *conn)
+        .await?;
     for statement in [
         "DELETE FROM idempotency_keys WHERE created_at < $1",
         "DELETE FROM reply_keys WHERE created_at < $1",
