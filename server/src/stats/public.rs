@@ -35,10 +35,14 @@ pub struct PublicRecord {
     pub categories: Vec<CategoryFigures>,
     /// What the merged categories hold: `None` when there are none; the
     /// counts are `None` when too small to show.
-    pub other: Option<(Option<i64>, Option<i64>)>,
+    pub other: Option<Merged>,
     /// Per month: its first day, received, resolved.
     pub months: Vec<(Date, i64, i64)>,
 }
+
+/// What merged categories hold: received and resolved, each `None` when
+/// too few to show.
+pub type Merged = (Option<i64>, Option<i64>);
 
 /// The categories a public table shows on their own, most received first,
 /// and what the merged ones hold (`None` counts when too few to show).
@@ -50,7 +54,7 @@ pub struct PublicRecord {
 /// category joins them.
 pub fn split_categories(
     all: &std::collections::BTreeMap<String, crate::stats::tally::CategoryCount>,
-) -> (Vec<CategoryFigures>, Option<(Option<i64>, Option<i64>)>) {
+) -> (Vec<CategoryFigures>, Option<Merged>) {
     let mut shown: Vec<(&String, &crate::stats::tally::CategoryCount)> = Vec::new();
     let (mut n, mut res, mut conf, mut merged) = (0, 0, 0, 0);
     for (key, c) in all {
