@@ -17,7 +17,7 @@ var CSS = ".aduan-stats{font:inherit;color:inherit;line-height:1.45}" +
 
 var WORDS = {
   id: {
-    title: "Catatan penanganan pengaduan", last: "12 bulan terakhir", loading: "Memuat\u2026",
+    title: "Catatan penanganan pengaduan", last: "12 bulan penuh terakhir", loading: "Memuat\u2026",
     failed: "Catatan tidak dapat dimuat. Coba lagi nanti.", received: "Pengaduan diterima",
     resolved: "Selesai ditindaklanjuti", verified: "Diverifikasi dalam 3 hari kerja",
     planned: "Rencana tindak lanjut dalam 5 hari kerja", reply: "Median hari kerja sampai balasan pertama",
@@ -26,7 +26,7 @@ var WORDS = {
     received_short: "Diterima", resolved_short: "Selesai"
   },
   en: {
-    title: "Complaint handling record", last: "the last 12 months", loading: "Loading\u2026",
+    title: "Complaint handling record", last: "the last 12 complete months", loading: "Loading\u2026",
     failed: "The record could not load. Try again later.", received: "Complaints received",
     resolved: "Resolved", verified: "Verified within 3 working days",
     planned: "Follow-up plan within 5 working days", reply: "Median working days to the first reply",

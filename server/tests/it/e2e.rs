@@ -716,13 +716,17 @@ async fn the_dashboard_leads_to_its_complaints_and_the_record_shows_in_the_widge
     let text = text.as_str().unwrap_or_default();
     assert!(text.contains(&first) && text.contains(&second), "{text}");
 
+    // The record covers complete months: one of last month's complaints.
+    crate::stats::file_last_month(&app, "W1", "jalan").await;
     page.goto(&app.url("/demo/record.html")).await;
     let record = "document.querySelector('aduan-widget').shadowRoot.querySelector('.aduan-stats')?.textContent";
     let shown = page
         .wait_for(&format!("{record}?.includes('Complaints received') && {record}?.includes('Kabupaten Badung') && {record}"), 30)
         .await;
     let shown = shown.as_str().unwrap_or_default();
-    assert!(shown.contains("Roads, bridges and drainage"), "{shown}");
+    assert!(shown.contains("Complaints received1"), "{shown}");
+    assert!(shown.contains("Roads, bridges and drainage10"), "{shown}");
+    assert!(shown.contains("the last 12 complete months"), "{shown}");
     assert!(shown.contains("By month"), "{shown}");
 }
 

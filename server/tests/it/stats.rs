@@ -180,6 +180,40 @@ impl Built {
     }
 }
 
+/// A day of last month: the public record covers complete months only.
+fn last_month() -> Date {
+    let today = Date::at(aduan_server::state::now_ms(), 480);
+    Date::new(today.year(), today.month(), 1)
+        .expect("a date")
+        .add_days(-12)
+}
+
+/// Files a complaint of Badung's public works through the store, on a day
+/// of last month.
+pub async fn file_last_month(app: &crate::support::TestApp, code: &str, category: &str) {
+    crate::console::wait_until_serving(app).await;
+    let store = aduan_server::open_store(&app.db.args())
+        .await
+        .expect("the store");
+    let b = Built { _db: None, store };
+    let unit = if category == "jalan" {
+        "pupr"
+    } else {
+        "inspektorat"
+    };
+    b.file(
+        code,
+        &last_month().to_string(),
+        category,
+        "widget",
+        "badung",
+        unit,
+        None,
+    )
+    .await;
+    b.store.close().await;
+}
+
 macro_rules! on_both_stores {
     ($(async fn $name:ident($b:ident) $body:block)*) => {
         $(
@@ -497,18 +531,12 @@ on_both_engines! {
     }
 
     async fn the_public_record_never_shows_a_small_confidential_category(app) {
-        // Complaints of last month (the record covers complete months only),
-        // written through the store at that time.
-        crate::console::wait_until_serving(&app).await;
-        let store = aduan_server::open_store(&app.db.args()).await.expect("the store");
-        let today = Date::at(aduan_server::state::now_ms(), 480);
-        let last_month = Date::new(today.year(), today.month(), 1).expect("a date").add_days(-12);
-        let b = Built { _db: None, store };
+        // Complaints of last month (the record covers complete months only).
         for i in 0..3 {
-            b.file(&format!("R{i}"), &last_month.to_string(), "jalan", "widget", "badung", "pupr", None).await;
+            file_last_month(&app, &format!("R{i}"), "jalan").await;
         }
         // Abuse of authority: confidential, and stays in Badung.
-        b.file("R9", &last_month.to_string(), "maladministrasi", "api", "badung", "inspektorat", None).await;
+        file_last_month(&app, "R9", "maladministrasi").await;
         // A complaint filed today is not in the record until its month ends.
         file(&app, complaint()).await;
         let (status, v) = app.get("/api/v1/regions/badung/stats").await;
@@ -529,7 +557,6 @@ on_both_engines! {
         assert!(!page.contains("Penyalahgunaan") && !page.contains("Abuse of authority"), "{page}");
         assert!(page.contains("fewer than 5"), "{page}");
         assert_eq!(app.get("/api/v1/regions/atlantis/stats").await.0, 404);
-        b.store.close().await;
     }
 
     async fn an_illegal_levy_is_handed_to_saber_pungli_and_badung_sees_only_that(app) {
