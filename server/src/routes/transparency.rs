@@ -66,6 +66,7 @@ pub async fn public_record(
         live: &live,
         pulses: &[],
         now_ms: now,
+        offset_minutes: catalog.settings.timezone_offset_minutes,
     })
     .map_err(ApiError::internal)?;
     let line = built

@@ -49,7 +49,8 @@ pub struct Signs {
     pub mode: String,
     pub widget_seen: bool,
     pub parked: i64,
-    pub last_delivery: Option<i64>,
+    /// The local day of the last message delivered to its portal.
+    pub last_delivery: Option<Date>,
     /// Days since an officer last acted; `None` when none ever did.
     pub days_since_action: Option<f64>,
 }
@@ -166,6 +167,8 @@ pub struct Inputs<'a> {
     pub live: &'a [LiveRow],
     pub pulses: &'a [PulseRow],
     pub now_ms: i64,
+    /// The local time zone, for the days of signs of life.
+    pub offset_minutes: i32,
 }
 
 /// Builds the report; a row of the sums that cannot be read is an error.
@@ -220,7 +223,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Report, String> {
                     mode: p.integration_mode.clone(),
                     widget_seen: p.widget_at.is_some_and(|at| inputs.now_ms - at <= week),
                     parked: p.parked,
-                    last_delivery: p.delivered_at,
+                    last_delivery: p.delivered_at.map(|at| Date::at(at, inputs.offset_minutes)),
                     days_since_action: p
                         .officer_at
                         .map(|at| ((inputs.now_ms - at).max(0) as f64) / 86_400_000.0),
@@ -300,7 +303,7 @@ fn days(v: Option<u32>) -> String {
 
 /// The columns, in order: the key CSV readers rely on, and the heading in
 /// Indonesian and English.
-pub const COLUMNS: [(&str, &str, &str); 28] = [
+pub const COLUMNS: [(&str, &str, &str); 33] = [
     ("region", "Wilayah", "Region"),
     ("received", "Diterima", "Received"),
     ("widget", "Lewat widget", "By widget"),
@@ -370,6 +373,23 @@ pub const COLUMNS: [(&str, &str, &str); 28] = [
     ),
     ("rating_avg", "Rata-rata penilaian", "Average rating"),
     ("ratings", "Jumlah penilaian", "Ratings"),
+    ("integration_mode", "Keterhubungan", "Integration"),
+    (
+        "last_delivery",
+        "Terakhir terkirim ke portal",
+        "Last delivered to the portal",
+    ),
+    ("parked", "Pesan tertahan", "Parked messages"),
+    (
+        "widget_seen_7d",
+        "Widget bekerja (7 hari)",
+        "Widget seen (7 days)",
+    ),
+    (
+        "days_since_officer_action",
+        "Hari sejak tindakan petugas",
+        "Days since an officer acted",
+    ),
     ("index", "Indeks kepatuhan", "Compliance index"),
     ("index_range", "Rentang indeks (95%)", "Index range (95%)"),
     ("rank", "Peringkat", "Rank"),
@@ -417,6 +437,31 @@ impl Line {
                 measure: (t.rated > 0).then_some("rated"),
             },
             count(t.rated, "rated"),
+            cell(
+                self.signs
+                    .as_ref()
+                    .map_or_else(String::new, |s| s.mode.clone()),
+            ),
+            cell(
+                self.signs
+                    .as_ref()
+                    .and_then(|s| s.last_delivery)
+                    .map_or_else(String::new, |d| d.to_string()),
+            ),
+            cell(
+                self.signs
+                    .as_ref()
+                    .map_or_else(String::new, |s| s.parked.to_string()),
+            ),
+            cell(self.signs.as_ref().map_or_else(String::new, |s| {
+                if s.widget_seen { "yes" } else { "no" }.to_owned()
+            })),
+            cell(
+                self.signs
+                    .as_ref()
+                    .and_then(|s| s.days_since_action)
+                    .map_or_else(String::new, |d| format!("{:.0}", d.floor())),
+            ),
             cell(index.map_or_else(String::new, |i| format!("{:.1}", i.value))),
             cell(index.map_or_else(String::new, |i| format!("{:.1}–{:.1}", i.low, i.high))),
             cell(match (self.rank, self.too_few() && self.unit.is_none()) {
@@ -513,6 +558,7 @@ mod tests {
             }],
             pulses: &[],
             now_ms: 0,
+            offset_minutes: 480,
         });
         let report = report.unwrap_or_else(|e| panic!("{e}"));
         let by = |r: &str| report.lines.iter().find(|l| l.region == r).cloned();
@@ -572,6 +618,7 @@ mod tests {
             live: &[],
             pulses: &[],
             now_ms: 0,
+            offset_minutes: 480,
         });
         let months: Vec<String> = report
             .map(|r| r.trend.iter().map(|t| t.0.to_string()).collect())
@@ -601,6 +648,7 @@ mod tests {
             live: &[],
             pulses: &[pulse],
             now_ms: 2_000,
+            offset_minutes: 480,
         })
         .unwrap_or_else(|e| panic!("{e}"));
         let line = &report.lines[0];
@@ -626,6 +674,7 @@ mod tests {
                 live: &[],
                 pulses: &[],
                 now_ms: 0,
+                offset_minutes: 480,
             })
             .is_err()
         );

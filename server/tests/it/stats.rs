@@ -300,7 +300,7 @@ on_both_stores! {
         let d = |s: &str| Date::parse(s).unwrap_or_else(|| panic!("{s}"));
         let r = report::build(report::Inputs {
             from: d("2026-08-01"), to: d("2026-08-31"), by_unit: false, grain: Grain::Month,
-            keys: vec![("badung".into(), None)], days: &days, live: &live, pulses: &[], now_ms: 0,
+            keys: vec![("badung".into(), None)], days: &days, live: &live, pulses: &[], now_ms: 0, offset_minutes: 480,
         }).expect("a report");
         let line = &r.lines[0];
         assert_eq!(line.live.verification_late, 1);

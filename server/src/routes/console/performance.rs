@@ -236,6 +236,7 @@ pub async fn build(
         live: &live,
         pulses: &pulses,
         now_ms: now,
+        offset_minutes: catalog.settings.timezone_offset_minutes,
     })
     .map_err(crate::store::StoreError::Corrupt)
 }
