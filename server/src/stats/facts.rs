@@ -626,6 +626,39 @@ mod tests {
     }
 
     #[test]
+    fn only_an_officers_verifying_step_verifies() {
+        let none = BTreeSet::new();
+        // A note and a reply on Monday do not verify; the dispatch on
+        // Thursday, after the Wednesday deadline, is late.
+        let h = History::new()
+            .ev("2026-11-27", "submitted", "reporter", "", "submitted", "")
+            .officer("2026-11-30", "note", "", "", "")
+            .officer("2026-11-30", "reply", "", "", "Sedang kami periksa.")
+            .officer("2026-12-03", "dispatched", "submitted", "verified", "");
+        let f = derive(&source("verified", "2026-11-27"), &h.0, &clock(&none));
+        assert_eq!(f.verification, Timing::Late);
+        assert_eq!(f.first_reply_days, Some(1), "the reply is still a reply");
+    }
+
+    #[test]
+    fn a_complaint_ended_without_an_officers_verification_owes_none() {
+        let none = BTreeSet::new();
+        for status in ["rejected", "closed"] {
+            // Ended by the service (not an officer): nothing is owed, nothing late.
+            let h = History::new()
+                .ev("2026-11-02", "submitted", "reporter", "", "submitted", "")
+                .ev("2026-11-20", "rejected", "system", "submitted", status, "");
+            let f = derive(&source(status, "2026-11-02"), &h.0, &clock(&none));
+            assert_eq!(f.verification, Timing::None, "{status}");
+            assert_eq!(f.open_due, None, "{status}");
+        }
+        // Still open: owed, with its due date.
+        let h = History::new().ev("2026-11-02", "submitted", "reporter", "", "submitted", "");
+        let f = derive(&source("needs_info", "2026-11-02"), &h.0, &clock(&none));
+        assert_eq!(f.verification, Timing::Pending(d("2026-11-05")));
+    }
+
+    #[test]
     fn follow_ups_are_officers_public_plans_resolutions_and_replies() {
         let h = History::new()
             .officer("2026-11-03", "planned", "", "", "Rencana.")
