@@ -336,13 +336,18 @@ pub async fn day_rows(conn: &mut Conn, filter: &FactFilter) -> Result<Vec<DayRow
 /// verification or plan is owed and late today, and those overdue at any
 /// step, per region and unit.
 pub async fn live_rows(conn: &mut Conn, filter: &FactFilter, today: &str) -> Result<Vec<LiveRow>, StoreError> {
-    // Three queries, each on its own partial index: what is owed is few.
+    // One query per kind, each on its own covering partial index: what is
+    // owed and late is few.
     let mut rows: Vec<LiveRow> = Vec::new();
-    for (column, state) in [("verification_due", "verification"), ("plan_due", "plan")] {
-        let mut q = QueryBuilder::<Db>::new("SELECT region_slug, unit_key, CAST(COUNT(*) AS BIGINT) AS n FROM complaint_facts WHERE ");
-        q.push(state)
-            .push(" = 'pending' AND ")
-            .push(column)
+    for (which, due) in [
+        (0, "verification = 'pending' AND verification_due"),
+        (1, "plan = 'pending' AND plan_due"),
+        (2, "open_due"),
+    ] {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT region_slug, unit_key, CAST(COUNT(*) AS BIGINT) AS n FROM complaint_facts WHERE ",
+        );
+        q.push(due)
             .push(" < ")
             .push_bind(today.to_owned())
             .push(" AND day >= ")
@@ -358,32 +363,15 @@ pub async fn live_rows(conn: &mut Conn, filter: &FactFilter, today: &str) -> Res
         q.push(" GROUP BY region_slug, unit_key");
         let counted: Vec<(String, String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
         for (region_slug, unit_key, n) in counted {
-            rows.push(LiveRow {
+            let mut row = LiveRow {
                 region_slug,
                 unit_key,
-                verification_late: if state == "verification" { n } else { 0 },
-                plan_late: if state == "plan" { n } else { 0 },
-                overdue: 0,
-            });
+                ..LiveRow::default()
+            };
+            *[&mut row.verification_late, &mut row.plan_late, &mut row.overdue][which] = n;
+            rows.push(row);
         }
     }
-    let mut q = QueryBuilder::<Db>::new(
-        "SELECT region_slug, unit_key, CAST(0 AS BIGINT) AS verification_late, CAST(0 AS BIGINT) AS plan_late, CAST(COUNT(*) AS BIGINT) AS overdue \
-         FROM complaint_facts WHERE open_due < ",
-    );
-    q.push_bind(today.to_owned())
-        .push(" AND day >= ")
-        .push_bind(filter.from.clone())
-        .push(" AND day <= ")
-        .push_bind(filter.to.clone());
-    if let Some(region) = &filter.region {
-        q.push(" AND region_slug = ").push_bind(region.clone());
-    }
-    if let Some(unit) = &filter.unit {
-        q.push(" AND unit_key = ").push_bind(unit.clone());
-    }
-    q.push(" GROUP BY region_slug, unit_key");
-    rows.extend(q.build_query_as::<LiveRow>().fetch_all(&mut *conn).await?);
     Ok(rows)
 }
 
