@@ -626,6 +626,48 @@ mod tests {
     }
 
     #[test]
+    fn a_resolved_complaint_waiting_for_its_reporter_counts_as_resolved() {
+        let h = History::new()
+            .ev("2026-11-02", "submitted", "reporter", "", "submitted", "")
+            .officer("2026-11-03", "dispatched", "submitted", "verified", "")
+            .officer(
+                "2026-11-04",
+                "planned",
+                "verified",
+                "in_progress",
+                "Rencana.",
+            )
+            .officer(
+                "2026-11-06",
+                "resolved",
+                "in_progress",
+                "resolved",
+                "Selesai.",
+            );
+        let f = derive(
+            &source("resolved", "2026-11-02"),
+            &h.0,
+            &clock(&BTreeSet::new()),
+        );
+        assert_eq!(f.outcome, Outcome::Resolved);
+        assert_eq!(f.resolution_days, Some(4));
+        assert_eq!(f.plan, Timing::OnTime);
+    }
+
+    #[test]
+    fn no_plan_is_owed_once_a_dispatched_complaint_went_back_or_was_rejected() {
+        let none = BTreeSet::new();
+        for (kind, to) in [("returned", "needs_info"), ("rejected", "rejected")] {
+            let h = History::new()
+                .ev("2026-11-02", "submitted", "reporter", "", "submitted", "")
+                .officer("2026-11-03", "dispatched", "submitted", "verified", "")
+                .officer("2026-11-04", kind, "verified", to, "Mohon keterangan.");
+            let f = derive(&source(to, "2026-11-02"), &h.0, &clock(&none));
+            assert_eq!(f.plan, Timing::None, "{kind}");
+        }
+    }
+
+    #[test]
     fn only_an_officers_verifying_step_verifies() {
         let none = BTreeSet::new();
         // A note and a reply on Monday do not verify; the dispatch on
