@@ -835,17 +835,26 @@ pub async fn csv(
     who: SignedIn,
     Query(q): Query<PerformanceQuery>,
 ) -> Response {
-    let (catalog, sel, r) = match report_for(&state, locale, &who, &q).await {
-        Ok(x) => x,
-        Err(response) => return response,
-    };
-    let page = Page::new(locale, &who, &catalog);
-    let (header, rows) = export_rows(&page, &r);
-    download(
-        csv_body(&header, &rows).into_bytes(),
-        "text/csv; charset=utf-8",
-        &file_name(&sel, "performance", "csv"),
-    )
+    match figures(&state, locale, &who, &q).await {
+        Ok((sel, header, rows)) => download(
+            csv_body(&header, &rows).into_bytes(),
+            "text/csv; charset=utf-8",
+            &file_name(&sel, "performance", "csv"),
+        ),
+        Err(response) => response,
+    }
+}
+
+/// The page's figures as an export writes them: the header and the rows.
+async fn figures(
+    state: &AppState,
+    locale: Locale,
+    who: &SignedIn,
+    q: &PerformanceQuery,
+) -> Result<(Selection, Vec<String>, Vec<Vec<String>>), Response> {
+    let (catalog, sel, r) = report_for(state, locale, who, q).await?;
+    let (header, rows) = export_rows(&Page::new(locale, who, &catalog), &r);
+    Ok((sel, header, rows))
 }
 
 /// `GET /console/performance.xlsx`: the page's figures as a workbook
@@ -856,12 +865,10 @@ pub async fn xlsx(
     who: SignedIn,
     Query(q): Query<PerformanceQuery>,
 ) -> Response {
-    let (catalog, sel, r) = match report_for(&state, locale, &who, &q).await {
+    let (sel, header, rows) = match figures(&state, locale, &who, &q).await {
         Ok(x) => x,
         Err(response) => return response,
     };
-    let page = Page::new(locale, &who, &catalog);
-    let (header, rows) = export_rows(&page, &r);
     match workbook(&header, &rows) {
         Ok(bytes) => download(
             bytes,
