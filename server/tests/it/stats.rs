@@ -524,10 +524,36 @@ on_both_engines! {
         let (_, requests) = app.get("/open311/v2/requests.json?jurisdiction_id=badung").await;
         assert!(!requests.to_string().contains("ramah"));
         // The dashboard averages it.
+        let hosted = |fields: Vec<(&'static str, String)>| {
+            let app = &app;
+            async move {
+                let r = app.client.post(app.url("/r/badung/track/rate")).form(&fields).send().await.expect("an answer");
+                (r.status().as_u16(), r.text().await.unwrap_or_default())
+            }
+        };
+        // The hosted tracker: the form once resolved, refusals in words, once.
+        let other = file(&app, complaint()).await;
+        let (_, page) = hosted(vec![("code", other.clone()), ("lang", "en".into()), ("score", "5".into())]).await;
+        assert!(page.contains("The handling can be rated once the complaint has been followed up."), "{page}");
+        coordinator.act(&other, &[("action", "dispatch"), ("unit", "pupr")]).await;
+        unit.act(&other, &[("action", "plan"), ("message", "Kami tambal."), ("tier", "simple")]).await;
+        unit.act(&other, &[("action", "resolve"), ("message", "Sudah ditambal.")]).await;
+        let tracker = app.client.get(app.url(&format!("/r/badung/track?lang=en&code={other}"))).send().await.expect("page").text().await.unwrap_or_default();
+        assert!(tracker.contains("Rate the handling") && tracker.contains("name=\"score\""), "{tracker}");
+        let (status, page) = hosted(vec![("code", other.clone()), ("lang", "en".into()), ("score", "9".into())]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Choose a score from 1 to 5."), "{page}");
+        let (status, page) = hosted(vec![("code", other.clone()), ("lang", "en".into()), ("score", "5".into()), ("comment", "Bagus".into())]).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("You rated the handling of this complaint") && page.contains("5 / 5"), "{page}");
+        assert!(!page.contains("Bagus"), "the comment is the officers'");
+        let (status, page) = hosted(vec![("code", other.clone()), ("lang", "en".into()), ("score", "1".into())]).await;
+        assert_eq!(status, 409);
+        assert!(page.contains("rated already"), "{page}");
         let (_, _, bytes) = coordinator.get_bytes("/console/performance.csv").await;
         let rows = csv_rows(&String::from_utf8(bytes).expect("utf-8"));
         let col = rows[0].iter().position(|c| c == "rating_avg").expect("rating_avg");
-        assert_eq!(rows.iter().find(|r| r[0] == "total").map(|r| r[col].clone()).as_deref(), Some("4.00"));
+        assert_eq!(rows.iter().find(|r| r[0] == "total").map(|r| r[col].clone()).as_deref(), Some("4.50"), "4 by API, 5 from the hosted tracker");
     }
 
     async fn the_public_record_never_shows_a_small_confidential_category(app) {

@@ -338,7 +338,12 @@ pub(super) fn tracker_page(
         }
         @match found {
             None => {},
-            Some(Err(error)) => { p.error role="alert" { (error.text()) } },
+            Some(Err(error)) => {
+                p.error role="alert" { (error.text()) }
+                @if !error.fields.is_empty() {
+                    ul.error { @for message in error.fields.values() { li { (message) } } }
+                }
+            },
             Some(Ok(view)) => {
                 section.result {
                     p.code { (view.tracking_code) }
