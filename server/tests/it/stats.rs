@@ -456,6 +456,15 @@ on_both_engines! {
             }
         }
 
+        // The monthly report of this month: Badung's figures, printable, no script.
+        let (status, report) = badung.get("/console/performance/report").await;
+        assert_eq!(status, 200);
+        assert!(report.contains("Laporan bulanan penanganan pengaduan") && report.contains("Kabupaten Badung"), "{report}");
+        let indicators = table_rows(&report, "facts-table");
+        assert!(indicators.iter().any(|r| r[0] == "Diterima" && r[1] == "2"), "{indicators:?}");
+        assert!(!report.contains("<script"));
+        assert_eq!(province.get("/console/performance/report").await.0, 422, "one region at a time");
+
         // Bad filters are refused with a sentence, not a page of zeros.
         let (status, page) = province.get("/console/performance?from=2026-13-01").await;
         assert_eq!(status, 422);
@@ -615,7 +624,10 @@ on_both_engines! {
             assert!(rows.iter().all(|r| r[0] != "saber-pungli"), "{rows:?}");
             assert_eq!(rows.iter().find(|r| r[0] == "total").map(|r| r[2].clone()).as_deref(), Some("0"));
         }
-        let (_, report) = badung.get("/console/performance/report").await;
+        assert_eq!(badung.get("/console/performance/report?month=2026-13").await.0, 422);
+        assert_eq!(badung.get("/console/performance/report?month=soon").await.0, 422);
+        let (status, report) = badung.get("/console/performance/report").await;
+        assert_eq!(status, 200);
         assert!(!report.contains("Pungutan liar") && !report.contains("saber-pungli\""), "{report}");
         // The province sees where it happened, by unit.
         let province_view = officer(&app, "province", "bali", None).await;

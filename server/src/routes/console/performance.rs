@@ -1033,8 +1033,26 @@ pub async fn monthly(
     }
     let catalog = state.catalog();
     let today = catalog.today(now_ms());
-    let first = Date::parse(&format!("{}-01", q.month.trim()))
-        .unwrap_or_else(|| Date::new(today.year(), today.month(), 1).unwrap_or(today));
+    let month = q.month.trim();
+    let first = if month.is_empty() {
+        Date::new(today.year(), today.month(), 1).unwrap_or(today)
+    } else {
+        match Date::parse(&format!("{month}-01")).filter(|_| month.len() == 7) {
+            Some(first) => first,
+            None => {
+                let page = Page::new(locale, &who, &catalog);
+                return pages::html(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    page.layout(
+                        page.t("Laporan bulanan", "Monthly report"),
+                        html! { p.error role="alert" { (page.t(
+                        "Bulan ditulis TTTT-BB, misalnya 2026-11.",
+                        "A month is written YYYY-MM, for example 2026-11.")) } },
+                    ),
+                );
+            }
+        }
+    };
     let last = report::Grain::Month.start(first.add_days(31)).add_days(-1);
     let asked = PerformanceQuery {
         from: first.to_string(),
