@@ -184,7 +184,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<Report, String> {
         trend.insert(start, Tally::default());
         start = match inputs.grain {
             Grain::Week => start.add_days(7),
-            Grain::Month => start.add_days(32).pipe(|d| Grain::Month.start(d)),
+            Grain::Month => Grain::Month.start(start.add_days(32)),
         };
     }
     let mut total = Line::new("", None);
@@ -261,13 +261,6 @@ pub fn build(inputs: Inputs<'_>) -> Result<Report, String> {
         trend: trend.into_iter().collect(),
     })
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl Pipe for Date {}
 
 /// A figure as tables print it, and the complaints it counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -665,12 +658,10 @@ mod tests {
                 by_unit: false,
                 grain: Grain::Month,
                 keys: vec![],
-                days: &[
-                    row("bangli", "*", "2026-11-02", &Tally::default()).pipe(|mut r| {
-                        r.tally = "bad".into();
-                        r
-                    })
-                ],
+                days: &[DayRow {
+                    tally: "bad".into(),
+                    ..row("bangli", "*", "2026-11-02", &Tally::default())
+                }],
                 live: &[],
                 pulses: &[],
                 now_ms: 0,
@@ -679,6 +670,4 @@ mod tests {
             .is_err()
         );
     }
-
-    impl Pipe for DayRow {}
 }
