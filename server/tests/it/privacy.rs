@@ -250,6 +250,53 @@ async fn an_anonymous_levy_report_names_nobody_but_to_the_reporter(engine: Engin
         }
     }
 
+    // The performance outlets: the dashboard, its exports and the monthly
+    // report of every officer, and the region's public record, carry
+    // neither who filed nor the confidential title.
+    for o in [&coordinator, &inspector].into_iter().chain(others.iter()) {
+        for path in [
+            "/console/performance",
+            "/console/performance?region=badung",
+            "/console/performance.csv",
+            "/console/performance.csv?region=badung",
+            "/console/performance/complaints.csv",
+            "/console/performance/complaints.csv?region=badung",
+            "/console/performance/report?region=badung",
+            "/console/performance/report?region=bali",
+        ] {
+            let (_, _, bytes) = o.get_bytes(path).await;
+            let text = String::from_utf8_lossy(&bytes);
+            assert_eq!(names_the_reporter(&text), None, "{path} for {}", o.email);
+            assert!(
+                !text.contains("Pungutan di loket"),
+                "{path} for {}",
+                o.email
+            );
+            assert!(!text.contains(&code), "{path} for {}", o.email);
+        }
+    }
+    for path in [
+        "/r/badung/stats",
+        "/r/bali/stats",
+        "/api/v1/regions/badung/stats",
+        "/api/v1/regions/bali/stats",
+    ] {
+        let text = app
+            .client
+            .get(app.url(path))
+            .send()
+            .await
+            .expect("an answer")
+            .text()
+            .await
+            .unwrap_or_default();
+        assert_eq!(names_the_reporter(&text), None, "{path}");
+        assert!(
+            !text.contains("Pungutan di loket") && !text.contains(&code),
+            "{path}"
+        );
+    }
+
     // The outbox list: a parked mail to the reporter does not show whose.
     app.db
         .exec("UPDATE outbox SET state = 'failed', last_error = '550 5.1.1 <wayan@example.id>: no such user' WHERE event_type = 'email.reporter'")
