@@ -133,6 +133,8 @@ pub enum Reason {
     RateLimited,
     Unavailable,
     Internal,
+    /// The request's origin may not do this (a site not registered for the region).
+    OriginNotRegistered,
     /// A problem with what was typed, standing for the whole request (a
     /// tracking code in the address).
     Input(Msg),
@@ -151,6 +153,12 @@ impl Reason {
         use Reason::*;
         let fixed = match (self, locale) {
             (Input(msg), _) => return msg.text(locale),
+            (OriginNotRegistered, Id) => {
+                "Situs ini tidak terdaftar untuk menerima pengaduan bagi daerah ini."
+            }
+            (OriginNotRegistered, En) => {
+                "This site is not registered to take complaints for this region."
+            }
             (ValidationFailed, Id) => "Beberapa isian perlu diperbaiki.",
             (ValidationFailed, En) => "Some fields need correcting.",
             (MalformedJson, Id) => "Isi permintaan bukan JSON yang benar.",

@@ -286,6 +286,14 @@ impl SignedIn {
             .is_some_and(|r| r.kind == "province");
         let everywhere =
             self.role.sees_every_region() || (self.role == Role::Supervisor && of_province);
+        if !self.role.reads_complaints() {
+            // No region and no unit has an empty key: a scope that admits nothing.
+            return Scope {
+                region: Some(String::new()),
+                unit: Some(String::new()),
+                confidential: false,
+            };
+        }
         Scope {
             region: (!everywhere).then(|| o.region_slug.clone()),
             unit: (self.role == Role::Unit)
@@ -331,6 +339,18 @@ impl FromRequestParts<AppState> for SignedIn {
                 let Some(role) = Role::from_key(&officer.role) else {
                     return Err(SignInFirst.into_response());
                 };
+                if !role.reads_complaints() && !webmaster_may_open(parts.uri.path()) {
+                    // A webmaster's console is their sites; the inbox they
+                    // land on after signing in sends them there.
+                    return Err(if parts.uri.path() == "/console/inbox" {
+                        Redirect::to("/console/sites").into_response()
+                    } else {
+                        crate::routes::console::forbidden(
+                            crate::extract::locale_of(&parts.headers),
+                            None,
+                        )
+                    });
+                }
                 Ok(SignedIn {
                     officer,
                     role,
@@ -342,6 +362,15 @@ impl FromRequestParts<AppState> for SignedIn {
             Err(e) => Err(crate::error::ApiError::from(e).into_response()),
         }
     }
+}
+
+/// The console pages open to a role that reads no complaint: its sites,
+/// its password, signing out.
+pub fn webmaster_may_open(path: &str) -> bool {
+    path == "/console/sites"
+        || path.starts_with("/console/sites/")
+        || path == "/console/password"
+        || path == "/console/logout"
 }
 
 /// True when the browser says the request came from another site (a

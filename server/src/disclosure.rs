@@ -50,13 +50,14 @@ pub enum Audience {
 }
 
 impl Audience {
-    pub const ALL: [Audience; 14] = [
+    pub const ALL: [Audience; 15] = [
         Audience::Reporter,
         Audience::Officer(Role::Admin),
         Audience::Officer(Role::Province),
         Audience::Officer(Role::Coordinator),
         Audience::Officer(Role::Unit),
         Audience::Officer(Role::Supervisor),
+        Audience::Officer(Role::Webmaster),
         Audience::Public,
         Audience::Webhook,
         Audience::Lapor,
@@ -181,6 +182,9 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::RatingComment => UnlessConfidential,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone => Never,
         },
+        // A webmaster sets up the widget on their region's sites: nothing
+        // of any complaint is theirs to read.
+        Audience::Officer(Role::Webmaster) => Never,
         Audience::Public => match field {
             F::PublicId
             | F::Routing
@@ -471,6 +475,20 @@ mod tests {
         supervisor      attachment       y   y    .    .
         supervisor      officer_photo    y   y    .    .
         supervisor      rating_comment   y   y    .    .
+        webmaster       tracking_code    .   .    .    .
+        webmaster       public_id        .   .    .    .
+        webmaster       routing          .   .    .    .
+        webmaster       title            .   .    .    .
+        webmaster       content          .   .    .    .
+        webmaster       reporter_name    .   .    .    .
+        webmaster       reporter_email   .   .    .    .
+        webmaster       reporter_phone   .   .    .    .
+        webmaster       officer_reply    .   .    .    .
+        webmaster       reporter_message .   .    .    .
+        webmaster       internal_note    .   .    .    .
+        webmaster       attachment       .   .    .    .
+        webmaster       officer_photo    .   .    .    .
+        webmaster       rating_comment   .   .    .    .
         public          tracking_code    .   .    .    .
         public          public_id        y   y    .    .
         public          routing          y   y    .    .
@@ -593,6 +611,7 @@ mod tests {
             Audience::Officer(Role::Coordinator) => "coordinator",
             Audience::Officer(Role::Unit) => "unit",
             Audience::Officer(Role::Supervisor) => "supervisor",
+            Audience::Officer(Role::Webmaster) => "webmaster",
             Audience::Public => "public",
             Audience::Webhook => "webhook",
             Audience::Lapor => "lapor",

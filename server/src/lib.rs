@@ -34,6 +34,7 @@ pub mod officers;
 pub mod outbound;
 pub mod routes;
 pub mod serve;
+pub mod sites;
 pub mod state;
 pub mod stats;
 pub mod store;

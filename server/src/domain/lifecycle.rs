@@ -27,15 +27,19 @@ pub enum Role {
     Unit,
     /// One region or the province: reads only.
     Supervisor,
+    /// One region's websites: registers them and sets up the widget on
+    /// them; sees no complaint.
+    Webmaster,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Province,
         Role::Coordinator,
         Role::Unit,
         Role::Supervisor,
+        Role::Webmaster,
     ];
 
     pub fn key(self) -> &'static str {
@@ -45,11 +49,17 @@ impl Role {
             Role::Coordinator => "coordinator",
             Role::Unit => "unit",
             Role::Supervisor => "supervisor",
+            Role::Webmaster => "webmaster",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.key() == key)
+    }
+
+    /// Whether the role reads complaints at all (a webmaster does not).
+    pub fn reads_complaints(self) -> bool {
+        self != Role::Webmaster
     }
 
     /// Roles whose scope is every region.
@@ -202,7 +212,7 @@ pub fn permits(role: Role, action: Action) -> bool {
             Action::Plan | Action::Resolve | Action::Reply | Action::Note
         ),
         Role::Province => matches!(action, Action::Transfer | Action::Note),
-        Role::Admin | Role::Supervisor => false,
+        Role::Admin | Role::Supervisor | Role::Webmaster => false,
     }
 }
 

@@ -606,6 +606,36 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         limit: i64,
     ) -> Result<Vec<crate::stats::ExportRow>, StoreError>;
 
+    /// The origin rules of a region's sites.
+    async fn region_origins(&self, region: &str) -> Result<Vec<String>, StoreError>;
+
+    /// The sites of a region (every site for `None`).
+    async fn sites(&self, region: Option<&str>) -> Result<Vec<crate::sites::SiteRow>, StoreError>;
+
+    /// One site with everything its page shows.
+    async fn site_detail(&self, id: i64) -> Result<Option<crate::sites::SiteDetail>, StoreError>;
+
+    /// A site by its public key, with its origins.
+    async fn site_by_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<(crate::sites::Site, Vec<String>)>, StoreError>;
+
+    /// Unregistered origins a region's widget was used from (every region for `None`).
+    async fn origin_refusals(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Vec<crate::sites::Refusal>, StoreError>;
+
+    /// Creates or changes a site; its id, `None` when the site to change is gone.
+    async fn save_site(&self, write: crate::sites::SiteWrite) -> Result<Option<i64>, StoreError>;
+
+    /// Removes a site; false when there was none.
+    async fn delete_site(&self, id: i64) -> Result<bool, StoreError>;
+
+    /// Records something about a site or an origin.
+    async fn site_note(&self, note: crate::sites::SiteNote, at_ms: i64) -> Result<(), StoreError>;
+
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);
 }
@@ -630,6 +660,7 @@ pub mod sqlite_ops {
     include!("ops/retention.rs");
     include!("ops/attachments.rs");
     include!("ops/stats.rs");
+    include!("ops/sites.rs");
 }
 
 pub mod postgres_ops {
@@ -652,6 +683,7 @@ pub mod postgres_ops {
     include!("ops/retention.rs");
     include!("ops/attachments.rs");
     include!("ops/stats.rs");
+    include!("ops/sites.rs");
 }
 
 /// The default integration mode for a 2019 LAPOR group.

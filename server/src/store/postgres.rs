@@ -834,6 +834,53 @@ impl Store for PostgresStore {
         ops::export_rows(&mut *self.pool.acquire().await?, filter, limit).await
     }
 
+    async fn region_origins(&self, region: &str) -> Result<Vec<String>, StoreError> {
+        ops::region_origins(&mut *self.pool.acquire().await?, region).await
+    }
+
+    async fn sites(&self, region: Option<&str>) -> Result<Vec<crate::sites::SiteRow>, StoreError> {
+        ops::sites(&mut *self.pool.acquire().await?, region).await
+    }
+
+    async fn site_detail(&self, id: i64) -> Result<Option<crate::sites::SiteDetail>, StoreError> {
+        ops::site_detail(&mut *self.pool.acquire().await?, id).await
+    }
+
+    async fn site_by_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<(crate::sites::Site, Vec<String>)>, StoreError> {
+        ops::site_by_key(&mut *self.pool.acquire().await?, key).await
+    }
+
+    async fn origin_refusals(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Vec<crate::sites::Refusal>, StoreError> {
+        ops::refusals(&mut *self.pool.acquire().await?, region).await
+    }
+
+    async fn save_site(&self, write: crate::sites::SiteWrite) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id = ops::save_site(&mut tx, write).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn delete_site(&self, id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let gone = ops::delete_site(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    async fn site_note(&self, note: crate::sites::SiteNote, at_ms: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        ops::site_note(&mut tx, note, at_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }

@@ -1016,6 +1016,52 @@ impl Store for SqliteStore {
         ops::export_rows(&mut *self.readers.acquire().await?, filter, limit).await
     }
 
+    async fn region_origins(&self, region: &str) -> Result<Vec<String>, StoreError> {
+        ops::region_origins(&mut *self.readers.acquire().await?, region).await
+    }
+
+    async fn sites(&self, region: Option<&str>) -> Result<Vec<crate::sites::SiteRow>, StoreError> {
+        ops::sites(&mut *self.readers.acquire().await?, region).await
+    }
+
+    async fn site_detail(&self, id: i64) -> Result<Option<crate::sites::SiteDetail>, StoreError> {
+        ops::site_detail(&mut *self.readers.acquire().await?, id).await
+    }
+
+    async fn site_by_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<(crate::sites::Site, Vec<String>)>, StoreError> {
+        ops::site_by_key(&mut *self.readers.acquire().await?, key).await
+    }
+
+    async fn origin_refusals(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Vec<crate::sites::Refusal>, StoreError> {
+        ops::refusals(&mut *self.readers.acquire().await?, region).await
+    }
+
+    async fn save_site(&self, write: crate::sites::SiteWrite) -> Result<Option<i64>, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| Box::pin(ops::save_site(conn, write))))
+            .await
+    }
+
+    async fn delete_site(&self, id: i64) -> Result<bool, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| Box::pin(ops::delete_site(conn, id))))
+            .await
+    }
+
+    async fn site_note(&self, note: crate::sites::SiteNote, at_ms: i64) -> Result<(), StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::site_note(conn, note, at_ms))
+            }))
+            .await
+    }
+
     async fn close(&self) {
         self.writer.close().await;
         self.readers.close().await;

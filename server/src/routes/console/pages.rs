@@ -84,13 +84,18 @@ impl<'a> Page<'a> {
             html! {
                 header.bar {
                     nav aria-label=(self.t("Menu konsol", "Console menu")) {
-                        a href="/console/inbox" { (self.t("Kotak masuk", "Inbox")) }
-                        @if who.role != Role::Unit {
+                        @if who.role.reads_complaints() {
+                            a href="/console/inbox" { (self.t("Kotak masuk", "Inbox")) }
+                        }
+                        @if !matches!(who.role, Role::Unit | Role::Webmaster) {
                             a href="/console/overview" { (self.t("Ringkasan", "Overview")) }
                             a href="/console/performance" { (self.t("Kinerja", "Performance")) }
                         }
                         @if matches!(who.role, Role::Coordinator | Role::Admin) {
                             a href="/console/rules" { (self.t("Aturan penerusan", "Routing rules")) }
+                        }
+                        @if matches!(who.role, Role::Webmaster | Role::Admin) {
+                            a href="/console/sites" { (self.t("Situs web", "Websites")) }
                         }
                         @if who.role == Role::Admin {
                             a href="/console/officers" { (self.t("Petugas", "Officers")) }
@@ -137,6 +142,7 @@ pub fn role_name(role: Role, locale: Locale) -> &'static str {
         Role::Coordinator => t(locale, "Koordinator daerah", "Region coordinator"),
         Role::Unit => t(locale, "Petugas unit", "Unit officer"),
         Role::Supervisor => t(locale, "Pengawas", "Supervisor"),
+        Role::Webmaster => t(locale, "Pengelola situs web", "Webmaster"),
     }
 }
 

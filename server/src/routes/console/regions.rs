@@ -22,7 +22,7 @@ pub async fn show_overview(
     AcceptLocale(locale): AcceptLocale,
     who: SignedIn,
 ) -> Response {
-    if who.role == Role::Unit {
+    if matches!(who.role, Role::Unit | Role::Webmaster) {
         return forbidden(locale, Some(&who));
     }
     let catalog = state.catalog();

@@ -1,0 +1,490 @@
+//! The active check: the server fetches a page of the webmaster's site
+//! (through the same outbound guard as webhooks: public addresses only
+//! unless the operator allows private ones, a timeout, a size limit), finds
+//! the widget's tag and reads the page's policies.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::csp::{self, Need};
+use super::origin::{admits, parse_origin};
+use super::page::{self, Found};
+
+/// The most of a page read.
+pub const PAGE_MAX: usize = 2 * 1024 * 1024;
+/// How long a check may take.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Redirects followed.
+pub const REDIRECTS: usize = 5;
+
+/// What the check found, kept with the site (JSON) and shown on its page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// The page asked for.
+    pub url: String,
+    /// Where it ended after redirects.
+    pub final_url: String,
+    /// The HTTP status, when an answer came.
+    pub status: Option<u16>,
+    /// Why the page could not be read: `timeout`, `refused` (a private
+    /// address), `connect`, `status`, `not_html`; empty when it was read.
+    pub failure: String,
+    /// Details of the failure, for the webmaster.
+    pub detail: String,
+    /// The page was longer than [`PAGE_MAX`]; only its start was read.
+    pub truncated: bool,
+    /// `missing`, `ok`, `other_site` (the tag names another key), `region`
+    /// (the tag names a region, not this site).
+    pub tag: String,
+    /// The key or region the tag names.
+    pub tag_names: String,
+    /// The policies in force: where each came from (`header`, `meta`) and its text.
+    pub policies: Vec<(String, String)>,
+    /// Report-only policies (not enforced; shown as such).
+    pub report_only: Vec<String>,
+    /// What to add: directive, value, need (`scripts`, `wasm`, `connect`, `images`, `nonce`).
+    pub missing: Vec<(String, String, String)>,
+}
+
+impl Report {
+    /// True when the page carries this site's tag and nothing stops it.
+    pub fn passes(&self) -> bool {
+        self.failure.is_empty() && self.tag == "ok" && self.missing.is_empty()
+    }
+}
+
+fn need_key(need: Need) -> &'static str {
+    match need {
+        Need::Scripts => "scripts",
+        Need::Wasm => "wasm",
+        Need::Connect => "connect",
+        Need::Images => "images",
+        Need::Nonce => "nonce",
+    }
+}
+
+/// The need a stored key stands for.
+pub fn need_of(key: &str) -> Option<Need> {
+    [
+        Need::Scripts,
+        Need::Wasm,
+        Need::Connect,
+        Need::Images,
+        Need::Nonce,
+    ]
+    .into_iter()
+    .find(|n| need_key(*n) == key)
+}
+
+/// Whether `url` is a page of one of the site's origins; the URL, or why not.
+pub fn page_of_site(url: &str, rules: &[String]) -> Result<reqwest::Url, &'static str> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|_| "not_url")?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("not_url");
+    }
+    let origin = parse_origin(&parsed.origin().ascii_serialization()).ok_or("not_url")?;
+    if rules.iter().any(|r| admits(r, &origin)) {
+        Ok(parsed)
+    } else {
+        Err("not_site")
+    }
+}
+
+/// Reads a fetched page: status, headers and (the start of) its body.
+pub fn read(
+    url: &str,
+    final_url: &str,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &str,
+    truncated: bool,
+    key: &str,
+    service: &str,
+) -> Report {
+    let mut report = Report {
+        url: url.to_owned(),
+        final_url: final_url.to_owned(),
+        status: Some(status),
+        truncated,
+        ..Report::default()
+    };
+    if !(200..300).contains(&status) {
+        report.failure = "status".into();
+        report.detail = format!("HTTP {status}");
+        return report;
+    }
+    let tags = page::tags(body);
+    let mut nonce = false;
+    match page::find_widget(&tags, final_url, service) {
+        Found::Missing => report.tag = "missing".into(),
+        Found::Tag {
+            site,
+            region,
+            nonce: n,
+        } => {
+            nonce = n;
+            match (site, region) {
+                (Some(s), _) if s == key => report.tag = "ok".into(),
+                (Some(s), _) => {
+                    report.tag = "other_site".into();
+                    report.tag_names = s;
+                }
+                (None, Some(r)) => {
+                    report.tag = "region".into();
+                    report.tag_names = r;
+                }
+                (None, None) => report.tag = "missing".into(),
+            }
+        }
+    }
+    for value in headers.get_all("content-security-policy") {
+        if let Ok(text) = value.to_str() {
+            report.policies.push(("header".into(), text.to_owned()));
+        }
+    }
+    for text in page::meta_policies(&tags) {
+        report.policies.push(("meta".into(), text));
+    }
+    for value in headers.get_all("content-security-policy-report-only") {
+        if let Ok(text) = value.to_str() {
+            report.report_only.push(text.to_owned());
+        }
+    }
+    let policies: Vec<csp::Policy> = report
+        .policies
+        .iter()
+        .flat_map(|(_, text)| csp::parse_header(text))
+        .collect();
+    report.missing = csp::missing(&policies, service, final_url, nonce)
+        .into_iter()
+        .map(|m| (m.directive.to_owned(), m.add, need_key(m.need).to_owned()))
+        .collect();
+    report
+}
+
+/// Fetches `url` and reads it. `allow_private` is the operator's setting
+/// for private targets (`--webhook-allow-private`).
+pub async fn run(url: reqwest::Url, key: &str, service: &str, allow_private: bool) -> Report {
+    let failed = |failure: &str, detail: String| Report {
+        url: url.to_string(),
+        final_url: url.to_string(),
+        failure: failure.to_owned(),
+        detail,
+        ..Report::default()
+    };
+    if let Some(host) = crate::egress::private_literal(url.as_str(), allow_private) {
+        return failed("refused", crate::egress::refusal(&host));
+    }
+    let mut builder = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .user_agent("Aduan site check")
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= REDIRECTS {
+                attempt.error("too many redirects")
+            } else if crate::egress::private_literal(attempt.url().as_str(), allow_private)
+                .is_some()
+            {
+                attempt.error("a redirect to a private address")
+            } else {
+                attempt.follow()
+            }
+        }));
+    if let Some(resolver) = crate::egress::resolver(allow_private) {
+        builder = builder.dns_resolver(resolver);
+    }
+    let client = match builder.build() {
+        Ok(c) => c,
+        Err(e) => return failed("connect", e.to_string()),
+    };
+    let mut response = match client
+        .get(url.clone())
+        .header("accept", "text/html")
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(e) if e.is_timeout() => {
+            return failed(
+                "timeout",
+                format!("no answer within {} s", TIMEOUT.as_secs()),
+            );
+        }
+        Err(e) => return failed(if is_guard(&e) { "refused" } else { "connect" }, chain(&e)),
+    };
+    let status = response.status().as_u16();
+    let final_url = response.url().to_string();
+    let headers = response.headers().clone();
+    let html = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+    let mut body: Vec<u8> = Vec::new();
+    let mut truncated = false;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = PAGE_MAX - body.len();
+                if chunk.len() > room {
+                    body.extend_from_slice(&chunk[..room]);
+                    truncated = true;
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => {
+                return failed(
+                    "timeout",
+                    format!("the page did not arrive within {} s", TIMEOUT.as_secs()),
+                );
+            }
+            Err(e) => return failed("connect", chain(&e)),
+        }
+    }
+    let text = String::from_utf8_lossy(&body);
+    let mut report = read(
+        url.as_str(),
+        &final_url,
+        status,
+        &headers,
+        &text,
+        truncated,
+        key,
+        service,
+    );
+    if report.failure.is_empty() && !html {
+        report.failure = "not_html".into();
+        report.detail = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+    }
+    report
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn is_guard(e: &reqwest::Error) -> bool {
+    let text = chain(e);
+    text.contains("private") || text.contains("loopback")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVICE: &str = "https://aduan.example";
+    const KEY: &str = "0123456789abcdef";
+
+    fn headers(pairs: &[(&'static str, &str)]) -> reqwest::header::HeaderMap {
+        let mut h = reqwest::header::HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, v.parse().unwrap_or_else(|_| panic!("{v}")));
+        }
+        h
+    }
+
+    fn page_with(tag: &str) -> String {
+        format!("<!doctype html><title>Badung</title>{tag}")
+    }
+
+    #[test]
+    fn a_page_with_the_tag_and_no_policy_passes() {
+        let body = page_with(&format!(
+            r#"<script src="{SERVICE}/widget.js" data-site="{KEY}" async></script>"#
+        ));
+        let r = read(
+            "https://b.id/",
+            "https://b.id/",
+            200,
+            &headers(&[]),
+            &body,
+            false,
+            KEY,
+            SERVICE,
+        );
+        assert!(r.passes(), "{r:?}");
+        assert_eq!(r.tag, "ok");
+    }
+
+    #[test]
+    fn the_header_policy_without_connect_src_is_named() {
+        let body = page_with(&format!(
+            r#"<script src="{SERVICE}/widget.js" data-site="{KEY}"></script>"#
+        ));
+        let h = headers(&[
+            (
+                "content-security-policy",
+                "default-src 'self'; script-src 'self' https://aduan.example 'wasm-unsafe-eval'; img-src *",
+            ),
+            ("content-security-policy-report-only", "default-src 'none'"),
+        ]);
+        let r = read(
+            "https://b.id/",
+            "https://b.id/",
+            200,
+            &h,
+            &body,
+            false,
+            KEY,
+            SERVICE,
+        );
+        assert!(!r.passes());
+        assert_eq!(
+            r.missing,
+            [(
+                "connect-src".to_owned(),
+                SERVICE.to_owned(),
+                "connect".to_owned()
+            )]
+        );
+        assert_eq!(r.report_only, ["default-src 'none'"]);
+        assert_eq!(r.policies[0].0, "header");
+        assert_eq!(need_of("connect"), Some(Need::Connect));
+        assert_eq!(need_of("other"), None);
+    }
+
+    #[test]
+    fn a_meta_policy_counts_and_a_wrong_key_or_a_region_tag_is_told() {
+        let body = page_with(&format!(
+            r#"<meta http-equiv="Content-Security-Policy" content="script-src {SERVICE}; connect-src {SERVICE}; img-src {SERVICE}">
+               <script src="{SERVICE}/widget.js" data-site="ffffffffffffffff"></script>"#
+        ));
+        let r = read(
+            "https://b.id/",
+            "https://b.id/",
+            200,
+            &headers(&[]),
+            &body,
+            false,
+            KEY,
+            SERVICE,
+        );
+        assert_eq!(
+            (r.tag.as_str(), r.tag_names.as_str()),
+            ("other_site", "ffffffffffffffff")
+        );
+        assert_eq!(r.policies[0].0, "meta");
+        assert_eq!(
+            r.missing,
+            [(
+                "script-src".to_owned(),
+                "'wasm-unsafe-eval'".to_owned(),
+                "wasm".to_owned()
+            )]
+        );
+        let region = page_with(&format!(
+            r#"<script src="{SERVICE}/widget.js" data-region="badung"></script>"#
+        ));
+        let r = read(
+            "https://b.id/",
+            "https://b.id/",
+            200,
+            &headers(&[]),
+            &region,
+            false,
+            KEY,
+            SERVICE,
+        );
+        assert_eq!((r.tag.as_str(), r.tag_names.as_str()), ("region", "badung"));
+        let bare = page_with(&format!(r#"<script src="{SERVICE}/widget.js"></script>"#));
+        let r = read(
+            "https://b.id/",
+            "https://b.id/",
+            200,
+            &headers(&[]),
+            &bare,
+            false,
+            KEY,
+            SERVICE,
+        );
+        assert_eq!(r.tag, "missing");
+        let none = read(
+            "https://b.id/",
+            "https://b.id/",
+            200,
+            &headers(&[]),
+            "<p>hi</p>",
+            false,
+            KEY,
+            SERVICE,
+        );
+        assert_eq!(none.tag, "missing");
+        assert!(!none.passes());
+    }
+
+    #[test]
+    fn an_error_status_is_a_failure() {
+        let r = read(
+            "https://b.id/x",
+            "https://b.id/x",
+            404,
+            &headers(&[]),
+            "",
+            false,
+            KEY,
+            SERVICE,
+        );
+        assert_eq!(
+            (r.failure.as_str(), r.detail.as_str()),
+            ("status", "HTTP 404")
+        );
+        assert!(!r.passes());
+        let ok = read(
+            "https://b.id/x",
+            "https://b.id/x",
+            299,
+            &headers(&[]),
+            "",
+            false,
+            KEY,
+            SERVICE,
+        );
+        assert!(ok.failure.is_empty());
+    }
+
+    #[test]
+    fn only_pages_of_the_sites_origins_are_fetched() {
+        let rules = vec![
+            "https://badungkab.go.id".to_owned(),
+            "https://*.badungkab.go.id".to_owned(),
+        ];
+        assert!(page_of_site("https://badungkab.go.id/layanan?x=1", &rules).is_ok());
+        assert!(page_of_site("https://www.badungkab.go.id/", &rules).is_ok());
+        assert_eq!(
+            page_of_site("https://evil.id/", &rules).err(),
+            Some("not_site")
+        );
+        assert_eq!(
+            page_of_site("http://badungkab.go.id/", &rules).err(),
+            Some("not_site")
+        );
+        assert_eq!(
+            page_of_site("file:///etc/passwd", &rules).err(),
+            Some("not_url")
+        );
+        assert_eq!(page_of_site("not a url", &rules).err(), Some("not_url"));
+    }
+
+    #[tokio::test]
+    async fn a_private_address_is_refused_without_the_operators_consent() {
+        let url = reqwest::Url::parse("http://127.0.0.1:9/").unwrap_or_else(|e| panic!("{e}"));
+        let r = run(url, KEY, SERVICE, false).await;
+        assert_eq!(r.failure, "refused", "{r:?}");
+        let named = reqwest::Url::parse("http://localhost:9/").unwrap_or_else(|e| panic!("{e}"));
+        let r = run(named, KEY, SERVICE, false).await;
+        assert_eq!(r.failure, "refused", "{r:?}");
+    }
+}

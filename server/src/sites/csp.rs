@@ -1,0 +1,463 @@
+//! What a host page's Content-Security-Policy lets the widget do: each
+//! directive the widget needs, read with the fallbacks browsers use
+//! (`script-src-elem` → `script-src` → `default-src`), and what to add
+//! where it is missing.
+
+/// A parsed policy: directives in the order written, names lower case.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Policy {
+    pub directives: Vec<(String, Vec<String>)>,
+}
+
+impl Policy {
+    /// Parses one policy (`a b; c d`); a second policy in the same header
+    /// value (after a comma) is [`parse_header`]'s job.
+    pub fn parse(text: &str) -> Policy {
+        let mut directives: Vec<(String, Vec<String>)> = Vec::new();
+        for part in text.split(';') {
+            let mut words = part.split_ascii_whitespace();
+            let Some(name) = words.next() else { continue };
+            let name = name.to_ascii_lowercase();
+            // The first of a repeated directive counts; browsers ignore the rest.
+            if directives.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            directives.push((name, words.map(str::to_owned).collect()));
+        }
+        Policy { directives }
+    }
+
+    fn get(&self, name: &str) -> Option<&[String]> {
+        self.directives
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The directive that governs `chain[0]`: the first of the chain present.
+    fn governing<'a>(&'a self, chain: &[&'static str]) -> Option<(&'static str, &'a [String])> {
+        chain
+            .iter()
+            .find_map(|name| self.get(name).map(|sources| (*name, sources)))
+    }
+}
+
+/// Every policy in a header value (comma-separated policies are each enforced).
+pub fn parse_header(value: &str) -> Vec<Policy> {
+    value
+        .split(',')
+        .map(Policy::parse)
+        .filter(|p| !p.directives.is_empty())
+        .collect()
+}
+
+/// A URL reduced to what source expressions look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+}
+
+impl Target {
+    pub fn parse(url: &str) -> Option<Target> {
+        let u = reqwest::Url::parse(url).ok()?;
+        Some(Target {
+            scheme: u.scheme().to_owned(),
+            host: u.host_str()?.to_ascii_lowercase(),
+            port: u.port_or_known_default()?,
+            path: u.path().to_owned(),
+        })
+    }
+
+    fn origin_is(&self, other: &Target) -> bool {
+        self.scheme == other.scheme && self.host == other.host && self.port == other.port
+    }
+}
+
+/// Whether a source list admits `url` on a page at `page`.
+pub fn allows(sources: &[String], url: &Target, page: &Target) -> bool {
+    sources.iter().any(|s| source_allows(s, url, page))
+}
+
+fn scheme_fits(source: &str, url: &str) -> bool {
+    // An http: source also admits the https: version of the same thing.
+    source == url || (source == "http" && url == "https") || (source == "ws" && url == "wss")
+}
+
+fn source_allows(source: &str, url: &Target, page: &Target) -> bool {
+    let s = source.to_ascii_lowercase();
+    if s == "*" {
+        return matches!(url.scheme.as_str(), "http" | "https" | "ws" | "wss")
+            || url.scheme == page.scheme;
+    }
+    if s == "'self'" {
+        return url.origin_is(page)
+            || (page.scheme == "http"
+                && url.scheme == "https"
+                && url.host == page.host
+                && (url.port == 443 || url.port == page.port));
+    }
+    if s.starts_with('\'') {
+        return false;
+    }
+    // scheme-source: `https:`
+    if let Some(scheme) = s.strip_suffix(':')
+        && !scheme.contains('/')
+        && !scheme.contains('.')
+    {
+        return scheme_fits(scheme, &url.scheme);
+    }
+    // host-source: [scheme://]host[:port][path]
+    let (scheme, rest) = match s.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, s.as_str()),
+    };
+    match scheme {
+        Some(scheme) if !scheme_fits(scheme, &url.scheme) => return false,
+        None if !scheme_fits(&page.scheme, &url.scheme) => return false,
+        _ => {}
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    let host_ok = match host.strip_prefix("*.") {
+        Some(base) => url.host.ends_with(&format!(".{base}")),
+        None => host == "*" || host == url.host,
+    };
+    if !host_ok {
+        return false;
+    }
+    let port_ok = match port {
+        Some("*") => true,
+        Some(p) => p.parse::<u16>().is_ok_and(|p| p == url.port),
+        None => {
+            let default = match url.scheme.as_str() {
+                "https" | "wss" => 443,
+                _ => 80,
+            };
+            url.port == default
+                // An http source on the default port admits https on 443.
+                || (scheme.is_none_or(|s| s == "http") && url.scheme == "https" && url.port == 443)
+        }
+    };
+    if !port_ok {
+        return false;
+    }
+    path.is_empty()
+        || if path.ends_with('/') {
+            url.path.starts_with(path)
+        } else {
+            url.path == path
+        }
+}
+
+/// Something the widget needs that a policy does not give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// The directive to change (the one in force, or the one to add).
+    pub directive: &'static str,
+    /// What to add to it.
+    pub add: String,
+    /// What the widget needs it for.
+    pub need: Need,
+}
+
+/// What the widget does that a policy can stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Load the loader and its modules.
+    Scripts,
+    /// Compile its WebAssembly.
+    Wasm,
+    /// Talk to the service (forms, complaints, tracking).
+    Connect,
+    /// Show photos in the tracker.
+    Images,
+    /// The page runs scripts only by nonce ('strict-dynamic').
+    Nonce,
+}
+
+impl Need {
+    pub fn say(self, en: bool) -> &'static str {
+        match (self, en) {
+            (Need::Scripts, true) => "to load the widget's script",
+            (Need::Scripts, false) => "untuk memuat skrip widget",
+            (Need::Wasm, true) => "to start the form (WebAssembly)",
+            (Need::Wasm, false) => "untuk menjalankan formulir (WebAssembly)",
+            (Need::Connect, true) => "to send complaints and read their status",
+            (Need::Connect, false) => "untuk mengirim pengaduan dan membaca statusnya",
+            (Need::Images, true) => "to show photos in the tracker",
+            (Need::Images, false) => "untuk menampilkan foto di pelacak",
+            (Need::Nonce, true) => {
+                "the page runs scripts by nonce ('strict-dynamic'): give the widget's script tag your page's nonce attribute"
+            }
+            (Need::Nonce, false) => {
+                "halaman menjalankan skrip dengan nonce ('strict-dynamic'): beri tag skrip widget atribut nonce halaman Anda"
+            }
+        }
+    }
+}
+
+/// The lines a page's policy needs for the widget served from `service`
+/// (`https://aduan.example`).
+pub fn needed_lines(service: &str) -> [String; 3] {
+    [
+        format!("script-src {service} 'wasm-unsafe-eval'"),
+        format!("connect-src {service}"),
+        format!("img-src {service}"),
+    ]
+}
+
+/// What the policies of a page at `page_url` stop of a widget served from
+/// `service`; `tag_has_nonce` when the widget's tag carries a nonce.
+pub fn missing(
+    policies: &[Policy],
+    service: &str,
+    page_url: &str,
+    tag_has_nonce: bool,
+) -> Vec<Missing> {
+    let (Some(page), Some(script), Some(api)) = (
+        Target::parse(page_url),
+        Target::parse(&format!("{service}/widget.js")),
+        Target::parse(&format!("{service}/api/v1/regions")),
+    ) else {
+        return Vec::new();
+    };
+    let bundle = Target::parse(&format!("{service}/dist/aduan_widget.js"));
+    let mut out: Vec<Missing> = Vec::new();
+    let mut add = |m: Missing| {
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    };
+    for policy in policies {
+        // Scripts: the tag and the modules it imports.
+        if let Some((directive, sources)) =
+            policy.governing(&["script-src-elem", "script-src", "default-src"])
+        {
+            let strict = sources
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case("'strict-dynamic'"));
+            if strict {
+                if !tag_has_nonce {
+                    add(Missing {
+                        directive,
+                        add: "nonce".into(),
+                        need: Need::Nonce,
+                    });
+                }
+            } else if !allows(sources, &script, &page)
+                || bundle.as_ref().is_some_and(|b| !allows(sources, b, &page))
+            {
+                add(Missing {
+                    directive,
+                    add: service.to_owned(),
+                    need: Need::Scripts,
+                });
+            }
+        }
+        // WebAssembly is compiled under script-src (not -elem).
+        if let Some((directive, sources)) = policy.governing(&["script-src", "default-src"])
+            && !sources.iter().any(|s| {
+                s.eq_ignore_ascii_case("'wasm-unsafe-eval'")
+                    || s.eq_ignore_ascii_case("'unsafe-eval'")
+            })
+        {
+            add(Missing {
+                directive: if directive == "default-src" {
+                    "script-src"
+                } else {
+                    directive
+                },
+                add: "'wasm-unsafe-eval'".into(),
+                need: Need::Wasm,
+            });
+        }
+        for (chain, need) in [
+            (&["connect-src", "default-src"], Need::Connect),
+            (&["img-src", "default-src"], Need::Images),
+        ] {
+            if let Some((directive, sources)) = policy.governing(chain)
+                && !allows(sources, &api, &page)
+            {
+                add(Missing {
+                    directive: if directive == "default-src" {
+                        chain[0]
+                    } else {
+                        directive
+                    },
+                    add: service.to_owned(),
+                    need,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVICE: &str = "https://aduan.baliprov.go.id";
+    const PAGE: &str = "https://badungkab.go.id/layanan";
+
+    fn missing_in(policy: &str) -> Vec<(&'static str, String)> {
+        missing(&parse_header(policy), SERVICE, PAGE, false)
+            .into_iter()
+            .map(|m| (m.directive, m.add))
+            .collect()
+    }
+
+    #[test]
+    fn no_policy_needs_nothing_and_the_recommended_lines_suffice() {
+        assert!(missing_in("").is_empty());
+        let lines = needed_lines(SERVICE).join("; ");
+        assert!(
+            missing_in(&format!("default-src 'self'; {lines}")).is_empty(),
+            "{lines}"
+        );
+    }
+
+    #[test]
+    fn a_missing_connect_src_is_named() {
+        let found = missing_in(&format!(
+            "default-src 'self'; script-src 'self' {SERVICE} 'wasm-unsafe-eval'; img-src *"
+        ));
+        assert_eq!(found, [("connect-src", SERVICE.to_owned())]);
+        let found = missing(
+            &parse_header(&format!(
+                "default-src 'self'; script-src 'self' {SERVICE} 'wasm-unsafe-eval'; img-src *"
+            )),
+            SERVICE,
+            PAGE,
+            false,
+        );
+        assert_eq!(found[0].need, Need::Connect);
+    }
+
+    #[test]
+    fn the_fallbacks_are_read_as_browsers_read_them() {
+        // default-src governs everything it is not overridden for.
+        assert_eq!(
+            missing_in("default-src 'self'"),
+            [
+                ("default-src", SERVICE.to_owned()),
+                ("script-src", "'wasm-unsafe-eval'".to_owned()),
+                ("connect-src", SERVICE.to_owned()),
+                ("img-src", SERVICE.to_owned()),
+            ]
+        );
+        // script-src-elem decides for the tag; script-src for wasm.
+        assert_eq!(
+            missing_in(&format!(
+                "script-src-elem {SERVICE}; script-src 'none'; connect-src https:; img-src https:"
+            )),
+            [("script-src", "'wasm-unsafe-eval'".to_owned())]
+        );
+        assert_eq!(
+            missing_in(&format!(
+                "script-src-elem 'self'; script-src {SERVICE} 'unsafe-eval'; connect-src *; img-src *"
+            )),
+            [("script-src-elem", SERVICE.to_owned())]
+        );
+        // A policy without the directives leaves them open.
+        assert!(missing_in("frame-ancestors 'none'; base-uri 'self'").is_empty());
+    }
+
+    #[test]
+    fn every_policy_of_a_page_is_enforced() {
+        let two =
+            format!("script-src * 'wasm-unsafe-eval', connect-src {SERVICE}, connect-src 'self'");
+        assert_eq!(missing_in(&two), [("connect-src", SERVICE.to_owned())]);
+    }
+
+    #[test]
+    fn source_expressions_match_as_specified() {
+        let page = Target::parse(PAGE).unwrap_or_else(|| panic!("page"));
+        let url = Target::parse(&format!("{SERVICE}/api/v1/x")).unwrap_or_else(|| panic!("url"));
+        let yes = |s: &str| allows(&[s.to_owned()], &url, &page);
+        for ok in [
+            "*",
+            "https:",
+            "http:",
+            "aduan.baliprov.go.id",
+            "https://aduan.baliprov.go.id",
+            "http://aduan.baliprov.go.id",
+            "https://aduan.baliprov.go.id:443",
+            "https://aduan.baliprov.go.id:*",
+            "*.baliprov.go.id",
+            "https://*.go.id",
+            "https://aduan.baliprov.go.id/api/",
+            "https://aduan.baliprov.go.id/api/v1/x",
+            "HTTPS://ADUAN.BALIPROV.GO.ID",
+        ] {
+            assert!(yes(ok), "{ok}");
+        }
+        for no in [
+            "'self'",
+            "'none'",
+            "'unsafe-inline'",
+            "'nonce-abc'",
+            "data:",
+            "wss:",
+            "badungkab.go.id",
+            "https://aduan.baliprov.go.id:8443",
+            "*.aduan.baliprov.go.id",
+            "https://aduan.baliprov.go.id/other/",
+            "https://aduan.baliprov.go.id/api",
+            "ftp://aduan.baliprov.go.id",
+        ] {
+            assert!(!yes(no), "{no}");
+        }
+        // 'self' on the service's own page.
+        let own = Target::parse(&format!("{SERVICE}/demo")).unwrap_or_else(|| panic!("own"));
+        assert!(allows(&["'self'".to_owned()], &url, &own));
+        // A scheme-less host on an http page admits https too, not the reverse.
+        let plain = Target::parse("http://badung.test/").unwrap_or_else(|| panic!("plain"));
+        assert!(allows(&["aduan.baliprov.go.id".to_owned()], &url, &plain));
+        let http_url =
+            Target::parse("http://aduan.baliprov.go.id/x").unwrap_or_else(|| panic!("u"));
+        assert!(!allows(
+            &["https://aduan.baliprov.go.id".to_owned()],
+            &http_url,
+            &page
+        ));
+        // Ports other than the default must be named.
+        let ported = Target::parse("http://127.0.0.1:8080/api").unwrap_or_else(|| panic!("p"));
+        assert!(allows(
+            &["http://127.0.0.1:8080".to_owned()],
+            &ported,
+            &plain
+        ));
+        assert!(!allows(&["http://127.0.0.1".to_owned()], &ported, &plain));
+        assert!(allows(&["*".to_owned()], &ported, &plain));
+    }
+
+    #[test]
+    fn strict_dynamic_asks_for_a_nonce_unless_the_tag_has_one() {
+        let policy = parse_header(&format!(
+            "script-src 'nonce-r4nd0m' 'strict-dynamic' 'wasm-unsafe-eval'; connect-src {SERVICE}; img-src {SERVICE}"
+        ));
+        let without = missing(&policy, SERVICE, PAGE, false);
+        assert_eq!(without.len(), 1);
+        assert_eq!(without[0].need, Need::Nonce);
+        assert!(missing(&policy, SERVICE, PAGE, true).is_empty());
+    }
+
+    #[test]
+    fn repeated_directives_count_once_and_names_ignore_case() {
+        let p = Policy::parse("Connect-Src 'none'; connect-src *; ;  ");
+        assert_eq!(p.directives.len(), 1);
+        assert_eq!(p.directives[0].0, "connect-src");
+        assert_eq!(p.directives[0].1, ["'none'"]);
+        assert!(parse_header(" , ").is_empty());
+    }
+}
