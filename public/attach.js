@@ -169,7 +169,7 @@ function send(state, item) {
     if (item.url) return null;
     return request("POST", endpoint, {
       "Upload-Length": String(item.blob.size),
-      "Upload-Metadata": "filename " + b64(item.name)
+      "Upload-Metadata": "filename " + b64(item.name) + ",region " + b64(state.region)
     }).then(function (xhr) {
       if (xhr.status !== 201) return xhr;
       item.url = new URL(xhr.getResponseHeader("Location"), endpoint).href;

@@ -22,6 +22,9 @@
   var ATTACH = "__ADUAN_ATTACH__";
   var STATS = "__ADUAN_STATS__";
   var RATE = "__ADUAN_RATE__";
+  // The bundle's version (the wasm file's hash), told to the server with
+  // the site's settings request: its heartbeat.
+  var VERSION = WASM.split(".")[1];
 
   function report(error) {
     if (win.console && win.console.error) win.console.error("Aduan:", error);
@@ -84,10 +87,15 @@
     return { accent: value, onAccent: onAccent };
   }
 
-  function configOf(el, base) {
-    var d = el.dataset;
+  // A site's settings (from the server, or remembered from the last visit)
+  // under the tag's attribute names: the tag's own attributes win.
+  function configOf(el, base, site) {
+    var d = Object.assign({}, site, el.dataset);
     var inline = d.mode === "inline" || (!!d.target && d.mode !== "floating");
     return {
+      tag: el,
+      site: /^[0-9a-f]{16}$/.test(d.site) ? d.site : "",
+      radius: /^\d{1,2}px$/.test(d.radius) ? d.radius : "",
       region: d.region || "",
       lang: d.lang === "en" ? "en" : "id",
       accent: accentOf(d.accent),
@@ -104,6 +112,7 @@
   }
 
   function colours(host, cfg) {
+    if (cfg.radius) host.style.setProperty("--aduan-radius", cfg.radius);
     if (cfg.accent) {
       host.style.setProperty("--aduan-accent", cfg.accent.accent);
       host.style.setProperty("--aduan-on-accent", cfg.accent.onAccent);
@@ -120,6 +129,52 @@
     var loading = null;
     var base = null;
     var locale = null;
+    var sites = {};
+    var siteKey = "";
+    var reported = {};
+
+    function remembered(key) {
+      try { return JSON.parse(win.localStorage.getItem("aduan.site." + key)); } catch (e) { return null; }
+    }
+
+    // The site's settings, fetched once with the bundle on intent.
+    function siteOf(cfg) {
+      var key = cfg.site;
+      if (!key) return Promise.resolve(null);
+      if (!sites[key]) {
+        sites[key] = fetch(new URL("/api/v1/sites/" + key + "?v=" + VERSION, cfg.api).href).then(function (r) {
+          if (!r.ok) throw new Error("site " + key + ": HTTP " + r.status);
+          return r.json();
+        }).then(function (s) {
+          try { win.localStorage.setItem("aduan.site." + key, JSON.stringify(s)); } catch (e) { /* no storage */ }
+          return s;
+        });
+        sites[key].catch(function () { delete sites[key]; });
+      }
+      return sites[key];
+    }
+
+    function words(cfg) {
+      return cfg.launcher || (cfg.lang === "en" ? "File a complaint" : "Sampaikan pengaduan");
+    }
+
+    // The page's policy blocked part of the widget: told to the site's page
+    // in the console, by beacon and by image (whichever the policy lets
+    // through), once per directive and origin.
+    function violated(e) {
+      var site = siteKey;
+      var origin = base && new URL(base).origin;
+      var b = e.blockedURI || "";
+      var ours = b.indexOf(origin) === 0 || (e.sourceFile || "").indexOf(origin) === 0;
+      if (!site || !ours) return;
+      b = /^https?:/.test(b) ? new URL(b).origin : b;
+      var d = e.effectiveDirective || e.violatedDirective;
+      if (reported[d + b]) return;
+      reported[d + b] = 1;
+      var url = origin + "/api/v1/sites/" + site + "/csp?d=" + encodeURIComponent(d) + "&b=" + encodeURIComponent(b);
+      try { navigator.sendBeacon(url); } catch (x) { /* blocked */ }
+      new Image().src = url;
+    }
 
     function emit(name, detail) {
       (listeners[name] || []).slice().forEach(function (fn) {
@@ -208,7 +263,17 @@
     function mountInto(content, shadow, cfg, host) {
       // The public record needs no wasm: a small module with the glue's shape.
       var stats = cfg.view === "stats";
-      return (stats ? import(new URL(STATS, base).href) : load()).then(function (glue) {
+      return Promise.all([stats ? import(new URL(STATS, base).href) : load(), siteOf(cfg)]).then(function (got) {
+        var glue = got[0];
+        if (got[1]) {
+          cfg = Object.assign(configOf(cfg.tag, base, got[1]), { view: cfg.view });
+          colours(host, cfg);
+          if (floating) {
+            colours(floating, cfg);
+            floating.setAttribute("data-position", cfg.position);
+            floating.shadowRoot.querySelector("button").textContent = words(cfg);
+          }
+        }
         if (!stats) watchFiles(content, cfg);
         var handle = glue.mount(content, shadow, {
           region: cfg.region, lang: locale || cfg.lang, api: cfg.api, view: cfg.view,
@@ -292,7 +357,7 @@
             }, function (e) {
               p.mounted = null;
               p.wait.textContent = p.cfg.lang === "en" ? "The form could not load. Opening the plain form\u2026" : "Formulir tidak dapat dimuat. Membuka formulir biasa\u2026";
-              win.location.href = new URL("/r/" + encodeURIComponent(p.cfg.region), p.cfg.api).href;
+              win.location.href = new URL(p.cfg.region ? "/r/" + encodeURIComponent(p.cfg.region) : "/s/" + p.cfg.site, p.cfg.api).href;
               throw e;
             });
         }
@@ -331,8 +396,10 @@
         if (tag.hasAttribute("data-aduan-seen")) return;
         tag.setAttribute("data-aduan-seen", "");
         undo.push(function () { tag.removeAttribute("data-aduan-seen"); });
+        if (!base) listen(doc, "securitypolicyviolation", violated);
         base = base || tag.src;
-        var cfg = configOf(tag, tag.src);
+        var cfg = configOf(tag, tag.src, remembered(tag.dataset.site));
+        siteKey = siteKey || cfg.site;
         if (cfg.mode === "inline") {
           var target = cfg.target ? doc.querySelector(cfg.target) : null;
           if (cfg.target && !target) return;
@@ -357,7 +424,7 @@
         }
         if (panel) return;
         buildPanel(cfg);
-        var intent = function () { load().catch(function () {}); };
+        var intent = function () { load().catch(function () {}); siteOf(cfg).catch(function () {}); };
         var openers = Array.prototype.slice.call(doc.querySelectorAll("[data-aduan-open]"));
         if (!openers.length || cfg.launcher) {
           var button = doc.createElement("aduan-launcher");
@@ -367,7 +434,7 @@
           sheet(bshadow, LAUNCHER_CSS);
           var b = doc.createElement("button");
           b.type = "button";
-          b.textContent = cfg.launcher || (cfg.lang === "en" ? "File a complaint" : "Sampaikan pengaduan");
+          b.textContent = words(cfg);
           bshadow.appendChild(b);
           doc.body.appendChild(button);
           undo.push(function () { button.remove(); });

@@ -148,7 +148,7 @@ pub struct NewOfficerArgs {
     /// The region they belong to (a slug such as `badung`, or `bali` for the province).
     #[arg(long)]
     pub region: String,
-    /// admin, province, coordinator, unit or supervisor.
+    /// admin, province, coordinator, unit, supervisor or webmaster.
     #[arg(long)]
     pub role: String,
     /// Their unit (required for the `unit` role), such as `pupr`.

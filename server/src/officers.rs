@@ -41,7 +41,7 @@ pub fn check(
     }
     let role = Role::from_key(request.role.trim()).ok_or_else(|| {
         format!(
-            "`{}` is not a role; use admin, province, coordinator, unit or supervisor",
+            "`{}` is not a role; use admin, province, coordinator, unit, supervisor or webmaster",
             request.role
         )
     })?;
@@ -66,6 +66,9 @@ pub fn check(
         .filter(|u| !u.is_empty());
     if role == Role::Unit && unit.is_none() {
         return Err("a unit officer needs --unit".into());
+    }
+    if role == Role::Webmaster && unit.is_some() {
+        return Err("a webmaster looks after a region's websites, not a unit: leave out --unit".into());
     }
     if let Some(unit) = unit
         && catalog.unit(&region.slug, unit).is_none()
@@ -170,6 +173,7 @@ pub fn demo_requests(catalog: &Catalog) -> Vec<OfficerRequest> {
             ("coordinator", None, "Koordinator"),
             ("unit", Some(DEMO_UNIT), "Petugas PUPR"),
             ("supervisor", None, "Pengawas"),
+            ("webmaster", None, "Pengelola Situs"),
         ] {
             list.push(OfficerRequest {
                 email: format!("{role}.{}@demo.aduan.id", r.slug),
@@ -228,6 +232,9 @@ mod tests {
         assert_eq!(region, "badung");
         assert_eq!(unit.as_deref(), Some("pupr"));
         assert_eq!(name, "petugas");
+        let webmaster = check(&catalog, &request("webmaster", "badung", None), "long enough password");
+        let (_, role, region, unit, _) = webmaster.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((role, region.as_str(), unit), (Role::Webmaster, "badung", None));
     }
 
     #[test]
@@ -240,6 +247,7 @@ mod tests {
             (request("unit", "badung", Some("nasa")), "not a unit"),
             (request("coordinator", "atlantis", None), "not a region"),
             (request("province", "badung", None), "province region"),
+            (request("webmaster", "badung", Some("pupr")), "not a unit"),
         ];
         for (req, expected) in cases {
             let err = check(&catalog, &req, pw).err().unwrap_or_default();
@@ -256,7 +264,7 @@ mod tests {
     fn every_demo_officer_is_valid() {
         let catalog = crate::domain::catalog::tests::bali();
         let list = demo_requests(&catalog);
-        assert_eq!(list.len(), 4 + 3 * 9);
+        assert_eq!(list.len(), 4 + 4 * 9);
         assert!(
             list.iter()
                 .any(|r| r.unit.as_deref() == Some("saber-pungli") && r.region == "bali")

@@ -26,7 +26,8 @@ pub struct AppState {
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Uploads and attachments: their bytes, limits and download links.
     pub files: crate::attachments::Files,
-    /// When this process last recorded each region's widget as seen.
+    /// When this process last recorded each sign of life (a region's or a
+    /// site's widget seen, a policy report), by key.
     pub widget_seen: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
@@ -39,19 +40,33 @@ impl AppState {
     /// Records that a region's widget loaded, at most once a minute per
     /// region and process; a failure only costs the record.
     pub async fn note_widget(&self, region: &str) {
-        let now = now_ms();
-        {
-            let Ok(mut seen) = self.widget_seen.lock() else {
-                return;
-            };
-            if seen.get(region).is_some_and(|at| now - at < 60_000) {
-                return;
-            }
-            seen.insert(region.to_owned(), now);
+        if !self.first_in_a_minute(&format!("region\u{0}{region}")) {
+            return;
         }
-        if let Err(e) = self.store.widget_seen(region, now).await {
+        if let Err(e) = self.store.widget_seen(region, now_ms()).await {
             tracing::warn!(error = %e, "could not record the widget as seen");
         }
+    }
+
+    /// True the first time `key` is seen in a minute by this process (a
+    /// sign of life recorded once, not once per request). The table is
+    /// swept when it grows, so a flood of keys costs little memory.
+    pub fn first_in_a_minute(&self, key: &str) -> bool {
+        let now = now_ms();
+        let Ok(mut seen) = self.widget_seen.lock() else {
+            return false;
+        };
+        if seen.get(key).is_some_and(|at| now - at < 60_000) {
+            return false;
+        }
+        if seen.len() >= 10_000 {
+            seen.retain(|_, at| now - *at < 60_000);
+            if seen.len() >= 10_000 {
+                return false;
+            }
+        }
+        seen.insert(key.to_owned(), now);
+        true
     }
 
     /// Reads the reference data from the store again.

@@ -157,6 +157,9 @@ fn serve(args: &[String]) -> Result {
     );
     println!("  supervisor.<region>@demo.aduan.id        supervisor, read only");
     println!(
+        "  webmaster.<region>@demo.aduan.id         webmaster: the region's websites and the widget on them ({base}/console/sites)"
+    );
+    println!(
         "  coordinator.bali@demo.aduan.id           the province's own coordinator (verifies what is handed to it)"
     );
     println!(

@@ -9,6 +9,7 @@ pub mod lapor_status;
 pub mod limits;
 pub mod open311;
 pub mod public;
+pub mod sites;
 pub mod system;
 pub mod transparency;
 pub mod uploads;
@@ -62,6 +63,8 @@ pub fn router(state: AppState) -> Router {
             delete(public::erase_reporter_contact),
         )
         .route("/complaints/{code}/rating", post(public::rate_handling))
+        .route("/sites/{key}", get(sites::settings))
+        .route("/sites/{key}/csp", get(sites::csp_report).post(sites::csp_report))
         .route("/complaints/{code}/files/{id}", get(files::for_reporter))
         .route("/media/{id}", get(files::for_public))
         .route("/files/{id}", get(files::for_link))
@@ -99,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{slug}/track/confirm", post(hosted::confirm_from_tracker))
         .route("/r/{slug}/track/erase", post(hosted::erase_from_tracker))
         .route("/r/{slug}/track/rate", post(hosted::rate_from_tracker))
+        .route("/s/{key}", get(sites::hosted))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit_citizens))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -145,6 +149,8 @@ pub fn router(state: AppState) -> Router {
         .route("/console/rules/handoff", post(console::save_handoff))
         .route("/console/officers", get(console::officers::show).post(console::officers::change))
         .route("/console/password", get(console::password::show).post(console::password::change))
+        .route("/console/sites", get(console::sites::show_all).post(console::sites::change_all))
+        .route("/console/sites/{id}", get(console::sites::show_one).post(console::sites::change_one))
         .route("/console/integrations", get(console::integrations::show))
         .route("/console/integrations/mode", post(console::integrations::set_mode))
         .route("/console/integrations/subscriber", post(console::integrations::subscriber))
@@ -180,6 +186,10 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
+
+    // The preview of a site's widget: signed-in, under /console for the
+    // session cookie, with a policy of its own that lets the widget run.
+    let site_preview = Router::new().route("/console/sites/{id}/preview", get(console::sites::preview));
 
     // A region's own app: signed messages, no cookies, no browser.
     let inbound_api = Router::new()
@@ -268,6 +278,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hosted_pages)
         .merge(public_record)
         .merge(console_pages)
+        .merge(site_preview)
         .merge(inbound_api)
         .merge(open311_api)
         .merge(strict_demo)

@@ -40,8 +40,34 @@ pub async fn find_region_form(
         .ok_or_else(|| ApiError::not_found(Reason::RegionNotFound).speaking(locale))?;
     if channel_of(&headers) == "widget" {
         state.note_widget(&slug).await;
+        unregistered_load(&state, &slug, &headers).await;
     }
     Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(form)))
+}
+
+/// A widget loading for a region with sites on an origin none of them
+/// lists: recorded (once a minute per process) for its webmasters.
+async fn unregistered_load(state: &AppState, region: &str, headers: &HeaderMap) {
+    use crate::sites::gate;
+    let Some(origin) = gate::sent_origin(headers).and_then(crate::sites::origin::parse_origin) else {
+        return;
+    };
+    if gate::own_origin(state, headers) || !state.first_in_a_minute(&format!("load\u{0}{region}\u{0}{origin}")) {
+        return;
+    }
+    let rules = match state.store.region_origins(region).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the region's origins");
+            return;
+        }
+    };
+    if let gate::Decision::Refused(Some(origin)) = gate::decide(Some(&origin), false, &rules) {
+        let note = crate::sites::SiteNote::Loaded { region: region.to_owned(), origin };
+        if let Err(e) = state.store.site_note(note, crate::state::now_ms()).await {
+            tracing::warn!(error = %e, "could not record an unregistered origin");
+        }
+    }
 }
 
 /// `widget` for a browser's request (it names its page's origin or its
@@ -87,6 +113,7 @@ pub async fn submit_complaint(
 ) -> Result<Response, ApiError> {
     let locale = validate::locale_of(input.locale.as_deref()).unwrap_or(header_locale);
     let key = idempotency_key(&headers, locale)?;
+    crate::sites::gate::admit(&state, input.region.trim(), &headers, locale).await?;
     let receipt = intake::file(&state, &input, &key, channel_of(&headers), locale).await?;
     Ok((
         StatusCode::CREATED,
@@ -147,6 +174,13 @@ pub async fn add_reporter_reply(
         true => Some(idempotency_key(&headers, locale)?),
         false => None,
     };
+    if crate::sites::gate::sent_origin(&headers).is_some()
+        && !crate::sites::gate::own_origin(&state, &headers)
+    {
+        // A reply counts for the region that holds the complaint now.
+        let region = intake::track(&state, &code, locale).await?.region.key;
+        crate::sites::gate::admit(&state, &region, &headers, locale).await?;
+    }
     let view = intake::reply(&state, &code, message, &input.attachments, key, locale).await?;
     Ok((
         StatusCode::CREATED,

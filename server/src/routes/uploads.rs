@@ -87,6 +87,24 @@ pub fn filename_of(metadata: Option<&str>) -> String {
     clean_name(named.as_deref().unwrap_or_default())
 }
 
+/// One value of `Upload-Metadata` (`key base64,key base64`), as text.
+pub fn metadata_value(metadata: Option<&str>, wanted: &str) -> Option<String> {
+    metadata
+        .into_iter()
+        .flat_map(|m| m.split(','))
+        .find_map(|pair| {
+            let mut parts = pair.trim().splitn(2, ' ');
+            (parts.next()? == wanted).then(|| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(parts.next().unwrap_or_default().trim())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+            })?
+        })
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+}
+
 /// A file name as the service keeps and shows it.
 pub fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -133,6 +151,13 @@ pub async fn create(
         .into_response());
     }
     let filename = filename_of(header_str(&headers, "upload-metadata"));
+    // A browser names the region its form files for: a site not registered
+    // for it may not upload either.
+    if let Some(region) = metadata_value(header_str(&headers, "upload-metadata"), "region") {
+        crate::sites::gate::admit(&state, &region, &headers, locale)
+            .await
+            .map_err(IntoResponse::into_response)?;
+    }
     let length: u64 = header_str(&headers, "upload-length")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| {

@@ -23,6 +23,7 @@ pub mod password;
 pub mod performance;
 mod regions;
 mod sign_in;
+pub mod sites;
 
 pub use complaints::{
     ActionForm, DoneQuery, InboxFilters, VisibilityForm, act_on_complaint, add_officer_files,

@@ -105,6 +105,10 @@ pub async fn submit_complaint_form(
     AcceptLocale(header): AcceptLocale,
     request: Request,
 ) -> Response {
+    // A form posted from another site's page: only from a registered one.
+    if let Err(e) = crate::sites::gate::admit(&state, &slug, request.headers(), header).await {
+        return error_page(header, &e);
+    }
     let (values, files) = match posted::<HostedForm>(&state, request, header).await {
         Ok(posted) => posted,
         Err(e) => return error_page(header, &e),
@@ -307,6 +311,9 @@ pub async fn reply_from_tracker(
     AcceptLocale(header): AcceptLocale,
     request: Request,
 ) -> Response {
+    if let Err(e) = crate::sites::gate::admit(&state, &slug, request.headers(), header).await {
+        return error_page(header, &e);
+    }
     let (form, files) = match posted::<ReplyForm>(&state, request, header).await {
         Ok(posted) => posted,
         Err(e) => return error_page(header, &e),
