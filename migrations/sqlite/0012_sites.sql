@@ -1,10 +1,14 @@
+-- no-transaction
 -- Webmasters and their sites: where the widget may take complaints for a
 -- region, how it looks there, and the signs that it works.
 
 -- A webmaster is an officer who reads no complaint. SQLite cannot change a
--- CHECK constraint in place: the table is rebuilt under deferred foreign
--- keys (sessions and sign-in records point at it by id, unchanged).
-PRAGMA defer_foreign_keys = ON;
+-- CHECK constraint in place: the table is rebuilt, as SQLite's documentation
+-- prescribes, with foreign keys off outside the transaction (sessions and
+-- sign-in records point at officers by id, which stays the same), and
+-- turned on again after the commit.
+PRAGMA foreign_keys = OFF;
+BEGIN;
 
 CREATE TABLE officers_next (
     id INTEGER PRIMARY KEY,
@@ -89,3 +93,6 @@ CREATE TABLE origin_refusals (
     last_at INTEGER NOT NULL,
     PRIMARY KEY (region_slug, origin)
 );
+
+COMMIT;
+PRAGMA foreign_keys = ON;

@@ -68,7 +68,9 @@ pub fn check(
         return Err("a unit officer needs --unit".into());
     }
     if role == Role::Webmaster && unit.is_some() {
-        return Err("a webmaster looks after a region's websites, not a unit: leave out --unit".into());
+        return Err(
+            "a webmaster looks after a region's websites, not a unit: leave out --unit".into(),
+        );
     }
     if let Some(unit) = unit
         && catalog.unit(&region.slug, unit).is_none()
@@ -232,9 +234,16 @@ mod tests {
         assert_eq!(region, "badung");
         assert_eq!(unit.as_deref(), Some("pupr"));
         assert_eq!(name, "petugas");
-        let webmaster = check(&catalog, &request("webmaster", "badung", None), "long enough password");
+        let webmaster = check(
+            &catalog,
+            &request("webmaster", "badung", None),
+            "long enough password",
+        );
         let (_, role, region, unit, _) = webmaster.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((role, region.as_str(), unit), (Role::Webmaster, "badung", None));
+        assert_eq!(
+            (role, region.as_str(), unit),
+            (Role::Webmaster, "badung", None)
+        );
     }
 
     #[test]

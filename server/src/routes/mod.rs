@@ -64,7 +64,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/complaints/{code}/rating", post(public::rate_handling))
         .route("/sites/{key}", get(sites::settings))
-        .route("/sites/{key}/csp", get(sites::csp_report).post(sites::csp_report))
+        .route(
+            "/sites/{key}/csp",
+            get(sites::csp_report).post(sites::csp_report),
+        )
         .route("/complaints/{code}/files/{id}", get(files::for_reporter))
         .route("/media/{id}", get(files::for_public))
         .route("/files/{id}", get(files::for_link))
@@ -189,7 +192,8 @@ pub fn router(state: AppState) -> Router {
 
     // The preview of a site's widget: signed-in, under /console for the
     // session cookie, with a policy of its own that lets the widget run.
-    let site_preview = Router::new().route("/console/sites/{id}/preview", get(console::sites::preview));
+    let site_preview =
+        Router::new().route("/console/sites/{id}/preview", get(console::sites::preview));
 
     // A region's own app: signed messages, no cookies, no browser.
     let inbound_api = Router::new()

@@ -49,10 +49,13 @@ pub async fn find_region_form(
 /// lists: recorded (once a minute per process) for its webmasters.
 async fn unregistered_load(state: &AppState, region: &str, headers: &HeaderMap) {
     use crate::sites::gate;
-    let Some(origin) = gate::sent_origin(headers).and_then(crate::sites::origin::parse_origin) else {
+    let Some(origin) = gate::sent_origin(headers).and_then(crate::sites::origin::parse_origin)
+    else {
         return;
     };
-    if gate::own_origin(state, headers) || !state.first_in_a_minute(&format!("load\u{0}{region}\u{0}{origin}")) {
+    if gate::own_origin(state, headers)
+        || !state.first_in_a_minute(&format!("load\u{0}{region}\u{0}{origin}"))
+    {
         return;
     }
     let rules = match state.store.region_origins(region).await {
@@ -63,7 +66,10 @@ async fn unregistered_load(state: &AppState, region: &str, headers: &HeaderMap) 
         }
     };
     if let gate::Decision::Refused(Some(origin)) = gate::decide(Some(&origin), false, &rules) {
-        let note = crate::sites::SiteNote::Loaded { region: region.to_owned(), origin };
+        let note = crate::sites::SiteNote::Loaded {
+            region: region.to_owned(),
+            origin,
+        };
         if let Err(e) = state.store.site_note(note, crate::state::now_ms()).await {
             tracing::warn!(error = %e, "could not record an unregistered origin");
         }

@@ -47,7 +47,11 @@ fn version_of(v: &str) -> String {
     }
 }
 
-async fn site_of(state: &AppState, key: &str, locale: aduan_app::api::Locale) -> Result<(Site, Vec<String>), ApiError> {
+async fn site_of(
+    state: &AppState,
+    key: &str,
+    locale: aduan_app::api::Locale,
+) -> Result<(Site, Vec<String>), ApiError> {
     let missing = || ApiError::not_found(Reason::NotFound).speaking(locale);
     if !sites::is_key(key) {
         return Err(missing());
@@ -97,7 +101,13 @@ pub async fn settings(
 /// Records a load of the widget: seen on a registered origin, or an
 /// unregistered origin for the region's webmasters. At most once a minute
 /// per site, origin and process.
-async fn heartbeat(state: &AppState, site: &Site, origins: &[String], origin: String, version: String) {
+async fn heartbeat(
+    state: &AppState,
+    site: &Site,
+    origins: &[String],
+    origin: String,
+    version: String,
+) {
     if !state.first_in_a_minute(&format!("seen\u{0}{}\u{0}{origin}\u{0}{version}", site.id)) {
         return;
     }
@@ -151,20 +161,29 @@ pub async fn csp_report(
         .and_then(|h| parse_origin(&format!("http://{h}")));
     let blocked = match KEYWORDS.iter().find(|k| q.b == **k) {
         Some(k) => (*k).to_owned(),
-        None => match reqwest::Url::parse(&q.b).ok().and_then(|u| parse_origin(&u.origin().ascii_serialization())) {
+        None => match reqwest::Url::parse(&q.b)
+            .ok()
+            .and_then(|u| parse_origin(&u.origin().ascii_serialization()))
+        {
             Some(o)
                 if Some(&o) == service.as_ref()
-                    || own.as_ref().is_some_and(|own| o.split_once("://").map(|x| x.1) == own.split_once("://").map(|x| x.1)) =>
+                    || own.as_ref().is_some_and(|own| {
+                        o.split_once("://").map(|x| x.1) == own.split_once("://").map(|x| x.1)
+                    }) =>
             {
                 o
             }
             _ => return Ok(StatusCode::NO_CONTENT),
         },
     };
-    let Some(origin) = page_origin(&headers).filter(|o| origins.iter().any(|r| admits(r, o))) else {
+    let Some(origin) = page_origin(&headers).filter(|o| origins.iter().any(|r| admits(r, o)))
+    else {
         return Ok(StatusCode::NO_CONTENT);
     };
-    if state.first_in_a_minute(&format!("csp\u{0}{}\u{0}{origin}\u{0}{directive}\u{0}{blocked}", site.id)) {
+    if state.first_in_a_minute(&format!(
+        "csp\u{0}{}\u{0}{origin}\u{0}{directive}\u{0}{blocked}",
+        site.id
+    )) {
         let note = SiteNote::Csp {
             site_id: site.id,
             origin,

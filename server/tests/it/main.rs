@@ -26,4 +26,5 @@ mod openapi;
 mod outbox;
 mod privacy;
 mod sign_in;
+mod sites;
 mod stats;

@@ -81,7 +81,12 @@ fn option(value: &str, chosen: &str, label: &str) -> Markup {
 }
 
 /// The settings fields, shared by the new-site and the site form.
-fn settings_fields(p: &Page<'_>, form: &SettingsInput, problems: &[(&'static str, String)], full: bool) -> Markup {
+fn settings_fields(
+    p: &Page<'_>,
+    form: &SettingsInput,
+    problems: &[(&'static str, String)],
+    full: bool,
+) -> Markup {
     let t = |id, en| p.t(id, en);
     let invalid = |f: &str| problems.iter().any(|(x, _)| *x == f);
     html! {
@@ -298,12 +303,29 @@ async fn show_list(
     };
     let catalog = state.catalog();
     let p = Page::new(locale, who, &catalog);
-    pages::html(status, list_page(&p, &rows, &refusals, form, region_typed, problems, notice))
+    pages::html(
+        status,
+        list_page(&p, &rows, &refusals, form, region_typed, problems, notice),
+    )
 }
 
 /// `GET /console/sites`.
-pub async fn show_all(State(state): State<AppState>, AcceptLocale(locale): AcceptLocale, who: SignedIn) -> Response {
-    show_list(&state, locale, &who, StatusCode::OK, &SettingsInput::default(), "", &[], None).await
+pub async fn show_all(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    who: SignedIn,
+) -> Response {
+    show_list(
+        &state,
+        locale,
+        &who,
+        StatusCode::OK,
+        &SettingsInput::default(),
+        "",
+        &[],
+        None,
+    )
+    .await
 }
 
 /// A post to `/console/sites`.
@@ -347,7 +369,9 @@ pub async fn change_all(
     let t = |id: &'static str, en: &'static str| pages::t(locale, id, en).to_owned();
     match form.action.as_str() {
         "create" => {
-            let region = scope.clone().unwrap_or_else(|| form.region.trim().to_owned());
+            let region = scope
+                .clone()
+                .unwrap_or_else(|| form.region.trim().to_owned());
             let mut problems: Vec<(&'static str, String)> = Vec::new();
             if state.catalog().region(&region).is_none() {
                 problems.push(("region", t("Pilih daerah.", "Choose a region.")));
@@ -360,7 +384,17 @@ pub async fn change_all(
                 }
             };
             let (Some(settings), true) = (settings, problems.is_empty()) else {
-                return show_list(&state, locale, &who, StatusCode::UNPROCESSABLE_ENTITY, &form.settings, &region, &problems, None).await;
+                return show_list(
+                    &state,
+                    locale,
+                    &who,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &form.settings,
+                    &region,
+                    &problems,
+                    None,
+                )
+                .await;
             };
             let write = SiteWrite {
                 id: None,
@@ -386,7 +420,17 @@ pub async fn change_all(
                 Err(e) => return store_failed(locale, &e),
             };
             let Ok(origin) = sites::origin::parse_rule(&form.origin) else {
-                return show_list(&state, locale, &who, StatusCode::UNPROCESSABLE_ENTITY, &SettingsInput::default(), "", &[], Some(bad(t("Asal itu tidak sah.", "That origin is not valid.")))).await;
+                return show_list(
+                    &state,
+                    locale,
+                    &who,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &SettingsInput::default(),
+                    "",
+                    &[],
+                    Some(bad(t("Asal itu tidak sah.", "That origin is not valid."))),
+                )
+                .await;
             };
             let mut input = SettingsInput::of(&detail.row.site, &detail.row.origins);
             input.origins.push('\n');
@@ -395,19 +439,32 @@ pub async fn change_all(
                 Ok(s) => s,
                 Err(p) => {
                     let text = p.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ");
-                    return show_list(&state, locale, &who, StatusCode::UNPROCESSABLE_ENTITY, &SettingsInput::default(), "", &[], Some(bad(text))).await;
+                    return show_list(
+                        &state,
+                        locale,
+                        &who,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &SettingsInput::default(),
+                        "",
+                        &[],
+                        Some(bad(text)),
+                    )
+                    .await;
                 }
             };
-            save(&state, &who, locale, &detail, settings).await.unwrap_or_else(|| {
-                Redirect::to("/console/sites?done=added").into_response()
-            })
+            save(&state, &who, locale, &detail, settings)
+                .await
+                .unwrap_or_else(|| Redirect::to("/console/sites?done=added").into_response())
         }
         "dismiss" => {
             let region = form.region.trim().to_owned();
             if !may_manage(&who, &region) {
                 return not_found(locale, &who);
             }
-            let note = SiteNote::Dismiss { region, origin: form.origin.trim().to_owned() };
+            let note = SiteNote::Dismiss {
+                region,
+                origin: form.origin.trim().to_owned(),
+            };
             match state.store.site_note(note, now_ms()).await {
                 Ok(()) => Redirect::to("/console/sites").into_response(),
                 Err(e) => store_failed(locale, &e),
@@ -418,7 +475,13 @@ pub async fn change_all(
 }
 
 /// Saves settings over a site; `None` when it worked.
-async fn save(state: &AppState, who: &SignedIn, locale: Locale, detail: &SiteDetail, settings: Settings) -> Option<Response> {
+async fn save(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    detail: &SiteDetail,
+    settings: Settings,
+) -> Option<Response> {
     let site = &detail.row.site;
     let write = SiteWrite {
         id: Some(site.id),
@@ -429,7 +492,11 @@ async fn save(state: &AppState, who: &SignedIn, locale: Locale, detail: &SiteDet
     };
     match state.store.save_site(write).await {
         Ok(Some(_)) => {
-            tracing::info!(officer = who.officer.id, site = site.id, "console: site changed");
+            tracing::info!(
+                officer = who.officer.id,
+                site = site.id,
+                "console: site changed"
+            );
             None
         }
         Ok(None) => Some(not_found(locale, who)),
@@ -444,7 +511,12 @@ pub struct SiteQuery {
     pub done: String,
 }
 
-async fn detail_for(state: &AppState, who: &SignedIn, locale: Locale, id: &str) -> Result<SiteDetail, Response> {
+async fn detail_for(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    id: &str,
+) -> Result<SiteDetail, Response> {
     if managed(who).is_none() {
         return Err(forbidden(locale, Some(who)));
     }
@@ -691,7 +763,10 @@ pub async fn show_one(
     let catalog = state.catalog();
     let p = Page::new(locale, &who, &catalog);
     let form = SettingsInput::of(&d.row.site, &d.row.origins);
-    pages::html(StatusCode::OK, site_page(&p, &state, &d, &form, &[], &q.done, &default_check_url(&d)))
+    pages::html(
+        StatusCode::OK,
+        site_page(&p, &state, &d, &form, &[], &q.done, &default_check_url(&d)),
+    )
 }
 
 /// A post to `/console/sites/{id}`.
@@ -727,13 +802,19 @@ pub async fn change_one(
     let again = |problems: Vec<(&'static str, String)>, form_in: SettingsInput, url: String| {
         let catalog = state.catalog();
         let p = Page::new(locale, &who, &catalog);
-        pages::html(StatusCode::UNPROCESSABLE_ENTITY, site_page(&p, &state, &d, &form_in, &problems, "", &url))
+        pages::html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            site_page(&p, &state, &d, &form_in, &problems, "", &url),
+        )
     };
     match form.action.as_str() {
         "save" => match sites::check_settings(&form.settings, locale) {
             Ok(settings) => save(&state, &who, locale, &d, settings)
                 .await
-                .unwrap_or_else(|| Redirect::to(&format!("/console/sites/{site_id}?done=saved#settings")).into_response()),
+                .unwrap_or_else(|| {
+                    Redirect::to(&format!("/console/sites/{site_id}?done=saved#settings"))
+                        .into_response()
+                }),
             Err(problems) => again(problems, form.settings.clone(), default_check_url(&d)),
         },
         "check" => {
@@ -741,26 +822,55 @@ pub async fn change_one(
                 Ok(u) => u,
                 Err(why) => {
                     let text = if why == "not_site" {
-                        pages::t(locale, "Periksa halaman dari salah satu asal situs ini.", "Check a page of one of this site's origins.")
+                        pages::t(
+                            locale,
+                            "Periksa halaman dari salah satu asal situs ini.",
+                            "Check a page of one of this site's origins.",
+                        )
                     } else {
-                        pages::t(locale, "Tulis alamat halaman lengkap, misalnya https://badungkab.go.id/.", "Write a whole page address, e.g. https://badungkab.go.id/.")
+                        pages::t(
+                            locale,
+                            "Tulis alamat halaman lengkap, misalnya https://badungkab.go.id/.",
+                            "Write a whole page address, e.g. https://badungkab.go.id/.",
+                        )
                     };
                     let form_in = SettingsInput::of(&d.row.site, &d.row.origins);
                     return again(vec![("url", text.to_owned())], form_in, form.url.clone());
                 }
             };
-            let report = check::run(url.clone(), &d.row.site.site_key, &service(&state), state.config.webhook_allow_private).await;
-            tracing::info!(officer = who.officer.id, site = site_id, passes = report.passes(), "console: site page checked");
+            let report = check::run(
+                url.clone(),
+                &d.row.site.site_key,
+                &service(&state),
+                state.config.webhook_allow_private,
+            )
+            .await;
+            tracing::info!(
+                officer = who.officer.id,
+                site = site_id,
+                passes = report.passes(),
+                "console: site page checked"
+            );
             let result = serde_json::to_string(&report).unwrap_or_default();
-            let note = SiteNote::Check { site_id, url: url.to_string(), result };
+            let note = SiteNote::Check {
+                site_id,
+                url: url.to_string(),
+                result,
+            };
             match state.store.site_note(note, now_ms()).await {
-                Ok(()) => Redirect::to(&format!("/console/sites/{site_id}#check-result")).into_response(),
+                Ok(()) => {
+                    Redirect::to(&format!("/console/sites/{site_id}#check-result")).into_response()
+                }
                 Err(e) => store_failed(locale, &e),
             }
         }
         "delete" => match state.store.delete_site(site_id).await {
             Ok(_) => {
-                tracing::info!(officer = who.officer.id, site = site_id, "console: site removed");
+                tracing::info!(
+                    officer = who.officer.id,
+                    site = site_id,
+                    "console: site removed"
+                );
                 Redirect::to("/console/sites").into_response()
             }
             Err(e) => store_failed(locale, &e),
@@ -819,10 +929,16 @@ pub async fn preview(
     };
     let mut response = (StatusCode::OK, markup).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PREVIEW_CSP));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PREVIEW_CSP),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     response
 }
 
