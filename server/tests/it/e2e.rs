@@ -745,3 +745,224 @@ async fn the_dashboard_leads_to_its_complaints_on_postgres() {
     )
     .await;
 }
+
+/// A host page for the widget, served from its own origin; its body is set
+/// once the webmaster has the snippet.
+/// `/layanan.html` has no policy; `/ketat.html` one that lets the widget's
+/// script in but not its requests (no `connect-src` for the service).
+async fn host_server(body: std::sync::Arc<std::sync::Mutex<String>>, service: &str) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    let page = move |body: std::sync::Arc<std::sync::Mutex<String>>, policy: String| {
+        move || {
+            let body = body.lock().map(|b| b.clone()).unwrap_or_default();
+            let policy = policy.clone();
+            async move {
+                let mut response = axum::response::IntoResponse::into_response((
+                    [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    format!(
+                        "<!doctype html><html lang=id><head><meta charset=utf-8><title>Kota Denpasar</title></head>\
+                         <body><h1>Layanan pengaduan</h1>{body}</body></html>"
+                    ),
+                ));
+                if let Ok(value) = axum::http::HeaderValue::from_str(&policy)
+                    && !policy.is_empty()
+                {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::CONTENT_SECURITY_POLICY, value);
+                }
+                response
+            }
+        }
+    };
+    let strict = format!(
+        "default-src 'self'; script-src {service} 'wasm-unsafe-eval'; connect-src 'self'; img-src *"
+    );
+    let app = axum::Router::new()
+        .route(
+            "/layanan.html",
+            axum::routing::get(page(body.clone(), String::new())),
+        )
+        .route("/ketat.html", axum::routing::get(page(body, strict)));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    port
+}
+
+/// A webmaster registers their site in the console, chooses an accent,
+/// pastes the snippet into their page; a citizen files from it in that
+/// colour; from another origin the same snippet is refused in words, and
+/// the site's page shows where the widget was seen and what was refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webmaster_installs_the_widget_and_only_their_site_takes_complaints() {
+    let (app, browser) = setup().await;
+    crate::console::add_officer(
+        &app,
+        "web@denpasar.example.id",
+        "webmaster",
+        "denpasar",
+        None,
+    )
+    .await;
+    let body = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let port = host_server(body.clone(), &app.base).await;
+    let registered = format!("http://127.0.0.1:{port}");
+    let page = browser.page().await;
+
+    page.goto(&format!("{}/console/login", app.base)).await;
+    submit_form(
+        &page,
+        "form[action='/console/login']",
+        &[
+            ("email", "web@denpasar.example.id"),
+            ("password", "a long test password"),
+        ],
+    )
+    .await;
+    page.wait_for(
+        "location.pathname === '/console/sites' && document.querySelector('h1')",
+        30,
+    )
+    .await;
+    submit_form(
+        &page,
+        "form:has(input[name=do][value=create])",
+        &[("name", "Portal Kota Denpasar"), ("origins", &registered)],
+    )
+    .await;
+    page.wait_for("/^\\/console\\/sites\\/\\d+$/.test(location.pathname) && document.querySelector('#snippet')", 30)
+        .await;
+    submit_form(
+        &page,
+        "form:has(input[name=do][value=save])",
+        &[
+            ("name", "Portal Kota Denpasar"),
+            ("origins", &registered),
+            ("accent", "#7a1f5c"),
+            ("theme", "light"),
+            ("mode", "inline"),
+            ("radius", "12"),
+        ],
+    )
+    .await;
+    page.wait_for(
+        "location.search === '?done=saved' && document.querySelector('#snippet')",
+        30,
+    )
+    .await;
+    let snippet = page
+        .eval("document.querySelector('#snippet').value")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        snippet.contains("data-site=\"") && snippet.contains("data-target=\"#aduan-pengaduan\""),
+        "{snippet}"
+    );
+    assert!(!snippet.contains("data-region"), "{snippet}");
+    let site_path = page
+        .eval("location.pathname")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    *body.lock().unwrap_or_else(|e| e.into_inner()) = snippet;
+
+    // A citizen on the registered site, in the webmaster's colour.
+    page.goto(&format!("{registered}/layanan.html")).await;
+    fill_complaint(&page).await;
+    let colour = page
+        .eval(&format!(
+            "getComputedStyle({}).backgroundColor",
+            w(0, "button[type=submit]")
+        ))
+        .await;
+    assert_eq!(
+        colour,
+        json!("rgb(122, 31, 92)"),
+        "the accent colour is applied"
+    );
+    let radius = page
+        .eval(&format!(
+            "getComputedStyle({}).borderTopLeftRadius",
+            w(0, "button[type=submit]")
+        ))
+        .await;
+    assert_eq!(radius, json!("12px"), "the corner radius is applied");
+    click(&page, &w(0, "button[type=submit]")).await;
+    let code = page
+        .wait_for(&format!("{}?.textContent", w(0, "section .code")), 30)
+        .await;
+    assert!(
+        code.as_str().unwrap_or_default().starts_with("DPS-"),
+        "{code}"
+    );
+
+    // The same snippet on a page of another origin: the widget says why.
+    let stranger = format!("http://localhost:{port}");
+    page.goto(&format!("{stranger}/layanan.html")).await;
+    fill_complaint(&page).await;
+    click(&page, &w(0, "button[type=submit]")).await;
+    let refusal = page
+        .wait_for(&format!("{}?.textContent", w(0, "p.notice.bad")), 30)
+        .await;
+    assert_eq!(
+        refusal,
+        json!("Situs ini tidak terdaftar untuk menerima pengaduan bagi Kota Denpasar.")
+    );
+    assert_eq!(
+        app.complaints_stored().await,
+        1,
+        "nothing stored from the other origin"
+    );
+
+    // A page whose policy stops the widget's requests: the widget's own
+    // report (by image, which this policy lets through) reaches the site.
+    page.goto(&format!("{registered}/ketat.html")).await;
+    page.wait_for(
+        "performance.getEntriesByType('resource').some(e => e.name.includes('/csp?d=connect-src'))",
+        30,
+    )
+    .await;
+
+    // The webmaster sees it all: where it works, what the policy blocked,
+    // and the origin refused.
+    page.goto(&format!("{}{site_path}", app.base)).await;
+    let seen = page
+        .wait_for("document.querySelector('#seen')?.textContent", 30)
+        .await;
+    assert!(
+        seen.as_str().unwrap_or_default().contains(&registered),
+        "{seen}"
+    );
+    let blocked = page
+        .wait_for(
+            "document.querySelector('#csp-reports + table')?.textContent",
+            30,
+        )
+        .await;
+    let blocked = blocked.as_str().unwrap_or_default();
+    assert!(
+        blocked.contains("connect-src") && blocked.contains(&app.base),
+        "{blocked}"
+    );
+    page.goto(&format!("{}/console/sites", app.base)).await;
+    let unregistered = page
+        .wait_for(
+            "document.querySelector('#unregistered + p + table')?.textContent",
+            30,
+        )
+        .await;
+    assert!(
+        unregistered
+            .as_str()
+            .unwrap_or_default()
+            .contains(&stranger),
+        "{unregistered}"
+    );
+}
