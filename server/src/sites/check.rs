@@ -91,17 +91,29 @@ pub fn page_of_site(url: &str, rules: &[String]) -> Result<reqwest::Url, &'stati
     }
 }
 
-/// Reads a fetched page: status, headers and (the start of) its body.
-pub fn read(
-    url: &str,
-    final_url: &str,
-    status: u16,
-    headers: &reqwest::header::HeaderMap,
-    body: &str,
-    truncated: bool,
-    key: &str,
-    service: &str,
-) -> Report {
+/// A page as fetched.
+#[derive(Debug, Clone)]
+pub struct Fetched<'a> {
+    /// The address asked for, and where it ended after redirects.
+    pub url: &'a str,
+    pub final_url: &'a str,
+    pub status: u16,
+    pub headers: &'a reqwest::header::HeaderMap,
+    /// The body, or its first [`PAGE_MAX`] bytes (`truncated`).
+    pub body: &'a str,
+    pub truncated: bool,
+}
+
+/// Reads a fetched page for the site `key` of the service at `service`.
+pub fn read(page: &Fetched<'_>, key: &str, service: &str) -> Report {
+    let Fetched {
+        url,
+        final_url,
+        status,
+        headers,
+        body,
+        truncated,
+    } = *page;
     let mut report = Report {
         url: url.to_owned(),
         final_url: final_url.to_owned(),
@@ -244,16 +256,15 @@ pub async fn run(url: reqwest::Url, key: &str, service: &str, allow_private: boo
         }
     }
     let text = String::from_utf8_lossy(&body);
-    let mut report = read(
-        url.as_str(),
-        &final_url,
+    let fetched = Fetched {
+        url: url.as_str(),
+        final_url: &final_url,
         status,
-        &headers,
-        &text,
+        headers: &headers,
+        body: &text,
         truncated,
-        key,
-        service,
-    );
+    };
+    let mut report = read(&fetched, key, service);
     if report.failure.is_empty() && !html {
         report.failure = "not_html".into();
         report.detail = headers
@@ -306,12 +317,14 @@ mod tests {
             r#"<script src="{SERVICE}/widget.js" data-site="{KEY}" async></script>"#
         ));
         let r = read(
-            "https://b.id/",
-            "https://b.id/",
-            200,
-            &headers(&[]),
-            &body,
-            false,
+            &Fetched {
+                url: "https://b.id/",
+                final_url: "https://b.id/",
+                status: 200,
+                headers: &headers(&[]),
+                body: &body,
+                truncated: false,
+            },
             KEY,
             SERVICE,
         );
@@ -332,12 +345,14 @@ mod tests {
             ("content-security-policy-report-only", "default-src 'none'"),
         ]);
         let r = read(
-            "https://b.id/",
-            "https://b.id/",
-            200,
-            &h,
-            &body,
-            false,
+            &Fetched {
+                url: "https://b.id/",
+                final_url: "https://b.id/",
+                status: 200,
+                headers: &h,
+                body: &body,
+                truncated: false,
+            },
             KEY,
             SERVICE,
         );
@@ -363,12 +378,14 @@ mod tests {
                <script src="{SERVICE}/widget.js" data-site="ffffffffffffffff"></script>"#
         ));
         let r = read(
-            "https://b.id/",
-            "https://b.id/",
-            200,
-            &headers(&[]),
-            &body,
-            false,
+            &Fetched {
+                url: "https://b.id/",
+                final_url: "https://b.id/",
+                status: 200,
+                headers: &headers(&[]),
+                body: &body,
+                truncated: false,
+            },
             KEY,
             SERVICE,
         );
@@ -389,35 +406,41 @@ mod tests {
             r#"<script src="{SERVICE}/widget.js" data-region="badung"></script>"#
         ));
         let r = read(
-            "https://b.id/",
-            "https://b.id/",
-            200,
-            &headers(&[]),
-            &region,
-            false,
+            &Fetched {
+                url: "https://b.id/",
+                final_url: "https://b.id/",
+                status: 200,
+                headers: &headers(&[]),
+                body: &region,
+                truncated: false,
+            },
             KEY,
             SERVICE,
         );
         assert_eq!((r.tag.as_str(), r.tag_names.as_str()), ("region", "badung"));
         let bare = page_with(&format!(r#"<script src="{SERVICE}/widget.js"></script>"#));
         let r = read(
-            "https://b.id/",
-            "https://b.id/",
-            200,
-            &headers(&[]),
-            &bare,
-            false,
+            &Fetched {
+                url: "https://b.id/",
+                final_url: "https://b.id/",
+                status: 200,
+                headers: &headers(&[]),
+                body: &bare,
+                truncated: false,
+            },
             KEY,
             SERVICE,
         );
         assert_eq!(r.tag, "missing");
         let none = read(
-            "https://b.id/",
-            "https://b.id/",
-            200,
-            &headers(&[]),
-            "<p>hi</p>",
-            false,
+            &Fetched {
+                url: "https://b.id/",
+                final_url: "https://b.id/",
+                status: 200,
+                headers: &headers(&[]),
+                body: "<p>hi</p>",
+                truncated: false,
+            },
             KEY,
             SERVICE,
         );
@@ -428,12 +451,14 @@ mod tests {
     #[test]
     fn an_error_status_is_a_failure() {
         let r = read(
-            "https://b.id/x",
-            "https://b.id/x",
-            404,
-            &headers(&[]),
-            "",
-            false,
+            &Fetched {
+                url: "https://b.id/x",
+                final_url: "https://b.id/x",
+                status: 404,
+                headers: &headers(&[]),
+                body: "",
+                truncated: false,
+            },
             KEY,
             SERVICE,
         );
@@ -443,12 +468,14 @@ mod tests {
         );
         assert!(!r.passes());
         let ok = read(
-            "https://b.id/x",
-            "https://b.id/x",
-            299,
-            &headers(&[]),
-            "",
-            false,
+            &Fetched {
+                url: "https://b.id/x",
+                final_url: "https://b.id/x",
+                status: 299,
+                headers: &headers(&[]),
+                body: "",
+                truncated: false,
+            },
             KEY,
             SERVICE,
         );

@@ -452,22 +452,22 @@ on_both_engines! {
 
 /// The cells of one CSV line (quoted cells may hold commas).
 fn cells(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
+    let mut out: Vec<String> = Vec::new();
+    let mut cell = String::new();
     let mut quoted = false;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {
                 chars.next();
-                out.last_mut().map(|s| s.push('"'));
+                cell.push('"');
             }
             ('"', _) => quoted = !quoted,
-            (',', false) => out.push(String::new()),
-            (c, _) => {
-                out.last_mut().map(|s| s.push(c));
-            }
+            (',', false) => out.push(std::mem::take(&mut cell)),
+            (c, _) => cell.push(c),
         }
     }
+    out.push(cell);
     out
 }
 

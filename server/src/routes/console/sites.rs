@@ -281,14 +281,20 @@ fn list_page(
     p.layout(t("Situs web", "Websites"), body)
 }
 
+/// The new-site form as typed, and what is wrong with it.
+#[derive(Debug, Default)]
+struct Typed<'a> {
+    form: SettingsInput,
+    region: &'a str,
+    problems: Vec<(&'static str, String)>,
+}
+
 async fn show_list(
     state: &AppState,
     locale: Locale,
     who: &SignedIn,
     status: StatusCode,
-    form: &SettingsInput,
-    region_typed: &str,
-    problems: &[(&'static str, String)],
+    typed: Typed<'_>,
     notice: Option<Markup>,
 ) -> Response {
     let Some(region) = managed(who) else {
@@ -305,7 +311,15 @@ async fn show_list(
     let p = Page::new(locale, who, &catalog);
     pages::html(
         status,
-        list_page(&p, &rows, &refusals, form, region_typed, problems, notice),
+        list_page(
+            &p,
+            &rows,
+            &refusals,
+            &typed.form,
+            typed.region,
+            &typed.problems,
+            notice,
+        ),
     )
 }
 
@@ -315,17 +329,7 @@ pub async fn show_all(
     AcceptLocale(locale): AcceptLocale,
     who: SignedIn,
 ) -> Response {
-    show_list(
-        &state,
-        locale,
-        &who,
-        StatusCode::OK,
-        &SettingsInput::default(),
-        "",
-        &[],
-        None,
-    )
-    .await
+    show_list(&state, locale, &who, StatusCode::OK, Typed::default(), None).await
 }
 
 /// A post to `/console/sites`.
@@ -389,9 +393,11 @@ pub async fn change_all(
                     locale,
                     &who,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    &form.settings,
-                    &region,
-                    &problems,
+                    Typed {
+                        form: form.settings.clone(),
+                        region: &region,
+                        problems,
+                    },
                     None,
                 )
                 .await;
@@ -425,9 +431,7 @@ pub async fn change_all(
                     locale,
                     &who,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    &SettingsInput::default(),
-                    "",
-                    &[],
+                    Typed::default(),
                     Some(bad(t("Asal itu tidak sah.", "That origin is not valid."))),
                 )
                 .await;
@@ -444,9 +448,7 @@ pub async fn change_all(
                         locale,
                         &who,
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        &SettingsInput::default(),
-                        "",
-                        &[],
+                        Typed::default(),
                         Some(bad(text)),
                     )
                     .await;
