@@ -51,6 +51,8 @@ pub struct Site {
 
 /// CSP reports kept per site (the oldest go).
 pub const CSP_KEPT: i64 = 50;
+/// Origins a site was seen on, kept per site (the oldest go).
+pub const SEEN_KEPT: i64 = 20;
 /// Unregistered origins kept per region (the oldest go).
 pub const REFUSALS_KEPT: i64 = 20;
 

@@ -634,3 +634,82 @@ async fn the_preview_runs_the_widget_under_its_own_policy_and_the_console_keeps_
         .expect("an answer");
     assert_eq!(r.status().as_u16(), 303);
 }
+
+on_both_engines! {
+    async fn what_is_recorded_about_origins_stays_small_whoever_sends_it(app) {
+        use aduan_server::sites::{SiteNote, SiteWrite, Settings};
+        crate::console::wait_until_serving(&app).await;
+        let store = aduan_server::open_store(&app.db.args()).await.expect("the store");
+        let settings = Settings {
+            origins: vec!["https://*.badungkab.go.id".into()],
+            ..settings_of()
+        };
+        let id = store
+            .save_site(SiteWrite { id: None, key: "00000000000000aa".into(), region: "badung".into(), settings, at_ms: 1 })
+            .await
+            .expect("saved")
+            .expect("an id");
+        for i in 0..25_i64 {
+            let origin = format!("https://s{i}.example");
+            store.site_note(SiteNote::Refused { region: "badung".into(), origin: origin.clone() }, 100 + i).await.expect("noted");
+            store.site_note(SiteNote::Seen { site_id: id, origin: format!("https://s{i}.badungkab.go.id"), version: "v".into() }, 100 + i).await.expect("noted");
+        }
+        // The same origin again counts, and is not a new row.
+        store.site_note(SiteNote::Loaded { region: "badung".into(), origin: "https://s24.example".into() }, 200).await.expect("noted");
+        for i in 0..60_i64 {
+            store
+                .site_note(SiteNote::Csp { site_id: id, origin: "https://www.badungkab.go.id".into(), directive: "connect-src".into(), blocked: format!("b{i}") }, 100 + i)
+                .await
+                .expect("noted");
+        }
+        // A region that does not exist records nothing.
+        store.site_note(SiteNote::Refused { region: "atlantis".into(), origin: "https://x.example".into() }, 300).await.expect("noted");
+
+        let refusals = store.origin_refusals(Some("badung")).await.expect("read");
+        assert_eq!(refusals.len(), 20);
+        assert!(refusals.iter().all(|r| r.origin != "https://s0.example" && r.origin != "https://s4.example"), "the oldest went");
+        let last = refusals.iter().find(|r| r.origin == "https://s24.example").expect("the newest stays");
+        assert_eq!((last.refused, last.loaded, last.last_at), (1, 1, 200));
+        assert!(store.origin_refusals(Some("atlantis")).await.expect("read").is_empty());
+        let detail = store.site_detail(id).await.expect("read").expect("the site");
+        assert_eq!(detail.row.seen.len(), 20);
+        assert_eq!(detail.row.seen[0].origin, "https://s24.badungkab.go.id", "newest first");
+        assert_eq!(detail.csp.len(), 50);
+        assert!(detail.csp.iter().all(|c| c.blocked != "b0"), "the oldest report went");
+
+        // Registering a refused origin takes it off the list; removing the
+        // site removes what was recorded about it.
+        let again = Settings {
+            origins: vec!["https://*.badungkab.go.id".into(), "https://s24.example".into()],
+            ..settings_of()
+        };
+        store.save_site(SiteWrite { id: Some(id), key: String::new(), region: String::new(), settings: again, at_ms: 2 }).await.expect("saved");
+        let refusals = store.origin_refusals(Some("badung")).await.expect("read");
+        assert!(refusals.iter().all(|r| r.origin != "https://s24.example"));
+        assert_eq!(store.region_origins("badung").await.expect("read"), ["https://*.badungkab.go.id", "https://s24.example"]);
+        assert!(store.delete_site(id).await.expect("removed"));
+        assert!(!store.delete_site(id).await.expect("removed"));
+        assert!(store.site_detail(id).await.expect("read").is_none());
+        assert!(store.region_origins("badung").await.expect("read").is_empty());
+        assert_eq!(
+            store.save_site(SiteWrite { id: Some(id), key: String::new(), region: String::new(), settings: Settings { origins: vec![], ..settings_of() }, at_ms: 3 }).await.expect("a write"),
+            None,
+            "a removed site cannot be changed"
+        );
+        store.close().await;
+    }
+}
+
+fn settings_of() -> aduan_server::sites::Settings {
+    aduan_server::sites::Settings {
+        name: "x".into(),
+        origins: vec![],
+        lang: "id".into(),
+        theme: "auto".into(),
+        accent: "#0b5cad".into(),
+        radius: 6,
+        launcher: String::new(),
+        position: "right".into(),
+        mode: "floating".into(),
+    }
+}

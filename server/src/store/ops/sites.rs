@@ -189,6 +189,25 @@ pub async fn site_note(conn: &mut Conn, note: crate::sites::SiteNote, at_ms: i64
         N::Refused { region, origin } => count_origin(conn, &region, &origin, (1, 0), at_ms).await,
         N::Loaded { region, origin } => count_origin(conn, &region, &origin, (0, 1), at_ms).await,
         N::Seen { site_id, origin, version } => {
+            // A `*.` rule admits any number of subdomains: a site keeps the
+            // origins it was seen on most recently.
+            let others: i64 = sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM site_seen WHERE site_id = $1 AND origin <> $2",
+            )
+            .bind(site_id)
+            .bind(&origin)
+            .fetch_one(&mut *conn)
+            .await?;
+            if others >= crate::sites::SEEN_KEPT {
+                sqlx::query(
+                    "DELETE FROM site_seen WHERE site_id = $1 AND origin = \
+                     (SELECT origin FROM site_seen WHERE site_id = $1 AND origin <> $2 ORDER BY seen_at, origin LIMIT 1)",
+                )
+                .bind(site_id)
+                .bind(&origin)
+                .execute(&mut *conn)
+                .await?;
+            }
             sqlx::query(
                 "INSERT INTO site_seen (site_id, origin, version, seen_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (site_id, origin) DO UPDATE SET version = excluded.version, seen_at = excluded.seen_at",
