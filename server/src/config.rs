@@ -326,6 +326,12 @@ pub struct Config {
     #[arg(long, env = "ADUAN_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
     pub webhook_allow_private: bool,
 
+    /// Let a webmaster's page check (the console's "Check now") fetch pages
+    /// on loopback or private addresses (an intranet's own sites, tests).
+    /// Link-local and metadata addresses stay refused.
+    #[arg(long, env = "ADUAN_SITE_CHECK_ALLOW_PRIVATE", default_value_t = false)]
+    pub site_check_allow_private: bool,
+
     /// Days delivered outbox messages (and their payloads, such as a LAPOR
     /// forward with the reporter's identity) are kept.
     #[arg(long, env = "ADUAN_KEEP_DELIVERED_DAYS", default_value_t = 30)]
@@ -536,6 +542,7 @@ mod tests {
         assert_eq!(config.header_timeout_secs, 10);
         assert_eq!(config.trusted_proxies.len(), 2);
         assert!(!config.webhook_allow_private);
+        assert!(!config.site_check_allow_private);
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub async fn file(
     input: &ComplaintInput,
     key: &str,
     channel: &'static str,
+    origin: Option<&axum::http::HeaderMap>,
     locale: Locale,
 ) -> Result<String, ApiError> {
     let catalog = &state.catalog();
@@ -55,6 +56,10 @@ pub async fn file(
     let valid =
         validate::complaint(input, today, catalog.as_ref()).map_err(|e| ApiError::invalid(&e))?;
     let routed = route(&valid, catalog).map_err(|e| ApiError::internal(e.to_string()))?;
+    if let Some(headers) = origin {
+        crate::sites::gate::admit_filing(state, &valid.region, &routed.region, headers, locale)
+            .await?;
+    }
     let region = catalog
         .region(&routed.region)
         .ok_or_else(|| ApiError::internal(format!("routed to unknown region {}", routed.region)))?;

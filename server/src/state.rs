@@ -62,7 +62,10 @@ impl AppState {
         if seen.len() >= 10_000 {
             seen.retain(|_, at| now - *at < 60_000);
             if seen.len() >= 10_000 {
-                return false;
+                // A flood of new keys: forget them all rather than stop
+                // recording for everyone (the writes it lets through are
+                // bounded by the per-address look-up budget).
+                seen.clear();
             }
         }
         seen.insert(key.to_owned(), now);

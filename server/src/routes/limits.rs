@@ -206,9 +206,10 @@ pub async fn limit_citizens(
         // have a budget of their own (and an Open311 post may carry photos;
         // its partner's key is read only after its body).
         state.limits.upload.as_ref()
-    } else if path.starts_with("/api/v1/sites/") {
+    } else if path.starts_with("/sites/") || path.starts_with("/api/v1/sites/") {
         // A site's settings and its policy reports (a beacon is a POST):
-        // signs of life, never a citizen's submission budget.
+        // signs of life, never a citizen's submission budget. (Under
+        // `/api/v1` the nested router sees the path without its prefix.)
         state.limits.lookup.as_ref()
     } else if matches!(
         *method,

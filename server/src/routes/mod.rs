@@ -192,8 +192,28 @@ pub fn router(state: AppState) -> Router {
 
     // The preview of a site's widget: signed-in, under /console for the
     // session cookie, with a policy of its own that lets the widget run.
-    let site_preview =
-        Router::new().route("/console/sites/{id}/preview", get(console::sites::preview));
+    let site_preview = Router::new()
+        .route("/console/sites/{id}/preview", get(console::sites::preview))
+        // Its refusals (a 403 or 404 page with the sign-out form) are
+        // console pages: the console's policy where the handler set none.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
 
     // A region's own app: signed messages, no cookies, no browser.
     let inbound_api = Router::new()

@@ -676,7 +676,7 @@ async fn file_request(
             files.discard(state).await;
             Ok(receipt)
         }
-        None => intake::file(state, &input, &idempotency, "open311", Locale::En).await,
+        None => intake::file(state, &input, &idempotency, "open311", None, Locale::En).await,
     };
     match filed {
         Ok(receipt) => {

@@ -119,8 +119,15 @@ pub async fn submit_complaint(
 ) -> Result<Response, ApiError> {
     let locale = validate::locale_of(input.locale.as_deref()).unwrap_or(header_locale);
     let key = idempotency_key(&headers, locale)?;
-    crate::sites::gate::admit(&state, input.region.trim(), &headers, locale).await?;
-    let receipt = intake::file(&state, &input, &key, channel_of(&headers), locale).await?;
+    let receipt = intake::file(
+        &state,
+        &input,
+        &key,
+        channel_of(&headers),
+        Some(&headers),
+        locale,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         [(header::CONTENT_TYPE, "application/json")],
@@ -180,13 +187,7 @@ pub async fn add_reporter_reply(
         true => Some(idempotency_key(&headers, locale)?),
         false => None,
     };
-    if crate::sites::gate::sent_origin(&headers).is_some()
-        && !crate::sites::gate::own_origin(&state, &headers)
-    {
-        // A reply counts for the region that holds the complaint now.
-        let region = intake::track(&state, &code, locale).await?.region.key;
-        crate::sites::gate::admit(&state, &region, &headers, locale).await?;
-    }
+    crate::sites::gate::admit_reply(&state, code.as_str(), &headers, locale).await?;
     let view = intake::reply(&state, &code, message, &input.attachments, key, locale).await?;
     Ok((
         StatusCode::CREATED,

@@ -108,7 +108,7 @@ async fn heartbeat(
     origin: String,
     version: String,
 ) {
-    if !state.first_in_a_minute(&format!("seen\u{0}{}\u{0}{origin}\u{0}{version}", site.id)) {
+    if !state.first_in_a_minute(&format!("seen\u{0}{}\u{0}{origin}", site.id)) {
         return;
     }
     let note = if origins.iter().any(|r| admits(r, &origin)) {
@@ -154,25 +154,15 @@ pub async fn csp_report(
     if !DIRECTIVES.contains(&directive.as_str()) {
         return Ok(StatusCode::NO_CONTENT);
     }
+    // What was blocked: the service's own (configured) origin, or a keyword.
     let service = parse_origin(state.config.public_url.trim_end_matches('/'));
-    let own = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| parse_origin(&format!("http://{h}")));
     let blocked = match KEYWORDS.iter().find(|k| q.b == **k) {
         Some(k) => (*k).to_owned(),
         None => match reqwest::Url::parse(&q.b)
             .ok()
             .and_then(|u| parse_origin(&u.origin().ascii_serialization()))
         {
-            Some(o)
-                if Some(&o) == service.as_ref()
-                    || own.as_ref().is_some_and(|own| {
-                        o.split_once("://").map(|x| x.1) == own.split_once("://").map(|x| x.1)
-                    }) =>
-            {
-                o
-            }
+            Some(o) if Some(&o) == service.as_ref() => o,
             _ => return Ok(StatusCode::NO_CONTENT),
         },
     };

@@ -43,8 +43,10 @@ pub struct Report {
     pub policies: Vec<(String, String)>,
     /// Report-only policies (not enforced; shown as such).
     pub report_only: Vec<String>,
-    /// What to add: directive, value, need (`scripts`, `wasm`, `connect`, `images`, `nonce`).
-    pub missing: Vec<(String, String, String)>,
+    /// What to change: directive, what to add (for a new directive, its
+    /// whole value), need (`scripts`, `wasm`, `connect`, `images`, `nonce`),
+    /// and whether the directive is new (the page's `default-src` decides now).
+    pub missing: Vec<(String, String, String, bool)>,
 }
 
 impl Report {
@@ -170,14 +172,53 @@ pub fn read(page: &Fetched<'_>, key: &str, service: &str) -> Report {
         .collect();
     report.missing = csp::missing(&policies, service, final_url, nonce)
         .into_iter()
-        .map(|m| (m.directive.to_owned(), m.add, need_key(m.need).to_owned()))
+        .map(|m| {
+            (
+                m.directive.to_owned(),
+                m.add,
+                need_key(m.need).to_owned(),
+                m.new_directive,
+            )
+        })
         .collect();
     report
 }
 
-/// Fetches `url` and reads it. `allow_private` is the operator's setting
-/// for private targets (`--webhook-allow-private`).
-pub async fn run(url: reqwest::Url, key: &str, service: &str, allow_private: bool) -> Report {
+/// Checks run at once: a page is read off the async threads, and a few
+/// webmasters checking big pages cannot take the server's cores.
+static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// True for an address literal no check may reach, whatever the operator
+/// allows: link-local (where cloud metadata lives) and 0.0.0.0/8.
+fn always_refused(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    match host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+    {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_link_local() || ip.octets()[0] == 0,
+        Ok(std::net::IpAddr::V6(ip)) => {
+            (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_link_local() || v4.octets()[0] == 0)
+        }
+        Err(_) => false,
+    }
+}
+
+/// Fetches `url`, a page of a site whose origin rules are `rules`, and reads
+/// it. `allow_private` is the operator's setting for page checks
+/// (`--site-check-allow-private`). Redirects are followed only within the
+/// site's origins; no proxy is used (it would resolve names past the guard).
+pub async fn run(
+    url: reqwest::Url,
+    rules: &[String],
+    key: &str,
+    service: &str,
+    allow_private: bool,
+) -> Report {
     let failed = |failure: &str, detail: String| Report {
         url: url.to_string(),
         final_url: url.to_string(),
@@ -185,18 +226,31 @@ pub async fn run(url: reqwest::Url, key: &str, service: &str, allow_private: boo
         detail,
         ..Report::default()
     };
+    if always_refused(&url) {
+        return failed(
+            "refused",
+            crate::egress::refusal(url.host_str().unwrap_or_default()),
+        );
+    }
     if let Some(host) = crate::egress::private_literal(url.as_str(), allow_private) {
         return failed("refused", crate::egress::refusal(&host));
     }
+    let Ok(_permit) = CHECKS.acquire().await else {
+        return failed("connect", "the service is stopping".into());
+    };
+    let site = rules.to_vec();
     let mut builder = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .connect_timeout(Duration::from_secs(5))
         .user_agent("Aduan site check")
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= REDIRECTS {
                 attempt.error("too many redirects")
-            } else if crate::egress::private_literal(attempt.url().as_str(), allow_private)
-                .is_some()
+            } else if page_of_site(attempt.url().as_str(), &site).is_err() {
+                attempt.error("a redirect away from the site's origins")
+            } else if always_refused(attempt.url())
+                || crate::egress::private_literal(attempt.url().as_str(), allow_private).is_some()
             {
                 attempt.error("a redirect to a private address")
             } else {
@@ -255,16 +309,22 @@ pub async fn run(url: reqwest::Url, key: &str, service: &str, allow_private: boo
             Err(e) => return failed("connect", chain(&e)),
         }
     }
-    let text = String::from_utf8_lossy(&body);
-    let fetched = Fetched {
-        url: url.as_str(),
-        final_url: &final_url,
-        status,
-        headers: &headers,
-        body: &text,
-        truncated,
+    let (asked, key, service) = (url.to_string(), key.to_owned(), service.to_owned());
+    let read_off_thread = tokio::task::spawn_blocking(move || {
+        let text = String::from_utf8_lossy(&body);
+        let fetched = Fetched {
+            url: &asked,
+            final_url: &final_url,
+            status,
+            headers: &headers,
+            body: &text,
+            truncated,
+        };
+        (read(&fetched, &key, &service), headers)
+    });
+    let Ok((mut report, headers)) = read_off_thread.await else {
+        return failed("connect", "the page could not be read".into());
     };
-    let mut report = read(&fetched, key, service);
     if report.failure.is_empty() && !html {
         report.failure = "not_html".into();
         report.detail = headers
@@ -361,8 +421,9 @@ mod tests {
             r.missing,
             [(
                 "connect-src".to_owned(),
-                SERVICE.to_owned(),
-                "connect".to_owned()
+                format!("'self' {SERVICE}"),
+                "connect".to_owned(),
+                true
             )]
         );
         assert_eq!(r.report_only, ["default-src 'none'"]);
@@ -399,7 +460,8 @@ mod tests {
             [(
                 "script-src".to_owned(),
                 "'wasm-unsafe-eval'".to_owned(),
-                "wasm".to_owned()
+                "wasm".to_owned(),
+                false
             )]
         );
         let region = page_with(&format!(
@@ -508,10 +570,33 @@ mod tests {
     #[tokio::test]
     async fn a_private_address_is_refused_without_the_operators_consent() {
         let url = reqwest::Url::parse("http://127.0.0.1:9/").unwrap_or_else(|e| panic!("{e}"));
-        let r = run(url, KEY, SERVICE, false).await;
+        let rules = vec![
+            "http://127.0.0.1:9".to_owned(),
+            "http://localhost:9".to_owned(),
+        ];
+        let r = run(url, &rules, KEY, SERVICE, false).await;
         assert_eq!(r.failure, "refused", "{r:?}");
         let named = reqwest::Url::parse("http://localhost:9/").unwrap_or_else(|e| panic!("{e}"));
-        let r = run(named, KEY, SERVICE, false).await;
+        let r = run(named, &rules, KEY, SERVICE, false).await;
         assert_eq!(r.failure, "refused", "{r:?}");
+        // Link-local (cloud metadata) stays refused even when private
+        // targets are allowed.
+        for metadata in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[fe80::1]/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://0.0.0.0:9/",
+        ] {
+            let url = reqwest::Url::parse(metadata).unwrap_or_else(|e| panic!("{e}"));
+            let r = run(
+                url.clone(),
+                &[url.origin().ascii_serialization()],
+                KEY,
+                SERVICE,
+                true,
+            )
+            .await;
+            assert_eq!(r.failure, "refused", "{metadata}: {r:?}");
+        }
     }
 }

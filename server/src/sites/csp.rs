@@ -27,18 +27,12 @@ impl Policy {
         Policy { directives }
     }
 
-    fn get(&self, name: &str) -> Option<&[String]> {
+    /// A directive's sources, when the policy has it.
+    pub fn get(&self, name: &str) -> Option<&[String]> {
         self.directives
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_slice())
-    }
-
-    /// The directive that governs `chain[0]`: the first of the chain present.
-    fn governing<'a>(&'a self, chain: &[&'static str]) -> Option<(&'static str, &'a [String])> {
-        chain
-            .iter()
-            .find_map(|name| self.get(name).map(|sources| (*name, sources)))
     }
 }
 
@@ -161,12 +155,17 @@ fn source_allows(source: &str, url: &Target, page: &Target) -> bool {
 /// Something the widget needs that a policy does not give.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
-    /// The directive to change (the one in force, or the one to add).
+    /// The directive to change (the one in force), or to add.
     pub directive: &'static str,
-    /// What to add to it.
+    /// What to add to it; for a directive to add, its whole value: the
+    /// `default-src` sources it replaces plus what the widget needs (a new
+    /// directive with only the widget's sources would shut out what
+    /// `default-src` let in).
     pub add: String,
     /// What the widget needs it for.
     pub need: Need,
+    /// True when the page has no such directive (its `default-src` decides).
+    pub new_directive: bool,
 }
 
 /// What the widget does that a policy can stop.
@@ -231,6 +230,24 @@ pub fn missing(
         return Vec::new();
     };
     let bundle = Target::parse(&format!("{service}/dist/aduan_widget.js"));
+    let wasm_ok = |sources: &[String]| {
+        sources.iter().any(|s| {
+            s.eq_ignore_ascii_case("'wasm-unsafe-eval'") || s.eq_ignore_ascii_case("'unsafe-eval'")
+        })
+    };
+    let scripts_ok = |sources: &[String]| {
+        allows(sources, &script, &page) && bundle.as_ref().is_none_or(|b| allows(sources, b, &page))
+    };
+    // A directive to add in place of `default-src`: its sources and `more`.
+    let instead = |sources: &[String], more: &[String]| {
+        let mut all: Vec<String> = sources
+            .iter()
+            .filter(|s| !s.eq_ignore_ascii_case("'none'"))
+            .cloned()
+            .collect();
+        all.extend(more.iter().cloned());
+        all.join(" ")
+    };
     let mut out: Vec<Missing> = Vec::new();
     let mut add = |m: Missing| {
         if !out.contains(&m) {
@@ -238,64 +255,98 @@ pub fn missing(
         }
     };
     for policy in policies {
-        // Scripts: the tag and the modules it imports.
-        if let Some((directive, sources)) =
-            policy.governing(&["script-src-elem", "script-src", "default-src"])
-        {
-            let strict = sources
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case("'strict-dynamic'"));
-            if strict {
-                if !tag_has_nonce {
-                    add(Missing {
-                        directive,
-                        add: "nonce".into(),
-                        need: Need::Nonce,
-                    });
-                }
-            } else if !allows(sources, &script, &page)
-                || bundle.as_ref().is_some_and(|b| !allows(sources, b, &page))
-            {
-                add(Missing {
-                    directive,
-                    add: service.to_owned(),
-                    need: Need::Scripts,
-                });
-            }
-        }
-        // WebAssembly is compiled under script-src (not -elem).
-        if let Some((directive, sources)) = policy.governing(&["script-src", "default-src"])
-            && !sources.iter().any(|s| {
-                s.eq_ignore_ascii_case("'wasm-unsafe-eval'")
-                    || s.eq_ignore_ascii_case("'unsafe-eval'")
-            })
-        {
-            add(Missing {
-                directive: if directive == "default-src" {
+        let elem = policy.get("script-src-elem");
+        let script_src = policy.get("script-src");
+        let default = policy.get("default-src");
+        let strict = elem
+            .or(script_src)
+            .or(default)
+            .is_some_and(|s| s.iter().any(|s| s.eq_ignore_ascii_case("'strict-dynamic'")));
+        // Scripts: the tag and the modules it imports (script-src-elem,
+        // else script-src, else default-src); WebAssembly is compiled under
+        // script-src (else default-src).
+        let mut needs_scripts = false;
+        if strict {
+            if !tag_has_nonce {
+                let directive = if elem.is_some() {
+                    "script-src-elem"
+                } else if script_src.is_some() {
                     "script-src"
                 } else {
-                    directive
-                },
+                    "default-src"
+                };
+                add(Missing {
+                    directive,
+                    add: "nonce".into(),
+                    need: Need::Nonce,
+                    new_directive: false,
+                });
+            }
+        } else if let Some(sources) = elem {
+            if !scripts_ok(sources) {
+                add(Missing {
+                    directive: "script-src-elem",
+                    add: service.to_owned(),
+                    need: Need::Scripts,
+                    new_directive: false,
+                });
+            }
+        } else if let Some(sources) = script_src {
+            if !scripts_ok(sources) {
+                add(Missing {
+                    directive: "script-src",
+                    add: service.to_owned(),
+                    need: Need::Scripts,
+                    new_directive: false,
+                });
+            }
+        } else if let Some(sources) = default {
+            needs_scripts = !scripts_ok(sources);
+        }
+        match (script_src, default) {
+            (Some(sources), _) if !wasm_ok(sources) => add(Missing {
+                directive: "script-src",
                 add: "'wasm-unsafe-eval'".into(),
                 need: Need::Wasm,
-            });
-        }
-        for (chain, need) in [
-            (&["connect-src", "default-src"], Need::Connect),
-            (&["img-src", "default-src"], Need::Images),
-        ] {
-            if let Some((directive, sources)) = policy.governing(chain)
-                && !allows(sources, &api, &page)
-            {
+                new_directive: false,
+            }),
+            (None, Some(sources)) if needs_scripts || !wasm_ok(sources) => {
+                // One script-src line, for both, in place of default-src.
+                let mut more = Vec::new();
+                if needs_scripts {
+                    more.push(service.to_owned());
+                }
+                if !wasm_ok(sources) {
+                    more.push("'wasm-unsafe-eval'".to_owned());
+                }
                 add(Missing {
-                    directive: if directive == "default-src" {
-                        chain[0]
+                    directive: "script-src",
+                    add: instead(sources, &more),
+                    need: if needs_scripts {
+                        Need::Scripts
                     } else {
-                        directive
+                        Need::Wasm
                     },
+                    new_directive: true,
+                });
+            }
+            _ => {}
+        }
+        for (name, need) in [("connect-src", Need::Connect), ("img-src", Need::Images)] {
+            match (policy.get(name), default) {
+                (Some(sources), _) if !allows(sources, &api, &page) => add(Missing {
+                    directive: name,
                     add: service.to_owned(),
                     need,
-                });
+                    new_directive: false,
+                }),
+                (None, Some(sources)) if !allows(sources, &api, &page) => add(Missing {
+                    directive: name,
+                    add: instead(sources, &[service.to_owned()]),
+                    need,
+                    new_directive: true,
+                }),
+                _ => {}
             }
         }
     }
@@ -331,7 +382,11 @@ mod tests {
         let found = missing_in(&format!(
             "default-src 'self'; script-src 'self' {SERVICE} 'wasm-unsafe-eval'; img-src *"
         ));
-        assert_eq!(found, [("connect-src", SERVICE.to_owned())]);
+        assert_eq!(found, [("connect-src", format!("'self' {SERVICE}"))]);
+        let named = missing_in(&format!(
+            "default-src 'self'; script-src 'self' {SERVICE} 'wasm-unsafe-eval'; connect-src 'self'; img-src *"
+        ));
+        assert_eq!(named, [("connect-src", SERVICE.to_owned())]);
         let found = missing(
             &parse_header(&format!(
                 "default-src 'self'; script-src 'self' {SERVICE} 'wasm-unsafe-eval'; img-src *"
@@ -345,16 +400,66 @@ mod tests {
 
     #[test]
     fn the_fallbacks_are_read_as_browsers_read_them() {
-        // default-src governs everything it is not overridden for.
+        // default-src decides where a directive is absent: the advice is a
+        // whole new directive, keeping what default-src let in.
+        let found = missing(
+            &parse_header("default-src 'self' https://cdn.example"),
+            SERVICE,
+            PAGE,
+            false,
+        );
+        let lines: Vec<(&str, &str, bool)> = found
+            .iter()
+            .map(|m| (m.directive, m.add.as_str(), m.new_directive))
+            .collect();
         assert_eq!(
-            missing_in("default-src 'self'"),
+            lines,
             [
-                ("default-src", SERVICE.to_owned()),
-                ("script-src", "'wasm-unsafe-eval'".to_owned()),
-                ("connect-src", SERVICE.to_owned()),
-                ("img-src", SERVICE.to_owned()),
+                (
+                    "script-src",
+                    "'self' https://cdn.example https://aduan.baliprov.go.id 'wasm-unsafe-eval'",
+                    true
+                ),
+                (
+                    "connect-src",
+                    "'self' https://cdn.example https://aduan.baliprov.go.id",
+                    true
+                ),
+                (
+                    "img-src",
+                    "'self' https://cdn.example https://aduan.baliprov.go.id",
+                    true
+                ),
             ]
         );
+        assert_eq!(found[0].need, Need::Scripts);
+        // default-src 'none' is not carried into the new line.
+        let none = missing(
+            &parse_header(&format!(
+                "default-src 'none'; script-src {SERVICE} 'wasm-unsafe-eval'; img-src *"
+            )),
+            SERVICE,
+            PAGE,
+            false,
+        );
+        assert_eq!(none.len(), 1);
+        assert_eq!(
+            (none[0].directive, none[0].add.as_str()),
+            ("connect-src", SERVICE)
+        );
+        // Only wasm missing under default-src: a script-src with it.
+        let wasm = missing(
+            &parse_header(&format!("default-src 'self' {SERVICE}")),
+            SERVICE,
+            PAGE,
+            false,
+        );
+        assert_eq!(wasm.len(), 1);
+        assert_eq!(
+            (wasm[0].directive, wasm[0].need),
+            ("script-src", Need::Wasm)
+        );
+        assert_eq!(wasm[0].add, format!("'self' {SERVICE} 'wasm-unsafe-eval'"));
         // script-src-elem decides for the tag; script-src for wasm.
         assert_eq!(
             missing_in(&format!(

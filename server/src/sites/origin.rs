@@ -8,8 +8,10 @@ use aduan_app::api::Locale;
 pub const ORIGIN_MAX: usize = 200;
 
 /// Hosts shared by many owners: a `*.` rule on one of them would let any
-/// site under it in.
-const SHARED_SUFFIXES: [&str; 16] = [
+/// site under it in. Indonesia's second-level domains, the generic top
+/// levels, and the hosting platforms where anyone gets a subdomain.
+const SHARED_SUFFIXES: [&str; 40] = [
+    "id",
     "go.id",
     "co.id",
     "ac.id",
@@ -22,10 +24,33 @@ const SHARED_SUFFIXES: [&str; 16] = [
     "desa.id",
     "ponpes.id",
     "mil.id",
-    "id",
     "com",
     "net",
     "org",
+    "info",
+    "xyz",
+    "site",
+    "online",
+    "wordpress.com",
+    "blogspot.com",
+    "github.io",
+    "gitlab.io",
+    "netlify.app",
+    "vercel.app",
+    "pages.dev",
+    "workers.dev",
+    "herokuapp.com",
+    "web.app",
+    "firebaseapp.com",
+    "appspot.com",
+    "wixsite.com",
+    "weebly.com",
+    "azurewebsites.net",
+    "cloudfront.net",
+    "000webhostapp.com",
+    "glitch.me",
+    "onrender.com",
+    "blogger.com",
 ];
 
 /// Why a typed origin is not one.
@@ -248,6 +273,9 @@ mod tests {
             ("https://*.id", OriginProblem::Wildcard),
             ("https://*.com", OriginProblem::Wildcard),
             ("https://*.localhost", OriginProblem::Wildcard),
+            ("https://*.wordpress.com", OriginProblem::Wildcard),
+            ("https://*.github.io", OriginProblem::Wildcard),
+            ("https://*.blogspot.com", OriginProblem::Wildcard),
             ("https://a.*.go.id", OriginProblem::Wildcard),
             ("https://*badung.go.id", OriginProblem::Wildcard),
         ] {
@@ -257,6 +285,33 @@ mod tests {
         assert_eq!(parse_rule(&long), Err(OriginProblem::TooLong));
         let label = format!("https://{}.go.id", "a".repeat(64));
         assert_eq!(parse_rule(&label), Err(OriginProblem::Host));
+    }
+
+    #[test]
+    fn each_problem_is_told_in_a_sentence_naming_what_was_typed() {
+        assert_eq!(OriginProblem::Empty.say("", Locale::En), "An empty origin.");
+        assert_eq!(OriginProblem::Empty.say("", Locale::Id), "Asal kosong.");
+        assert_eq!(
+            OriginProblem::Path.say("https://a.id/x", Locale::En),
+            "`https://a.id/x` is a page address; an origin is only the scheme and host, e.g. https://badungkab.go.id."
+        );
+        assert_eq!(
+            OriginProblem::Scheme.say("a.id", Locale::Id),
+            "`a.id` harus diawali https:// (atau http://)."
+        );
+        for p in [
+            OriginProblem::Scheme,
+            OriginProblem::Path,
+            OriginProblem::Host,
+            OriginProblem::Port,
+            OriginProblem::Wildcard,
+            OriginProblem::TooLong,
+        ] {
+            let (en, id) = (p.say("x", Locale::En), p.say("x", Locale::Id));
+            assert!(en.starts_with("`x` ") && en.ends_with('.'), "{en}");
+            assert!(id.starts_with("`x` ") && id.ends_with('.'), "{id}");
+            assert_ne!(en, id);
+        }
     }
 
     #[test]

@@ -20,12 +20,27 @@ impl Tag {
     }
 }
 
-/// Every `<script>` and `<meta>` start tag of `html`, in order.
+/// Most tags kept from one page.
+pub const TAGS_MAX: usize = 5_000;
+/// Most attributes kept from one tag.
+pub const ATTRIBUTES_MAX: usize = 64;
+
+/// Elements whose content is text, not markup: the scanner skips to their end.
+const RAW: [&str; 6] = [
+    "script", "style", "textarea", "title", "template", "noscript",
+];
+
+/// Every `<script>` start tag of `html`, and every `<meta>` one before the
+/// `<body>` (a policy in a `<meta>` counts only in the head), in order.
+/// One pass over the page whatever its shape.
 pub fn tags(html: &str) -> Vec<Tag> {
     let mut out = Vec::new();
     let bytes = html.as_bytes();
+    let mut in_body = false;
     let mut i = 0;
-    while let Some(at) = html[i..].find('<') {
+    while out.len() < TAGS_MAX
+        && let Some(at) = html[i..].find('<')
+    {
         let start = i + at;
         let rest = &html[start..];
         if rest.starts_with("<!--") {
@@ -39,20 +54,27 @@ pub fn tags(html: &str) -> Vec<Tag> {
         let name = rest[1..=name_len].to_ascii_lowercase();
         let (attributes, end) = read_attributes(html, start + 1 + name_len);
         i = end.max(start + 1);
-        if name == "script" || name == "meta" {
+        in_body |= name == "body";
+        if name == "script" || (name == "meta" && !in_body) {
             out.push(Tag {
                 name: name.clone(),
                 attributes,
             });
         }
-        // A script's body is not markup.
-        if name == "script" {
-            let lower = html[i..].to_ascii_lowercase();
-            i = lower.find("</script").map_or(html.len(), |e| i + e);
+        if RAW.contains(&name.as_str()) {
+            let close = format!("</{name}");
+            i = find_ignoring_case(bytes, i, close.as_bytes()).unwrap_or(html.len());
         }
-        debug_assert!(i <= bytes.len());
     }
     out
+}
+
+/// Where `needle` (ASCII) starts at or after `from`, ignoring ASCII case.
+fn find_ignoring_case(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+        .map(|p| from + p)
 }
 
 fn read_attributes(html: &str, mut i: usize) -> (Vec<(String, String)>, usize) {
@@ -99,7 +121,10 @@ fn read_attributes(html: &str, mut i: usize) -> (Vec<(String, String)>, usize) {
                 value = decode(&html[from..i]);
             }
         }
-        if !name.is_empty() && !attributes.iter().any(|(n, _)| *n == name) {
+        if !name.is_empty()
+            && attributes.len() < ATTRIBUTES_MAX
+            && !attributes.iter().any(|(n, _)| *n == name)
+        {
             attributes.push((name, value));
         }
     }
@@ -233,6 +258,49 @@ mod tests {
             meta_policies(&tags(html)),
             ["default-src 'self'", "connect-src \"x\""]
         );
+    }
+
+    #[test]
+    fn text_elements_and_the_body_hide_what_a_browser_would_not_run() {
+        let html = format!(
+            r#"<head><meta http-equiv="Content-Security-Policy" content="a"></head><body>
+            <meta http-equiv="Content-Security-Policy" content="in the body">
+            <template><script src="{SERVICE}/widget.js" data-site="t"></script></template>
+            <noscript><script src="{SERVICE}/widget.js" data-site="n"></script></noscript>
+            <TEXTAREA><script src="{SERVICE}/widget.js" data-site="x"></script></TEXTAREA>
+            <style>/* <script src="{SERVICE}/widget.js" data-site="s"> */</style>
+            <script src="{SERVICE}/widget.js" data-site="real"></script>"#
+        );
+        let t = tags(&html);
+        assert_eq!(meta_policies(&t), ["a"]);
+        assert_eq!(
+            find_widget(&t, "https://badungkab.go.id/", SERVICE),
+            Found::Tag {
+                site: Some("real".into()),
+                region: None,
+                nonce: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_hostile_page_is_read_in_one_pass_and_kept_small() {
+        // Many scripts and a tag with very many attributes: linear, capped.
+        let many = "<script></script>".repeat(120_000);
+        let started = std::time::Instant::now();
+        let t = tags(&many);
+        assert_eq!(t.len(), TAGS_MAX);
+        let attributes: String = (0..200_000).map(|i| format!(" a{i}=1")).collect();
+        let wide = format!("<script{attributes} src=x>");
+        let t = tags(&wide);
+        assert_eq!(t[0].attributes.len(), ATTRIBUTES_MAX);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(find_ignoring_case(b"abc</SCRIPT>", 0, b"</script"), Some(3));
+        assert_eq!(find_ignoring_case(b"abc", 5, b"</script"), None);
     }
 
     #[test]

@@ -209,8 +209,29 @@ on_both_engines! {
         assert_eq!(submit_from(&app, Some(&app.base), &complaint()).await.0, 201);
         let buleleng = with(serde_json::json!({"region": "buleleng", "district": "Sukasada"}));
         assert_eq!(submit_from(&app, Some(stranger), &buleleng).await.0, 201);
-        // An opaque origin (a sandboxed frame) is refused too.
+        // An opaque origin (a sandboxed frame) is refused too, unless the
+        // browser says it is the service's own page (a form on a page with
+        // `Referrer-Policy: no-referrer`, as the hosted pages are, is sent
+        // with `Origin: null`).
         assert_eq!(submit_from(&app, Some("null"), &complaint()).await.0, 403);
+        let same = [("sec-fetch-site", "same-origin")];
+        let (status, body) = from(&app, Some("null"), reqwest::Method::POST, "/api/v1/complaints", Some(&complaint()), &same).await;
+        assert_eq!(status, 201, "{body}");
+        let cross = [("sec-fetch-site", "cross-site")];
+        assert_eq!(from(&app, Some("null"), reqwest::Method::POST, "/api/v1/complaints", Some(&complaint()), &cross).await.0, 403);
+
+        // No way round through a region without sites: filed for Buleleng
+        // with a Badung district, it lands in Badung, whose rule refuses.
+        let mut around = with(serde_json::json!({"region": "buleleng"}));
+        around["locale"] = "en".into();
+        let (status, body) = submit_from(&app, Some(stranger), &around).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"]["message"], "This site is not registered to take complaints for Kabupaten Badung.");
+        // Badung's own site hands a Denpasar district on (no wrong door).
+        let onward = with(serde_json::json!({"district": "denpasar-barat"}));
+        let (status, body) = submit_from(&app, Some(site_origin), &onward).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["region"]["key"], "denpasar", "{body}");
 
         // Replies: the complaint's region decides.
         let code = file(&app, complaint()).await;
@@ -565,12 +586,17 @@ async fn the_active_check_finds_the_tag_and_names_the_missing_connect_src() {
         result.contains("Tag widget ditemukan, dengan kunci situs ini."),
         "{result}"
     );
+    // The page has no connect-src: default-src decides, so the advice is a
+    // whole directive that keeps what default-src allowed.
     assert!(
-        result.contains(&format!("Tambahkan <code>{}</code> ke <code>connect-src</code> untuk mengirim pengaduan dan membaca statusnya.", app.base)),
+        result.contains(&format!(
+            "Tambahkan direktif <code>connect-src 'self' {}</code> untuk mengirim pengaduan dan membaca statusnya.",
+            app.base
+        )),
         "{result}"
     );
     assert!(
-        !result.contains("script-src</code> untuk"),
+        !result.contains("<code>script-src"),
         "script-src was enough: {result}"
     );
     // The address is remembered for the next check.
@@ -712,4 +738,39 @@ fn settings_of() -> aduan_server::sites::Settings {
         position: "right".into(),
         mode: "floating".into(),
     }
+}
+
+#[tokio::test]
+async fn site_requests_spend_the_look_up_budget_never_a_citizens_submissions() {
+    let app = crate::support::spawn_app_with(Engine::Sqlite, |c| {
+        c.lookup_per_minute = 2;
+        c.submit_per_minute = 1;
+    })
+    .await;
+    let w = officer(&app, "webmaster", "buleleng", None).await;
+    let (_, key) = register(&w, "Portal", "https://bulelengkab.go.id", &[]).await;
+    let settings = format!("/api/v1/sites/{key}");
+    let report = format!("/api/v1/sites/{key}/csp?d=connect-src&b=wasm-eval");
+    // The look-up budget lets 30 through at once.
+    let mut statuses = Vec::new();
+    for _ in 0..30 {
+        statuses.push(
+            from(
+                &app,
+                Some("https://bulelengkab.go.id"),
+                reqwest::Method::POST,
+                &report,
+                None,
+                &[],
+            )
+            .await
+            .0,
+        );
+    }
+    statuses.dedup();
+    assert_eq!(statuses, [204], "policy reports are answered");
+    let (status, _) = from(&app, None, reqwest::Method::GET, &settings, None, &[]).await;
+    assert_eq!(status, 429, "site requests are look-ups");
+    // The submission budget is untouched by thirty beacons (a POST).
+    assert_eq!(submit_from(&app, None, &complaint()).await.0, 201);
 }

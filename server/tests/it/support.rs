@@ -217,6 +217,8 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         max_connections: 1024,
         // The tests' receivers listen on loopback.
         webhook_allow_private: true,
+        // And the page checks' test pages.
+        site_check_allow_private: true,
         keep_delivered_days: 30,
         keep_keys_days: 30,
         keep_contacts_days: 365,

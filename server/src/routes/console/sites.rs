@@ -215,6 +215,10 @@ fn list_page(
                 "Widget daerah Anda dipakai dari asal berikut, yang tidak terdaftar. Jika asal itu milik Anda, tambahkan ke situsnya; jika tidak, abaikan.",
                 "Your region's widget was used from these origins, which are not registered. If one is yours, add it to its site; if not, set it aside."
             )) }
+            p.when { (t(
+                "Siapa pun dapat mengirim permintaan yang menyebut asal apa pun: tambahkan hanya asal yang Anda tahu milik Anda.",
+                "Anyone can send a request naming any origin: add only an origin you know is yours."
+            )) }
             table {
                 thead { tr {
                     th scope="col" { (t("Asal", "Origin")) }
@@ -570,10 +574,17 @@ fn check_markup(p: &Page<'_>, r: &Report, at: Option<i64>) -> Markup {
                         @if r.missing.is_empty() {
                             li { (t("Kebijakan halaman mengizinkan semua yang dibutuhkan widget.", "The page's policy allows everything the widget needs.")) }
                         }
-                        @for (directive, add, need) in &r.missing {
+                        @for (directive, add, need, new) in &r.missing {
                             li.bad {
                                 @if need == "nonce" {
                                     code { (directive) } ": " (need_text(need, p.locale))
+                                } @else if *new {
+                                    (t("Tambahkan direktif", "Add the directive")) " " code { (directive) " " (add) } " "
+                                    (need_text(need, p.locale)) ". "
+                                    (t(
+                                        "Halaman tidak memilikinya, jadi default-src yang berlaku; baris ini memuat sumber default-src Anda ditambah yang dibutuhkan widget.",
+                                        "The page has none, so default-src decides; this line holds your default-src sources plus what the widget needs."
+                                    ))
                                 } @else {
                                     (t("Tambahkan", "Add")) " " code { (add) } " " (t("ke", "to")) " " code { (directive) } " " (need_text(need, p.locale)) "."
                                 }
@@ -842,9 +853,10 @@ pub async fn change_one(
             };
             let report = check::run(
                 url.clone(),
+                &d.row.origins,
                 &d.row.site.site_key,
                 &service(&state),
-                state.config.webhook_allow_private,
+                state.config.site_check_allow_private,
             )
             .await;
             tracing::info!(

@@ -105,8 +105,10 @@ pub async fn submit_complaint_form(
     AcceptLocale(header): AcceptLocale,
     request: Request,
 ) -> Response {
-    // A form posted from another site's page: only from a registered one.
-    if let Err(e) = crate::sites::gate::admit(&state, &slug, request.headers(), header).await {
+    // A form posted from another site's page: only from a registered one
+    // (refused before its files are read; the routed region is asked too).
+    let headers = request.headers().clone();
+    if let Err(e) = crate::sites::gate::admit(&state, &slug, &headers, header).await {
         return error_page(header, &e);
     }
     let (values, files) = match posted::<HostedForm>(&state, request, header).await {
@@ -204,11 +206,15 @@ pub async fn submit_complaint_form(
             Err(e) => error_page(locale, &ApiError::internal(e.to_string()).speaking(locale)),
         };
     }
-    match intake::file(&state, &input, &key, "hosted", locale).await {
+    match intake::file(&state, &input, &key, "hosted", Some(&headers), locale).await {
         Ok(json) => match serde_json::from_str::<Receipt>(&json) {
             Ok(receipt) => html_response(StatusCode::OK, receipt_page(&region, locale, &receipt)),
             Err(e) => error_page(locale, &ApiError::internal(e.to_string()).speaking(locale)),
         },
+        Err(error) if error.code == "origin_not_registered" => {
+            files.discard(&state).await;
+            error_page(locale, &error)
+        }
         // A problem with the files: the form again, files still ticked.
         Err(error) if error.said.is_some() && error.status.is_client_error() => {
             let errors = BTreeMap::from([("attachments".to_owned(), error.text())]);
@@ -311,9 +317,7 @@ pub async fn reply_from_tracker(
     AcceptLocale(header): AcceptLocale,
     request: Request,
 ) -> Response {
-    if let Err(e) = crate::sites::gate::admit(&state, &slug, request.headers(), header).await {
-        return error_page(header, &e);
-    }
+    let headers = request.headers().clone();
     let (form, files) = match posted::<ReplyForm>(&state, request, header).await {
         Ok(posted) => posted,
         Err(e) => return error_page(header, &e),
@@ -342,7 +346,14 @@ pub async fn reply_from_tracker(
             let key = (8..=128)
                 .contains(&form.idempotency_key.len())
                 .then(|| form.idempotency_key.clone());
-            intake::reply(&state, &code, message, &input.attachments, key, locale).await
+            // A reply posted from another site's page: only from one
+            // registered for the complaint's region.
+            match crate::sites::gate::admit_reply(&state, code.as_str(), &headers, locale).await {
+                Ok(()) => {
+                    intake::reply(&state, &code, message, &input.attachments, key, locale).await
+                }
+                Err(e) => Err(e),
+            }
         }
     };
     if result.is_err() {

@@ -189,25 +189,6 @@ pub async fn site_note(conn: &mut Conn, note: crate::sites::SiteNote, at_ms: i64
         N::Refused { region, origin } => count_origin(conn, &region, &origin, (1, 0), at_ms).await,
         N::Loaded { region, origin } => count_origin(conn, &region, &origin, (0, 1), at_ms).await,
         N::Seen { site_id, origin, version } => {
-            // A `*.` rule admits any number of subdomains: a site keeps the
-            // origins it was seen on most recently.
-            let others: i64 = sqlx::query_scalar(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM site_seen WHERE site_id = $1 AND origin <> $2",
-            )
-            .bind(site_id)
-            .bind(&origin)
-            .fetch_one(&mut *conn)
-            .await?;
-            if others >= crate::sites::SEEN_KEPT {
-                sqlx::query(
-                    "DELETE FROM site_seen WHERE site_id = $1 AND origin = \
-                     (SELECT origin FROM site_seen WHERE site_id = $1 AND origin <> $2 ORDER BY seen_at, origin LIMIT 1)",
-                )
-                .bind(site_id)
-                .bind(&origin)
-                .execute(&mut *conn)
-                .await?;
-            }
             sqlx::query(
                 "INSERT INTO site_seen (site_id, origin, version, seen_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (site_id, origin) DO UPDATE SET version = excluded.version, seen_at = excluded.seen_at",
@@ -218,23 +199,20 @@ pub async fn site_note(conn: &mut Conn, note: crate::sites::SiteNote, at_ms: i64
             .bind(at_ms)
             .execute(&mut *conn)
             .await?;
+            // A `*.` rule admits any number of subdomains: a site keeps the
+            // origins it was seen on most recently. Trimmed after the write,
+            // so writers side by side cannot leave more than the cap.
+            sqlx::query(
+                "DELETE FROM site_seen WHERE site_id = $1 AND origin NOT IN \
+                 (SELECT origin FROM site_seen WHERE site_id = $1 ORDER BY seen_at DESC, origin LIMIT $2)",
+            )
+            .bind(site_id)
+            .bind(crate::sites::SEEN_KEPT)
+            .execute(&mut *conn)
+            .await?;
             Ok(())
         }
         N::Csp { site_id, origin, directive, blocked } => {
-            let kept: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM site_csp_reports WHERE site_id = $1")
-                .bind(site_id)
-                .fetch_one(&mut *conn)
-                .await?;
-            if kept >= crate::sites::CSP_KEPT {
-                // The oldest go: a page's present trouble is what matters.
-                sqlx::query(
-                    "DELETE FROM site_csp_reports WHERE site_id = $1 AND last_at = \
-                     (SELECT MIN(last_at) FROM site_csp_reports WHERE site_id = $1)",
-                )
-                .bind(site_id)
-                .execute(&mut *conn)
-                .await?;
-            }
             sqlx::query(
                 "INSERT INTO site_csp_reports (site_id, origin, directive, blocked, reports, first_at, last_at) \
                  VALUES ($1, $2, $3, $4, 1, $5, $5) \
@@ -245,6 +223,16 @@ pub async fn site_note(conn: &mut Conn, note: crate::sites::SiteNote, at_ms: i64
             .bind(&directive)
             .bind(&blocked)
             .bind(at_ms)
+            .execute(&mut *conn)
+            .await?;
+            // The oldest go: a page's present trouble is what matters.
+            sqlx::query(
+                "DELETE FROM site_csp_reports WHERE site_id = $1 AND (origin, directive, blocked) NOT IN \
+                 (SELECT origin, directive, blocked FROM site_csp_reports WHERE site_id = $1 \
+                  ORDER BY last_at DESC, origin, directive, blocked LIMIT $2)",
+            )
+            .bind(site_id)
+            .bind(crate::sites::CSP_KEPT)
             .execute(&mut *conn)
             .await?;
             Ok(())
@@ -271,7 +259,8 @@ pub async fn site_note(conn: &mut Conn, note: crate::sites::SiteNote, at_ms: i64
 }
 
 /// Counts a refused request or a widget load from an unregistered origin;
-/// a region keeps the most recent few.
+/// a region keeps the most recent few (trimmed after the write, so writers
+/// side by side cannot leave more).
 async fn count_origin(
     conn: &mut Conn,
     region: &str,
@@ -279,23 +268,6 @@ async fn count_origin(
     (refused, loaded): (i64, i64),
     at_ms: i64,
 ) -> Result<(), StoreError> {
-    let others: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM origin_refusals WHERE region_slug = $1 AND origin <> $2",
-    )
-    .bind(region)
-    .bind(origin)
-    .fetch_one(&mut *conn)
-    .await?;
-    if others >= crate::sites::REFUSALS_KEPT {
-        sqlx::query(
-            "DELETE FROM origin_refusals WHERE region_slug = $1 AND origin = \
-             (SELECT origin FROM origin_refusals WHERE region_slug = $1 AND origin <> $2 ORDER BY last_at, origin LIMIT 1)",
-        )
-        .bind(region)
-        .bind(origin)
-        .execute(&mut *conn)
-        .await?;
-    }
     sqlx::query(
         "INSERT INTO origin_refusals (region_slug, origin, refused, loaded, last_at) \
          SELECT slug, $2, $3, $4, $5 FROM regions WHERE slug = $1 \
@@ -307,6 +279,14 @@ async fn count_origin(
     .bind(refused)
     .bind(loaded)
     .bind(at_ms)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM origin_refusals WHERE region_slug = $1 AND origin NOT IN \
+         (SELECT origin FROM origin_refusals WHERE region_slug = $1 ORDER BY last_at DESC, origin LIMIT $2)",
+    )
+    .bind(region)
+    .bind(crate::sites::REFUSALS_KEPT)
     .execute(&mut *conn)
     .await?;
     Ok(())
