@@ -176,10 +176,10 @@ pub fn admits(rule: &str, origin: &str) -> bool {
         return false;
     }
     // `*.host[:port]` admits `sub.host[:port]`, any depth, the same port.
-    o_rest.len() > rest.len() + 1
-        && o_rest.ends_with(rest)
-        && o_rest.as_bytes()[o_rest.len() - rest.len() - 1] == b'.'
-        && !o_rest.starts_with('.')
+    o_rest
+        .strip_suffix(rest)
+        .and_then(|sub| sub.strip_suffix('.'))
+        .is_some_and(|sub| !sub.is_empty() && !sub.starts_with('.'))
 }
 
 fn split_port(rest: &str) -> Result<(&str, Option<u16>), OriginProblem> {
@@ -283,6 +283,13 @@ mod tests {
         }
         let long = format!("https://{}.id", "a".repeat(ORIGIN_MAX));
         assert_eq!(parse_rule(&long), Err(OriginProblem::TooLong));
+        // Exactly the longest kept (labels of 50: valid hosts).
+        let label = "a".repeat(50);
+        let host = format!("{label}.{label}.{label}.{}", "b".repeat(ORIGIN_MAX - 8 - 153));
+        let longest = format!("https://{host}");
+        assert_eq!(longest.len(), ORIGIN_MAX);
+        assert_eq!(parse_rule(&longest).as_deref(), Ok(longest.as_str()));
+        assert_eq!(parse_rule(&format!("{longest}a")), Err(OriginProblem::TooLong));
         let label = format!("https://{}.go.id", "a".repeat(64));
         assert_eq!(parse_rule(&label), Err(OriginProblem::Host));
     }
