@@ -139,25 +139,58 @@ pub fn router(state: AppState) -> Router {
     // cookie is only sent under /console.
     let console_pages = Router::new()
         .route("/console", get(console::home))
-        .route("/console/login", get(console::show_sign_in).post(console::sign_in))
+        .route(
+            "/console/login",
+            get(console::show_sign_in).post(console::sign_in),
+        )
         .route("/console/logout", post(console::sign_out))
         .route("/console/inbox", get(console::show_inbox))
         .route("/console/overview", get(console::show_overview))
         .route("/console/performance", get(console::performance::show))
         .route("/console/performance.csv", get(console::performance::csv))
         .route("/console/performance.xlsx", get(console::performance::xlsx))
-        .route("/console/performance/complaints.csv", get(console::performance::complaints_csv))
-        .route("/console/performance/report", get(console::performance::monthly))
-        .route("/console/rules", get(console::show_rules).post(console::save_rule))
+        .route(
+            "/console/performance/complaints.csv",
+            get(console::performance::complaints_csv),
+        )
+        .route(
+            "/console/performance/report",
+            get(console::performance::monthly),
+        )
+        .route(
+            "/console/rules",
+            get(console::show_rules).post(console::save_rule),
+        )
         .route("/console/rules/handoff", post(console::save_handoff))
-        .route("/console/officers", get(console::officers::show).post(console::officers::change))
-        .route("/console/password", get(console::password::show).post(console::password::change))
-        .route("/console/sites", get(console::sites::show_all).post(console::sites::change_all))
-        .route("/console/sites/{id}", get(console::sites::show_one).post(console::sites::change_one))
+        .route(
+            "/console/officers",
+            get(console::officers::show).post(console::officers::change),
+        )
+        .route(
+            "/console/password",
+            get(console::password::show).post(console::password::change),
+        )
+        .route(
+            "/console/sites",
+            get(console::sites::show_all).post(console::sites::change_all),
+        )
+        .route(
+            "/console/sites/{id}",
+            get(console::sites::show_one).post(console::sites::change_one),
+        )
         .route("/console/integrations", get(console::integrations::show))
-        .route("/console/integrations/mode", post(console::integrations::set_mode))
-        .route("/console/integrations/subscriber", post(console::integrations::subscriber))
-        .route("/console/integrations/retry", post(console::integrations::retry))
+        .route(
+            "/console/integrations/mode",
+            post(console::integrations::set_mode),
+        )
+        .route(
+            "/console/integrations/subscriber",
+            post(console::integrations::subscriber),
+        )
+        .route(
+            "/console/integrations/retry",
+            post(console::integrations::retry),
+        )
         .route(
             "/console/complaints/{code}",
             get(console::show_complaint).post(console::act_on_complaint),
@@ -171,49 +204,10 @@ pub fn router(state: AppState) -> Router {
             "/console/complaints/{code}/files",
             post(console::add_officer_files).layer(DefaultBodyLimit::max(form_limit)),
         )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-            ),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ));
-
-    // The preview of a site's widget: signed-in, under /console for the
-    // session cookie, with a policy of its own that lets the widget run.
-    let site_preview = Router::new()
-        .route("/console/sites/{id}/preview", get(console::sites::preview))
-        // Its refusals (a 403 or 404 page with the sign-out form) are
-        // console pages: the console's policy where the handler set none.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-            ),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ));
+        // The preview of a site's widget sets a policy of its own that lets
+        // the widget run; every other page keeps the script-free one.
+        .route("/console/sites/{id}/preview", get(console::sites::preview));
+    let console_pages = as_console(console_pages);
 
     // A region's own app: signed messages, no cookies, no browser.
     let inbound_api = Router::new()
@@ -302,7 +296,6 @@ pub fn router(state: AppState) -> Router {
         .merge(hosted_pages)
         .merge(public_record)
         .merge(console_pages)
-        .merge(site_preview)
         .merge(inbound_api)
         .merge(open311_api)
         .merge(strict_demo)
@@ -340,6 +333,31 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// The console's answer headers: its script-free policy (unless the page
+/// set its own, as the widget's preview does), no framing, same-origin
+/// referrers, no caching.
+fn as_console(pages: Router<AppState>) -> Router<AppState> {
+    pages
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// What a tus client may send, across origins.

@@ -367,6 +367,22 @@ mod tests {
         h
     }
 
+    /// Reads a page served at https://b.id/ with `status`, `headers` and `body`.
+    fn read_at(status: u16, headers: &reqwest::header::HeaderMap, body: &str) -> Report {
+        read(
+            &Fetched {
+                url: "https://b.id/",
+                final_url: "https://b.id/",
+                status,
+                headers,
+                body,
+                truncated: false,
+            },
+            KEY,
+            SERVICE,
+        )
+    }
+
     fn page_with(tag: &str) -> String {
         format!("<!doctype html><title>Badung</title>{tag}")
     }
@@ -376,18 +392,7 @@ mod tests {
         let body = page_with(&format!(
             r#"<script src="{SERVICE}/widget.js" data-site="{KEY}" async></script>"#
         ));
-        let r = read(
-            &Fetched {
-                url: "https://b.id/",
-                final_url: "https://b.id/",
-                status: 200,
-                headers: &headers(&[]),
-                body: &body,
-                truncated: false,
-            },
-            KEY,
-            SERVICE,
-        );
+        let r = read_at(200, &headers(&[]), &body);
         assert!(r.passes(), "{r:?}");
         assert_eq!(r.tag, "ok");
     }
@@ -404,18 +409,7 @@ mod tests {
             ),
             ("content-security-policy-report-only", "default-src 'none'"),
         ]);
-        let r = read(
-            &Fetched {
-                url: "https://b.id/",
-                final_url: "https://b.id/",
-                status: 200,
-                headers: &h,
-                body: &body,
-                truncated: false,
-            },
-            KEY,
-            SERVICE,
-        );
+        let r = read_at(200, &h, &body);
         assert!(!r.passes());
         assert_eq!(
             r.missing,
@@ -438,18 +432,7 @@ mod tests {
             r#"<meta http-equiv="Content-Security-Policy" content="script-src {SERVICE}; connect-src {SERVICE}; img-src {SERVICE}">
                <script src="{SERVICE}/widget.js" data-site="ffffffffffffffff"></script>"#
         ));
-        let r = read(
-            &Fetched {
-                url: "https://b.id/",
-                final_url: "https://b.id/",
-                status: 200,
-                headers: &headers(&[]),
-                body: &body,
-                truncated: false,
-            },
-            KEY,
-            SERVICE,
-        );
+        let r = read_at(200, &headers(&[]), &body);
         assert_eq!(
             (r.tag.as_str(), r.tag_names.as_str()),
             ("other_site", "ffffffffffffffff")
@@ -467,80 +450,25 @@ mod tests {
         let region = page_with(&format!(
             r#"<script src="{SERVICE}/widget.js" data-region="badung"></script>"#
         ));
-        let r = read(
-            &Fetched {
-                url: "https://b.id/",
-                final_url: "https://b.id/",
-                status: 200,
-                headers: &headers(&[]),
-                body: &region,
-                truncated: false,
-            },
-            KEY,
-            SERVICE,
-        );
+        let r = read_at(200, &headers(&[]), &region);
         assert_eq!((r.tag.as_str(), r.tag_names.as_str()), ("region", "badung"));
         let bare = page_with(&format!(r#"<script src="{SERVICE}/widget.js"></script>"#));
-        let r = read(
-            &Fetched {
-                url: "https://b.id/",
-                final_url: "https://b.id/",
-                status: 200,
-                headers: &headers(&[]),
-                body: &bare,
-                truncated: false,
-            },
-            KEY,
-            SERVICE,
-        );
+        let r = read_at(200, &headers(&[]), &bare);
         assert_eq!(r.tag, "missing");
-        let none = read(
-            &Fetched {
-                url: "https://b.id/",
-                final_url: "https://b.id/",
-                status: 200,
-                headers: &headers(&[]),
-                body: "<p>hi</p>",
-                truncated: false,
-            },
-            KEY,
-            SERVICE,
-        );
+        let none = read_at(200, &headers(&[]), "<p>hi</p>");
         assert_eq!(none.tag, "missing");
         assert!(!none.passes());
     }
 
     #[test]
     fn an_error_status_is_a_failure() {
-        let r = read(
-            &Fetched {
-                url: "https://b.id/x",
-                final_url: "https://b.id/x",
-                status: 404,
-                headers: &headers(&[]),
-                body: "",
-                truncated: false,
-            },
-            KEY,
-            SERVICE,
-        );
+        let r = read_at(404, &headers(&[]), "");
         assert_eq!(
             (r.failure.as_str(), r.detail.as_str()),
             ("status", "HTTP 404")
         );
         assert!(!r.passes());
-        let ok = read(
-            &Fetched {
-                url: "https://b.id/x",
-                final_url: "https://b.id/x",
-                status: 299,
-                headers: &headers(&[]),
-                body: "",
-                truncated: false,
-            },
-            KEY,
-            SERVICE,
-        );
+        let ok = read_at(299, &headers(&[]), "");
         assert!(ok.failure.is_empty());
     }
 

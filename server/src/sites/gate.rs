@@ -106,6 +106,11 @@ pub fn own_origin(state: &AppState, headers: &HeaderMap) -> bool {
     public.is_some() && parse_origin(sent) == public
 }
 
+/// The origin the rule judges: a browser's, not the service's own page's.
+fn judged<'h>(state: &AppState, headers: &'h HeaderMap) -> Option<&'h str> {
+    sent_origin(headers).filter(|_| !own_origin(state, headers))
+}
+
 /// A region's origin rules.
 async fn rules(state: &AppState, region: &str, locale: Locale) -> Result<Vec<String>, ApiError> {
     state
@@ -141,10 +146,10 @@ pub async fn admit(
     headers: &HeaderMap,
     locale: Locale,
 ) -> Result<(), ApiError> {
-    let sent = sent_origin(headers);
-    if sent.is_none() || own_origin(state, headers) {
+    let Some(sent) = judged(state, headers) else {
         return Ok(());
-    }
+    };
+    let sent = Some(sent);
     match decide(sent, false, &rules(state, region, locale).await?) {
         Decision::Open | Decision::Registered => Ok(()),
         Decision::Refused(origin) => Err(refuse(state, region, origin, locale).await),
@@ -159,10 +164,10 @@ pub async fn admit_filing(
     headers: &HeaderMap,
     locale: Locale,
 ) -> Result<(), ApiError> {
-    let sent = sent_origin(headers);
-    if sent.is_none() || own_origin(state, headers) {
+    let Some(sent) = judged(state, headers) else {
         return Ok(());
-    }
+    };
+    let sent = Some(sent);
     let filed_rules = rules(state, filed, locale).await?;
     let routed_rules = if routed == filed {
         None
@@ -185,10 +190,10 @@ pub async fn admit_reply(
     headers: &HeaderMap,
     locale: Locale,
 ) -> Result<(), ApiError> {
-    let sent = sent_origin(headers);
-    if sent.is_none() || own_origin(state, headers) {
+    let Some(sent) = judged(state, headers) else {
         return Ok(());
-    }
+    };
+    let sent = Some(sent);
     let every = crate::store::Scope {
         region: None,
         unit: None,

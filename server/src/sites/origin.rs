@@ -285,11 +285,17 @@ mod tests {
         assert_eq!(parse_rule(&long), Err(OriginProblem::TooLong));
         // Exactly the longest kept (labels of 50: valid hosts).
         let label = "a".repeat(50);
-        let host = format!("{label}.{label}.{label}.{}", "b".repeat(ORIGIN_MAX - 8 - 153));
+        let host = format!(
+            "{label}.{label}.{label}.{}",
+            "b".repeat(ORIGIN_MAX - 8 - 153)
+        );
         let longest = format!("https://{host}");
         assert_eq!(longest.len(), ORIGIN_MAX);
         assert_eq!(parse_rule(&longest).as_deref(), Ok(longest.as_str()));
-        assert_eq!(parse_rule(&format!("{longest}a")), Err(OriginProblem::TooLong));
+        assert_eq!(
+            parse_rule(&format!("{longest}a")),
+            Err(OriginProblem::TooLong)
+        );
         let label = format!("https://{}.go.id", "a".repeat(64));
         assert_eq!(parse_rule(&label), Err(OriginProblem::Host));
     }
