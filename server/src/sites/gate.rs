@@ -91,6 +91,11 @@ pub fn sent_origin(headers: &HeaderMap) -> Option<&str> {
 /// policy is `no-referrer`, as the hosted pages are, is sent with
 /// `Origin: null`; `Sec-Fetch-Site` is set by the browser alone).
 pub fn own_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    from_own_page(headers, &state.config.public_url)
+}
+
+/// [`own_origin`], given the service's public address.
+fn from_own_page(headers: &HeaderMap, public_url: &str) -> bool {
     let Some(sent) = sent_origin(headers) else {
         return false;
     };
@@ -102,7 +107,7 @@ pub fn own_origin(state: &AppState, headers: &HeaderMap) -> bool {
     if !crate::auth::foreign_origin(headers) {
         return true;
     }
-    let public = parse_origin(state.config.public_url.trim_end_matches('/'));
+    let public = parse_origin(public_url.trim_end_matches('/'));
     public.is_some() && parse_origin(sent) == public
 }
 
@@ -270,6 +275,66 @@ mod tests {
             Decision::Refused(Some("http://badungkab.go.id".into()))
         );
         assert_eq!(decide(Some("null"), false, &rules), Decision::Refused(None));
+    }
+
+    fn headers(pairs: &[(&'static str, &[u8])]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                *k,
+                axum::http::HeaderValue::from_bytes(v).unwrap_or_else(|e| panic!("{e}")),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn the_origin_sent_and_whether_it_is_the_services_own() {
+        const PUBLIC: &str = "https://aduan.baliprov.go.id/";
+        assert_eq!(sent_origin(&headers(&[])), None);
+        assert_eq!(
+            sent_origin(&headers(&[("origin", b"https://a.id")])),
+            Some("https://a.id")
+        );
+        // Not text: judged as an opaque origin.
+        assert_eq!(
+            sent_origin(&headers(&[("origin", b"https://\xff.id")])),
+            Some("null")
+        );
+
+        let own = |pairs: &[(&'static str, &[u8])]| from_own_page(&headers(pairs), PUBLIC);
+        assert!(!own(&[]), "no origin is not a page");
+        assert!(
+            own(&[
+                ("origin", b"https://aduan.baliprov.go.id"),
+                ("host", b"127.0.0.1:8080")
+            ]),
+            "the public address"
+        );
+        assert!(
+            own(&[
+                ("origin", b"http://127.0.0.1:8080"),
+                ("host", b"127.0.0.1:8080")
+            ]),
+            "the host asked"
+        );
+        assert!(!own(&[
+            ("origin", b"https://badungkab.go.id"),
+            ("host", b"aduan.baliprov.go.id")
+        ]));
+        assert!(
+            own(&[("origin", b"null"), ("sec-fetch-site", b"same-origin")]),
+            "a no-referrer form"
+        );
+        assert!(!own(&[
+            ("origin", b"null"),
+            ("sec-fetch-site", b"cross-site")
+        ]));
+        assert!(!own(&[("origin", b"null")]));
+        assert!(!from_own_page(
+            &headers(&[("origin", b"https://x.id"), ("host", b"y.id")]),
+            "not a url"
+        ));
     }
 
     #[test]
