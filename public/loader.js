@@ -154,6 +154,15 @@
       return sites[key];
     }
 
+    // The floating launcher in the site's look, once its settings are in.
+    function restyle(cfg) {
+      if (floating) {
+        colours(floating, cfg);
+        floating.setAttribute("data-position", cfg.position);
+        floating.shadowRoot.querySelector("button").textContent = words(cfg);
+      }
+    }
+
     function words(cfg) {
       return cfg.launcher || (cfg.lang === "en" ? "File a complaint" : "Sampaikan pengaduan");
     }
@@ -268,11 +277,7 @@
         if (got[1]) {
           cfg = Object.assign(configOf(cfg.tag, base, got[1]), { view: cfg.view });
           colours(host, cfg);
-          if (floating) {
-            colours(floating, cfg);
-            floating.setAttribute("data-position", cfg.position);
-            floating.shadowRoot.querySelector("button").textContent = words(cfg);
-          }
+          restyle(cfg);
         }
         if (!stats) watchFiles(content, cfg);
         var handle = glue.mount(content, shadow, {
@@ -424,7 +429,10 @@
         }
         if (panel) return;
         buildPanel(cfg);
-        var intent = function () { load().catch(function () {}); siteOf(cfg).catch(function () {}); };
+        var intent = function () {
+          load().catch(function () {});
+          siteOf(cfg).then(function (s) { if (s) restyle(configOf(tag, base, s)); }, function () {});
+        };
         var openers = Array.prototype.slice.call(doc.querySelectorAll("[data-aduan-open]"));
         if (!openers.length || cfg.launcher) {
           var button = doc.createElement("aduan-launcher");

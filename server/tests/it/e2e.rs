@@ -992,3 +992,156 @@ async fn a_webmaster_installs_the_widget_and_only_their_site_takes_complaints() 
         "{unregistered}"
     );
 }
+
+/// A floating site: nothing loads before intent; on intent the launcher
+/// takes the site's colour, text and side; the panel opens on the site's
+/// region; the next visit draws the launcher in the site's look at once;
+/// the console's preview runs the same widget on the service's own page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_floating_site_draws_its_launcher_in_its_own_look_after_the_first_intent() {
+    let (app, browser) = setup().await;
+    crate::console::add_officer(&app, "web@gianyar.example.id", "webmaster", "gianyar", None).await;
+    let body = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let port = host_server(body.clone(), &app.base).await;
+    let origin = format!("http://127.0.0.1:{port}");
+    let page = browser.page().await;
+    page.goto(&format!("{}/console/login", app.base)).await;
+    submit_form(
+        &page,
+        "form[action='/console/login']",
+        &[
+            ("email", "web@gianyar.example.id"),
+            ("password", "a long test password"),
+        ],
+    )
+    .await;
+    page.wait_for(
+        "location.pathname === '/console/sites' && document.querySelector('h1')",
+        30,
+    )
+    .await;
+    submit_form(
+        &page,
+        "form:has(input[name=do][value=create])",
+        &[("name", "Portal Gianyar"), ("origins", &origin)],
+    )
+    .await;
+    page.wait_for("document.querySelector('#snippet')", 30)
+        .await;
+    submit_form(
+        &page,
+        "form:has(input[name=do][value=save])",
+        &[
+            ("name", "Portal Gianyar"),
+            ("origins", &origin),
+            ("accent", "#1f5c3a"),
+            ("theme", "light"),
+            ("mode", "floating"),
+            ("launcher", "Lapor ke Gianyar"),
+            ("position", "left"),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    page.wait_for("location.search === '?done=saved'", 30).await;
+    let site_path = page
+        .eval("location.pathname")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let snippet = page.eval("document.querySelector('#snippet').value").await;
+    *body.lock().unwrap_or_else(|e| e.into_inner()) =
+        snippet.as_str().unwrap_or_default().to_owned();
+
+    page.goto(&format!("{origin}/layanan.html")).await;
+    page.wait_for("!!document.querySelector('aduan-launcher')", 10)
+        .await;
+    let launcher = "document.querySelector('aduan-launcher')";
+    assert_eq!(
+        page.eval("performance.getEntriesByType('resource').filter(r => r.name.includes('/dist/') || r.name.includes('/api/')).length").await,
+        json!(0),
+        "nothing loads before intent"
+    );
+    // Intent: the settings arrive with the bundle and restyle the launcher.
+    page.eval(&format!(
+        "{launcher}.dispatchEvent(new PointerEvent('pointerenter')); true"
+    ))
+    .await;
+    page.wait_for(
+        &format!(
+            "{launcher}.shadowRoot.querySelector('button').textContent === 'Lapor ke Gianyar'"
+        ),
+        30,
+    )
+    .await;
+    assert_eq!(
+        page.eval(&format!("{launcher}.dataset.position")).await,
+        json!("left")
+    );
+    assert_eq!(
+        page.eval(&format!(
+            "getComputedStyle({launcher}.shadowRoot.querySelector('button')).backgroundColor"
+        ))
+        .await,
+        json!("rgb(31, 92, 58)")
+    );
+    click(
+        &page,
+        &format!("{launcher}.shadowRoot.querySelector('button')"),
+    )
+    .await;
+    let districts = page
+        .wait_for(
+            "document.querySelector('aduan-panel').shadowRoot.querySelector('.content .aduan #district option[value=ubud]')?.value",
+            30,
+        )
+        .await;
+    assert_eq!(
+        districts,
+        json!("ubud"),
+        "the panel files for the site's region"
+    );
+    assert_eq!(
+        page.eval(
+            "document.querySelector('aduan-panel').shadowRoot.querySelector('.content .aduan').lang"
+        )
+        .await,
+        json!("en"),
+        "in the site's language"
+    );
+
+    // The next visit: the launcher has the site's look before any request.
+    page.goto(&format!("{origin}/layanan.html")).await;
+    page.wait_for("!!document.querySelector('aduan-launcher')", 10)
+        .await;
+    assert_eq!(
+        page.eval(&format!(
+            "{launcher}.shadowRoot.querySelector('button').textContent"
+        ))
+        .await,
+        json!("Lapor ke Gianyar")
+    );
+    assert_eq!(
+        page.eval(
+            "performance.getEntriesByType('resource').filter(r => r.name.includes('/api/')).length"
+        )
+        .await,
+        json!(0)
+    );
+
+    // The console's preview: the same widget, on the service's own page.
+    page.goto(&format!("{}{site_path}/preview", app.base)).await;
+    page.wait_for("!!document.querySelector('aduan-launcher')", 10)
+        .await;
+    click(
+        &page,
+        &format!("{launcher}.shadowRoot.querySelector('button')"),
+    )
+    .await;
+    page.wait_for(
+        "document.querySelector('aduan-panel').shadowRoot.querySelector('.content .aduan #district option[value=ubud]')",
+        30,
+    )
+    .await;
+}
