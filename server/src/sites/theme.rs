@@ -56,8 +56,7 @@ impl Rgb {
     /// The contrast ratio with another colour, 1 to 21.
     pub fn contrast(self, other: Rgb) -> f64 {
         let (a, b) = (self.luminance(), other.luminance());
-        let (hi, lo) = if a > b { (a, b) } else { (b, a) };
-        (hi + 0.05) / (lo + 0.05)
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
     }
 
     /// Black or white, whichever reads better on this colour (the loader
@@ -203,6 +202,16 @@ mod tests {
         assert!(Rgb(11, 11, 11).luminance() > Rgb(10, 10, 10).luminance());
         assert_eq!(rgb("#ffd700").text_on(), rgb("#000"));
         assert_eq!(rgb("#0b5cad").text_on(), rgb("#fff"));
+    }
+
+    #[test]
+    fn a_colour_moves_towards_another_by_hundredths() {
+        let c = Rgb(200, 100, 0);
+        assert_eq!(c.towards(Rgb(0, 0, 0), 50), Rgb(100, 50, 0));
+        assert_eq!(c.towards(Rgb(0, 0, 0), 1), Rgb(198, 99, 0));
+        assert_eq!(c.towards(Rgb(255, 255, 255), 100), Rgb(255, 255, 255));
+        assert_eq!(c.towards(Rgb(255, 255, 255), 10), Rgb(205, 115, 25));
+        assert_eq!(c.towards(c, 37), c);
     }
 
     #[test]
