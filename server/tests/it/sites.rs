@@ -156,6 +156,54 @@ async fn a_webmaster_keeps_to_their_regions_sites_and_reads_no_complaint() {
     assert_eq!(status, 403, "{page}");
     // Their own pages still work.
     assert_eq!(badung.get("/console/password").await.0, 200);
+    // An administrator adds a webmaster from the officers page; a unit is refused.
+    let (status, _, page) = admin
+        .post(
+            "/console/officers",
+            &[
+                ("do", "add"),
+                ("email", "situs@gianyarkab.go.id"),
+                ("name", "Pengelola Situs"),
+                ("role", "webmaster"),
+                ("region", "gianyar"),
+                ("unit", "pupr"),
+                ("password", crate::console::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("a webmaster looks after a region's websites, not a unit"),
+        "{page}"
+    );
+    let (status, _, page) = admin
+        .post(
+            "/console/officers",
+            &[
+                ("do", "add"),
+                ("email", "situs@gianyarkab.go.id"),
+                ("name", "Pengelola Situs"),
+                ("role", "webmaster"),
+                ("region", "gianyar"),
+                ("unit", ""),
+                ("password", crate::console::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let added = crate::console::sign_in(
+        &app.base,
+        "situs@gianyarkab.go.id",
+        crate::console::PASSWORD,
+    )
+    .await
+    .unwrap_or_else(|(s, p)| panic!("{s} {p}"));
+    let (status, page) = added.get("/console/sites").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Pengelola situs web · Kabupaten Gianyar"),
+        "{page}"
+    );
     // Officers of other roles do not manage sites.
     let coordinator = officer(&app, "coordinator", "badung", None).await;
     assert_eq!(coordinator.get("/console/sites").await.0, 403);
