@@ -535,6 +535,16 @@ mod tests {
             &http_url,
             &page
         ));
+        // A ws: source admits the secure wss: too, and neither admits https.
+        let socket =
+            Target::parse("wss://aduan.baliprov.go.id/live").unwrap_or_else(|| panic!("wss"));
+        assert!(allows(&["ws:".to_owned()], &socket, &page));
+        assert!(allows(&["wss:".to_owned()], &socket, &page));
+        assert!(!allows(&["https:".to_owned()], &socket, &page));
+        assert!(!allows(&["ws:".to_owned()], &url, &page));
+        let plain_socket =
+            Target::parse("ws://aduan.baliprov.go.id/live").unwrap_or_else(|| panic!("ws"));
+        assert!(!allows(&["wss:".to_owned()], &plain_socket, &page));
         // Ports other than the default must be named.
         let ported = Target::parse("http://127.0.0.1:8080/api").unwrap_or_else(|| panic!("p"));
         assert!(allows(
