@@ -136,9 +136,8 @@ fn source_allows(source: &str, url: &Target, page: &Target) -> bool {
                 "https" | "wss" => 443,
                 _ => 80,
             };
+            // (An http source admits https on 443, its default port.)
             url.port == default
-                // An http source on the default port admits https on 443.
-                || (scheme.is_none_or(|s| s == "http") && url.scheme == "https" && url.port == 443)
         }
     };
     if !port_ok {
@@ -554,6 +553,103 @@ mod tests {
         ));
         assert!(!allows(&["http://127.0.0.1".to_owned()], &ported, &plain));
         assert!(allows(&["*".to_owned()], &ported, &plain));
+    }
+
+    fn target(scheme: &str, host: &str, port: u16, path: &str) -> Target {
+        Target {
+            scheme: scheme.into(),
+            host: host.into(),
+            port,
+            path: path.into(),
+        }
+    }
+
+    #[test]
+    fn star_self_and_scheme_less_hosts_follow_the_page() {
+        let one = |s: &str, url: &Target, page: &Target| allows(&[s.to_owned()], url, page);
+        let https_page = target("https", "a.id", 443, "/");
+        let http_page = target("http", "a.id", 80, "/");
+        // `*`: any network scheme, or the page's own.
+        assert!(one("*", &target("wss", "b.id", 443, "/"), &https_page));
+        assert!(!one("*", &target("ftp", "b.id", 21, "/"), &https_page));
+        assert!(one(
+            "*",
+            &target("ftp", "b.id", 21, "/"),
+            &target("ftp", "a.id", 21, "/")
+        ));
+        // 'self': the page's origin, or its https upgrade.
+        assert!(one(
+            "'self'",
+            &target("https", "a.id", 443, "/x"),
+            &https_page
+        ));
+        assert!(one(
+            "'self'",
+            &target("https", "a.id", 443, "/x"),
+            &http_page
+        ));
+        assert!(!one(
+            "'self'",
+            &target("http", "a.id", 80, "/x"),
+            &https_page
+        ));
+        assert!(!one(
+            "'self'",
+            &target("https", "b.id", 443, "/x"),
+            &http_page
+        ));
+        let ported = target("http", "a.id", 8080, "/");
+        assert!(one("'self'", &target("https", "a.id", 8080, "/x"), &ported));
+        assert!(!one(
+            "'self'",
+            &target("https", "a.id", 9443, "/x"),
+            &ported
+        ));
+        assert!(!one(
+            "'self'",
+            &target("https", "a.id", 8080, "/x"),
+            &http_page
+        ));
+        // A host without a scheme takes the page's: never http under https.
+        assert!(!one("a.id", &target("http", "a.id", 80, "/"), &https_page));
+        assert!(one("a.id", &target("https", "a.id", 443, "/"), &http_page));
+    }
+
+    #[test]
+    fn every_need_is_told_in_both_languages() {
+        for need in [
+            Need::Scripts,
+            Need::Wasm,
+            Need::Connect,
+            Need::Images,
+            Need::Nonce,
+        ] {
+            let (en, id) = (need.say(true), need.say(false));
+            assert!(!en.is_empty() && !id.is_empty());
+            assert_ne!(en, id, "{need:?}");
+        }
+        assert_eq!(
+            Need::Connect.say(true),
+            "to send complaints and read their status"
+        );
+        assert_eq!(
+            Need::Wasm.say(false),
+            "untuk menjalankan formulir (WebAssembly)"
+        );
+    }
+
+    #[test]
+    fn a_source_naming_only_the_loader_file_still_stops_the_bundle() {
+        let only_loader = missing_in(&format!(
+            "script-src {SERVICE}/widget.js 'wasm-unsafe-eval'; connect-src *; img-src *"
+        ));
+        assert_eq!(only_loader, [("script-src", SERVICE.to_owned())]);
+        let whole = missing_in(&format!(
+            "script-src {SERVICE}/widget.js {SERVICE}/dist/ 'wasm-unsafe-eval'; connect-src *; img-src *"
+        ));
+        assert!(whole.is_empty(), "{whole:?}");
+        // default-src alone that allows it all asks for nothing.
+        assert!(missing_in("default-src * 'wasm-unsafe-eval'").is_empty());
     }
 
     #[test]
