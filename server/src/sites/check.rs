@@ -153,7 +153,9 @@ pub fn read(page: &Fetched<'_>, key: &str, service: &str) -> Report {
         }
     }
     for value in headers.get_all("content-security-policy") {
-        if let Ok(text) = value.to_str() {
+        if let Ok(text) = value.to_str()
+            && !text.trim().is_empty()
+        {
             report.policies.push(("header".into(), text.to_owned()));
         }
     }

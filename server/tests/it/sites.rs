@@ -822,3 +822,68 @@ async fn site_requests_spend_the_look_up_budget_never_a_citizens_submissions() {
     // The submission budget is untouched by thirty beacons (a POST).
     assert_eq!(submit_from(&app, None, &complaint()).await.0, 201);
 }
+
+#[tokio::test]
+async fn the_page_check_reads_two_megabytes_and_says_when_a_page_is_longer() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let w = officer(&app, "webmaster", "badung", None).await;
+    let (id, key) = register(&w, "Portal", "https://badungkab.go.id", &[]).await;
+    let tag = format!(
+        "<script src=\"{}/widget.js\" data-site=\"{key}\" async></script>",
+        app.base
+    );
+    let filler = |bytes: usize| format!("<p>{}</p>", "a".repeat(bytes));
+    // The tag after 1.5 MB is found; after 3 MB the page is cut and it is not.
+    let short = host_page(
+        "",
+        format!("<html><body>{}{tag}</body></html>", filler(1_500_000)),
+    )
+    .await;
+    let long = host_page(
+        "",
+        format!("<html><body>{}{tag}</body></html>", filler(3_000_000)),
+    )
+    .await;
+    let (status, _, page) = w
+        .post(
+            &format!("/console/sites/{id}"),
+            &[
+                ("do", "save"),
+                ("name", "Portal"),
+                ("origins", &format!("{short}\n{long}")),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let check = |url: String| {
+        let w = &w;
+        async move {
+            let (status, _, _) = w
+                .post(
+                    &format!("/console/sites/{id}"),
+                    &[("do", "check"), ("url", &url)],
+                )
+                .await;
+            assert_eq!(status, 303);
+            let (_, page) = w.get(&format!("/console/sites/{id}")).await;
+            page.split_once("id=\"check-result\"")
+                .map(|(_, r)| r.to_owned())
+                .unwrap_or_default()
+        }
+    };
+    let result = check(format!("{short}/layanan")).await;
+    assert!(
+        result.contains("Tag widget ditemukan, dengan kunci situs ini."),
+        "{result}"
+    );
+    assert!(!result.contains("lebih dari 2 MB"), "{result}");
+    let result = check(format!("{long}/layanan")).await;
+    assert!(
+        result.contains("Halaman lebih dari 2 MB; hanya awalnya yang dibaca."),
+        "{result}"
+    );
+    assert!(
+        result.contains("Tag widget tidak ditemukan di halaman ini."),
+        "{result}"
+    );
+}
