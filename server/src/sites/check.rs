@@ -396,6 +396,10 @@ mod tests {
         ));
         let r = read_at(200, &headers(&[]), &body);
         assert!(r.passes(), "{r:?}");
+        assert_eq!(
+            (r.url.as_str(), r.final_url.as_str(), r.status, r.truncated),
+            ("https://b.id/", "https://b.id/", Some(200), false)
+        );
         assert_eq!(r.tag, "ok");
     }
 
@@ -495,6 +499,30 @@ mod tests {
             Some("not_url")
         );
         assert_eq!(page_of_site("not a url", &rules).err(), Some("not_url"));
+    }
+
+    #[test]
+    fn only_link_local_and_zero_addresses_are_always_refused() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap_or_else(|e| panic!("{u}: {e}"));
+        for refused in [
+            "http://169.254.169.254/",
+            "http://0.0.0.0/",
+            "http://[fe80::1]/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[::ffff:0.0.0.1]/",
+        ] {
+            assert!(always_refused(&url(refused)), "{refused}");
+        }
+        for allowed in [
+            "http://127.0.0.1:8080/",
+            "http://10.0.0.5/",
+            "https://badungkab.go.id/",
+            "http://[::1]/",
+            "http://[::ffff:10.0.0.5]/",
+            "http://[fc00::1]/",
+        ] {
+            assert!(!always_refused(&url(allowed)), "{allowed}");
+        }
     }
 
     #[tokio::test]

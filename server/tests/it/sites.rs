@@ -887,3 +887,87 @@ async fn the_page_check_reads_two_megabytes_and_says_when_a_page_is_longer() {
         "{result}"
     );
 }
+
+#[tokio::test]
+async fn the_page_check_follows_redirects_only_within_the_site_and_wants_html() {
+    use axum::http::header;
+    let app = spawn_app(Engine::Sqlite).await;
+    let w = officer(&app, "webmaster", "badung", None).await;
+    let (id, key) = register(&w, "Portal", "https://badungkab.go.id", &[]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    let tag = format!(
+        "<script src=\"{}/widget.js\" data-site=\"{key}\"></script>",
+        app.base
+    );
+    let pages = axum::Router::new()
+        .route(
+            "/lama",
+            axum::routing::get(|| async { axum::response::Redirect::to("/baru") }),
+        )
+        .route(
+            "/baru",
+            axum::routing::get(move || {
+                let tag = tag.clone();
+                async move { ([(header::CONTENT_TYPE, "text/html")], tag) }
+            }),
+        )
+        .route(
+            "/keluar",
+            axum::routing::get(move || async move {
+                axum::response::Redirect::to(&format!("http://localhost:{port}/baru"))
+            }),
+        )
+        .route(
+            "/teks",
+            axum::routing::get(|| async { ([(header::CONTENT_TYPE, "text/plain")], "hello") }),
+        );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, pages).await;
+    });
+    let site = format!("http://127.0.0.1:{port}");
+    let (status, _, page) = w
+        .post(
+            &format!("/console/sites/{id}"),
+            &[("do", "save"), ("name", "Portal"), ("origins", &site)],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let check = |path: &'static str| {
+        let (w, site) = (&w, site.clone());
+        async move {
+            let (status, _, _) = w
+                .post(
+                    &format!("/console/sites/{id}"),
+                    &[("do", "check"), ("url", &format!("{site}{path}"))],
+                )
+                .await;
+            assert_eq!(status, 303);
+            let (_, page) = w.get(&format!("/console/sites/{id}")).await;
+            page.split_once("id=\"check-result\"")
+                .map(|(_, r)| r.to_owned())
+                .unwrap_or_default()
+        }
+    };
+    // Within the site: followed, and the page it ends on is read.
+    let result = check("/lama").await;
+    assert!(result.contains("Berfungsi."), "{result}");
+    assert!(result.contains(&format!("{site}/baru")), "{result}");
+    // Away from the site's origins (another origin, though the same
+    // machine): not followed.
+    let result = check("/keluar").await;
+    assert!(
+        result.contains("Halaman tidak dapat dihubungi."),
+        "{result}"
+    );
+    assert!(result.contains("away from the site"), "{result}");
+    // Not a page.
+    let result = check("/teks").await;
+    assert!(
+        result.contains("Alamat itu bukan halaman HTML."),
+        "{result}"
+    );
+    assert!(result.contains("text/plain"), "{result}");
+}
