@@ -177,6 +177,13 @@ pub struct DatabaseArgs {
     /// readers (at least two) beside its one writer.
     #[arg(long, env = "ADUAN_DB_POOL", default_value_t = 16)]
     pub pool_size: u32,
+
+    /// PostgreSQL: listen for other processes' notifications (new outbox
+    /// messages, edited reference data) on one more connection. With
+    /// `false`, deliveries wait for the next poll and other processes see
+    /// edits at the clock's next reread.
+    #[arg(long, env = "ADUAN_PG_LISTEN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub pg_listen: bool,
 }
 
 impl std::fmt::Debug for DatabaseArgs {
@@ -188,6 +195,7 @@ impl std::fmt::Debug for DatabaseArgs {
             )
             .field("sqlite_synchronous", &self.sqlite_synchronous)
             .field("pool_size", &self.pool_size)
+            .field("pg_listen", &self.pg_listen)
             .finish()
     }
 }
@@ -496,6 +504,7 @@ mod tests {
             database_url: url.map(str::to_owned),
             sqlite_synchronous: SqliteSynchronous::Full,
             pool_size: 4,
+            pg_listen: true,
         }
     }
 

@@ -278,10 +278,13 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             while running.try_join_next().is_some() {}
             if claim_and_start(&state, &connectors, &slots, &mut running).await == 0 {
-                // Nothing due, or every slot busy: wait for a slot to free
-                // or the poll interval, whichever comes first.
+                // Nothing due, or every slot busy: wait for a slot to free,
+                // a commit that queued messages (here or, on PostgreSQL, in
+                // another process), or the poll interval, whichever comes
+                // first. The poll finds retries whose time has come.
                 tokio::select! {
                     _ = running.join_next(), if !running.is_empty() => {}
+                    () = state.store.signals().outbox.notified() => {}
                     () = tokio::time::sleep(idle) => {}
                 }
             }

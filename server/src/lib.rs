@@ -65,7 +65,7 @@ pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
                 .with_context(|| format!("opening the SQLite database {}", path.display()))?,
         ),
         Backend::Postgres(url) => Arc::new(
-            PostgresStore::open(url, db.pool_size)
+            PostgresStore::open(url, db.pool_size, db.pg_listen)
                 .await
                 .context("opening the PostgreSQL database")?,
         ),
@@ -115,9 +115,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .await
         .context("reading the reference data")?;
     let limits = routes::limits::Limits {
-        submit: routes::limits::Limiter::new(config.submit_per_minute, 10),
-        lookup: routes::limits::Limiter::new(config.lookup_per_minute, 30),
-        upload: routes::limits::Limiter::new(config.upload_per_minute, 60),
+        submit: routes::limits::Limiter::new("submit", config.submit_per_minute, 10),
+        lookup: routes::limits::Limiter::new("lookup", config.lookup_per_minute, 30),
+        upload: routes::limits::Limiter::new("upload", config.upload_per_minute, 60),
     };
     let blobs = open_blobs(&config.database, config.uploads.files_dir.as_deref()).await?;
     let files = attachments::Files::open(store.as_ref(), blobs, config.uploads.settings())
@@ -156,6 +156,7 @@ pub async fn run(
         std::time::Duration::from_secs(state.config.clock_interval_secs),
     );
     let delivery = delivery::spawn(state.clone());
+    let catalog = state.follow_catalog();
     let limits = serve::Limits {
         max_connections: state.config.max_connections,
         header_timeout: std::time::Duration::from_secs(state.config.header_timeout_secs.max(1)),
@@ -169,6 +170,7 @@ pub async fn run(
     serve::serve(listener, app, limits, shutdown).await;
     clock.abort();
     delivery.abort();
+    catalog.abort();
     store.close().await;
     tracing::info!("aduan has stopped");
     Ok(())

@@ -72,6 +72,31 @@ impl AppState {
         true
     }
 
+    /// After an edit of reference data here: reads it again, and tells the
+    /// other processes to do the same (a failed announcement only leaves
+    /// them to the clock's periodic reread).
+    pub async fn catalog_changed(&self) -> Result<(), crate::store::StoreError> {
+        self.reload_catalog().await?;
+        if let Err(e) = self.store.announce_catalog().await {
+            tracing::warn!(error = %e, "could not tell other processes about new reference data");
+        }
+        Ok(())
+    }
+
+    /// Reads the reference data again whenever another process announces
+    /// an edit, until the process stops.
+    pub fn follow_catalog(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.clone();
+        tokio::spawn(async move {
+            loop {
+                state.store.signals().catalog.notified().await;
+                if let Err(e) = state.reload_catalog().await {
+                    tracing::warn!(error = %e, "could not reread the reference data");
+                }
+            }
+        })
+    }
+
     /// Reads the reference data from the store again.
     pub async fn reload_catalog(&self) -> Result<(), crate::store::StoreError> {
         let fresh = self.store.load_catalog().await?;

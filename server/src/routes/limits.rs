@@ -1,9 +1,13 @@
 //! Per-address limits on what an anonymous citizen can send: filing and
-//! replying share one budget, tracking look-ups have another. Each is a
-//! token bucket per client, kept in this process (a flood is stopped at
-//! each process; the database is never asked). A client is an IPv4
-//! address or an IPv6 /64 (what one subscriber is given), found behind
-//! trusted proxies as the right-most address that is not one of them.
+//! replying share one budget, tracking look-ups have another, uploads a
+//! third. Each is a token bucket per client kept in this process, and, on
+//! PostgreSQL, where several processes may serve behind one balancer, also
+//! a generic cell rate kept in the database for all of them: an address
+//! allowed ten submissions a minute gets ten in all, not ten per process.
+//! The process's own bucket is asked first, so a flood aimed at one process
+//! is refused without a query. A client is an IPv4 address or an IPv6 /64
+//! (what one subscriber is given), found behind trusted proxies as the
+//! right-most address that is not one of them.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -18,11 +22,14 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 use crate::extract::locale_of;
-use crate::state::AppState;
+use crate::state::{AppState, now_ms};
+use crate::store::{Store, Token};
 
 /// A budget: `burst` requests at once, refilled at `per_minute`.
 #[derive(Debug)]
 pub struct Limiter {
+    /// Names the budget in the database (`submit`, `lookup`, `upload`).
+    name: &'static str,
     per_minute: u32,
     burst: u32,
     buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
@@ -30,8 +37,9 @@ pub struct Limiter {
 
 impl Limiter {
     /// A limiter, or none when `per_minute` is 0 (no limit).
-    pub fn new(per_minute: u32, burst: u32) -> Option<Limiter> {
+    pub fn new(name: &'static str, per_minute: u32, burst: u32) -> Option<Limiter> {
         (per_minute > 0).then(|| Limiter {
+            name,
             per_minute,
             burst: burst.max(1),
             buckets: Mutex::new(HashMap::new()),
@@ -58,6 +66,31 @@ impl Limiter {
             Ok(())
         } else {
             Err(((1.0 - *tokens) / rate).ceil() as u64)
+        }
+    }
+}
+
+impl Limiter {
+    /// Takes one token for `ip` here and, where the store shares budgets
+    /// between processes, there too; on refusal, the seconds until one is
+    /// back. When the database cannot answer, this process's budget stands
+    /// alone rather than refusing every citizen.
+    pub async fn take_everywhere(&self, store: &dyn Store, ip: IpAddr) -> Result<(), u64> {
+        self.take(ip, Instant::now())?;
+        let interval_ms = 60_000 / i64::from(self.per_minute.max(1));
+        let key = format!("{}:{ip}", self.name);
+        match store
+            .take_shared_token(&key, now_ms(), interval_ms.max(1), i64::from(self.burst))
+            .await
+        {
+            Ok(Some(Token::Spent(wait_ms))) => {
+                Err(u64::try_from(wait_ms).unwrap_or(1).div_ceil(1000))
+            }
+            Ok(Some(Token::Taken) | None) => Ok(()),
+            Err(e) => {
+                tracing::warn!(error = %e, budget = self.name, "the shared budget did not answer; this process's stands");
+                Ok(())
+            }
         }
     }
 }
@@ -221,9 +254,14 @@ pub async fn limit_citizens(
     } else {
         None
     };
-    if let (Some(limiter), Some(ip)) = (limiter, client_ip(&state, &request))
-        && let Err(wait) = limiter.take(ip, Instant::now())
-    {
+    let refused = match (limiter, client_ip(&state, &request)) {
+        (Some(limiter), Some(ip)) => limiter
+            .take_everywhere(state.store.as_ref(), ip)
+            .await
+            .err(),
+        _ => None,
+    };
+    if let Some(wait) = refused {
         let locale = locale_of(request.headers());
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -255,7 +293,7 @@ mod tests {
 
     #[test]
     fn a_burst_is_allowed_then_the_rate_applies_per_address() {
-        let limiter = Limiter::new(6, 3).unwrap_or_else(|| panic!("a limiter"));
+        let limiter = Limiter::new("submit", 6, 3).unwrap_or_else(|| panic!("a limiter"));
         let (a, b): (IpAddr, IpAddr) = ([10, 0, 0, 1].into(), [10, 0, 0, 2].into());
         let t0 = Instant::now();
         for _ in 0..3 {
@@ -333,6 +371,6 @@ mod tests {
 
     #[test]
     fn zero_means_no_limit() {
-        assert!(Limiter::new(0, 10).is_none());
+        assert!(Limiter::new("submit", 0, 10).is_none());
     }
 }

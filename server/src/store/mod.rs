@@ -267,11 +267,56 @@ pub enum ReplyOutcome {
     KeyReused,
 }
 
+/// What a store tells the tasks of its process: that outbox messages were
+/// committed (the delivery worker wakes at once instead of at its next
+/// poll), and that reference data changed in another process.
+#[derive(Debug, Default)]
+pub struct Signals {
+    /// Notified after a commit that queued outbox messages: on SQLite by the
+    /// writer itself, on PostgreSQL by `NOTIFY` from any process.
+    pub outbox: tokio::sync::Notify,
+    /// Notified when another process announced new reference data.
+    pub catalog: tokio::sync::Notify,
+}
+
+/// The answer of a budget kept in the database for every process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// Taken.
+    Taken,
+    /// Spent: milliseconds until one is back.
+    Spent(i64),
+}
+
 /// Everything the service keeps.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+
+    /// The signals of this store (see [`Signals`]).
+    fn signals(&self) -> &Signals;
+
+    /// Takes one token from the budget `key`, shared by every process: a
+    /// generic cell rate (one token every `interval_ms`, at most `burst` at
+    /// once). `None` when this engine keeps budgets in the process (SQLite
+    /// has one process).
+    async fn take_shared_token(
+        &self,
+        key: &str,
+        now_ms: i64,
+        interval_ms: i64,
+        burst: i64,
+    ) -> Result<Option<Token>, StoreError> {
+        let _ = (key, now_ms, interval_ms, burst);
+        Ok(None)
+    }
+
+    /// Tells the other processes that reference data changed (routing
+    /// rules, a region's integration mode); they read it again at once.
+    async fn announce_catalog(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Succeeds when a read and the write path both answer.
     async fn health(&self) -> Result<(), StoreError>;

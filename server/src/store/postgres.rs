@@ -44,12 +44,72 @@ const SUBMIT: &str = "WITH new_id AS (SELECT nextval(pg_get_serial_sequence('com
 #[derive(Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    signals: std::sync::Arc<super::Signals>,
+    /// The task that listens for other processes' notifications.
+    listener: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The channels every process listens on.
+const OUTBOX_CHANNEL: &str = "aduan_outbox";
+const CATALOG_CHANNEL: &str = "aduan_catalog";
+
+/// One generic cell rate step: the bucket's next theoretical arrival time
+/// moves by one interval when the result stays within the burst; otherwise
+/// nothing changes and no row comes back.
+const TAKE_TOKEN: &str = "INSERT INTO rate_buckets AS b (key, tat) VALUES ($1, $2 + $3) \
+     ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, $2) + $3 \
+     WHERE GREATEST(b.tat, $2) + $3 - $2 <= $4 RETURNING tat";
+
+/// Listens for notifications until the store closes, and turns them into
+/// the process's signals. After a lost connection it listens again and
+/// wakes everything, since notifications sent meanwhile are gone.
+async fn listen(pool: PgPool, signals: std::sync::Arc<super::Signals>) {
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for other processes; polling meanwhile");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen_all([OUTBOX_CHANNEL, CATALOG_CHANNEL]).await {
+            tracing::warn!(error = %e, "cannot listen for other processes; polling meanwhile");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        signals.outbox.notify_one();
+        signals.catalog.notify_one();
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) if n.channel() == OUTBOX_CHANNEL => signals.outbox.notify_one(),
+                Ok(Some(_)) => signals.catalog.notify_one(),
+                // The connection was lost and is reopened on the next call.
+                Ok(None) => {
+                    signals.outbox.notify_one();
+                    signals.catalog.notify_one();
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the notification connection");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    break;
+                }
+            }
+        }
+    }
 }
 
 impl PostgresStore {
     /// Connects, and applies migrations (under PostgreSQL's advisory lock, so
     /// several processes starting together apply them once).
-    pub async fn open(url: &str, pool_size: u32) -> Result<PostgresStore, StoreError> {
+    /// With `listen`, one more connection waits for other processes'
+    /// notifications (new outbox messages, new reference data); without it
+    /// they are found by polling.
+    pub async fn open(
+        url: &str,
+        pool_size: u32,
+        listen: bool,
+    ) -> Result<PostgresStore, StoreError> {
         let options: PgConnectOptions = url.parse().map_err(|_| {
             StoreError::Unavailable("DATABASE_URL is not a valid PostgreSQL URL".into())
         })?;
@@ -65,7 +125,13 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
-        Ok(PostgresStore { pool })
+        let signals = std::sync::Arc::new(super::Signals::default());
+        let listener = listen.then(|| tokio::spawn(self::listen(pool.clone(), signals.clone())));
+        Ok(PostgresStore {
+            pool,
+            signals,
+            listener,
+        })
     }
 
     async fn begin(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
@@ -92,6 +158,46 @@ async fn idempotent_replay(
 
 #[async_trait::async_trait]
 impl Store for PostgresStore {
+    fn signals(&self) -> &super::Signals {
+        &self.signals
+    }
+
+    async fn take_shared_token(
+        &self,
+        key: &str,
+        now_ms: i64,
+        interval_ms: i64,
+        burst: i64,
+    ) -> Result<Option<super::Token>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let tolerance = interval_ms.saturating_mul(burst.max(1));
+        let taken: Option<i64> = sqlx::query_scalar(TAKE_TOKEN)
+            .bind(key)
+            .bind(now_ms)
+            .bind(interval_ms)
+            .bind(tolerance)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_some() {
+            return Ok(Some(super::Token::Taken));
+        }
+        let tat: Option<i64> = sqlx::query_scalar("SELECT tat FROM rate_buckets WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+        // The next request fits once `tat + interval - now <= tolerance`.
+        let wait = tat.map_or(0, |tat| tat + interval_ms - tolerance - now_ms);
+        Ok(Some(super::Token::Spent(wait.max(1))))
+    }
+
+    async fn announce_catalog(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CATALOG_CHANNEL)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     fn backend(&self) -> &'static str {
         "postgres"
     }
@@ -468,7 +574,15 @@ impl Store for PostgresStore {
     }
 
     async fn sweep(&self, now_ms: i64, budgets_before: i64) -> Result<(), StoreError> {
-        ops::sweep(&mut *self.pool.acquire().await?, now_ms, budgets_before).await
+        let mut conn = self.pool.acquire().await?;
+        ops::sweep(&mut conn, now_ms, budgets_before).await?;
+        // A bucket whose arrival time has passed is full again: the row
+        // says nothing a missing row would not.
+        sqlx::query("DELETE FROM rate_buckets WHERE tat < $1")
+            .bind(now_ms)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 
     async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
@@ -882,6 +996,9 @@ impl Store for PostgresStore {
     }
 
     async fn close(&self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
         self.pool.close().await;
     }
 }

@@ -40,6 +40,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 pub struct SqliteStore {
     writer: Writer,
     readers: SqlitePool,
+    signals: std::sync::Arc<super::Signals>,
 }
 
 impl SqliteStore {
@@ -87,8 +88,13 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
 
-        let writer = Writer::spawn(conn);
-        Ok(SqliteStore { writer, readers })
+        let signals = std::sync::Arc::new(super::Signals::default());
+        let writer = Writer::spawn(conn, signals.clone()).await?;
+        Ok(SqliteStore {
+            writer,
+            readers,
+            signals,
+        })
     }
 }
 
@@ -363,6 +369,10 @@ async fn seed_in(conn: &mut SqliteConnection, rows: SeedRows) -> Result<(), Stor
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {
+    fn signals(&self) -> &super::Signals {
+        &self.signals
+    }
+
     fn backend(&self) -> &'static str {
         "sqlite"
     }

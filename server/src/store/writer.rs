@@ -7,7 +7,19 @@ use futures_util::future::BoxFuture;
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
-use super::StoreError;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sqlx::sqlite::{SqliteOperation, UpdateHookResult};
+
+use super::{Signals, StoreError};
+
+/// What the writer tells others after a commit.
+struct Committed {
+    /// Set by the connection's update hook when a write queued an outbox row.
+    queued: Arc<AtomicBool>,
+    signals: Arc<Signals>,
+}
 
 /// Most writes committed together.
 const MAX_BATCH: usize = 256;
@@ -76,11 +88,25 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `conn`.
-    pub fn spawn(conn: SqliteConnection) -> Writer {
+    /// Starts the writer task on `conn`. A batch that committed new
+    /// outbox rows notifies `signals.outbox`, so the delivery worker starts
+    /// at once rather than at its next poll.
+    pub async fn spawn(
+        mut conn: SqliteConnection,
+        signals: Arc<Signals>,
+    ) -> Result<Writer, StoreError> {
+        let queued = Arc::new(AtomicBool::new(false));
+        let flag = queued.clone();
+        conn.lock_handle()
+            .await?
+            .set_update_hook(move |change: UpdateHookResult<'_>| {
+                if change.table == "outbox" && matches!(change.operation, SqliteOperation::Insert) {
+                    flag.store(true, Ordering::Relaxed);
+                }
+            });
         let (inbox, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer(conn, rx));
-        Writer { inbox }
+        tokio::spawn(writer(conn, rx, Committed { queued, signals }));
+        Ok(Writer { inbox })
     }
 
     /// Queues a write and waits until it is committed (or refused).
@@ -109,7 +135,11 @@ impl Writer {
     }
 }
 
-async fn writer(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<Message>) {
+async fn writer(
+    mut conn: SqliteConnection,
+    mut inbox: mpsc::Receiver<Message>,
+    committed: Committed,
+) {
     let mut closing = None;
     while closing.is_none() {
         let Some(first) = inbox.recv().await else {
@@ -128,7 +158,12 @@ async fn writer(mut conn: SqliteConnection, mut inbox: mpsc::Receiver<Message>) 
             }
         }
         if !batch.is_empty() {
-            commit_batch(&mut conn, batch).await;
+            let stored = commit_batch(&mut conn, batch).await;
+            // A rolled-back savepoint may have set the flag: a spurious
+            // wake-up costs one look at the outbox.
+            if committed.queued.swap(false, Ordering::Relaxed) && stored {
+                committed.signals.outbox.notify_one();
+            }
         }
     }
     if let Err(e) = conn.close().await {
@@ -147,13 +182,14 @@ async fn exec(conn: &mut SqliteConnection, statement: &'static str) -> Result<()
         .map_err(StoreError::from)
 }
 
-async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn WriteJob>>) {
+/// Runs and commits one batch; true when the commit succeeded.
+async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn WriteJob>>) -> bool {
     if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
         tracing::error!(error = %e, writes = batch.len(), "SQLite refused to begin a write");
         for job in batch {
             job.finish(Err(e.clone()));
         }
-        return;
+        return false;
     }
     let mut broken = None;
     for job in &mut batch {
@@ -183,7 +219,9 @@ async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn WriteJ
         tracing::error!(error = %e, writes = batch.len(), "a SQLite write batch failed; rolling back");
         let _ = exec(conn, "ROLLBACK").await;
     }
+    let stored = outcome.is_ok();
     for job in batch {
         job.finish(outcome.clone());
     }
+    stored
 }

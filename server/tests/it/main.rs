@@ -25,6 +25,7 @@ mod open311;
 mod openapi;
 mod outbox;
 mod privacy;
+mod processes;
 mod sign_in;
 mod sites;
 mod stats;

@@ -87,6 +87,7 @@ impl TestDb {
             database_url: Some(self.url.clone()),
             sqlite_synchronous: SqliteSynchronous::Full,
             pool_size: 4,
+            pg_listen: true,
         }
     }
 

@@ -276,7 +276,7 @@ pub async fn set_mode(
         Ok(false) => return page(&state, locale, &who, StatusCode::UNPROCESSABLE_ENTITY, Some(html! { p.notice.bad role="alert" { (pages::t(locale, "Daerah tidak dikenal.", "Unknown region.")) } })).await,
         Err(e) => return store_failed(locale, &e),
     }
-    if let Err(e) = state.reload_catalog().await {
+    if let Err(e) = state.catalog_changed().await {
         return store_failed(locale, &e);
     }
     tracing::info!(officer = who.officer.id, region = %form.region, mode = mode.key(), "console: integration mode changed");

@@ -144,7 +144,7 @@ pub async fn save_rule(
     {
         return store_failed(locale, &e);
     }
-    if let Err(e) = state.reload_catalog().await {
+    if let Err(e) = state.catalog_changed().await {
         return store_failed(locale, &e);
     }
     tracing::info!(officer = who.officer.id, region = %region, category = %form.category, "console: routing rule changed");
@@ -214,7 +214,7 @@ pub async fn save_handoff(
     if let Err(e) = state.store.set_handoff(&form.category, to).await {
         return store_failed(locale, &e);
     }
-    if let Err(e) = state.reload_catalog().await {
+    if let Err(e) = state.catalog_changed().await {
         return store_failed(locale, &e);
     }
     tracing::info!(officer = who.officer.id, category = %form.category, unit = %form.unit, "console: hand-off rule changed");
