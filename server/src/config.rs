@@ -80,6 +80,44 @@ pub enum Command {
     /// The indicators' sums.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// A consistent copy of a SQLite deployment (database and files) taken
+    /// while it serves; on PostgreSQL use `pg_dump` or base backups.
+    Backup(BackupArgs),
+    /// Move a whole SQLite deployment into an empty PostgreSQL database,
+    /// verifying every table's count and checksum.
+    Copy(CopyArgs),
+}
+
+/// `aduan backup`
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The file to write (refused if it exists). Its files go beside it, in
+    /// `FILE-files`, where a service started on the copy looks for them.
+    #[arg(long)]
+    pub to: PathBuf,
+
+    /// Where the deployment's files live, when not beside the database.
+    #[arg(long, env = "ADUAN_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `aduan copy`
+#[derive(Debug, Clone, Args)]
+pub struct CopyArgs {
+    /// The SQLite database, `sqlite:PATH` (a backup, or a stopped service's).
+    #[arg(long)]
+    pub from: String,
+
+    /// An empty PostgreSQL database, `postgres://…`.
+    #[arg(long)]
+    pub to: String,
+
+    /// Where the source's files live, when not beside its database.
+    #[arg(long)]
+    pub files_dir: Option<PathBuf>,
 }
 
 /// `aduan stats ...`

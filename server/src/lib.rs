@@ -21,6 +21,7 @@ pub mod auth;
 pub mod casework;
 pub mod clock;
 pub mod config;
+pub mod copy;
 pub mod delivery;
 pub mod disclosure;
 pub mod domain;

@@ -1,8 +1,8 @@
 //! `aduan`: parse the command line, start logging, run.
 
 use aduan_server::config::{
-    Cli, Command, Config, LogFormat, NewOfficerArgs, NewPartnerArgs, NewWebhookArgs,
-    OfficerCommand, PartnerCommand, StatsCommand, WebhookCommand,
+    Backend, BackupArgs, Cli, Command, Config, CopyArgs, LogFormat, NewOfficerArgs, NewPartnerArgs,
+    NewWebhookArgs, OfficerCommand, PartnerCommand, StatsCommand, WebhookCommand,
 };
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -123,6 +123,53 @@ async fn add_partner(args: NewPartnerArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `aduan backup --to FILE`.
+async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let Backend::Sqlite(path) = args.database.backend().map_err(anyhow::Error::msg)? else {
+        anyhow::bail!(
+            "`aduan backup` copies a SQLite deployment; back up PostgreSQL with pg_dump or base backups (see the README)"
+        );
+    };
+    let started = std::time::Instant::now();
+    let (complaints, files) =
+        aduan_server::copy::backup(&path, args.files_dir.as_deref(), &args.to).await?;
+    println!(
+        "Backed up {} to {} in {:.1} s: {complaints} complaints, {files} files (in {}).",
+        path.display(),
+        args.to.display(),
+        started.elapsed().as_secs_f64(),
+        aduan_server::copy::files_beside(&args.to).display()
+    );
+    println!(
+        "To serve from it: DATABASE_URL=sqlite:{} aduan serve",
+        args.to.display()
+    );
+    Ok(())
+}
+
+/// `aduan copy --from sqlite:PATH --to postgres://…`.
+async fn copy(args: CopyArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let report = aduan_server::copy::copy(&args.from, args.files_dir.as_deref(), &args.to).await?;
+    println!(
+        "{:<24} {:>10}  checksum (same on both sides)",
+        "table", "rows"
+    );
+    for t in &report.tables {
+        println!("{:<24} {:>10}  {}", t.table, t.rows, t.checksum);
+    }
+    println!(
+        "Copied {} tables, {} rows, {} files ({} bytes) and {} unfinished uploads in {:.1} s; every count and checksum matches.",
+        report.tables.len(),
+        report.tables.iter().map(|t| t.rows).sum::<u64>(),
+        report.files,
+        report.file_bytes,
+        report.uploads,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     // Blocking work (file writes of uploads, cleaning photos, password
     // hashing) on a bounded set of threads: each thread holds memory of its
@@ -180,6 +227,14 @@ async fn run() -> std::process::ExitCode {
                 }
                 Err(e) => Err(e),
             }
+        }
+        Command::Backup(args) => {
+            init_logs(LogFormat::Text);
+            backup(args).await
+        }
+        Command::Copy(args) => {
+            init_logs(LogFormat::Text);
+            copy(args).await
         }
         Command::Migrate(db) => {
             init_logs(LogFormat::Text);

@@ -33,7 +33,8 @@ use crate::config::SqliteSynchronous as Durability;
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+/// The SQLite schema's migrations.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
 /// The SQLite store: one writer task and a read-only pool.
 #[derive(Debug)]

@@ -21,6 +21,7 @@ mod http_flow;
 mod lapor;
 mod mail;
 mod migrations;
+mod moving;
 mod open311;
 mod openapi;
 mod outbox;

@@ -48,6 +48,16 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A database that exists already (a backup, a copy's target); the
+    /// test that names it cleans it up.
+    pub fn at(url: &str, engine: Engine) -> TestDb {
+        TestDb {
+            url: url.to_owned(),
+            engine,
+            _dir: None,
+        }
+    }
+
     pub async fn new(engine: Engine) -> TestDb {
         match engine {
             Engine::Sqlite => {
