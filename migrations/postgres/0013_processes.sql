@@ -9,6 +9,10 @@ CREATE UNLOGGED TABLE rate_buckets (
     tat BIGINT NOT NULL
 );
 
+-- The request that queued a message, so that a delivery's log line names
+-- the request behind it.
+ALTER TABLE outbox ADD COLUMN request_id TEXT;
+
 -- Committing outbox messages wakes every process's delivery worker at
 -- once (the notification is sent at commit, once per transaction). A
 -- statement that queued nothing (no subscriber) wakes no one.

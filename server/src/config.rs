@@ -439,6 +439,16 @@ pub struct Config {
     #[arg(long, env = "ADUAN_LAPOR_URL")]
     pub lapor_url: Option<String>,
 
+    /// Serve `/metrics` (Prometheus) on this separate address, without a
+    /// token: bind it where only the monitoring system reaches.
+    #[arg(long, env = "ADUAN_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Serve `/metrics` on the public address too, to requests that carry
+    /// `Authorization: Bearer TOKEN` (never logged). Unset: not served there.
+    #[arg(long, env = "ADUAN_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
+
     /// The integration token LAPOR issued (never logged).
     #[arg(long, env = "ADUAN_LAPOR_TOKEN", hide_env_values = true)]
     pub lapor_token: Option<Secret>,

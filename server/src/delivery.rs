@@ -150,8 +150,18 @@ async fn deliver(state: &AppState, connectors: &Connectors, row: &OutboxRow) -> 
         other => Err(format!("no connector delivers `{other}` messages")),
     }
     .inspect_err(|e| {
-        tracing::warn!(delivery = %row.delivery_id, attempt = row.attempts, error = %e, "a delivery failed");
+        tracing::warn!(delivery = %row.delivery_id, request_id = row.request_id.as_deref().unwrap_or("-"), attempt = row.attempts, error = %e, "a delivery failed");
     })
+}
+
+/// Who a delivery went to, as the metrics name it: a subscriber by its id,
+/// SP4N-LAPOR by region; never an e-mail address.
+fn receiver_label(row: &OutboxRow) -> String {
+    match row.channel.as_str() {
+        "webhook" => format!("subscriber {}", row.target),
+        "lapor" => format!("lapor {}", row.target),
+        _ => row.channel.clone(),
+    }
 }
 
 /// Delivers one claimed row and records the outcome.
@@ -173,6 +183,14 @@ async fn deliver_and_record(state: &AppState, connectors: &Connectors, row: Outb
             error,
         },
     };
+    let result = match &outcome {
+        Delivered::Yes => "delivered",
+        Delivered::Park { .. } => "parked",
+        Delivered::Retry { .. } => "retry",
+    };
+    state
+        .metrics
+        .delivery(&row.channel, &receiver_label(&row), result);
     if let Err(e) = state.store.finish_delivery(row.id, outcome, now_ms()).await {
         // The lease runs out and the row is delivered again; the
         // receiver drops the repeat by its id.

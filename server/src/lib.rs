@@ -31,6 +31,7 @@ pub mod extract;
 pub mod intake;
 pub mod lapor;
 pub mod mail;
+pub mod metrics;
 pub mod officers;
 pub mod outbound;
 pub mod routes;
@@ -134,6 +135,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
         )),
         widget_seen: Arc::default(),
+        metrics: Arc::default(),
     })
 }
 
@@ -162,6 +164,21 @@ pub async fn run(
         max_connections: state.config.max_connections,
         header_timeout: std::time::Duration::from_secs(state.config.header_timeout_secs.max(1)),
     };
+    let metrics = match state.config.metrics_listen {
+        Some(address) => {
+            let listener = TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {address}"))?;
+            tracing::info!(address = %address, "metrics are served");
+            let router = metrics::private_router(state.clone());
+            Some(tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            }))
+        }
+        None => None,
+    };
     let app = routes::router(state);
     tracing::info!(
         address = %listener.local_addr()?,
@@ -172,6 +189,9 @@ pub async fn run(
     clock.abort();
     delivery.abort();
     catalog.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     store.close().await;
     tracing::info!("aduan has stopped");
     Ok(())

@@ -29,6 +29,8 @@ pub struct AppState {
     /// When this process last recorded each sign of life (a region's or a
     /// site's widget seen, a policy report), by key.
     pub widget_seen: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    /// What `/metrics` reports (see [`crate::metrics`]).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

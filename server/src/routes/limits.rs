@@ -29,7 +29,7 @@ use crate::store::{Store, Token};
 #[derive(Debug)]
 pub struct Limiter {
     /// Names the budget in the database (`submit`, `lookup`, `upload`).
-    name: &'static str,
+    pub(crate) name: &'static str,
     per_minute: u32,
     burst: u32,
     buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
@@ -255,10 +255,16 @@ pub async fn limit_citizens(
         None
     };
     let refused = match (limiter, client_ip(&state, &request)) {
-        (Some(limiter), Some(ip)) => limiter
-            .take_everywhere(state.store.as_ref(), ip)
-            .await
-            .err(),
+        (Some(limiter), Some(ip)) => {
+            let refused = limiter
+                .take_everywhere(state.store.as_ref(), ip)
+                .await
+                .err();
+            if refused.is_some() {
+                state.metrics.refused(limiter.name);
+            }
+            refused
+        }
         _ => None,
     };
     if let Some(wait) = refused {

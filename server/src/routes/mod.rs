@@ -27,7 +27,6 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::extract::locale_of;
@@ -303,6 +302,7 @@ pub fn router(state: AppState) -> Router {
         // Operators and load balancers.
         .route("/livez", get(system::livez))
         .route("/healthz", get(system::healthz))
+        .route("/metrics", get(crate::metrics::public_metrics))
         .nest("/api/v1", public_api)
         // The loader, the widget bundle and the demo pages; JSON 404 otherwise.
         .fallback_service(
@@ -316,22 +316,20 @@ pub fn router(state: AppState) -> Router {
             timeout,
         ))
         .merge(uploads)
+        // Which route answered, for the metrics (never the path itself).
+        .route_layer(middleware::from_fn(crate::metrics::note_route))
         .layer(middleware::from_fn(errors_as_json))
         .layer(DefaultBodyLimit::max(limit))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-                // The path as the disclosure policy lets a log line carry it.
-                tracing::debug_span!(
-                    "request",
-                    method = %request.method(),
-                    path = %crate::disclosure::loggable_path(request.uri().path()),
-                )
-            }),
-        )
+        // The request id, its log span (carrying the path only as the
+        // disclosure policy lets a log line carry it) and the counters.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::observe,
+        ))
         .with_state(state)
 }
 

@@ -279,6 +279,14 @@ pub struct Signals {
     pub catalog: tokio::sync::Notify,
 }
 
+/// A pool's connections (see [`Store::pool_use`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolUse {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// The answer of a budget kept in the database for every process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token {
@@ -311,6 +319,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         let _ = (key, now_ms, interval_ms, burst);
         Ok(None)
     }
+
+    /// The connections of this process's pool: open, idle, and the most.
+    fn pool_use(&self) -> PoolUse;
+
+    /// Complaints by status, for the operator's dashboard.
+    async fn complaints_by_status(&self) -> Result<Vec<(String, i64)>, StoreError>;
 
     /// Tells the other processes that reference data changed (routing
     /// rules, a region's integration mode); they read it again at once.

@@ -6,17 +6,18 @@
 /// event: every active subscriber without a region, and the region's own
 /// subscribers while the region is in `webhook` mode; never back to the
 /// subscriber that sent the change (`$6`, or -1). `$1` event id,
-/// `$2` complaint id, `$3` message type, `$4` body, `$5` now.
-pub const FAN_OUT: &str = "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
-     SELECT 'evt_' || CAST($1 AS TEXT) || '_' || CAST(s.id AS TEXT), 'webhook', CAST(s.id AS TEXT), c.id, $3, $4, 'pending', 0, $5, $5 \
+/// `$2` complaint id, `$3` message type, `$4` body, `$5` now, `$7` the
+/// request behind it.
+pub const FAN_OUT: &str = "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at, request_id) \
+     SELECT 'evt_' || CAST($1 AS TEXT) || '_' || CAST(s.id AS TEXT), 'webhook', CAST(s.id AS TEXT), c.id, $3, $4, 'pending', 0, $5, $5, $7 \
      FROM complaints c JOIN regions r ON r.slug = c.region_slug \
      JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook')) \
      WHERE c.id = $2 AND s.id <> $6";
 
 /// The files of one attaching, for every subscriber that should hear of
 /// them: `$1` names the delivery (the first file's id).
-pub const FAN_OUT_FILES: &str = "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
-     SELECT 'files_' || $1 || '_' || CAST(s.id AS TEXT), 'webhook', CAST(s.id AS TEXT), c.id, $3, $4, 'pending', 0, $5, $5 \
+pub const FAN_OUT_FILES: &str = "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at, request_id) \
+     SELECT 'files_' || $1 || '_' || CAST(s.id AS TEXT), 'webhook', CAST(s.id AS TEXT), c.id, $3, $4, 'pending', 0, $5, $5, $6 \
      FROM complaints c JOIN regions r ON r.slug = c.region_slug \
      JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook')) \
      WHERE c.id = $2";
@@ -37,6 +38,8 @@ pub struct OutboxRow {
     pub secret: Option<String>,
     pub previous_secret: Option<String>,
     pub previous_until: Option<i64>,
+    /// The request that queued it (see [`crate::metrics`]).
+    pub request_id: Option<String>,
 }
 
 /// How one delivery ended.
@@ -83,6 +86,8 @@ pub struct OutboxCounts {
     pub pending: i64,
     pub delivered: i64,
     pub failed: i64,
+    /// When the oldest message still waiting was queued.
+    pub oldest_pending_at: Option<i64>,
 }
 
 /// What is needed to check a message a subscriber sends in.

@@ -34,8 +34,8 @@ const SUBMIT: &str = "WITH new_id AS (SELECT nextval(pg_get_serial_sequence('com
            SELECT k.complaint_id, $5, $27, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $4, $4, $28, $29 FROM k RETURNING id), \
      r AS (INSERT INTO reporters (complaint_id, name, email, phone) SELECT c.id, $21, $22, $23 FROM c WHERE $24), \
      e AS (INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) SELECT c.id, $4, 'submitted', 'reporter', 'submitted' FROM c RETURNING id, complaint_id), \
-     o AS (INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
-           SELECT 'evt_' || e.id::text || '_' || s.id::text, 'webhook', s.id::text, e.complaint_id, $25, $26, 'pending', 0, $4, $4 \
+     o AS (INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at, request_id) \
+           SELECT 'evt_' || e.id::text || '_' || s.id::text, 'webhook', s.id::text, e.complaint_id, $25, $26, 'pending', 0, $4, $4, $30 \
            FROM e JOIN regions r ON r.slug = $6 \
            JOIN webhook_subscribers s ON s.active AND (s.region_slug IS NULL OR (s.region_slug = r.slug AND r.integration_mode = 'webhook'))) \
      SELECT COALESCE(MAX(c.id), 0) FROM c";
@@ -188,6 +188,22 @@ impl Store for PostgresStore {
         // The next request fits once `tat + interval - now <= tolerance`.
         let wait = tat.map_or(0, |tat| tat + interval_ms - tolerance - now_ms);
         Ok(Some(super::Token::Spent(wait.max(1))))
+    }
+
+    fn pool_use(&self) -> super::PoolUse {
+        super::PoolUse {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
+    async fn complaints_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT status, COUNT(*) FROM complaints GROUP BY status ORDER BY status",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     async fn announce_catalog(&self) -> Result<(), StoreError> {
@@ -348,6 +364,7 @@ impl Store for PostgresStore {
         let created: i64 = query
             .bind(&c.channel)
             .bind(&c.handed_off_from)
+            .bind(crate::metrics::current_request_id())
             .fetch_one(&mut *tx)
             .await?;
         if created != 0 {

@@ -370,6 +370,23 @@ async fn seed_in(conn: &mut SqliteConnection, rows: SeedRows) -> Result<(), Stor
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {
+    fn pool_use(&self) -> super::PoolUse {
+        // The readers' pool and the one writer's connection.
+        super::PoolUse {
+            open: self.readers.size() + 1,
+            idle: u32::try_from(self.readers.num_idle()).unwrap_or(u32::MAX),
+            max: self.readers.options().get_max_connections() + 1,
+        }
+    }
+
+    async fn complaints_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT status, COUNT(*) FROM complaints GROUP BY status ORDER BY status",
+        )
+        .fetch_all(&self.readers)
+        .await?)
+    }
+
     fn signals(&self) -> &super::Signals {
         &self.signals
     }

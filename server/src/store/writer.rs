@@ -38,6 +38,8 @@ pub type WriteFn<T> = Box<
 
 struct TypedJob<T> {
     work: Option<WriteFn<T>>,
+    /// The request the write serves, for what it queues.
+    request_id: Option<String>,
     result: Option<Result<T, StoreError>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
@@ -48,7 +50,10 @@ impl<T: Send + 'static> WriteJob for TypedJob<T> {
             let Some(work) = self.work.take() else {
                 return false;
             };
-            let result = work(conn).await;
+            let result = match self.request_id.take() {
+                Some(id) => crate::metrics::REQUEST_ID.scope(id, work(conn)).await,
+                None => work(conn).await,
+            };
             let ok = result.is_ok();
             self.result = Some(result);
             ok
@@ -114,6 +119,7 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let job = TypedJob {
             work: Some(work),
+            request_id: crate::metrics::current_request_id(),
             result: None,
             reply,
         };

@@ -20,6 +20,7 @@ mod http_errors;
 mod http_flow;
 mod lapor;
 mod mail;
+mod metrics;
 mod migrations;
 mod moving;
 mod open311;

@@ -255,6 +255,8 @@ pub fn config(db: &TestDb, listen: SocketAddr) -> Config {
         outbox_lease_secs: 10,
         outbox_poll_ms: 50,
         delivery_timeout_secs: 2,
+        metrics_listen: None,
+        metrics_token: None,
         lapor_url: None,
         lapor_token: None,
         lapor_callback_token: None,

@@ -130,6 +130,7 @@ pub async fn sign_in(
     };
     let Some(officer) = officer.filter(|_| matched) else {
         tracing::info!("console: a sign-in failed");
+        state.metrics.sign_in_failed();
         let problem = pages::t(
             locale,
             "E-mail atau kata sandi salah.",

@@ -167,6 +167,7 @@ async fn tell_subscribers(conn: &mut Conn, a: &Attaching, inserted: &[String]) -
         .bind(crate::outbound::FILES_ADDED)
         .bind(body)
         .bind(a.at_ms)
+        .bind(crate::metrics::current_request_id())
         .execute(&mut *conn)
         .await?;
     Ok(())

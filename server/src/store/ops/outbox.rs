@@ -30,6 +30,7 @@ pub async fn fan_out_except(
         .bind(body)
         .bind(facts.at_ms)
         .bind(sender)
+        .bind(crate::metrics::current_request_id())
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -45,7 +46,7 @@ pub async fn claim_outbox(
 ) -> Result<Vec<crate::store::outbox::OutboxRow>, StoreError> {
     let claim = format!(
         "SELECT o.id, o.delivery_id, o.complaint_id, o.channel, o.target, o.event_type, o.payload, CAST(o.attempts + 1 AS BIGINT) AS attempts, \
-         s.url, s.secret, s.previous_secret, s.previous_until \
+         s.url, s.secret, s.previous_secret, s.previous_until, o.request_id \
          FROM outbox o LEFT JOIN webhook_subscribers s ON o.channel = 'webhook' AND CAST(s.id AS TEXT) = o.target \
          WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1) \
          AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.target = o.target AND p.channel = o.channel \
@@ -137,6 +138,10 @@ pub async fn outbox_counts(conn: &mut Conn) -> Result<crate::store::outbox::Outb
             _ => counts.failed = n,
         }
     }
+    counts.oldest_pending_at =
+        sqlx::query_scalar("SELECT MIN(created_at) FROM outbox WHERE state = 'pending'")
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(counts)
 }
 
@@ -153,8 +158,8 @@ struct OutboxMessage<'a> {
 /// Queues a message unless one with its delivery id is queued already.
 async fn queue_once(conn: &mut Conn, m: &OutboxMessage<'_>, now_ms: i64) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7) ON CONFLICT (delivery_id) DO NOTHING",
+        "INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8) ON CONFLICT (delivery_id) DO NOTHING",
     )
     .bind(m.delivery_id)
     .bind(m.channel)
@@ -163,6 +168,7 @@ async fn queue_once(conn: &mut Conn, m: &OutboxMessage<'_>, now_ms: i64) -> Resu
     .bind(m.event_type)
     .bind(m.payload)
     .bind(now_ms)
+    .bind(crate::metrics::current_request_id())
     .execute(&mut *conn)
     .await?;
     Ok(())
