@@ -70,6 +70,7 @@ fn test() -> Result {
     tools::ensure_wasm_target()?;
     let postgres = tools::ensure_postgres()?;
     tools::ensure_chromium()?;
+    let haproxy = tools::ensure_haproxy()?;
     let tuspy = tools::ensure_tuspy()?;
     let bindgen = tools::ensure_wasm_bindgen()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
@@ -100,7 +101,8 @@ fn test() -> Result {
     let tested = run(cargo()
         .args(["test", "--workspace", "--exclude", "aduan-widget"])
         .env("ADUAN_TEST_POSTGRES_URL", cluster.admin_url())
-        .env("ADUAN_TUSPY", &tuspy));
+        .env("ADUAN_TUSPY", &tuspy)
+        .env("ADUAN_HAPROXY", &haproxy));
     drop(cluster);
     tested?;
     // Component tests of the widget in headless Chromium.

@@ -149,6 +149,16 @@ pub fn ensure_chromium() -> Result {
     )
 }
 
+/// Debian's HAProxy for the load-balancer test, installed when running as
+/// root; its path.
+pub fn ensure_haproxy() -> Result<PathBuf> {
+    let path = PathBuf::from("/usr/sbin/haproxy");
+    if !path.exists() {
+        apt_install(&["haproxy"], "HAProxy (for the load-balancer test)")?;
+    }
+    Ok(path)
+}
+
 /// The version of tus-py-client (PyPI `tuspy`) the conformance test runs.
 const TUSPY: &str = "1.1.0";
 

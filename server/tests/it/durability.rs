@@ -24,9 +24,14 @@ async fn start(db: &TestDb) -> Server {
 
 /// Starts the binary with extra environment settings.
 pub async fn start_with(db: &TestDb, settings: &[(&str, &str)]) -> Server {
+    start_listening(db, "127.0.0.1:0", settings).await
+}
+
+/// The same on a chosen address (a balancer's configuration names it).
+pub async fn start_listening(db: &TestDb, listen: &str, settings: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_aduan"));
     child
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .args(["serve", "--listen", listen, "--log-format", "json"])
         .env("DATABASE_URL", &db.url)
         .env("ADUAN_LOG", "info")
         .env("ADUAN_SUBMIT_RATE", "0")

@@ -7,6 +7,7 @@ mod widget_files;
 mod attachments;
 mod fixtures;
 
+mod balancer;
 mod browser;
 mod bundle;
 mod console;

@@ -515,7 +515,7 @@ async fn start_server(db: &crate::support::TestDb) -> crate::durability::Server 
     .await
 }
 
-async fn add_subscriber(db: &crate::support::TestDb, receiver: &Receiver) {
+pub async fn add_subscriber(db: &crate::support::TestDb, receiver: &Receiver) {
     let store = aduan_server::open_store(&db.args())
         .await
         .expect("the store");
