@@ -149,12 +149,16 @@ pub fn ensure_chromium() -> Result {
     )
 }
 
-/// Debian's HAProxy for the load-balancer test, installed when running as
-/// root; its path.
+/// Debian's HAProxy for the load-balancer test (and OpenSSL, for a
+/// throwaway certificate to check the example configuration), installed
+/// when running as root; HAProxy's path.
 pub fn ensure_haproxy() -> Result<PathBuf> {
     let path = PathBuf::from("/usr/sbin/haproxy");
-    if !path.exists() {
-        apt_install(&["haproxy"], "HAProxy (for the load-balancer test)")?;
+    if !path.exists() || !std::path::Path::new("/usr/bin/openssl").exists() {
+        apt_install(
+            &["haproxy", "openssl"],
+            "HAProxy and OpenSSL (for the load-balancer tests)",
+        )?;
     }
     Ok(path)
 }

@@ -366,3 +366,61 @@ async fn behind_the_balancer_a_client_is_its_own_address_whatever_it_claims() {
     assert_eq!(file(other, "203.0.113.1".into()).await, 201);
     drop((server, balancer));
 }
+
+#[test]
+fn the_example_configurations_pass_haproxys_own_check() {
+    let dir = tempfile::tempdir().expect("a folder");
+    // A throwaway certificate where the examples expect the real one.
+    let (key, cert, pem) = (
+        dir.path().join("key.pem"),
+        dir.path().join("cert.pem"),
+        dir.path().join("aduan.pem"),
+    );
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=aduan.test", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs (Debian's openssl; `cargo xtask test` installs it)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let both = [
+        std::fs::read(&cert).expect("the certificate"),
+        std::fs::read(&key).expect("the key"),
+    ]
+    .concat();
+    std::fs::write(&pem, both).expect("the pem");
+    let deploy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy");
+    for name in ["haproxy.cfg", "compose-haproxy.cfg"] {
+        let text = std::fs::read_to_string(deploy.join(name)).expect("the example");
+        assert!(text.contains("/etc/haproxy/certs/aduan.pem"), "{name}");
+        assert!(text.contains("option httpchk GET /healthz"), "{name}");
+        assert!(text.contains("option forwardfor"), "{name}");
+        let local = dir.path().join(name);
+        std::fs::write(
+            &local,
+            text.replace(
+                "/etc/haproxy/certs/aduan.pem",
+                pem.to_str().expect("a path"),
+            ),
+        )
+        .expect("a copy");
+        let check = std::process::Command::new(haproxy_binary())
+            .args(["-c", "-f"])
+            .arg(&local)
+            .output()
+            .expect("haproxy runs");
+        assert!(
+            check.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+}
