@@ -236,6 +236,123 @@ fn add_officer(url: &str, email: &str, role: &str, unit: Option<&str>) -> Result
     Ok(())
 }
 
+/// HAProxy in front of `servers`, until dropped.
+struct Balancer {
+    child: Child,
+    front: SocketAddr,
+    _dir: std::path::PathBuf,
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self._dir);
+    }
+}
+
+fn free_port() -> Result<SocketAddr> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())
+}
+
+async fn balancer(haproxy: &std::path::Path, servers: &[SocketAddr]) -> Result<Balancer> {
+    let (front, stats) = (free_port()?, free_port()?);
+    let mut config = format!(
+        "global\n    maxconn 4000\n\
+         defaults\n    mode http\n    timeout connect 2s\n    timeout client 30s\n    timeout server 30s\n    option forwardfor\n\
+         frontend web\n    bind {front}\n    default_backend aduan\n\
+         backend aduan\n    balance roundrobin\n    option httpchk GET /healthz\n    http-check expect status 200\n    default-server inter 500ms fall 2 rise 2\n"
+    );
+    for (i, s) in servers.iter().enumerate() {
+        config.push_str(&format!("    server aduan{} {s} check\n", i + 1));
+    }
+    config.push_str(&format!(
+        "listen stats\n    bind {stats}\n    stats enable\n    stats uri /stats\n"
+    ));
+    let dir = std::env::temp_dir().join(format!(
+        "aduan-haproxy-{}-{}",
+        std::process::id(),
+        front.port()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join("haproxy.cfg");
+    std::fs::write(&file, config).map_err(|e| e.to_string())?;
+    let child = Command::new(haproxy)
+        .args(["-db", "-f"])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start HAProxy: {e}"))?;
+    let balancer = Balancer {
+        child,
+        front,
+        _dir: dir,
+    };
+    // Ready when every server is up.
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(text) = read_stats(stats) {
+            let up = text
+                .lines()
+                .filter(|l| l.starts_with("aduan,aduan"))
+                .filter(|l| l.split(',').nth(17) == Some("UP"))
+                .count();
+            if up == servers.len() {
+                return Ok(balancer);
+            }
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            return Err("HAProxy's servers did not come up".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// HAProxy's statistics as CSV (HTTP/1.0: the answer ends with the
+/// connection).
+fn read_stats(at: SocketAddr) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(at).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(b"GET /stats;csv HTTP/1.0\r\n\r\n").ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// Look-ups and submissions through HAProxy to one and to three
+/// processes on one PostgreSQL.
+async fn bench_balancer(url: &str, processes: usize, seconds: u64, rounds: usize) -> Result {
+    let haproxy = tools::ensure_haproxy()?;
+    let mut servers = Vec::new();
+    for _ in 0..processes {
+        servers.push(Server::start(url)?);
+    }
+    let addresses: Vec<SocketAddr> = servers.iter().map(|s| s.addr).collect();
+    let front = balancer(&haproxy, &addresses).await?;
+    let codes = Arc::new(seed(front.front).await?);
+    let mut results = Vec::new();
+    for round in 0..rounds {
+        results.push(measure(front.front, codes.clone(), seconds, round).await);
+    }
+    drop(front);
+    let peak = servers.iter().map(Server::peak_mib).fold(0.0, f64::max);
+    for server in servers {
+        server.stop();
+    }
+    report(
+        &format!(
+            "Through HAProxy to {processes} process(es) on one PostgreSQL (bare = /livez through HAProxy)"
+        ),
+        &results,
+        peak,
+    );
+    Ok(())
+}
+
 /// The outbox on a fresh store: webhooks to a receiver on loopback.
 async fn bench_outbox(engine: &str, url: &str) -> Result {
     println!("Outbox, {engine}: signed webhooks to a receiver on loopback");
@@ -452,7 +569,7 @@ fn uploads(runtime: &tokio::runtime::Runtime) -> Result {
 }
 
 /// Runs the benchmark; `--seconds N` per scenario, `--rounds N`,
-/// `--only sqlite|postgres|widget|uploads|outbox|console|performance`.
+/// `--only sqlite|postgres|widget|uploads|outbox|console|performance|balancer`.
 pub fn run(args: &[String]) -> Result {
     let seconds = option(args, "--seconds", 5)?;
     let rounds = option(args, "--rounds", 3)? as usize;
@@ -488,6 +605,9 @@ pub fn run(args: &[String]) -> Result {
     if only.as_deref() == Some("outbox") {
         return outbox(&runtime);
     }
+    if only.as_deref() == Some("balancer") {
+        return balanced(&runtime, seconds, rounds);
+    }
     if only.as_deref() != Some("postgres") {
         let dir = std::env::temp_dir().join(format!("aduan-bench-{}", std::process::id()));
         let url = format!("sqlite:{}", dir.join("bench.db").display());
@@ -512,10 +632,22 @@ pub fn run(args: &[String]) -> Result {
         ))?;
     }
     if only.is_none() {
+        balanced(&runtime, seconds, rounds)?;
         outbox(&runtime)?;
         console(&runtime)?;
         performance(&runtime)?;
         uploads(&runtime)?;
+    }
+    Ok(())
+}
+
+/// Through the balancer: one process, then three, each on a fresh database.
+fn balanced(runtime: &tokio::runtime::Runtime, seconds: u64, rounds: usize) -> Result {
+    let bindir = tools::ensure_postgres()?;
+    let cluster = pg::Cluster::start(&bindir)?;
+    for processes in [1, 3] {
+        let url = cluster.create_database(&format!("aduan_balancer_{processes}"))?;
+        runtime.block_on(bench_balancer(&url, processes, seconds, rounds))?;
     }
     Ok(())
 }
