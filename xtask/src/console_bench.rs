@@ -74,6 +74,18 @@ impl Db {
         .map_err(|e| e.to_string())
     }
 
+    /// Every complaint's public id (what webhooks name it by), by its
+    /// tracking code.
+    pub async fn public_ids(&mut self) -> Result<std::collections::HashMap<String, String>> {
+        const SQL: &str = "SELECT tracking_code, public_id FROM complaints";
+        let rows: Vec<(String, String)> = match self {
+            Db::Sqlite(c) => sqlx::query_as(SQL).fetch_all(c).await,
+            Db::Postgres(c) => sqlx::query_as(SQL).fetch_all(c).await,
+        }
+        .map_err(|e| e.to_string())?;
+        Ok(rows.into_iter().collect())
+    }
+
     pub fn is_sqlite(&self) -> bool {
         matches!(self, Db::Sqlite(_))
     }

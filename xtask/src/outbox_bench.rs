@@ -16,7 +16,8 @@ use crate::load::Conn;
 
 const COMPLAINT: &str = r#"{"region":"badung","classification":"complaint","title":"Jalan berlubang di depan pasar","description":"Lubang besar di Jalan Raya Kuta, sudah dua minggu tidak diperbaiki.","category":"jalan","privacy":"public","locale":"id"}"#;
 
-/// When each (tracking code, message type) arrived.
+/// When each (public id, message type) arrived: webhooks name a complaint
+/// by its public id, never by its tracking code.
 type Arrivals = Arc<Mutex<HashMap<(String, String), Instant>>>;
 
 /// A receiver that acknowledges everything and notes when it arrived.
@@ -63,10 +64,7 @@ async fn receiver() -> Result<(String, Arrivals)> {
                     }
                     let at = Instant::now();
                     let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                    let code = v["data"]["tracking_code"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned();
+                    let code = v["data"]["id"].as_str().unwrap_or_default().to_owned();
                     let kind = v["type"].as_str().unwrap_or_default().to_owned();
                     seen.lock().await.entry((code, kind)).or_insert(at);
                     if write
@@ -172,6 +170,11 @@ pub async fn measure(
         }
     }
     let rate = n as f64 / start.elapsed().as_secs_f64();
+    let ids = db.public_ids().await?;
+    let changed: Vec<(String, Instant)> = changed
+        .into_iter()
+        .map(|(code, at)| (ids.get(&code).cloned().unwrap_or(code), at))
+        .collect();
     let codes: Vec<String> = changed.iter().map(|(c, _)| c.clone()).collect();
     wait_for(&arrivals, "complaint.status_changed", &codes, 60).await?;
     let seen = arrivals.lock().await.clone();
@@ -185,9 +188,9 @@ pub async fn measure(
     latencies.sort_by(f64::total_cmp);
     let (p50, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
     println!(
-        "    status change -> webhook, {} changes with {rate:.0} submissions/s arriving: p50 {p50:.0} ms, p99 {p99:.0} ms (target p99 < 1000 ms: {})",
+        "    status change -> webhook, {} changes with {rate:.0} submissions/s arriving: p50 {p50:.0} ms, p99 {p99:.0} ms (target p99 < 100 ms: {})",
         latencies.len(),
-        if p99 < 1000.0 { "met" } else { "NOT met" }
+        if p99 < 100.0 { "met" } else { "NOT met" }
     );
 
     // 2. A burst: 2,000 complaints as fast as 8 connections file them; how
@@ -216,6 +219,11 @@ pub async fn measure(
     for task in tasks {
         codes.extend(task.await.map_err(|e| e.to_string())??);
     }
+    let ids = db.public_ids().await?;
+    let codes: Vec<String> = codes
+        .into_iter()
+        .map(|code| ids.get(&code).cloned().unwrap_or(code))
+        .collect();
     wait_for(&arrivals, "complaint.created", &codes, 120).await?;
     let seen = arrivals.lock().await.clone();
     let last = codes
