@@ -228,9 +228,20 @@ pub async fn files_for_reporter(
         return Ok(Vec::new());
     };
     let privacy = aduan_app::api::Privacy::of(complaint.anonymous, complaint.confidential);
+    reporter_files(state, complaint.id, privacy, code, locale).await
+}
+
+/// The files of complaint `id` its reporter may see.
+async fn reporter_files(
+    state: &AppState,
+    id: i64,
+    privacy: aduan_app::api::Privacy,
+    code: &TrackingCode,
+    locale: Locale,
+) -> Result<Vec<aduan_app::api::FileView>, ApiError> {
     let rows = state
         .store
-        .attachments(complaint.id)
+        .attachments(id)
         .await
         .map_err(|e| ApiError::from(e).speaking(locale))?;
     Ok(rows
@@ -333,6 +344,27 @@ pub async fn track(
         .map_err(|e| ApiError::from(e).speaking(locale))?
         .ok_or_else(|| ApiError::not_found(Reason::ComplaintNotFound).speaking(locale))?;
     tracking_view(&state.catalog(), complaint, events)
+}
+
+/// The tracker's view of a complaint with the files its reporter may see:
+/// one query when it has no files, two when it has.
+pub async fn tracked(
+    state: &AppState,
+    code: &TrackingCode,
+    locale: Locale,
+) -> Result<(TrackingView, Vec<aduan_app::api::FileView>), ApiError> {
+    let (complaint, events) = state
+        .store
+        .find_public(code.as_str())
+        .await
+        .map_err(|e| ApiError::from(e).speaking(locale))?
+        .ok_or_else(|| ApiError::not_found(Reason::ComplaintNotFound).speaking(locale))?;
+    let files = if complaint.has_files {
+        reporter_files(state, complaint.id, complaint.privacy, code, locale).await?
+    } else {
+        Vec::new()
+    };
+    Ok((tracking_view(&state.catalog(), complaint, events)?, files))
 }
 
 /// The reporter confirms that the follow-up resolved the complaint: it is

@@ -143,10 +143,10 @@ pub async fn find_complaint_by_code(
     AcceptLocale(locale): AcceptLocale,
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, locale)?;
-    let view = intake::track(&state, &code, locale).await?;
+    let (view, attachments) = intake::tracked(&state, &code, locale).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        Json(with_files(&state, &code, view, locale).await?),
+        Json(Tracked { view, attachments }),
     )
         .into_response())
 }

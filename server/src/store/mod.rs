@@ -164,6 +164,11 @@ pub enum SubmitOutcome {
 /// A complaint as the public tracker may show it (no identity, no internal notes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicComplaint {
+    /// The row's id, for reading its files; never shown.
+    pub id: i64,
+    /// Whether any file is attached (so a look-up without files asks no
+    /// more).
+    pub has_files: bool,
     pub tracking_code: String,
     pub region: String,
     pub unit: String,

@@ -46,8 +46,9 @@ pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_ha
 /// The complaint and its public events in one round trip, one row per event.
 /// Internal notes (and events that are only a note), the erasure of the
 /// reporter's contact details, and the reporter are not selected at all.
-pub const SELECT_PUBLIC: &str = "SELECT c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, c.lapor_tracking_id, \
+pub const SELECT_PUBLIC: &str = "SELECT c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, c.lapor_tracking_id, \
      (SELECT CAST(r.score AS INTEGER) FROM ratings r WHERE r.complaint_id = c.id) AS rating, \
+     EXISTS (SELECT 1 FROM attachments a WHERE a.complaint_id = c.id) AS has_files, \
      e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
      FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind NOT IN ('note', 'contact_erased') WHERE c.tracking_code = $1 ORDER BY e.id";
 pub const SELECT_STATUS_FOR_REPLY: &str = "SELECT id, status, region_slug, unit_key, public_id, anonymous, confidential FROM complaints WHERE tracking_code = $1";
@@ -269,6 +270,7 @@ impl SeedRows {
 /// One row of [`SELECT_PUBLIC`].
 #[derive(Debug, sqlx::FromRow)]
 pub struct PublicRow {
+    id: i64,
     tracking_code: String,
     region_slug: String,
     unit_key: String,
@@ -284,6 +286,7 @@ pub struct PublicRow {
     updated_at: i64,
     lapor_tracking_id: Option<String>,
     rating: Option<i32>,
+    has_files: bool,
     event_at: Option<i64>,
     event_kind: Option<String>,
     event_author: Option<String>,
@@ -311,6 +314,8 @@ pub fn public_parts(rows: Vec<PublicRow>) -> Option<(PublicComplaint, Vec<Public
         }
         if complaint.is_none() {
             complaint = Some(PublicComplaint {
+                id: row.id,
+                has_files: row.has_files,
                 tracking_code: row.tracking_code,
                 region: row.region_slug,
                 unit: row.unit_key,
