@@ -372,7 +372,7 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
     let slot = RouteSlot::default();
     request.extensions_mut().insert(slot.clone());
     request.extensions_mut().insert(RequestId(id.clone()));
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method()).to_owned();
     let span = tracing::info_span!(
         "request",
         request_id = %id,
@@ -414,6 +414,22 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
     response
 }
 
+/// A method as the metrics name it: the standard ones by name, any other as
+/// `other` (a client cannot grow the series by inventing methods).
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 fn new_id() -> String {
     format!("{:016x}", rand::random::<u64>())
 }
@@ -445,6 +461,21 @@ mod tests {
         assert!(!acceptable("id with space"));
         assert!(!acceptable("x\"y"));
         assert!(!acceptable("naïve"));
+    }
+
+    #[test]
+    fn invented_methods_share_one_series() {
+        use axum::http::Method;
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::HEAD), "HEAD");
+        assert_eq!(method_label(&Method::POST), "POST");
+        assert_eq!(method_label(&Method::PUT), "PUT");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        assert_eq!(method_label(&Method::DELETE), "DELETE");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+        assert_eq!(method_label(&Method::TRACE), "other");
+        let invented = Method::from_bytes(b"BREW").unwrap_or(Method::CONNECT);
+        assert_eq!(method_label(&invented), "other");
     }
 
     #[test]

@@ -252,6 +252,17 @@ async fn a_whole_sqlite_deployment_moves_to_an_empty_postgres_and_only_an_empty_
         let there = count_of(&target, &sql).await;
         assert_eq!((here, there), (*count as i64, *count as i64), "{table}");
     }
+    // Every table of the deployment is in the report.
+    let mut tables = source
+        .strings(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT IN ('_sqlx_migrations', 'officers_next') ORDER BY name",
+        )
+        .await;
+    let mut printed: Vec<String> = rows.iter().map(|(t, _)| t.clone()).collect();
+    tables.sort();
+    printed.sort();
+    assert_eq!(printed, tables, "{said}");
     for table in [
         "complaints",
         "reporters",
