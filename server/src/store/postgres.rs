@@ -49,6 +49,16 @@ pub struct PostgresStore {
     listener: Option<tokio::task::JoinHandle<()>>,
 }
 
+impl Drop for PostgresStore {
+    /// A store dropped without [`Store::close`] (a command, a test) stops
+    /// listening, so that its pool's connections close with it.
+    fn drop(&mut self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
+    }
+}
+
 /// The channels every process listens on.
 const OUTBOX_CHANNEL: &str = "aduan_outbox";
 const CATALOG_CHANNEL: &str = "aduan_catalog";
@@ -113,8 +123,9 @@ impl PostgresStore {
         let options: PgConnectOptions = url.parse().map_err(|_| {
             StoreError::Unavailable("DATABASE_URL is not a valid PostgreSQL URL".into())
         })?;
+        // The listener keeps one connection of the pool for itself.
         let pool = PgPoolOptions::new()
-            .max_connections(pool_size.max(2))
+            .max_connections(pool_size.max(2) + u32::from(listen))
             .acquire_timeout(Duration::from_secs(10))
             // A ping before every query would double the round trips; a
             // broken connection fails its query and is replaced.
