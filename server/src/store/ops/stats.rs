@@ -99,32 +99,36 @@ async fn add_to_day(
     region: &str,
     unit: &str,
     day: &str,
+    shard: i32,
     delta: &Tally,
 ) -> Result<(), StoreError> {
     let current: String = sqlx::query_scalar(
-        "INSERT INTO stats_daily (region_slug, unit_key, day, tally) VALUES ($1, $2, $3, '') \
-         ON CONFLICT (region_slug, unit_key, day) DO UPDATE SET tally = stats_daily.tally RETURNING tally",
+        "INSERT INTO stats_daily (region_slug, unit_key, day, shard, tally) VALUES ($1, $2, $3, $4, '') \
+         ON CONFLICT (region_slug, unit_key, day, shard) DO UPDATE SET tally = stats_daily.tally RETURNING tally",
     )
     .bind(region)
     .bind(unit)
     .bind(day)
+    .bind(shard)
     .fetch_one(&mut *conn)
     .await?;
     let mut sum = Tally::decode(&current).map_err(StoreError::Corrupt)?;
     sum.add(delta, 1);
     if sum.is_empty() {
-        sqlx::query("DELETE FROM stats_daily WHERE region_slug = $1 AND unit_key = $2 AND day = $3")
+        sqlx::query("DELETE FROM stats_daily WHERE region_slug = $1 AND unit_key = $2 AND day = $3 AND shard = $4")
             .bind(region)
             .bind(unit)
             .bind(day)
+            .bind(shard)
             .execute(&mut *conn)
             .await?;
     } else {
-        sqlx::query("UPDATE stats_daily SET tally = $4 WHERE region_slug = $1 AND unit_key = $2 AND day = $3")
+        sqlx::query("UPDATE stats_daily SET tally = $4 WHERE region_slug = $1 AND unit_key = $2 AND day = $3 AND shard = $5")
             .bind(region)
             .bind(unit)
             .bind(day)
             .bind(sum.encode())
+            .bind(shard)
             .execute(&mut *conn)
             .await?;
     }
@@ -215,8 +219,9 @@ pub async fn refresh_facts(conn: &mut Conn, complaint_id: i64) -> Result<(), Sto
                 .add(&t, 1);
         }
     }
+    let shard = shard_of(complaint_id);
     for ((region, unit, day), delta) in deltas.iter().filter(|(_, d)| !d.is_empty()) {
-        add_to_day(conn, region, unit, day, delta).await?;
+        add_to_day(conn, region, unit, day, shard, delta).await?;
     }
     let due = |t: Timing| t.due().map(|d| d.to_string());
     sqlx::query(
@@ -329,7 +334,22 @@ pub async fn day_rows(conn: &mut Conn, filter: &FactFilter) -> Result<Vec<DayRow
     if let Some(region) = &filter.region {
         q.push(" AND region_slug = ").push_bind(region.clone());
     }
-    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+    // The shards of one day, added together: one row per region, unit and day.
+    let rows: Vec<DayRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+    let mut days: std::collections::BTreeMap<(String, String, String), Tally> = Default::default();
+    for row in rows {
+        let t = Tally::decode(&row.tally).map_err(StoreError::Corrupt)?;
+        days.entry((row.region_slug, row.unit_key, row.day)).or_default().add(&t, 1);
+    }
+    Ok(days
+        .into_iter()
+        .map(|((region_slug, unit_key, day), t)| DayRow {
+            region_slug,
+            unit_key,
+            day,
+            tally: t.encode(),
+        })
+        .collect())
 }
 
 /// What changes without an event: complaints received in the period whose
@@ -484,11 +504,19 @@ pub async fn export_rows(conn: &mut Conn, filter: &FactFilter, limit: i64) -> Re
     Ok(q.build_query_as().fetch_all(&mut *conn).await?)
 }
 
+/// Rows each day's sums are split over (see migration 0014).
+const SUM_SHARDS: i64 = 8;
+
+/// The shard a complaint's contribution is always added to and taken from.
+fn shard_of(complaint_id: i64) -> i32 {
+    i32::try_from(complaint_id.rem_euclid(SUM_SHARDS)).unwrap_or(0)
+}
+
 /// Rebuilds every sum from the facts (after restoring a backup, or facts
 /// written in bulk); how many rows it wrote.
 pub async fn rebuild_stats(conn: &mut Conn) -> Result<usize, StoreError> {
     use futures_util::TryStreamExt;
-    let mut sums: std::collections::BTreeMap<(String, String, String), Tally> = Default::default();
+    let mut sums: std::collections::BTreeMap<(String, String, String, i32), Tally> = Default::default();
     {
         let mut rows = sqlx::query_as::<_, FactRow>(
             "SELECT complaint_id, region_slug, unit_key, category_key, channel, confidential, day, verification, verification_due, plan, plan_due, \
@@ -500,7 +528,7 @@ pub async fn rebuild_stats(conn: &mut Conn) -> Result<usize, StoreError> {
             let fact = row.fact(id)?;
             let t = Tally::of(&fact);
             for unit in [fact.unit.as_str(), WHOLE_REGION] {
-                sums.entry((fact.region.clone(), unit.to_owned(), fact.day.to_string()))
+                sums.entry((fact.region.clone(), unit.to_owned(), fact.day.to_string(), shard_of(id)))
                     .or_default()
                     .add(&t, 1);
             }
@@ -510,9 +538,13 @@ pub async fn rebuild_stats(conn: &mut Conn) -> Result<usize, StoreError> {
     let written = sums.len();
     let entries: Vec<_> = sums.into_iter().collect();
     for chunk in entries.chunks(500) {
-        let mut q = QueryBuilder::<Db>::new("INSERT INTO stats_daily (region_slug, unit_key, day, tally) ");
-        q.push_values(chunk, |mut b, ((region, unit, day), t)| {
-            b.push_bind(region.clone()).push_bind(unit.clone()).push_bind(day.clone()).push_bind(t.encode());
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO stats_daily (region_slug, unit_key, day, shard, tally) ");
+        q.push_values(chunk, |mut b, ((region, unit, day, shard), t)| {
+            b.push_bind(region.clone())
+                .push_bind(unit.clone())
+                .push_bind(day.clone())
+                .push_bind(*shard)
+                .push_bind(t.encode());
         });
         q.build().execute(&mut *conn).await?;
     }
