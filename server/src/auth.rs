@@ -219,13 +219,14 @@ pub fn token_hash(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
-/// Compares two secrets in time that does not depend on where they differ.
+/// Compares two secrets in time that depends neither on where they differ
+/// nor on their lengths: their SHA-256 digests are compared, every byte.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// A cookie's value from the request headers.
@@ -455,6 +456,8 @@ mod tests {
         assert!(same_secret("abcd", "abcd"));
         assert!(!same_secret("abcd", "abce"));
         assert!(!same_secret("abcd", "abc"));
+        assert!(!same_secret("", "a"));
+        assert!(!same_secret("a", ""));
         assert_eq!(random_token().len(), 64);
         assert_ne!(random_token(), random_token());
     }

@@ -111,9 +111,10 @@ pub struct CopyArgs {
     #[arg(long)]
     pub from: String,
 
-    /// An empty PostgreSQL database, `postgres://…`.
-    #[arg(long)]
-    pub to: String,
+    /// An empty PostgreSQL database, `postgres://…` (its password is never
+    /// printed; give it in `ADUAN_COPY_TO` to keep it out of `ps`).
+    #[arg(long, env = "ADUAN_COPY_TO", hide_env_values = true)]
+    pub to: Secret,
 
     /// Where the source's files live, when not beside its database.
     #[arg(long)]

@@ -66,27 +66,27 @@ enum Value {
 
 impl Value {
     /// Bytes that name the value unambiguously (type, length, content).
-    fn feed(&self, hash: &mut Sha256) {
+    fn feed(&self, hash: &mut impl sha2::digest::Update) {
         match self {
             Value::Null => hash.update(b"n"),
             Value::Int(n) => {
                 hash.update(b"i");
-                hash.update(n.to_le_bytes());
+                hash.update(&n.to_le_bytes());
             }
             Value::Bool(b) => hash.update(if *b { b"t" } else { b"f" }),
             Value::Text(t) => {
                 hash.update(b"s");
-                hash.update((t.len() as u64).to_le_bytes());
+                hash.update(&(t.len() as u64).to_le_bytes());
                 hash.update(t.as_bytes());
             }
             Value::Bytes(b) => {
                 hash.update(b"b");
-                hash.update((b.len() as u64).to_le_bytes());
+                hash.update(&(b.len() as u64).to_le_bytes());
                 hash.update(b);
             }
             Value::Float(f) => {
                 hash.update(b"d");
-                hash.update(f.to_bits().to_le_bytes());
+                hash.update(&f.to_bits().to_le_bytes());
             }
         }
     }
@@ -122,20 +122,33 @@ struct Table {
     columns: Vec<(String, Kind)>,
 }
 
-/// An order-free checksum of rows: the sum of each row's SHA-256.
-#[derive(Debug, Default)]
+/// An order-free checksum of rows: the sum of each row's HMAC-SHA-256
+/// under a key made for one run. Both sides of a copy are summed with the
+/// same key; the printed sums mean nothing outside the run, so they cannot
+/// be used to test a guess of what a row holds (a reporter's name, say).
+#[derive(Debug)]
 struct Checksum {
+    key: [u8; 32],
     rows: u64,
     sum: u128,
 }
 
 impl Checksum {
+    fn new(key: [u8; 32]) -> Checksum {
+        Checksum {
+            key,
+            rows: 0,
+            sum: 0,
+        }
+    }
+
     fn add(&mut self, row: &[Value]) {
-        let mut hash = Sha256::new();
+        use hmac::Mac;
+        let mut hash = hmac::Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key");
         for value in row {
             value.feed(&mut hash);
         }
-        let digest = hash.finalize();
+        let digest = hash.finalize().into_bytes();
         let mut first = [0u8; 16];
         first.copy_from_slice(&digest[..16]);
         self.sum = self.sum.wrapping_add(u128::from_le_bytes(first));
@@ -156,7 +169,12 @@ fn sqlite_path(from: &str) -> anyhow::Result<PathBuf> {
     let path = from
         .strip_prefix("sqlite://")
         .or_else(|| from.strip_prefix("sqlite:"))
-        .ok_or_else(|| anyhow!("--from must be `sqlite:PATH`, not `{from}`"))?;
+        .ok_or_else(|| {
+            anyhow!(
+                "--from must be `sqlite:PATH`, not `{}`",
+                crate::config::redacted_url(from)
+            )
+        })?;
     let path = PathBuf::from(path);
     if !path.is_file() {
         bail!("there is no SQLite database at {}", path.display());
@@ -276,29 +294,20 @@ async fn table(source: &SqlitePool, target: &PgPool, name: &str) -> anyhow::Resu
     })
 }
 
-fn read_sqlite(row: &sqlx::sqlite::SqliteRow, i: usize, kind: Kind) -> anyhow::Result<Value> {
+/// One column of a row as either engine gives it. `integer` columns of
+/// PostgreSQL come back as `i32`, so an integer is tried both ways.
+fn read<'r, R>(row: &'r R, i: usize, kind: Kind) -> anyhow::Result<Value>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     Ok(match kind {
-        Kind::Int => row
-            .try_get::<Option<i64>, _>(i)?
-            .map_or(Value::Null, Value::Int),
-        Kind::Bool => row
-            .try_get::<Option<bool>, _>(i)?
-            .map_or(Value::Null, Value::Bool),
-        Kind::Text => row
-            .try_get::<Option<String>, _>(i)?
-            .map_or(Value::Null, Value::Text),
-        Kind::Bytes => row
-            .try_get::<Option<Vec<u8>>, _>(i)?
-            .map_or(Value::Null, Value::Bytes),
-        Kind::Float => row
-            .try_get::<Option<f64>, _>(i)?
-            .map_or(Value::Null, Value::Float),
-    })
-}
-
-fn read_postgres(row: &sqlx::postgres::PgRow, i: usize, kind: Kind) -> anyhow::Result<Value> {
-    Ok(match kind {
-        // `integer` columns come back as i32.
         Kind::Int => match row.try_get::<Option<i64>, _>(i) {
             Ok(v) => v.map_or(Value::Null, Value::Int),
             Err(_) => row
@@ -366,9 +375,10 @@ async fn copy_table(
     source: &SqlitePool,
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     table: &Table,
+    key: [u8; 32],
 ) -> anyhow::Result<Checksum> {
     use futures_util::TryStreamExt;
-    let mut checksum = Checksum::default();
+    let mut checksum = Checksum::new(key);
     let query = select(table);
     let mut rows = sqlx::query(sqlx::AssertSqlSafe(query)).fetch(source);
     let mut batch = Vec::with_capacity(BATCH);
@@ -377,7 +387,7 @@ async fn copy_table(
             .columns
             .iter()
             .enumerate()
-            .map(|(i, (_, kind))| read_sqlite(&row, i, *kind))
+            .map(|(i, (_, kind))| read(&row, i, *kind))
             .collect::<anyhow::Result<Vec<_>>>()
             .with_context(|| format!("reading `{}`", table.name))?;
         checksum.add(&values);
@@ -394,9 +404,9 @@ async fn copy_table(
 }
 
 /// Reads a table back from PostgreSQL: its count and checksum.
-async fn verify_table(target: &PgPool, table: &Table) -> anyhow::Result<Checksum> {
+async fn verify_table(target: &PgPool, table: &Table, key: [u8; 32]) -> anyhow::Result<Checksum> {
     use futures_util::TryStreamExt;
-    let mut checksum = Checksum::default();
+    let mut checksum = Checksum::new(key);
     let query = select(table);
     let mut rows = sqlx::query(sqlx::AssertSqlSafe(query)).fetch(target);
     while let Some(row) = rows.try_next().await? {
@@ -404,7 +414,7 @@ async fn verify_table(target: &PgPool, table: &Table) -> anyhow::Result<Checksum
             .columns
             .iter()
             .enumerate()
-            .map(|(i, (_, kind))| read_postgres(&row, i, *kind))
+            .map(|(i, (_, kind))| read(&row, i, *kind))
             .collect::<anyhow::Result<Vec<_>>>()?;
         checksum.add(&values);
     }
@@ -505,6 +515,7 @@ async fn copy_into(
         );
     }
     let names = source_tables(source).await?;
+    let key: [u8; 32] = rand::random();
     let mut tables = Vec::new();
     for name in &names {
         tables.push(table(source, target, name).await?);
@@ -533,14 +544,14 @@ async fn copy_into(
     let mut tx = target.begin().await?;
     let mut sums = Vec::new();
     for table in &tables {
-        sums.push(copy_table(source, &mut tx, table).await?);
+        sums.push(copy_table(source, &mut tx, table, key).await?);
     }
     advance_sequences(&mut tx).await?;
     tx.commit().await.context("committing the copy")?;
 
     let mut report = CopyReport::default();
     for (table, sum) in tables.iter().zip(&sums) {
-        let copied = verify_table(target, table).await?;
+        let copied = verify_table(target, table, key).await?;
         if copied.rows != sum.rows || copied.sum != sum.sum {
             bail!(
                 "`{}` does not match after the copy: {} rows ({}) in SQLite, {} rows ({}) in PostgreSQL",
@@ -611,8 +622,13 @@ pub async fn backup(
         bail!("there is no SQLite database at {}", database.display());
     }
     if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    // The copy holds every reporter's name: it is readable by its owner
+    // only, whatever the umask. `VACUUM INTO` writes into an empty file,
+    // and creating it here also makes "never overwrites" hold against a
+    // file that appeared since the check above.
+    drop(private_file(to).with_context(|| format!("creating {}", to.display()))?);
     let options = SqliteConnectOptions::from_str("sqlite:")?
         .filename(database)
         .busy_timeout(std::time::Duration::from_secs(30));
@@ -629,7 +645,11 @@ pub async fn backup(
         .execute(&pool)
         .await;
     pool.close().await;
-    made.with_context(|| format!("writing the backup {}", to.display()))?;
+    if let Err(e) = made {
+        // Nothing half-written is left to be mistaken for a backup.
+        let _ = std::fs::remove_file(to);
+        return Err(e).with_context(|| format!("writing the backup {}", to.display()));
+    }
 
     let copy = SqlitePoolOptions::new()
         .max_connections(1)
@@ -668,13 +688,34 @@ pub async fn backup(
         let source = from_dir.join("files").join(shard).join(&hash);
         let dest = to_dir.join("files").join(shard).join(&hash);
         if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)?;
+            private_dir(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        std::fs::copy(&source, &dest)
+        let mut input = std::fs::File::open(&source)
+            .with_context(|| format!("reading the file {}", source.display()))?;
+        private_file(&dest)
+            .and_then(|mut output| std::io::copy(&mut input, &mut output))
             .with_context(|| format!("copying the file {}", source.display()))?;
         copied += 1;
     }
     Ok((complaints, copied))
+}
+
+/// Creates a folder (and its parents) that only its owner can enter.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates an empty file only its owner can read; refuses one that exists.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 #[cfg(test)]
@@ -682,7 +723,7 @@ mod tests {
     use super::*;
 
     fn sum(rows: &[Vec<Value>]) -> (u64, String) {
-        let mut c = Checksum::default();
+        let mut c = Checksum::new([7; 32]);
         for row in rows {
             c.add(row);
         }
@@ -731,7 +772,27 @@ mod tests {
     }
 
     #[test]
+    fn the_checksum_depends_on_the_runs_key() {
+        let row = [Value::Text("Ni Luh Putu".into())];
+        let (mut one, mut two, mut again) = (
+            Checksum::new([1; 32]),
+            Checksum::new([2; 32]),
+            Checksum::new([1; 32]),
+        );
+        one.add(&row);
+        two.add(&row);
+        again.add(&row);
+        assert_ne!(one.text(), two.text());
+        assert_eq!(one.text(), again.text());
+    }
+
+    #[test]
     fn only_a_sqlite_source_is_copied() {
+        let refused = sqlite_path("postgres://aduan:hunter2secret@db/aduan")
+            .expect_err("not SQLite")
+            .to_string();
+        assert!(!refused.contains("hunter2secret"), "{refused}");
+        assert!(refused.contains("sqlite:PATH"), "{refused}");
         assert!(sqlite_path("postgres://x/y").is_err());
         assert!(sqlite_path("sqlite:/nowhere/at/all.db").is_err());
         assert_eq!(

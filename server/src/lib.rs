@@ -120,6 +120,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         submit: routes::limits::Limiter::new("submit", config.submit_per_minute, 10),
         lookup: routes::limits::Limiter::new("lookup", config.lookup_per_minute, 30),
         upload: routes::limits::Limiter::new("upload", config.upload_per_minute, 60),
+        names_key: store
+            .service_key("rate_bucket_names", &auth::random_token())
+            .await
+            .context("reading the key that names rate buckets")?
+            .into_bytes(),
     };
     let blobs = open_blobs(&config.database, config.uploads.files_dir.as_deref()).await?;
     let files = attachments::Files::open(store.as_ref(), blobs, config.uploads.settings())
@@ -146,6 +151,7 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    metrics::check_token(&config)?;
     let state = build_state(config).await?;
     let store = state.store.clone();
     if state.config.demo_officers {

@@ -150,7 +150,8 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
 /// `aduan copy --from sqlite:PATH --to postgres://…`.
 async fn copy(args: CopyArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let report = aduan_server::copy::copy(&args.from, args.files_dir.as_deref(), &args.to).await?;
+    let report =
+        aduan_server::copy::copy(&args.from, args.files_dir.as_deref(), args.to.expose()).await?;
     println!(
         "{:<24} {:>10}  checksum (same on both sides)",
         "table", "rows"

@@ -26,6 +26,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
+use crate::extract::AcceptLocale;
 use crate::state::AppState;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -288,12 +289,33 @@ async fn scrape(state: &AppState) -> Response {
         .into_response()
 }
 
-/// `GET /metrics` on the public address: only with the metrics token, and
-/// as if it did not exist without one (nothing tells a stranger that it is
-/// there).
-pub async fn public_metrics(State(state): State<AppState>, request: Request) -> Response {
+/// The shortest `--metrics-token` a server starts with: a token an
+/// operator typed by hand is one a stranger can guess.
+pub const MIN_TOKEN_LEN: usize = 32;
+
+/// Refuses a metrics token too short to keep `/metrics` private (the
+/// token itself is never printed).
+pub fn check_token(config: &crate::config::Config) -> anyhow::Result<()> {
+    match &config.metrics_token {
+        Some(token) if token.expose().trim().len() < MIN_TOKEN_LEN => anyhow::bail!(
+            "--metrics-token (ADUAN_METRICS_TOKEN) must be at least {MIN_TOKEN_LEN} characters; make one with `openssl rand -hex 32`"
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// `GET /metrics` on the public address, routed only when a metrics token
+/// is set. A request without the token gets the very answer of a path
+/// that does not exist: nothing tells a stranger that it is there.
+pub async fn public_metrics(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    request: Request,
+) -> Response {
     let Some(token) = state.config.metrics_token.as_ref() else {
-        return not_found();
+        return crate::routes::system::not_found(AcceptLocale(locale))
+            .await
+            .into_response();
     };
     let presented = request
         .headers()
@@ -302,13 +324,11 @@ pub async fn public_metrics(State(state): State<AppState>, request: Request) -> 
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
     if !crate::auth::same_secret(presented, token.expose()) {
-        return not_found();
+        return crate::routes::system::not_found(AcceptLocale(locale))
+            .await
+            .into_response();
     }
     scrape(&state).await
-}
-
-fn not_found() -> Response {
-    crate::error::ApiError::not_found(aduan_app::i18n::Reason::NotFound).into_response()
 }
 
 /// The router of `--metrics-listen`: `/metrics` and nothing else, no token.
@@ -344,6 +364,22 @@ fn acceptable(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// Whether the request came straight from a balancer Aduan trusts: only
+/// then is its `X-Request-Id` the balancer's, not the client's.
+fn from_trusted_proxy(state: &AppState, request: &Request) -> bool {
+    state.config.trust_forwarded_for
+        && request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_some_and(|peer| {
+                state
+                    .config
+                    .trusted_proxies
+                    .iter()
+                    .any(|range| range.contains(peer.0.ip()))
+            })
+}
+
 /// Where the routing layer writes the pattern of the route it chose.
 #[derive(Debug, Clone, Default)]
 pub struct RouteSlot(Arc<Mutex<Option<String>>>);
@@ -367,7 +403,7 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| state.config.trust_forwarded_for && acceptable(v))
+        .filter(|v| from_trusted_proxy(&state, &request) && acceptable(v))
         .map_or_else(new_id, str::to_owned);
     let slot = RouteSlot::default();
     request.extensions_mut().insert(slot.clone());

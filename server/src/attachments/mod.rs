@@ -264,12 +264,9 @@ impl Files {
         blobs: Arc<dyn Blobs>,
         settings: Settings,
     ) -> Result<Files, StoreError> {
-        let fresh = format!(
-            "{:032x}{:032x}",
-            rand::random::<u128>(),
-            rand::random::<u128>()
-        );
-        let key = store.service_key(LINK_KEY, &fresh).await?;
+        let key = store
+            .service_key(LINK_KEY, &crate::auth::random_token())
+            .await?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Files {
             blobs,

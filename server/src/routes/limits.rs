@@ -75,10 +75,15 @@ impl Limiter {
     /// between processes, there too; on refusal, the seconds until one is
     /// back. When the database cannot answer, this process's budget stands
     /// alone rather than refusing every citizen.
-    pub async fn take_everywhere(&self, store: &dyn Store, ip: IpAddr) -> Result<(), u64> {
+    pub async fn take_everywhere(
+        &self,
+        store: &dyn Store,
+        ip: IpAddr,
+        names_key: &[u8],
+    ) -> Result<(), u64> {
         self.take(ip, Instant::now())?;
         let interval_ms = 60_000 / i64::from(self.per_minute.max(1));
-        let key = format!("{}:{ip}", self.name);
+        let key = shared_name(self.name, ip, names_key);
         match store
             .take_shared_token(&key, now_ms(), interval_ms.max(1), i64::from(self.burst))
             .await
@@ -93,6 +98,22 @@ impl Limiter {
             }
         }
     }
+}
+
+/// The name of a client's bucket in the database: the budget and a keyed
+/// digest of the address, never the address (the table is a list of who
+/// filed or looked up lately otherwise). The key is shared by every
+/// process through `service_keys`, so all of them name a client alike.
+pub fn shared_name(budget: &str, ip: IpAddr, names_key: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(names_key).expect("any key");
+    mac.update(ip.to_string().as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut name = format!("{budget}:");
+    for byte in &digest[..16] {
+        name.push_str(&format!("{byte:02x}"));
+    }
+    name
 }
 
 /// The client a budget belongs to (see [`address_of`]).
@@ -257,7 +278,7 @@ pub async fn limit_citizens(
     let refused = match (limiter, client_ip(&state, &request)) {
         (Some(limiter), Some(ip)) => {
             let refused = limiter
-                .take_everywhere(state.store.as_ref(), ip)
+                .take_everywhere(state.store.as_ref(), ip, &state.limits.names_key)
                 .await
                 .err();
             if refused.is_some() {
@@ -290,12 +311,30 @@ pub struct Limits {
     pub submit: Option<Limiter>,
     pub lookup: Option<Limiter>,
     pub upload: Option<Limiter>,
+    /// The key that names clients in shared buckets ([`shared_name`]).
+    pub names_key: Vec<u8>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn a_shared_bucket_is_named_without_the_address() {
+        let ip: IpAddr = "203.0.113.77".parse().expect("an address");
+        let name = shared_name("submit", ip, b"one key");
+        assert!(name.starts_with("submit:"), "{name}");
+        assert!(!name.contains("203.0.113"), "{name}");
+        assert_eq!(name.len(), "submit:".len() + 32);
+        // The same everywhere for one key; another key, another name;
+        // another address, another bucket.
+        assert_eq!(name, shared_name("submit", ip, b"one key"));
+        assert_ne!(name, shared_name("submit", ip, b"another key"));
+        let other: IpAddr = "203.0.113.78".parse().expect("an address");
+        assert_ne!(name, shared_name("submit", other, b"one key"));
+        assert_ne!(name, shared_name("lookup", ip, b"one key"));
+    }
 
     #[test]
     fn a_burst_is_allowed_then_the_rate_applies_per_address() {

@@ -291,6 +291,15 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(middleware::from_fn_with_state(state.clone(), tus_headers));
 
+    // Operators and load balancers; `/metrics` only where a token can open
+    // it (otherwise the path is as absent as any other).
+    let mut operators = Router::new()
+        .route("/livez", get(system::livez))
+        .route("/healthz", get(system::healthz));
+    if state.config.metrics_token.is_some() {
+        operators = operators.route("/metrics", get(crate::metrics::public_metrics));
+    }
+
     Router::new()
         .merge(hosted_pages)
         .merge(public_record)
@@ -299,10 +308,7 @@ pub fn router(state: AppState) -> Router {
         .merge(open311_api)
         .merge(strict_demo)
         .merge(widget_bundle)
-        // Operators and load balancers.
-        .route("/livez", get(system::livez))
-        .route("/healthz", get(system::healthz))
-        .route("/metrics", get(crate::metrics::public_metrics))
+        .merge(operators)
         .nest("/api/v1", public_api)
         // The loader, the widget bundle and the demo pages; JSON 404 otherwise.
         .fallback_service(

@@ -403,6 +403,35 @@ fn the_example_configurations_pass_haproxys_own_check() {
         assert!(text.contains("/etc/haproxy/certs/aduan.pem"), "{name}");
         assert!(text.contains("option httpchk GET /healthz"), "{name}");
         assert!(text.contains("option forwardfor"), "{name}");
+        // Neither its log line nor its request ids carry the client's
+        // address or the path (which can hold a tracking code).
+        let settings: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#'))
+            .collect();
+        assert!(settings.contains(&"unique-id-format %[uuid()]"), "{name}");
+        assert!(
+            settings.iter().any(|l| l.starts_with("log-format ")),
+            "{name}"
+        );
+        for line in &settings {
+            // A variable is `%` and letters; `%r` is the request line.
+            let variables: Vec<String> = line
+                .split('%')
+                .skip(1)
+                .map(|v| {
+                    v.trim_start_matches(['{', '+', 'Q', '}'])
+                        .chars()
+                        .take_while(char::is_ascii_alphabetic)
+                        .collect()
+                })
+                .collect();
+            for leak in ["ci", "r", "HU", "HP", "HPO", "HQ", "CC", "hr"] {
+                assert!(!variables.iter().any(|v| v == leak), "{name}: {line}");
+            }
+            assert!(!line.contains("httplog"), "{name}: {line}");
+        }
         let local = dir.path().join(name);
         std::fs::write(
             &local,

@@ -19,6 +19,9 @@ async fn scrape(app: &TestApp, url: &str, token: Option<&str>) -> (u16, String) 
     (status, r.text().await.unwrap_or_default())
 }
 
+/// A token as an operator makes one (`openssl rand -hex 32` is longer).
+const TOKEN: &str = "0f6b2c1d9e8a7f3b5c4d2e1f0a9b8c7d";
+
 fn free_port() -> std::net::SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -36,7 +39,7 @@ async fn everything_an_operator_watches(engine: Engine) {
     let private = free_port();
     let app = spawn_app_with(engine, |c| {
         c.metrics_listen = Some(private);
-        c.metrics_token = Some(Secret::new("a metrics token long enough"));
+        c.metrics_token = Some(Secret::new(TOKEN));
         c.submit_per_minute = 1;
     })
     .await;
@@ -104,12 +107,7 @@ async fn everything_an_operator_watches(engine: Engine) {
     assert!(!body.contains("aduan_"));
     let (status, _) = scrape(&app, &app.url("/metrics"), Some("a wrong token")).await;
     assert_eq!(status, 404);
-    let (status, public) = scrape(
-        &app,
-        &app.url("/metrics"),
-        Some("a metrics token long enough"),
-    )
-    .await;
+    let (status, public) = scrape(&app, &app.url("/metrics"), Some(TOKEN)).await;
     assert_eq!(status, 200);
     // On its own address, without a token.
     let (status, text) = scrape(&app, &format!("http://{private}/metrics"), None).await;
@@ -203,13 +201,85 @@ async fn postgres_everything_an_operator_watches() {
     everything_an_operator_watches(Engine::Postgres).await;
 }
 
+/// Every way of asking for `path`: the status and body of each.
+async fn answers(app: &TestApp, path: &str, token: Option<&str>) -> Vec<(u16, String)> {
+    let mut seen = Vec::new();
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::POST,
+        reqwest::Method::HEAD,
+    ] {
+        for language in ["id", "en"] {
+            let mut request = app
+                .client
+                .request(method.clone(), app.url(path))
+                .header("accept-language", language);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let r = request.send().await.expect("an answer");
+            let status = r.status().as_u16();
+            seen.push((status, r.text().await.unwrap_or_default()));
+        }
+    }
+    seen
+}
+
 #[tokio::test]
 async fn without_a_token_the_public_address_has_no_metrics() {
     let app = spawn_app_with(Engine::Sqlite, |_| {}).await;
     crate::console::wait_until_serving(&app).await;
-    let (status, body) = scrape(&app, &app.url("/metrics"), Some("anything")).await;
-    assert_eq!(status, 404);
-    assert!(!body.contains("aduan_"));
+    let metrics = answers(&app, "/metrics", Some("anything")).await;
+    assert_eq!(metrics[0].0, 404);
+    assert!(metrics.iter().all(|(_, body)| !body.contains("aduan_")));
+    // Asked any way, in any language, it answers as a path that never was.
+    assert_eq!(
+        metrics,
+        answers(&app, "/no-such-page", Some("anything")).await
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_answered_as_an_unknown_path() {
+    let app = spawn_app_with(Engine::Sqlite, |c| {
+        c.metrics_token = Some(Secret::new(TOKEN))
+    })
+    .await;
+    crate::console::wait_until_serving(&app).await;
+    for wrong in [
+        None,
+        Some(""),
+        Some("0f6b2c1d"),
+        Some(&TOKEN[..TOKEN.len() - 1]),
+    ] {
+        let metrics = answers(&app, "/metrics", wrong).await;
+        assert_eq!(metrics[0].0, 404, "{wrong:?}");
+        assert!(metrics.iter().all(|(_, body)| !body.contains("aduan_")));
+        // A GET (the first two answers, in Indonesian and English) is
+        // answered as for a path that never was.
+        let unknown = answers(&app, "/no-such-page", wrong).await;
+        assert_eq!(metrics[..2], unknown[..2], "{wrong:?}");
+    }
+    assert_eq!(answers(&app, "/metrics", Some(TOKEN)).await[0].0, 200);
+}
+
+#[tokio::test]
+async fn a_short_metrics_token_stops_the_server_before_it_serves() {
+    let db = crate::support::TestDb::new(Engine::Sqlite).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let mut config = crate::support::config(&db, listener.local_addr().expect("an address"));
+    config.metrics_token = Some(Secret::new("letmein-letmein"));
+    let error = aduan_server::run(config, listener, std::future::pending())
+        .await
+        .expect_err("a guessable token is refused");
+    let said = format!("{error:#}");
+    assert!(said.contains("--metrics-token"), "{said}");
+    assert!(
+        !said.contains("letmein"),
+        "the token is never printed: {said}"
+    );
 }
 
 #[tokio::test]
@@ -240,4 +310,26 @@ async fn a_trusted_balancer_names_the_request() {
         .expect("text")
         .to_owned();
     assert_eq!(id.len(), 16, "an unusable id is replaced: {id}");
+}
+
+#[tokio::test]
+async fn a_client_that_is_not_the_balancer_cannot_name_its_request() {
+    // Forwarded-for is trusted, but only from 10.0.0.0/8: a client on
+    // loopback is not the balancer, so its id is not taken.
+    let app = spawn_app_with(Engine::Sqlite, |c| {
+        c.trust_forwarded_for = true;
+        c.trusted_proxies = vec!["10.0.0.0/8".parse().expect("a range")];
+    })
+    .await;
+    crate::console::wait_until_serving(&app).await;
+    let r = app
+        .client
+        .get(app.url("/livez"))
+        .header("x-request-id", "chosen-by-the-client")
+        .send()
+        .await
+        .expect("an answer");
+    let id = r.headers()["x-request-id"].to_str().expect("text");
+    assert_ne!(id, "chosen-by-the-client");
+    assert_eq!(id.len(), 16, "{id}");
 }

@@ -20,6 +20,27 @@ fn aduan(args: &[&str]) -> std::process::Output {
         .expect("the aduan binary runs")
 }
 
+/// `aduan backup` of the database at `url` to `to`.
+fn backup(url: &str, to: &std::path::Path) -> std::process::Output {
+    aduan(&[
+        "backup",
+        "--database-url",
+        url,
+        "--to",
+        to.to_str().expect("a path"),
+    ])
+}
+
+/// The permission bits of a file or folder.
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
 fn text(output: &std::process::Output) -> String {
     format!(
         "{}{}",
@@ -69,15 +90,7 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_complaint()
     let started = Instant::now();
     let output = tokio::task::spawn_blocking({
         let (database, to) = (database.clone(), to.clone());
-        move || {
-            aduan(&[
-                "backup",
-                "--database-url",
-                &format!("sqlite:{database}"),
-                "--to",
-                to.to_str().expect("a path"),
-            ])
-        }
+        move || backup(&format!("sqlite:{database}"), &to)
     })
     .await
     .expect("the backup ran");
@@ -107,15 +120,24 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_complaint()
     );
 
     // It is written only once.
-    let again = aduan(&[
-        "backup",
-        "--database-url",
-        &format!("sqlite:{database}"),
-        "--to",
-        to.to_str().expect("a path"),
-    ]);
+    let again = backup(&format!("sqlite:{database}"), &to);
     assert!(!again.status.success());
     assert!(text(&again).contains("exists already"), "{}", text(&again));
+    // It holds reporters' names: only its owner reads it or its files,
+    // whatever the umask.
+    assert_eq!(mode(&to), 0o600);
+    let files = aduan_server::copy::files_beside(&to);
+    assert_eq!(mode(&files), 0o700);
+    let mut copied = 0;
+    for shard in std::fs::read_dir(files.join("files")).expect("the files") {
+        let shard = shard.expect("a shard").path();
+        assert_eq!(mode(&shard), 0o700, "{}", shard.display());
+        for file in std::fs::read_dir(&shard).expect("a shard") {
+            assert_eq!(mode(&file.expect("a file").path()), 0o600);
+            copied += 1;
+        }
+    }
+    assert!(copied > 0, "the photo was copied");
 
     // The drill: serve from the backup and find every complaint that was
     // acknowledged before it began, and the photo.
@@ -227,17 +249,11 @@ async fn a_whole_sqlite_deployment_moves_to_an_empty_postgres_and_only_an_empty_
     // The operator's way: a backup of the serving deployment, copied.
     let files_before = crate::attachments::stored_files(&app).await;
     let dir = tempfile::tempdir().expect("a folder");
-    let backup = dir.path().join("aduan.db");
-    let made = aduan(&[
-        "backup",
-        "--database-url",
-        &app.db.url,
-        "--to",
-        backup.to_str().expect("a path"),
-    ]);
+    let to_file = dir.path().join("aduan.db");
+    let made = backup(&app.db.url, &to_file);
     assert!(made.status.success(), "{}", text(&made));
     drop(app);
-    let database = format!("sqlite:{}", backup.display());
+    let database = format!("sqlite:{}", to_file.display());
 
     let target = TestDb::new(Engine::Postgres).await;
     let output = aduan(&["copy", "--from", &database, "--to", &target.url]);

@@ -46,6 +46,12 @@ async fn three_processes_give_an_address_its_budget_once_not_three_times() {
         "ten a minute from one address, whichever process it reaches"
     );
     assert_eq!(db.count("SELECT COUNT(*) FROM complaints").await, 10);
+    // The shared buckets name the client by a keyed digest, not by its
+    // address: one bucket for the one client, whichever process counted.
+    let names = db.strings("SELECT key FROM rate_buckets").await;
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with("submit:"), "{names:?}");
+    assert!(!names[0].contains("127.0.0.1"), "{names:?}");
     // Another address still has its whole budget (the budgets are per
     // client, not one for everyone).
     let r = client
