@@ -61,6 +61,33 @@ pub async fn start_listening(db: &TestDb, listen: &str, settings: &[(&str, &str)
     Server { child, base }
 }
 
+impl Server {
+    /// Files a new complaint with a fresh idempotency key.
+    pub async fn file(&self, client: &reqwest::Client) -> reqwest::Response {
+        client
+            .post(format!("{}/api/v1/complaints", self.base))
+            .header("idempotency-key", new_key())
+            .json(&complaint())
+            .send()
+            .await
+            .expect("an answer")
+    }
+
+    /// Asserts that every code is found by the tracker (`why` says what
+    /// a missing one means).
+    pub async fn assert_tracked<'a>(&self, codes: impl IntoIterator<Item = &'a String>, why: &str) {
+        let client = reqwest::Client::new();
+        for code in codes {
+            let r = client
+                .get(format!("{}/api/v1/complaints/{code}", self.base))
+                .send()
+                .await
+                .expect("an answer");
+            assert_eq!(r.status().as_u16(), 200, "{code} {why}");
+        }
+    }
+}
+
 /// Runs `cycles` rounds of submit-then-SIGKILL and checks every acknowledged code.
 async fn acknowledged_complaints_survive_kill_9(engine: Engine, cycles: u32) {
     let db = TestDb::new(engine).await;
@@ -236,17 +263,7 @@ async fn sigterm_finishes_requests_in_flight_and_exits_cleanly() {
     let codes = acknowledged.lock().await.clone();
     assert!(!codes.is_empty());
     let server = start(&db).await;
-    let client = reqwest::Client::new();
-    for code in &codes {
-        let r = client
-            .get(format!("{}/api/v1/complaints/{code}", server.base))
-            .send()
-            .await
-            .expect("an answer");
-        assert_eq!(
-            r.status().as_u16(),
-            200,
-            "{code} was acknowledged but is gone"
-        );
-    }
+    server
+        .assert_tracked(&codes, "was acknowledged but is gone")
+        .await;
 }

@@ -41,6 +41,16 @@ fn mode(path: &std::path::Path) -> u32 {
         & 0o777
 }
 
+/// Files a complaint with a photo; its tracking code.
+async fn file_with_photo(app: &crate::support::TestApp) -> String {
+    let photo = crate::attachments::upload(app, "foto.png", &crate::fixtures::png_with_text())
+        .await
+        .unwrap_or_else(|(s, b)| panic!("{s} {b}"));
+    let mut with_photo = complaint();
+    with_photo["attachments"] = serde_json::json!([photo]);
+    crate::console::file(app, with_photo).await
+}
+
 fn text(output: &std::process::Output) -> String {
     format!(
         "{}{}",
@@ -53,12 +63,7 @@ fn text(output: &std::process::Output) -> String {
 async fn a_backup_taken_under_write_load_restores_every_acknowledged_complaint() {
     let app = spawn_app(Engine::Sqlite).await;
     crate::console::wait_until_serving(&app).await;
-    let photo = crate::attachments::upload(&app, "foto.png", &crate::fixtures::png_with_text())
-        .await
-        .unwrap_or_else(|(s, b)| panic!("{s} {b}"));
-    let mut with_photo = complaint();
-    with_photo["attachments"] = serde_json::json!([photo]);
-    let photo_code = crate::console::file(&app, with_photo).await;
+    let photo_code = file_with_photo(&app).await;
 
     // Citizens keep filing while the backup is taken.
     let acknowledged = Arc::new(Mutex::new(Vec::<(Instant, String)>::new()));
@@ -144,18 +149,12 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_complaint()
     let restored = TestDb::at(&format!("sqlite:{}", to.display()), Engine::Sqlite);
     let server = start_with(&restored, &[]).await;
     let client = reqwest::Client::new();
-    for code in before.iter().copied().chain([&photo_code]) {
-        let r = client
-            .get(format!("{}/api/v1/complaints/{code}", server.base))
-            .send()
-            .await
-            .expect("an answer");
-        assert_eq!(
-            r.status().as_u16(),
-            200,
-            "{code} is missing from the backup"
-        );
-    }
+    server
+        .assert_tracked(
+            before.iter().copied().chain([&photo_code]),
+            "is missing from the backup",
+        )
+        .await;
     let tracked: Value = client
         .get(format!("{}/api/v1/complaints/{photo_code}", server.base))
         .send()
@@ -218,12 +217,7 @@ async fn a_whole_sqlite_deployment_moves_to_an_empty_postgres_and_only_an_empty_
     // A deployment with a bit of everything: complaints with reporters and
     // a photo, officers and their sessions, a handled complaint, a
     // webhook subscriber and its outbox, a site.
-    let photo = crate::attachments::upload(&app, "foto.png", &crate::fixtures::png_with_text())
-        .await
-        .unwrap_or_else(|(s, b)| panic!("{s} {b}"));
-    let mut with_photo = complaint();
-    with_photo["attachments"] = serde_json::json!([photo]);
-    let photo_code = crate::console::file(&app, with_photo).await;
+    let photo_code = file_with_photo(&app).await;
     let receiver = crate::outbox::Receiver::start(0).await;
     crate::outbox::subscribe(&app, &receiver, None).await;
     let mut codes = vec![photo_code.clone()];
@@ -307,22 +301,10 @@ async fn a_whole_sqlite_deployment_moves_to_an_empty_postgres_and_only_an_empty_
     // The copy serves: every complaint, the photo, the officer's password,
     // and a new complaint takes the next id rather than a copied one.
     let server = start_with(&target, &[]).await;
-    let client = reqwest::Client::new();
-    for code in &codes {
-        let r = client
-            .get(format!("{}/api/v1/complaints/{code}", server.base))
-            .send()
-            .await
-            .expect("an answer");
-        assert_eq!(r.status().as_u16(), 200, "{code}");
-    }
-    let r = client
-        .post(format!("{}/api/v1/complaints", server.base))
-        .header("idempotency-key", new_key())
-        .json(&complaint())
-        .send()
-        .await
-        .expect("an answer");
+    server
+        .assert_tracked(&codes, "did not come with the copy")
+        .await;
+    let r = server.file(&reqwest::Client::new()).await;
     assert_eq!(r.status().as_u16(), 201, "a new complaint after the copy");
     let signed =
         crate::console::sign_in(&server.base, &officer.email, "a long test password").await;

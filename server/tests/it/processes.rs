@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::durability::start_with;
 use crate::outbox::{Receiver, subscribe};
-use crate::support::{Engine, TestDb, complaint, config, new_key, spawn_app_with};
+use crate::support::{Engine, TestDb, complaint, config, spawn_app_with};
 
 #[tokio::test]
 async fn three_processes_give_an_address_its_budget_once_not_three_times() {
@@ -18,13 +18,7 @@ async fn three_processes_give_an_address_its_budget_once_not_three_times() {
     let client = reqwest::Client::new();
     let (mut accepted, mut refused) = (0, 0);
     for i in 0..30 {
-        let r = client
-            .post(format!("{}/api/v1/complaints", servers[i % 3].base))
-            .header("idempotency-key", new_key())
-            .json(&complaint())
-            .send()
-            .await
-            .expect("an answer");
+        let r = servers[i % 3].file(&client).await;
         match r.status().as_u16() {
             201 => accepted += 1,
             429 => {
@@ -52,15 +46,8 @@ async fn three_processes_give_an_address_its_budget_once_not_three_times() {
     assert_eq!(names.len(), 1, "{names:?}");
     assert!(names[0].starts_with("submit:"), "{names:?}");
     assert!(!names[0].contains("127.0.0.1"), "{names:?}");
-    // Another address still has its whole budget (the budgets are per
-    // client, not one for everyone).
-    let r = client
-        .post(format!("{}/api/v1/complaints", servers[0].base))
-        .header("idempotency-key", new_key())
-        .json(&complaint())
-        .send()
-        .await
-        .expect("an answer");
+    // Back at the first process, the address is still spent.
+    let r = servers[0].file(&client).await;
     assert_eq!(r.status().as_u16(), 429, "the same address is still spent");
     drop(servers);
 }
@@ -223,26 +210,11 @@ async fn another_process_delivers_what_this_one_committed_at_once() {
     )
     .await;
     let deliverer = start_with(&db, &quiet).await;
-    let store = aduan_server::open_store(&db.args())
-        .await
-        .expect("the store");
-    let catalog = store.load_catalog().await.expect("the catalog");
-    let (_, secret) =
-        aduan_server::subscribers::add(store.as_ref(), &catalog, &receiver.url, None, true)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    store.close().await;
-    *receiver.secret.lock().await = secret;
+    crate::outbox::add_subscriber(&db, &receiver).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let client = reqwest::Client::new();
     let sent = Instant::now();
-    let r = client
-        .post(format!("{}/api/v1/complaints", taker.base))
-        .header("idempotency-key", new_key())
-        .json(&complaint())
-        .send()
-        .await
-        .expect("an answer");
+    let r = taker.file(&client).await;
     assert_eq!(r.status().as_u16(), 201);
     while receiver.accepted.lock().await.is_empty() {
         assert!(
