@@ -103,20 +103,36 @@ impl Privacy {
     }
 }
 
-/// The languages every citizen-facing sentence exists in.
+/// The languages every citizen-facing sentence exists in: Indonesian,
+/// English and Balinese (in Latin script). Officers' pages speak
+/// Indonesian or English ([`Locale::for_officers`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Locale {
     #[default]
     Id,
     En,
+    Ban,
 }
 
 impl Locale {
+    /// Every language, in the order a chooser lists them.
+    pub const ALL: [Locale; 3] = [Locale::Id, Locale::En, Locale::Ban];
+
     pub fn key(self) -> &'static str {
         match self {
             Locale::Id => "id",
             Locale::En => "en",
+            Locale::Ban => "ban",
+        }
+    }
+
+    /// The language's name in itself, as a chooser shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::Id => "Bahasa Indonesia",
+            Locale::En => "English",
+            Locale::Ban => "Basa Bali",
         }
     }
 
@@ -124,8 +140,24 @@ impl Locale {
         match key.trim().to_ascii_lowercase().as_str() {
             "id" | "id-id" | "in" => Some(Locale::Id),
             "en" | "en-us" | "en-gb" | "en-au" => Some(Locale::En),
+            "ban" | "ban-id" | "ban-latn" | "ban-latn-id" => Some(Locale::Ban),
             _ => None,
         }
+    }
+
+    /// The language of the pages officers and webmasters read: Balinese
+    /// readers get Indonesian there (the console's words exist in
+    /// Indonesian and English only).
+    pub fn for_officers(self) -> Locale {
+        match self {
+            Locale::Ban => Locale::Id,
+            other => other,
+        }
+    }
+
+    /// Dates and numbers: Balinese readers use the Indonesian conventions.
+    pub fn conventions(self) -> Locale {
+        self.for_officers()
     }
 
     /// The first supported language in an `Accept-Language` header.

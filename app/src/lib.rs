@@ -5,8 +5,9 @@
 //!   the server before storing, so the two never disagree.
 //! - [`tracking`]: tracking codes a person can read aloud, with a check symbol.
 //! - [`date`]: calendar dates and timestamps without a date library.
-//! - [`i18n`]: messages of refusals, in Indonesian and English.
-//! - [`labels`]: the words of the form, receipt and tracker, in both languages.
+//! - [`words`]: every sentence, from the word files `app/words/*.txt`.
+//! - [`i18n`]: messages of refusals, in every language.
+//! - [`labels`]: the words of the form, receipt and tracker.
 //! - `json` (feature `ui`): the widget's small JSON reader and writer.
 //! - `ui` (feature `ui`): the Leptos components the widget mounts.
 
@@ -18,6 +19,7 @@ pub mod json;
 pub mod labels;
 pub mod tracking;
 pub mod validate;
+pub mod words;
 
 #[cfg(feature = "ui")]
 pub mod ui;

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use aduan_app::api::{Locale, Status};
 use aduan_app::labels;
+use aduan_app::words::Word;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -76,47 +77,32 @@ pub fn for_reporter(
         return None;
     }
     let status = Status::from_key(to_status).map_or(to_status, |s| labels::status(s, locale));
-    let (subject, opening) = match (kind, locale) {
-        ("submitted", Locale::Id) => (
-            format!("Pengaduan Anda diterima: {code}"),
-            "Terima kasih, pengaduan Anda sudah kami terima.".to_owned(),
-        ),
-        ("submitted", Locale::En) => (
-            format!("Your complaint was received: {code}"),
-            "Thank you, we have received your complaint.".to_owned(),
-        ),
-        (_, Locale::Id) if from.is_some() => (
-            format!("Status pengaduan {code}: {status}"),
-            format!("Status pengaduan Anda sekarang: {status}."),
-        ),
-        (_, Locale::En) if from.is_some() => (
-            format!("Complaint {code}: {status}"),
-            format!("Your complaint is now: {status}."),
-        ),
-        (_, Locale::Id) => (
-            format!("Tanggapan baru untuk pengaduan {code}"),
-            "Ada tanggapan baru untuk pengaduan Anda.".to_owned(),
-        ),
-        (_, Locale::En) => (
-            format!("A new reply to complaint {code}"),
-            "There is a new reply to your complaint.".to_owned(),
-        ),
+    let (subject, opening) = if kind == "submitted" {
+        (
+            Word::MailReceivedSubject.fill(locale, &[("code", code)]),
+            Word::MailReceivedOpening.text(locale).to_owned(),
+        )
+    } else if from.is_some() {
+        (
+            Word::MailStatusSubject.fill(locale, &[("code", code), ("status", status)]),
+            Word::MailStatusOpening.fill(locale, &[("status", status)]),
+        )
+    } else {
+        (
+            Word::MailReplySubject.fill(locale, &[("code", code)]),
+            Word::MailReplyOpening.text(locale).to_owned(),
+        )
     };
     let link = tracker_link(ctx, region, code, locale);
-    let body = match locale {
-        Locale::Id => format!(
-            "{opening}\n\n{}Kode pelacakan: {code}\nLihat perkembangannya atau balas di:\n{link}\n\nE-mail ini dikirim otomatis; jangan dibalas.\n",
-            message
-                .map(|m| format!("Tanggapan petugas:\n{m}\n\n"))
-                .unwrap_or_default()
-        ),
-        Locale::En => format!(
-            "{opening}\n\n{}Tracking code: {code}\nSee its progress or reply at:\n{link}\n\nThis e-mail is sent automatically; please do not reply to it.\n",
-            message
-                .map(|m| format!("The officer's reply:\n{m}\n\n"))
-                .unwrap_or_default()
-        ),
-    };
+    let reply = message
+        .map(|m| format!("{}\n{m}\n\n", Word::MailOfficerReply.text(locale)))
+        .unwrap_or_default();
+    let body = format!(
+        "{opening}\n\n{reply}{}\n{}\n{link}\n\n{}\n",
+        Word::MailTrackingCode.fill(locale, &[("code", code)]),
+        Word::MailSeeAt.text(locale),
+        Word::MailAutomatic.text(locale),
+    );
     Some(Mail {
         to: to.to_owned(),
         subject,

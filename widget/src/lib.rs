@@ -46,15 +46,49 @@ fn adopt_style(root: &ShadowRoot) -> Result<(), JsValue> {
     Ok(())
 }
 
+fn function(config: &JsValue, key: &str) -> Option<js_sys::Function> {
+    js_sys::Reflect::get(config, &JsValue::from_str(key))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+}
+
+/// Switches to `wanted` once its words are in: at once when they are,
+/// after `fetch_words(lang)` (a promise of the words' lines) when not.
+fn choose(locale: RwSignal<Locale>, fetch_words: Option<js_sys::Function>, wanted: Locale) {
+    if aduan_app::words::is_installed(wanted) {
+        locale.set(wanted);
+        return;
+    }
+    let Some(fetch) = fetch_words else { return };
+    let Ok(promise) = fetch
+        .call1(&JsValue::NULL, &JsValue::from_str(wanted.key()))
+        .and_then(|p| p.dyn_into::<js_sys::Promise>())
+    else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        if let Ok(lines) = wasm_bindgen_futures::JsFuture::from(promise).await
+            && aduan_app::words::install(wanted, &lines.as_string().unwrap_or_default())
+        {
+            locale.set(wanted);
+        }
+    });
+}
+
 /// Renders the widget into `container` (inside `root`). `config` carries
-/// `region`, `lang`, `api`, `view` (`file` or `track`) and `emit(name, detail)`.
+/// `region`, `lang`, `words` (that language's words, one a line),
+/// `fetch_words(lang)` (a promise of another language's), `api`, `view`
+/// (`file` or `track`) and `emit(name, detail)`.
 #[wasm_bindgen]
 pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Result<u32, JsValue> {
     adopt_style(&root)?;
-    let locale = RwSignal::new(Locale::from_key(&text(&config, "lang")).unwrap_or_default());
-    let emit = js_sys::Reflect::get(&config, &JsValue::from_str("emit"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let first = Locale::from_key(&text(&config, "lang")).unwrap_or_default();
+    if !aduan_app::words::install(first, &text(&config, "words")) {
+        return Err(JsValue::from_str("the widget's words did not arrive whole"));
+    }
+    let locale = RwSignal::new(first);
+    let emit = function(&config, "emit");
+    let fetch_words = send_wrapper::SendWrapper::new(function(&config, "fetch_words"));
     let app_config = WidgetConfig {
         region: text(&config, "region"),
         api: text(&config, "api"),
@@ -77,7 +111,11 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
     let on_event = send_wrapper::SendWrapper::new(on_event);
     let handle = leptos::mount::mount_to(container, move || {
         let on_event = on_event.clone();
-        view! { <App config=app_config.clone() locale=locale on_event=move |e| (*on_event)(e) /> }
+        let fetch_words = fetch_words.clone();
+        view! {
+            <App config=app_config.clone() locale=locale on_event=move |e| (*on_event)(e)
+                choose_locale=move |l| choose(locale, (*fetch_words).clone(), l) />
+        }
     });
     let id = NEXT.with(|n| {
         let id = n.get();
@@ -108,10 +146,13 @@ pub fn unmount(handle: u32) {
     drop(removed);
 }
 
-/// Switches a mounted widget's language (`id` or `en`).
+/// Switches a mounted widget's language (`id`, `en` or `ban`), given its
+/// words (one a line) unless they are in already.
 #[wasm_bindgen]
-pub fn set_locale(handle: u32, lang: &str) {
-    if let Some(locale) = Locale::from_key(lang) {
+pub fn set_locale(handle: u32, lang: &str, words: &str) {
+    if let Some(locale) = Locale::from_key(lang)
+        && aduan_app::words::install(locale, words)
+    {
         MOUNTS.with(|m| {
             if let Some((_, mounted)) = m.borrow().iter().find(|(id, _)| *id == handle) {
                 mounted.locale.set(locale);

@@ -12,7 +12,8 @@ use wasm_bindgen::JsValue;
 
 use super::browser;
 use super::form::{Delivery, Draft};
-use crate::api::{Locale, RegionForm};
+use crate::api::{Classification, Locale, Privacy, RegionForm};
+use crate::labels;
 use crate::labels::Label;
 use crate::validate::LIMITS;
 
@@ -32,13 +33,6 @@ fn problem(problems: &Problems, name: &str) -> Option<String> {
 
 pub(super) fn field_id(name: &str) -> String {
     name.replace('.', "-")
-}
-
-fn choice_name(locale: Locale, id: &str, en: &str) -> String {
-    match locale {
-        Locale::Id => id.to_owned(),
-        Locale::En => en.to_owned(),
-    }
 }
 
 fn some(v: String) -> Option<String> {
@@ -202,13 +196,15 @@ pub(super) fn form_fields(
             }
         }
     }
+    // The choices the server offers, in the widget's own words.
     let classifications = f
         .classifications
         .iter()
+        .filter_map(|c| Classification::from_key(&c.key))
         .map(|c| {
             (
-                c.key.clone(),
-                choice_name(lang, &c.label_id, &c.label_en),
+                c.key().to_owned(),
+                labels::classification(c, lang).to_owned(),
                 None,
             )
         })
@@ -216,17 +212,10 @@ pub(super) fn form_fields(
     let privacy_modes = f
         .privacy_modes
         .iter()
+        .filter_map(|p| Privacy::from_key(&p.key))
         .map(|p| {
-            let help = choice_name(
-                lang,
-                p.help_id.as_deref().unwrap_or(""),
-                p.help_en.as_deref().unwrap_or(""),
-            );
-            (
-                p.key.clone(),
-                choice_name(lang, &p.label_id, &p.label_en),
-                some(help),
-            )
+            let (name, help) = labels::privacy(p, lang);
+            (p.key().to_owned(), name.to_owned(), some(help.to_owned()))
         })
         .collect();
     let chosen_district = d.input.district.clone().unwrap_or_default();
@@ -264,7 +253,7 @@ pub(super) fn form_fields(
                         <option value="">{Label::Choose.text(lang)}</option>
                         {f.categories.iter().map(|c| view! {
                             <option value=c.key.clone() selected=c.key == chosen_category>
-                                {choice_name(lang, &c.name_id, &c.name_en)}
+                                {if lang == Locale::En { c.name_en.clone() } else { c.name_id.clone() }}
                             </option>
                         }).collect_view()}
                     </select>

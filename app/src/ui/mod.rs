@@ -43,13 +43,6 @@ pub struct WidgetConfig {
     pub view: View,
 }
 
-fn other(locale: Locale) -> Locale {
-    match locale {
-        Locale::Id => Locale::En,
-        Locale::En => Locale::Id,
-    }
-}
-
 /// Why a request did not give what was asked.
 #[derive(Clone, Debug)]
 pub(crate) enum Fetched {
@@ -137,12 +130,15 @@ pub(crate) async fn post_json<T: FromJson>(
     read(fetch_text("POST", url, body, key, locale).await?)
 }
 
-/// The whole widget: a tab for filing, a tab for tracking, a language switch.
+/// The whole widget: a tab for filing, a tab for tracking, a language
+/// chooser. `choose_locale` switches the language once its words are in
+/// (the widget fetches a language's words the first time it is chosen).
 #[component]
 pub fn App(
     config: WidgetConfig,
     locale: RwSignal<Locale>,
     #[prop(into)] on_event: Callback<WidgetEvent>,
+    #[prop(into)] choose_locale: Callback<Locale>,
 ) -> impl IntoView {
     let view_now = RwSignal::new(config.view);
     let handed_code = RwSignal::new(String::new());
@@ -167,11 +163,16 @@ pub fn App(
                     {tab(View::File, Label::FileTitle)}
                     {tab(View::Track, Label::TrackTitle)}
                 </div>
-                <button type="button" class="lang"
-                    lang=move || other(locale.get()).key()
-                    on:click=move |_| locale.update(|l| *l = other(*l))>
-                    {move || Label::OtherLanguage.text(locale.get())}
-                </button>
+                <select class="lang" aria-label=move || Label::Language.text(locale.get())
+                    on:change=move |ev| {
+                        if let Some(l) = Locale::from_key(&event_target_value(&ev)) {
+                            choose_locale.run(l);
+                        }
+                    }>
+                    {Locale::ALL.map(|l| view! {
+                        <option value=l.key() lang=l.key() selected=move || locale.get() == l>{l.name()}</option>
+                    })}
+                </select>
             </div>
             {move || match view_now.get() {
                 View::File => view! {

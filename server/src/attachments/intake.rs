@@ -3,6 +3,7 @@
 //! same cleaning as a tus upload, and comes out as an upload id to attach.
 
 use aduan_app::api::Locale;
+use aduan_app::words::Word;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
 
@@ -70,10 +71,7 @@ fn malformed(locale: Locale) -> ApiError {
     refused(
         StatusCode::BAD_REQUEST,
         "malformed_form",
-        match locale {
-            Locale::En => "The form could not be read; send it again.".to_owned(),
-            Locale::Id => "Formulir tidak dapat dibaca; kirim lagi.".to_owned(),
-        },
+        Word::FormUnreadable.text(locale).to_owned(),
     )
 }
 
@@ -135,16 +133,7 @@ pub async fn read_form(
                 form.refused = Some(refused(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "too_many_files",
-                    match locale {
-                        Locale::En => format!(
-                            "At most {} files can go with one message.",
-                            settings.max_files
-                        ),
-                        Locale::Id => format!(
-                            "Paling banyak {} berkas untuk satu pesan.",
-                            settings.max_files
-                        ),
-                    },
+                    Word::TooManyFiles.fill(locale, &[("n", &settings.max_files.to_string())]),
                 ));
                 continue;
             }

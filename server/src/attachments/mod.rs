@@ -15,6 +15,7 @@ pub mod storage;
 use std::sync::Arc;
 
 use aduan_app::api::Locale;
+use aduan_app::words::Word;
 use axum::http::StatusCode;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -409,16 +410,7 @@ impl Files {
             return Err(refused_files(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "too_many_files",
-                match locale {
-                    Locale::En => format!(
-                        "At most {} files can go with one message.",
-                        self.settings.max_files
-                    ),
-                    Locale::Id => format!(
-                        "Paling banyak {} berkas untuk satu pesan.",
-                        self.settings.max_files
-                    ),
-                },
+                Word::TooManyFiles.fill(locale, &[("n", &self.settings.max_files.to_string())]),
             ));
         }
         let mut total: u64 = 0;
@@ -434,20 +426,14 @@ impl Files {
                 return Err(refused_files(
                     StatusCode::CONFLICT,
                     "upload_not_found",
-                    match locale {
-                        Locale::En => "An attached file is no longer on the server (uploads wait 24 hours); please attach it again.".to_owned(),
-                        Locale::Id => "Sebuah lampiran sudah tidak ada di server (unggahan disimpan 24 jam); lampirkan lagi.".to_owned(),
-                    },
+                    Word::UploadGone.text(locale).to_owned(),
                 ));
             };
             if row.blob.is_none() {
                 return Err(refused_files(
                     StatusCode::CONFLICT,
                     "upload_unfinished",
-                    match locale {
-                        Locale::En => format!("“{}” has not finished uploading.", row.filename),
-                        Locale::Id => format!("“{}” belum selesai diunggah.", row.filename),
-                    },
+                    Word::UploadUnfinished.fill(locale, &[("file", &row.filename)]),
                 ));
             }
             total += u64::try_from(row.length).unwrap_or(0);
@@ -456,18 +442,13 @@ impl Files {
             return Err(refused_files(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "attachments_too_large",
-                match locale {
-                    Locale::En => format!(
-                        "The files add up to {}; one message may carry {}.",
-                        megabytes(total),
-                        megabytes(self.settings.max_total_bytes)
-                    ),
-                    Locale::Id => format!(
-                        "Ukuran seluruh berkas {}; satu pesan paling banyak {}.",
-                        megabytes(total),
-                        megabytes(self.settings.max_total_bytes)
-                    ),
-                },
+                Word::FilesTooLarge.fill(
+                    locale,
+                    &[
+                        ("total", &megabytes(total)),
+                        ("limit", &megabytes(self.settings.max_total_bytes)),
+                    ],
+                ),
             ));
         }
         Ok(())
@@ -598,32 +579,13 @@ fn refused_files(status: StatusCode, code: &'static str, text: String) -> ApiErr
 
 /// Why a file was refused, naming it, in the citizen's language.
 pub fn refusal_text(refusal: Refusal, filename: &str, locale: Locale) -> String {
-    match (refusal, locale) {
-        (Refusal::Unsupported, Locale::En) => {
-            format!("“{filename}” is not a photo (JPEG, PNG, WebP) or a PDF; nothing was kept.")
-        }
-        (Refusal::Unsupported, Locale::Id) => {
-            format!("“{filename}” bukan foto (JPEG, PNG, WebP) atau PDF; berkas tidak disimpan.")
-        }
-        (Refusal::Polyglot, Locale::En) => format!(
-            "“{filename}” carries web-page markup, script or embedded files; nothing was kept."
-        ),
-        (Refusal::Polyglot, Locale::Id) => format!(
-            "“{filename}” berisi kode halaman web, skrip atau berkas sisipan; berkas tidak disimpan."
-        ),
-        (Refusal::Unreadable, Locale::En) => format!(
-            "“{filename}” cannot be read to its end (damaged or cut short); nothing was kept."
-        ),
-        (Refusal::Unreadable, Locale::Id) => format!(
-            "“{filename}” tidak dapat dibaca sampai akhir (rusak atau terpotong); berkas tidak disimpan."
-        ),
-        (Refusal::TooManyPixels, Locale::En) => {
-            format!("“{filename}” has too many pixels to be a photo we can take; nothing was kept.")
-        }
-        (Refusal::TooManyPixels, Locale::Id) => {
-            format!("“{filename}” memiliki terlalu banyak piksel; berkas tidak disimpan.")
-        }
+    match refusal {
+        Refusal::Unsupported => Word::FileUnsupported,
+        Refusal::Polyglot => Word::FilePolyglot,
+        Refusal::Unreadable => Word::FileUnreadable,
+        Refusal::TooManyPixels => Word::FileTooManyPixels,
     }
+    .fill(locale, &[("file", filename)])
 }
 
 /// The answer to a refused file: 415 for a type not taken, 422 otherwise.
@@ -644,10 +606,7 @@ pub fn too_large(filename: &str, limit: u64, locale: Locale) -> ApiError {
     refused(
         StatusCode::PAYLOAD_TOO_LARGE,
         "file_too_large",
-        match locale {
-            Locale::En => format!("“{filename}” is larger than {}.", megabytes(limit)),
-            Locale::Id => format!("“{filename}” lebih besar dari {}.", megabytes(limit)),
-        },
+        Word::FileTooLarge.fill(locale, &[("file", filename), ("limit", &megabytes(limit))]),
     )
 }
 

@@ -126,7 +126,7 @@ pub enum CaseError {
 
 fn t(locale: Locale, id: &'static str, en: &'static str) -> String {
     match locale {
-        Locale::Id => id,
+        Locale::Id | Locale::Ban => id,
         Locale::En => en,
     }
     .to_owned()

@@ -4,10 +4,11 @@
 use std::collections::{BTreeSet, HashMap};
 
 use aduan_app::api::{
-    CategoryOption, Choice, Classification, DistrictOption, IntegrationMode, Named, Privacy,
-    RegionForm, RegionSummary,
+    CategoryOption, Choice, Classification, DistrictOption, IntegrationMode, Locale, Named,
+    Privacy, RegionForm, RegionSummary,
 };
 use aduan_app::date::Date;
+use aduan_app::labels;
 use aduan_app::validate::{self, LIMITS};
 
 /// A region (the province, a regency or a city).
@@ -238,64 +239,25 @@ impl Catalog {
     }
 }
 
-fn choice(key: &str, id: &str, en: &str, help: Option<(&str, &str)>) -> Choice {
-    Choice {
-        key: key.to_owned(),
-        label_id: id.to_owned(),
-        label_en: en.to_owned(),
-        help_id: help.map(|h| h.0.to_owned()),
-        help_en: help.map(|h| h.1.to_owned()),
-    }
-}
-
 fn classification_choice(c: Classification) -> Choice {
-    match c {
-        Classification::Complaint => choice(c.key(), "Pengaduan", "Complaint", None),
-        Classification::Aspiration => choice(c.key(), "Aspirasi", "Suggestion", None),
-        Classification::InformationRequest => {
-            choice(c.key(), "Permintaan informasi", "Information request", None)
-        }
+    Choice {
+        key: c.key().to_owned(),
+        label_id: labels::classification(c, Locale::Id).to_owned(),
+        label_en: labels::classification(c, Locale::En).to_owned(),
+        help_id: None,
+        help_en: None,
     }
 }
 
 fn privacy_choice(p: Privacy) -> Choice {
-    match p {
-        Privacy::Public => choice(
-            p.key(),
-            "Publik",
-            "Public",
-            Some((
-                "Isi laporan dapat ditampilkan secara umum; petugas yang menangani melihat nama Anda.",
-                "The content may be shown publicly; the officers handling it see your name.",
-            )),
-        ),
-        Privacy::Anonymous => choice(
-            p.key(),
-            "Anonim",
-            "Anonymous",
-            Some((
-                "Tidak ada petugas yang melihat identitas Anda; kontak hanya dipakai untuk memberi kabar. Isi laporan dapat ditampilkan umum.",
-                "No officer sees who you are; your contact details are used only to keep you informed. The content may be shown publicly.",
-            )),
-        ),
-        Privacy::Confidential => choice(
-            p.key(),
-            "Rahasia",
-            "Confidential",
-            Some((
-                "Isi laporan tidak pernah ditampilkan umum; hanya petugas yang menangani yang membacanya dan melihat nama Anda.",
-                "The content is never made public; only the officers handling it read it and see your name.",
-            )),
-        ),
-        Privacy::AnonymousConfidential => choice(
-            p.key(),
-            "Anonim dan rahasia",
-            "Anonymous and confidential",
-            Some((
-                "Keduanya: tidak ada petugas yang melihat identitas Anda, dan isi laporan tidak pernah ditampilkan umum.",
-                "Both: no officer sees who you are, and the content is never made public.",
-            )),
-        ),
+    let (label_id, help_id) = labels::privacy(p, Locale::Id);
+    let (label_en, help_en) = labels::privacy(p, Locale::En);
+    Choice {
+        key: p.key().to_owned(),
+        label_id: label_id.to_owned(),
+        label_en: label_en.to_owned(),
+        help_id: Some(help_id.to_owned()),
+        help_en: Some(help_en.to_owned()),
     }
 }
 

@@ -118,10 +118,8 @@ pub async fn stats_page(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let locale = Locale::from_key(&q.lang).unwrap_or(header_locale);
-    let t = |id: &'static str, en: &'static str| match locale {
-        Locale::Id => id,
-        Locale::En => en,
-    };
+    // The page says what the widget's `stats` view says.
+    let t = |key: &'static str| aduan_app::words::script_word("stats", key, locale);
     let (r, name) = match public_record(&state, &slug, locale).await {
         Ok(found) => found,
         Err(e) => {
@@ -138,64 +136,64 @@ pub async fn stats_page(
         catalog.category(key).map_or_else(
             || key.to_owned(),
             |c| match locale {
-                Locale::Id => c.name_id.clone(),
                 Locale::En => c.name_en.clone(),
+                // Official Indonesian names, also in Balinese.
+                Locale::Id | Locale::Ban => c.name_id.clone(),
             },
         )
     };
     let month = |d: &Date| format!("{:04}-{:02}", d.year(), d.month());
-    let other_lang = match locale {
-        Locale::Id => Locale::En,
-        Locale::En => Locale::Id,
-    };
-    let few = t("kurang dari 5", "fewer than 5");
+    let few = t("few");
     let page = html! {
         (DOCTYPE)
         html lang=(locale.key()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (t("Catatan penanganan pengaduan", "Complaint handling record")) " · " (name) " · Aduan" }
+                title { (t("title")) " · " (name) " · Aduan" }
                 link rel="stylesheet" href="/hosted.css";
             }
             body {
                 main {
-                    p.lang { a href=(format!("/r/{}/stats?lang={}", r.region, other_lang.key())) lang=(other_lang.key()) { (match other_lang { Locale::En => "English", Locale::Id => "Bahasa Indonesia" }) } }
-                    h1 { (t("Catatan penanganan pengaduan", "Complaint handling record")) }
-                    p { strong { (name) } " · " (t("12 bulan penuh terakhir", "the last 12 complete months")) ": " (r.from) " – " (r.to) }
-                    dl.figures {
-                        dt { (t("Pengaduan diterima", "Complaints received")) } dd { (r.received) }
-                        dt { (t("Selesai ditindaklanjuti", "Resolved")) } dd { (r.resolved) }
-                        dt { (t("Diverifikasi dalam 3 hari kerja", "Verified within 3 working days")) } dd { (pct(r.verified_on_time_pct)) }
-                        dt { (t("Rencana tindak lanjut dalam 5 hari kerja", "Follow-up plan within 5 working days")) } dd { (pct(r.follow_up_on_time_pct)) }
-                        dt { (t("Median hari kerja sampai balasan pertama", "Median working days to the first reply")) } dd { (days(r.median_days_to_first_reply)) }
-                        dt { (t("Median hari kerja sampai selesai", "Median working days to resolution")) } dd { (days(r.median_days_to_resolution)) }
+                    nav.lang {
+                        @for (i, other) in Locale::ALL.iter().filter(|l| **l != locale).enumerate() {
+                            @if i > 0 { " · " }
+                            a href=(format!("/r/{}/stats?lang={}", r.region, other.key())) lang=(other.key()) hreflang=(other.key()) { (other.name()) }
+                        }
                     }
-                    h2 { (t("Per kategori", "By category")) }
+                    h1 { (t("title")) }
+                    p { strong { (name) } " · " (t("last")) ": " (r.from) " – " (r.to) }
+                    dl.figures {
+                        dt { (t("received")) } dd { (r.received) }
+                        dt { (t("resolved")) } dd { (r.resolved) }
+                        dt { (t("verified")) } dd { (pct(r.verified_on_time_pct)) }
+                        dt { (t("planned")) } dd { (pct(r.follow_up_on_time_pct)) }
+                        dt { (t("reply")) } dd { (days(r.median_days_to_first_reply)) }
+                        dt { (t("resolution")) } dd { (days(r.median_days_to_resolution)) }
+                    }
+                    h2 { (t("byCategory")) }
                     table {
-                        thead { tr { th scope="col" { (t("Kategori", "Category")) } th scope="col" { (t("Diterima", "Received")) } th scope="col" { (t("Selesai", "Resolved")) } } }
+                        thead { tr { th scope="col" { (t("category")) } th scope="col" { (t("received_short")) } th scope="col" { (t("resolved_short")) } } }
                         tbody {
                             @for c in &r.categories {
                                 tr { th scope="row" { (category(&c.key)) } td { (c.received) } td { (c.resolved) } }
                             }
                             @if let Some((n, res)) = r.other {
                                 tr {
-                                    th scope="row" { (t("Kategori lain", "Other categories")) }
+                                    th scope="row" { (t("other")) }
                                     td { (n.map_or_else(|| few.to_owned(), |n| n.to_string())) }
                                     td { (res.map_or_else(|| few.to_owned(), |n| n.to_string())) }
                                 }
                             }
                         }
                     }
-                    p.help { (t(
-                        "Pengaduan rahasia dihitung dalam jumlah keseluruhan, tetapi tidak pernah ditampilkan per kategori bila jumlahnya kecil, agar tidak ada pelapor yang dapat dikenali.",
-                        "Confidential complaints count in the totals but are never shown by category in small numbers, so that no reporter can be recognised.")) }
-                    h2 { (t("Per bulan", "By month")) }
+                    p.help { (t("confidential")) }
+                    h2 { (t("byMonth")) }
                     table {
-                        thead { tr { th scope="col" { (t("Bulan", "Month")) } th scope="col" { (t("Diterima", "Received")) } th scope="col" { (t("Selesai", "Resolved")) } } }
+                        thead { tr { th scope="col" { (t("month")) } th scope="col" { (t("received_short")) } th scope="col" { (t("resolved_short")) } } }
                         tbody { @for (d, n, res) in &r.months { tr { th scope="row" { (month(d)) } td { (n) } td { (res) } } } }
                     }
-                    p { a href=(format!("/r/{}?lang={}", r.region, locale.key())) { (t("Sampaikan pengaduan", "File a complaint")) } }
+                    p { a href=(format!("/r/{}?lang={}", r.region, locale.key())) { (aduan_app::labels::Label::FileTitle.text(locale)) } }
                 }
             }
         }

@@ -229,10 +229,7 @@ pub fn refusal(state: &AppState, region: &str, locale: Locale) -> ApiError {
         .catalog()
         .region(region)
         .map_or_else(|| region.to_owned(), |r| r.name.clone());
-    let text = match locale {
-        Locale::En => format!("This site is not registered to take complaints for {name}."),
-        Locale::Id => format!("Situs ini tidak terdaftar untuk menerima pengaduan bagi {name}."),
-    };
+    let text = aduan_app::words::Word::OriginNotRegisteredFor.fill(locale, &[("region", &name)]);
     ApiError::new(
         StatusCode::FORBIDDEN,
         "origin_not_registered",

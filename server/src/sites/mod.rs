@@ -191,7 +191,7 @@ impl SettingsInput {
 
 /// The languages the widget speaks.
 pub fn languages() -> impl Iterator<Item = Locale> {
-    [Locale::Id, Locale::En].into_iter()
+    Locale::ALL.into_iter()
 }
 
 /// Checks a site's form: the settings, or one sentence per field.
@@ -356,11 +356,11 @@ pub fn contrast_refusal(accent: theme::Rgb, verdict: &theme::Verdict, locale: Lo
         .map(|m| {
             let on = match (m.against, locale) {
                 ("light", Locale::En) => "on the light background",
-                ("light", Locale::Id) => "pada latar terang",
+                ("light", Locale::Id | Locale::Ban) => "pada latar terang",
                 ("dark", Locale::En) => "on the dark background",
-                ("dark", Locale::Id) => "pada latar gelap",
+                ("dark", Locale::Id | Locale::Ban) => "pada latar gelap",
                 (_, Locale::En) => "for text on it",
-                (_, Locale::Id) => "untuk teks di atasnya",
+                (_, Locale::Id | Locale::Ban) => "untuk teks di atasnya",
             };
             format!("{:.1}:1 {on} ({:.1}:1)", m.ratio, m.needed)
         })
@@ -375,7 +375,7 @@ pub fn contrast_refusal(accent: theme::Rgb, verdict: &theme::Verdict, locale: Lo
                 " The closest colour that does is {s}."
             ))
         ),
-        Locale::Id => format!(
+        Locale::Id | Locale::Ban => format!(
             "{} belum memenuhi kontras WCAG AA: {}.{}",
             accent.hex(),
             failing.join(", "),

@@ -96,12 +96,12 @@ impl OriginProblem {
         if *self == OriginProblem::Empty {
             return match locale {
                 Locale::En => format!("{en}."),
-                Locale::Id => format!("{id}."),
+                Locale::Id | Locale::Ban => format!("{id}."),
             };
         }
         match locale {
             Locale::En => format!("`{typed}` {en}."),
-            Locale::Id => format!("`{typed}` {id}."),
+            Locale::Id | Locale::Ban => format!("`{typed}` {id}."),
         }
     }
 }

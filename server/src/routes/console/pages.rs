@@ -20,7 +20,7 @@ use crate::store::{ComplaintRecord, HistoryEvent, Identity, InboxRow, UnitLoad};
 /// The console's words, in Indonesian or English.
 pub fn t(locale: Locale, id: &'static str, en: &'static str) -> &'static str {
     match locale {
-        Locale::Id => id,
+        Locale::Id | Locale::Ban => id,
         Locale::En => en,
     }
 }
@@ -66,7 +66,7 @@ impl<'a> Page<'a> {
         self.catalog.category(key).map_or_else(
             || key.to_owned(),
             |c| match self.locale {
-                Locale::Id => c.name_id.clone(),
+                Locale::Id | Locale::Ban => c.name_id.clone(),
                 Locale::En => c.name_en.clone(),
             },
         )
@@ -442,13 +442,13 @@ pub struct ComplaintView<'a> {
 fn part_name(part: crate::attachments::Part, l: Locale) -> &'static str {
     use crate::attachments::Part;
     match (part, l) {
-        (Part::Complaint, Locale::Id) => "dari pelapor, bersama pengaduan",
+        (Part::Complaint, Locale::Id | Locale::Ban) => "dari pelapor, bersama pengaduan",
         (Part::Complaint, Locale::En) => "from the reporter, with the complaint",
-        (Part::ReporterReply, Locale::Id) => "dari pelapor, bersama balasan",
+        (Part::ReporterReply, Locale::Id | Locale::Ban) => "dari pelapor, bersama balasan",
         (Part::ReporterReply, Locale::En) => "from the reporter, with a reply",
-        (Part::OfficerReply, Locale::Id) => "dari petugas, untuk pelapor",
+        (Part::OfficerReply, Locale::Id | Locale::Ban) => "dari petugas, untuk pelapor",
         (Part::OfficerReply, Locale::En) => "from an officer, for the reporter",
-        (Part::InternalNote, Locale::Id) => "dari petugas, internal",
+        (Part::InternalNote, Locale::Id | Locale::Ban) => "dari petugas, internal",
         (Part::InternalNote, Locale::En) => "from an officer, internal",
     }
 }

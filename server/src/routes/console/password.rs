@@ -127,7 +127,9 @@ pub async fn change(
     };
     if form.new.chars().count() < PASSWORD_MIN {
         return refuse(&match locale {
-            Locale::Id => format!("Kata sandi baru paling sedikit {PASSWORD_MIN} karakter."),
+            Locale::Id | Locale::Ban => {
+                format!("Kata sandi baru paling sedikit {PASSWORD_MIN} karakter.")
+            }
             Locale::En => format!("The new password needs at least {PASSWORD_MIN} characters."),
         });
     }

@@ -508,25 +508,29 @@ fn trend_charts(page: &Page<'_>, r: &Report) -> Markup {
 
 fn formula(page: &Page<'_>) -> Markup {
     let part = |k: &str| match (k, page.locale) {
-        ("verification", Locale::Id) => "verifikasi tepat waktu (3 hari kerja)",
+        ("verification", Locale::Id | Locale::Ban) => "verifikasi tepat waktu (3 hari kerja)",
         ("verification", Locale::En) => "verification on time (3 working days)",
-        ("follow_up_plan", Locale::Id) => "rencana tindak lanjut tepat waktu (5 hari kerja)",
+        ("follow_up_plan", Locale::Id | Locale::Ban) => {
+            "rencana tindak lanjut tepat waktu (5 hari kerja)"
+        }
         ("follow_up_plan", Locale::En) => "follow-up plan on time (5 working days)",
-        ("resolution", Locale::Id) => {
+        ("resolution", Locale::Id | Locale::Ban) => {
             "selesai, dari yang selesai ditambah yang masih terbuka dan lewat tenggat"
         }
         ("resolution", Locale::En) => {
             "resolved, of those resolved and those open past their due date"
         }
-        ("rating", Locale::Id) => "penilaian pelapor, (rata-rata − 1) ÷ 4",
+        ("rating", Locale::Id | Locale::Ban) => "penilaian pelapor, (rata-rata − 1) ÷ 4",
         ("rating", Locale::En) => "reporters' rating, (average − 1) ÷ 4",
-        ("connectivity", Locale::Id) => {
+        ("connectivity", Locale::Id | Locale::Ban) => {
             "widget bekerja 7 hari terakhir (½) dan tautan LAPOR/webhook tanpa pesan tertahan (½)"
         }
         ("connectivity", Locale::En) => {
             "widget seen working in the last 7 days (½) and a LAPOR/webhook link with nothing parked (½)"
         }
-        (_, Locale::Id) => "keaktifan petugas: 1 bila bertindak ≤ 7 hari lalu, 0 setelah 30 hari",
+        (_, Locale::Id | Locale::Ban) => {
+            "keaktifan petugas: 1 bila bertindak ≤ 7 hari lalu, 0 setelah 30 hari"
+        }
         (_, Locale::En) => "officer activity: 1 when they acted ≤ 7 days ago, 0 after 30 days",
     };
     html! {

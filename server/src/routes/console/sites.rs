@@ -64,7 +64,7 @@ pub fn ago(now_ms: i64, at_ms: i64, locale: Locale) -> String {
     };
     match locale {
         Locale::En => format!("{n} {en}{} ago", if n == 1 { "" } else { "s" }),
-        Locale::Id => format!("{n} {id} lalu"),
+        Locale::Id | Locale::Ban => format!("{n} {id} lalu"),
     }
 }
 
@@ -109,7 +109,7 @@ fn settings_fields(
                 label for="s-lang" { (t("Bahasa awal", "Default language")) }
                 select #s-lang name="lang" {
                     @for l in sites::languages() {
-                        (option(l.key(), &form.lang, match l { Locale::Id => "Bahasa Indonesia", Locale::En => "English" }))
+                        (option(l.key(), &form.lang, l.name()))
                     }
                 }
                 (problems_markup(problems, "lang"))

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use aduan_app::api::{Locale, Receipt, TrackingView};
+use aduan_app::api::{Classification, Locale, Privacy, Receipt, TrackingView};
 use aduan_app::labels::{self, Label};
 use aduan_app::validate::LIMITS;
 use axum::http::StatusCode;
@@ -14,18 +14,12 @@ use crate::domain::catalog::{Catalog, Region};
 use crate::error::ApiError;
 use crate::state::now_ms;
 
-pub(super) fn other(locale: Locale) -> Locale {
-    match locale {
-        Locale::Id => Locale::En,
-        Locale::En => Locale::Id,
-    }
-}
-
 pub(super) fn new_key() -> String {
     format!("{:032x}", rand::random::<u128>())
 }
 
-fn page(locale: Locale, title: &str, switch_to: &str, body: Markup) -> Markup {
+/// A page; `switch_to(l)` is the address of the same page in language `l`.
+fn page(locale: Locale, title: &str, switch_to: &dyn Fn(Locale) -> String, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(locale.key()) {
@@ -37,7 +31,12 @@ fn page(locale: Locale, title: &str, switch_to: &str, body: Markup) -> Markup {
             }
             body {
                 main {
-                    p.lang { a href=(switch_to) lang=(other(locale).key()) { (Label::OtherLanguage.text(locale)) } }
+                    nav.lang aria-label=(Label::Language.text(locale)) {
+                        @for (i, other) in Locale::ALL.iter().filter(|l| **l != locale).enumerate() {
+                            @if i > 0 { " · " }
+                            a href=(switch_to(*other)) lang=(other.key()) hreflang=(other.key()) { (other.name()) }
+                        }
+                    }
                     (body)
                 }
             }
@@ -52,7 +51,10 @@ pub(super) fn html_response(status: StatusCode, markup: Markup) -> Response {
 pub(super) fn error_page(locale: Locale, error: &ApiError) -> Response {
     let message = error.text();
     let body = html! { h1 { (message) } };
-    html_response(error.status, page(locale, &message, "?", body))
+    html_response(
+        error.status,
+        page(locale, &message, &|l| format!("?lang={}", l.key()), body),
+    )
 }
 
 pub(super) fn no_such_region(locale: Locale) -> Response {
@@ -113,6 +115,7 @@ pub(super) fn form_page(
     };
     let today = catalog.today(now_ms()).to_string();
     let t = |l: Label| l.text(locale);
+    // Categories keep their official Indonesian names in Balinese.
     let name_of = |id: &str, en: &str| {
         if locale == Locale::En {
             en.to_owned()
@@ -148,7 +151,7 @@ pub(super) fn form_page(
             _ => others.push((d.region_name.clone(), vec![d])),
         }
     }
-    let switch = format!("/r/{}?lang={}", region.slug, other(locale).key());
+    let switch = |l: Locale| format!("/r/{}?lang={}", region.slug, l.key());
     let body = html! {
         h1 { (t(Label::FileTitle)) }
         p.region { (region.name) }
@@ -161,11 +164,11 @@ pub(super) fn form_page(
             input type="hidden" name="lang" value=(locale.key());
             fieldset.field {
                 legend { (t(Label::Classification)) }
-                @for c in &form.classifications {
+                @for c in form.classifications.iter().filter_map(|c| Classification::from_key(&c.key)) {
                     label.choice {
-                        input type="radio" name="classification" value=(c.key)
-                            checked[values.classification == c.key || (values.classification.is_empty() && c.key == "complaint")];
-                        (name_of(&c.label_id, &c.label_en))
+                        input type="radio" name="classification" value=(c.key())
+                            checked[values.classification == c.key() || (values.classification.is_empty() && c == Classification::Complaint)];
+                        (labels::classification(c, locale))
                     }
                 }
                 (field_error(errors, "classification"))
@@ -213,12 +216,13 @@ pub(super) fn form_page(
             }
             fieldset.field {
                 legend { (t(Label::Privacy)) }
-                @for p in &form.privacy_modes {
+                @for p in form.privacy_modes.iter().filter_map(|p| Privacy::from_key(&p.key)) {
+                    @let (name, help) = labels::privacy(p, locale);
                     label.choice {
-                        input type="radio" name="privacy" value=(p.key)
-                            checked[values.privacy == p.key || (values.privacy.is_empty() && p.key == "public")];
-                        strong { (name_of(&p.label_id, &p.label_en)) }
-                        @if let (Some(id), Some(en)) = (&p.help_id, &p.help_en) { span.help { (name_of(id, en)) } }
+                        input type="radio" name="privacy" value=(p.key())
+                            checked[values.privacy == p.key() || (values.privacy.is_empty() && p == Privacy::Public)];
+                        strong { (name) }
+                        span.help { (help) }
                     }
                 }
                 (field_error(errors, "privacy"))
@@ -266,12 +270,14 @@ pub(super) fn receipt_page(region: &Region, locale: Locale, receipt: &Receipt) -
     page(
         locale,
         t(Label::ReceiptTitle),
-        &format!(
-            "/r/{}/track?lang={}&code={}",
-            region.slug,
-            other(locale).key(),
-            receipt.tracking_code
-        ),
+        &|l| {
+            format!(
+                "/r/{}/track?lang={}&code={}",
+                region.slug,
+                l.key(),
+                receipt.tracking_code
+            )
+        },
         body,
     )
 }
@@ -287,31 +293,28 @@ fn when(at: &str) -> String {
 /// The reporter rates the handling once it was followed up (1–5, with an
 /// optional comment only the officers read); afterwards, their score.
 fn rating_form(region: &Region, locale: Locale, view: &TrackingView) -> Markup {
-    let t = |id: &'static str, en: &'static str| match locale {
-        Locale::Id => id,
-        Locale::En => en,
-    };
+    let t = |key: &'static str| aduan_app::words::script_word("rate", key, locale);
     html! {
         @match view.rating {
             Some(score) => {
-                p.rated { (t("Anda menilai penanganan pengaduan ini", "You rated the handling of this complaint")) " " strong { (score) " / 5" } ". " (t("Terima kasih.", "Thank you.")) }
+                p.rated { (t("rated")) " " strong { (score) " / 5" } ". " (t("thanks")) }
             },
             None => {
-                h2 { (t("Nilai penanganannya", "Rate the handling")) }
+                h2 { (t("heading")) }
                 form method="post" action=(format!("/r/{}/track/rate", region.slug)) {
                     input type="hidden" name="code" value=(view.tracking_code);
                     input type="hidden" name="lang" value=(locale.key());
                     fieldset.field {
-                        legend { (t("Seberapa baik pengaduan Anda ditangani? (1 buruk, 5 sangat baik)", "How well was your complaint handled? (1 poor, 5 very good)")) }
+                        legend { (t("question")) }
                         @for n in 1..=5 {
                             label.choice { input type="radio" name="score" value=(n) required; (n) }
                         }
                     }
                     div.field {
-                        label for="rating-comment" { (t("Komentar (tidak wajib; hanya dibaca petugas)", "Comment (optional; read by the officers only)")) }
+                        label for="rating-comment" { (t("comment")) }
                         textarea id="rating-comment" name="comment" rows="3" maxlength=(LIMITS.reply_max) {}
                     }
-                    button type="submit" { (t("Kirim penilaian", "Send the rating")) }
+                    button type="submit" { (t("send")) }
                 }
             },
         }
@@ -391,14 +394,8 @@ pub(super) fn tracker_page(
                     form method="post" action=(format!("/r/{}/track/erase", region.slug)) {
                         input type="hidden" name="code" value=(view.tracking_code);
                         input type="hidden" name="lang" value=(locale.key());
-                        p { (match locale {
-                            aduan_app::api::Locale::Id => "Anda dapat menghapus nama, e-mail, dan nomor telepon Anda kapan saja. Pengaduan tetap ditangani; Anda tidak akan menerima e-mail lagi.",
-                            aduan_app::api::Locale::En => "You can erase your name, e-mail address and phone number at any time. The complaint is still handled; you will get no more e-mail.",
-                        }) }
-                        button type="submit" { (match locale {
-                            aduan_app::api::Locale::Id => "Hapus data kontak saya",
-                            aduan_app::api::Locale::En => "Erase my contact details",
-                        }) }
+                        p { (t(Label::EraseHelp)) }
+                        button type="submit" { (t(Label::EraseButton)) }
                     }
                     @if view.accepts_replies {
                         h2 { (t(Label::ReplyTitle)) }
@@ -423,11 +420,6 @@ pub(super) fn tracker_page(
         }
         p { a href=(format!("/r/{}?lang={}", region.slug, locale.key())) { (t(Label::FileLink)) } }
     };
-    let switch = format!(
-        "/r/{}/track?lang={}&code={}",
-        region.slug,
-        other(locale).key(),
-        code
-    );
+    let switch = |l: Locale| format!("/r/{}/track?lang={}&code={}", region.slug, l.key(), code);
     page(locale, t(Label::TrackTitle), &switch, body)
 }
