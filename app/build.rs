@@ -205,6 +205,22 @@ fn main() {
         out.push_str("    ],\n");
     }
     out.push_str("];\n\n");
+    // The same words as the widget takes them: one line each. Built for
+    // every target; the widget itself never refers to them, so they stay
+    // out of its bundle (its tests use them).
+    out.push_str(
+        "/// The widget's words of each language, one a line in [`Word`] order,\n\
+         /// by [`Locale`].\n\
+         pub static WIDGET_LINES: [&str; 3] = [\n",
+    );
+    for table in &tables {
+        let lines: Vec<&str> = rust[..widget]
+            .iter()
+            .map(|&i| table[i].or(tables[0][i]).unwrap_or_default())
+            .collect();
+        let _ = writeln!(out, "    {:?},", lines.join("\n"));
+    }
+    out.push_str("];\n\n");
     // The scripts' sections, whole.
     out.push_str(
         "/// The scripts' words: `(section, key, [id, en, ban])`, a missing\n\

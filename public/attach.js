@@ -22,22 +22,7 @@ var MAX_FILES = 5;
  * silent network: it is given up and the upload resumes. */
 var STALL = 10000;
 var QUALITY = 0.8;
-var WORDS = {
-  id: {
-    remove: "Hapus", preparing: "Menyiapkan\u2026", uploading: "Mengunggah", done: "Terunggah",
-    waiting: "Menunggu sambungan\u2026", again: "Pilih berkas ini lagi untuk melanjutkan", failed: "Gagal",
-    busy: "Tunggu sampai semua berkas selesai diunggah.",
-    expired: "Sudah tidak ada di server; hapus lalu pilih lagi.",
-    many: "Paling banyak 5 berkas."
-  },
-  en: {
-    remove: "Remove", preparing: "Preparing\u2026", uploading: "Uploading", done: "Uploaded",
-    waiting: "Waiting for the connection\u2026", again: "Choose this file again to continue", failed: "Failed",
-    busy: "Wait until every file has finished uploading.",
-    expired: "No longer on the server; remove it and choose it again.",
-    many: "At most 5 files."
-  }
-};
+var WORDS = __ADUAN_WORDS__;
 var CSS =
   "ul[data-aduan-files]{list-style:none;margin:8px 0;padding:0;display:grid;gap:8px}" +
   ".aduan-file{display:grid;grid-template-columns:56px 1fr auto;gap:8px;align-items:center;border:1px solid #c9d1d9;border-radius:6px;padding:6px}" +
@@ -51,7 +36,7 @@ var CSS =
 var regions = {};
 
 function words(opts) {
-  return WORDS[opts.lang() === "en" ? "en" : "id"];
+  return WORDS[opts.lang()] || WORDS.id;
 }
 
 function storageKey(region) {

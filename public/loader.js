@@ -19,9 +19,14 @@
   var doc = document;
   var GLUE = "__ADUAN_GLUE__";
   var WASM = "__ADUAN_WASM__";
-  var ATTACH = "__ADUAN_ATTACH__";
+  var SLOTS = "__ADUAN_SLOTS__";
   var STATS = "__ADUAN_STATS__";
-  var RATE = "__ADUAN_RATE__";
+  // The widget's words, one file a language, and the loader's own.
+  // The widget's words: WORD_FILES + lang + ".txt" holds the widget's
+  // lines, then the file choosers' four.
+  var WORD_FILES = "__ADUAN_WORD_FILES__";
+  var WIDGET_WORDS = __ADUAN_WIDGET_WORDS__;
+  var WORDS = __ADUAN_WORDS__;
   // The bundle's version (the wasm file's hash), told to the server with
   // the site's settings request: its heartbeat.
   var VERSION = WASM.split(".")[1];
@@ -87,6 +92,12 @@
     return { accent: value, onAccent: onAccent };
   }
 
+  // One of the widget's languages: Indonesian unless another is asked for.
+  function langOf(value) {
+    var key = String(value || "").toLowerCase().split("-")[0];
+    return WORDS.hasOwnProperty(key) ? key : "id";
+  }
+
   // A site's settings (from the server, or remembered from the last visit)
   // under the tag's attribute names: the tag's own attributes win.
   function configOf(el, base, site) {
@@ -97,7 +108,7 @@
       site: /^[0-9a-f]{16}$/.test(d.site) ? d.site : "",
       radius: /^\d{1,2}px$/.test(d.radius) ? d.radius : "",
       region: d.region || "",
-      lang: d.lang === "en" ? "en" : "id",
+      lang: langOf(d.lang),
       accent: accentOf(d.accent),
       theme: d.theme === "dark" || d.theme === "light" ? d.theme : "auto",
       mode: inline ? "inline" : "floating",
@@ -164,7 +175,7 @@
     }
 
     function words(cfg) {
-      return cfg.launcher || (cfg.lang === "en" ? "File a complaint" : "Sampaikan pengaduan");
+      return cfg.launcher || WORDS[cfg.lang].launcher;
     }
 
     // The page's policy blocked part of the widget: told to the site's page
@@ -197,6 +208,26 @@
       undo.push(function () { target.removeEventListener(type, fn, options); });
     }
 
+    // The widget's words in one language, fetched once: a promise of its
+    // lines; the file choosers' words are kept aside in `filesWords`.
+    var wordsOf = {};
+    var filesWords = {};
+    function fetchWords(lang) {
+      lang = langOf(lang);
+      if (!wordsOf[lang]) {
+        wordsOf[lang] = fetch(new URL(WORD_FILES + lang + ".txt", base).href).then(function (r) {
+          if (!r.ok) throw new Error("words " + lang + ": HTTP " + r.status);
+          return r.text();
+        }).then(function (text) {
+          var lines = text.split("\n");
+          filesWords[lang] = lines.slice(WIDGET_WORDS);
+          return lines.slice(0, WIDGET_WORDS).join("\n");
+        });
+        wordsOf[lang].catch(function () { delete wordsOf[lang]; });
+      }
+      return wordsOf[lang];
+    }
+
     function load() {
       if (!loading) {
         if (typeof WebAssembly !== "object" || !base) return Promise.reject(new Error("WebAssembly is not available"));
@@ -211,83 +242,58 @@
       return loading;
     }
 
-    // Photos and documents: the form's file choosers hand their files to
-    // attach.js, loaded the first time a file is chosen (or when a draft
-    // has some).
-    var attaching = null;
-    function attach() {
-      if (!attaching) {
-        attaching = import(new URL(ATTACH, base).href);
-        attaching.catch(function () { attaching = null; });
+    // The form's slots around the wasm (photos and documents, the rating),
+    // loaded with it.
+    var slotting = null;
+    function slots() {
+      if (!slotting) {
+        slotting = import(new URL(SLOTS, base).href);
+        slotting.catch(function () { slotting = null; });
       }
-      return attaching;
-    }
-
-    var FILES = {
-      id: ["Foto atau dokumen (tidak wajib)", "Paling banyak 5 foto atau PDF. Lokasi dan data kamera dihapus dari foto.", "Ambil foto dengan kamera", "Pilih foto atau PDF"],
-      en: ["Photos or documents (optional)", "Up to 5 photos or PDFs. Location and camera data are removed from photos.", "Take a photo", "Choose photos or PDFs"]
-    };
-
-    // Photos and documents: before the form's consent, a camera and a
-    // gallery chooser, and the list attach.js keeps.
-    function watchFiles(content, cfg) {
-      var opts = { region: cfg.region, api: cfg.api, lang: function () { return locale || cfg.lang; } };
-      var observer = new MutationObserver(function () {
-        // The tracker's slot for the reporter's rating of the handling.
-        var rating = content.querySelector("[data-aduan-rate]:not([data-aduan-rate='']):not([data-rating])");
-        if (rating) {
-          rating.setAttribute("data-rating", "");
-          import(new URL(RATE, base).href).then(function (m) { m.rate(rating, opts); }, report);
-        }
-        var consent = content.querySelector("input[name=consent]");
-        var before = consent && consent.closest(".field");
-        if (!before || (before.previousElementSibling || {}).id === "aduan-files") return;
-        var slot = doc.createElement("fieldset");
-        slot.className = "field";
-        slot.id = "aduan-files";
-        var t = FILES[opts.lang() === "en" ? "en" : "id"];
-        slot.innerHTML = "<legend></legend><span class=help id=help-files></span>" +
-          "<label for=files-camera></label><input id=files-camera type=file accept=image/* capture=environment aria-describedby=help-files>" +
-          "<label for=files-pick></label><input id=files-pick type=file accept=image/*,application/pdf multiple aria-describedby=help-files>" +
-          "<ul data-aduan-files aria-live=polite></ul>";
-        Array.prototype.forEach.call(slot.querySelectorAll("legend,span,label"), function (el, i) { el.textContent = t[i]; });
-        before.parentNode.insertBefore(slot, before);
-        var list = slot.querySelector("ul");
-        var take = function (files) {
-          attach().then(function (m) { m.take(list, files, opts); }, report);
-        };
-        Array.prototype.forEach.call(slot.querySelectorAll("input"), function (input) {
-          input.addEventListener("change", function () {
-            var files = Array.prototype.slice.call(input.files || []);
-            input.value = "";
-            if (files.length) take(files);
-          });
-        });
-        try { if (attaching || win.localStorage.getItem("aduan.files." + cfg.region)) take(null); } catch (e) { /* no storage */ }
-      });
-      observer.observe(content, { childList: true, subtree: true });
-      undo.push(function () { observer.disconnect(); });
+      return slotting;
     }
 
     function mountInto(content, shadow, cfg, host) {
       // The public record needs no wasm: a small module with the glue's shape.
       var stats = cfg.view === "stats";
-      return Promise.all([stats ? import(new URL(STATS, base).href) : load(), siteOf(cfg)]).then(function (got) {
-        var glue = got[0];
+      // The words of the language known now come with the wasm; when the
+      // site's settings name another, those are fetched once they are in.
+      var guess = locale || cfg.lang;
+      return Promise.all([
+        stats ? import(new URL(STATS, base).href) : load(),
+        siteOf(cfg),
+        stats ? "" : fetchWords(guess),
+        stats ? null : slots()
+      ]).then(function (got) {
         if (got[1]) {
           cfg = Object.assign(configOf(cfg.tag, base, got[1]), { view: cfg.view });
           colours(host, cfg);
           restyle(cfg);
         }
-        if (!stats) watchFiles(content, cfg);
+        var lang = locale || cfg.lang;
+        if (stats || lang === guess) return [got[0], lang, got[2], got[3]];
+        return fetchWords(lang).then(function (lines) { return [got[0], lang, lines, got[3]]; });
+      }).then(function (got) {
+        var glue = got[0];
+        var slot = got[3];
+        if (slot) {
+          undo.push(slot.watch(content, {
+            region: cfg.region, api: cfg.api, base: base, lang: got[1], report: report,
+            words: function (lang) { return filesWords[lang]; }
+          }));
+        }
         var handle = glue.mount(content, shadow, {
-          region: cfg.region, lang: locale || cfg.lang, api: cfg.api, view: cfg.view,
+          region: cfg.region, lang: got[1], words: got[2], api: cfg.api, view: cfg.view,
           emit: function (name, detail) {
-            if (name === "submitted" && attaching) attaching.then(function (m) { m.done(cfg.region); }, report);
+            if (name === "submitted" && slot) slot.submitted(cfg.region, report);
+            // A language chosen on the form whose words are not in yet.
+            if (name === "language") {
+              fetchWords(detail.lang).then(function (lines) { glue.set_locale(handle, detail.lang, lines); }, report);
+            }
             emit(name, detail);
           }
         });
-        mounts.push({ glue: glue, handle: handle, host: host });
+        mounts.push({ glue: glue, handle: handle, words: !stats });
         emit("ready", { mode: cfg.mode });
         return handle;
       });
@@ -305,20 +311,21 @@
       dialog.className = "dialog";
       dialog.setAttribute("role", "dialog");
       dialog.setAttribute("aria-modal", "true");
-      dialog.setAttribute("aria-label", cfg.lang === "en" ? "Complaint" : "Pengaduan");
+      var w = WORDS[cfg.lang];
+      dialog.setAttribute("aria-label", w.dialog);
       var bar = doc.createElement("div");
       bar.className = "bar";
       var close = doc.createElement("button");
       close.className = "close";
       close.type = "button";
-      close.setAttribute("aria-label", cfg.lang === "en" ? "Close" : "Tutup");
+      close.setAttribute("aria-label", w.close);
       close.textContent = "\u00d7";
       var content = doc.createElement("div");
       content.className = "content";
       var wait = doc.createElement("p");
       wait.className = "loading";
       wait.setAttribute("role", "status");
-      wait.textContent = cfg.lang === "en" ? "Loading\u2026" : "Memuat\u2026";
+      wait.textContent = w.loading;
       content.appendChild(wait);
       bar.appendChild(close);
       dialog.appendChild(bar);
@@ -361,7 +368,7 @@
               return handle;
             }, function (e) {
               p.mounted = null;
-              p.wait.textContent = p.cfg.lang === "en" ? "The form could not load. Opening the plain form\u2026" : "Formulir tidak dapat dimuat. Membuka formulir biasa\u2026";
+              p.wait.textContent = WORDS[p.cfg.lang].fallback;
               win.location.href = new URL(p.cfg.region ? "/r/" + encodeURIComponent(p.cfg.region) : "/s/" + p.cfg.site, p.cfg.api).href;
               throw e;
             });
@@ -385,8 +392,13 @@
         };
       },
       setLocale: function (lang) {
-        locale = lang === "en" ? "en" : "id";
-        mounts.forEach(function (m) { try { m.glue.set_locale(m.handle, locale); } catch (e) { report(e); } });
+        var wanted = locale = langOf(lang);
+        mounts.forEach(function (m) {
+          if (!m.words) { try { m.glue.set_locale(m.handle, wanted); } catch (e) { report(e); } return; }
+          fetchWords(wanted).then(function (lines) {
+            if (locale === wanted) m.glue.set_locale(m.handle, wanted, lines);
+          }).catch(report);
+        });
       },
       destroy: function () {
         mounts.forEach(function (m) { try { m.glue.unmount(m.handle); } catch (e) { report(e); } });
@@ -431,6 +443,7 @@
         buildPanel(cfg);
         var intent = function () {
           load().catch(function () {});
+          slots().catch(function () {});
           siteOf(cfg).then(function (s) { if (s) restyle(configOf(tag, base, s)); }, function () {});
         };
         var openers = Array.prototype.slice.call(doc.querySelectorAll("[data-aduan-open]"));

@@ -6,22 +6,7 @@
  * officers read, sent once to POST /api/v1/complaints/{code}/rating.
  * Every text is set as text, never markup.
  */
-var WORDS = {
-  id: {
-    title: "Nilai penanganannya: 1 buruk, 5 sangat baik",
-    comment: "Komentar (tidak wajib; hanya dibaca petugas)",
-    send: "Kirim penilaian", sending: "Mengirim\u2026",
-    done: function (n) { return "Penilaian Anda: " + n + " / 5. Terima kasih."; },
-    failed: "Penilaian belum terkirim. Periksa sambungan dan coba lagi."
-  },
-  en: {
-    title: "Rate the handling: 1 poor, 5 very good",
-    comment: "Comment (optional; read by the officers only)",
-    send: "Send the rating", sending: "Sending\u2026",
-    done: function (n) { return "Your rating: " + n + " / 5. Thank you."; },
-    failed: "The rating was not sent. Check the connection and try again."
-  }
-};
+var WORDS = __ADUAN_WORDS__;
 
 function el(parent, tag, attrs, text) {
   var node = document.createElement(tag);
@@ -32,7 +17,7 @@ function el(parent, tag, attrs, text) {
 }
 
 export function rate(section, opts) {
-  var lang = opts.lang() === "en" ? "en" : "id";
+  var lang = WORDS[opts.lang()] ? opts.lang() : "id";
   var w = WORDS[lang];
   var code = section.getAttribute("data-aduan-rate") || "";
   // Before the erase button, the last thing the section shows.
@@ -70,7 +55,7 @@ export function rate(section, opts) {
     }).then(function (answer) {
       if (answer.ok || (answer.body && answer.body.error && answer.body.error.code === "already_rated")) {
         slot.textContent = "";
-        el(slot, "p", { role: "status" }, w.done(answer.ok ? score : "\u2713"));
+        el(slot, "p", { role: "status" }, w.done.replace("{n}", answer.ok ? score : "\u2713"));
         return;
       }
       send.disabled = false;

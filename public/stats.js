@@ -15,26 +15,7 @@ var CSS = ".aduan-stats{font:inherit;color:inherit;line-height:1.45}" +
   ".aduan-stats th,.aduan-stats td{text-align:left;padding:4px 6px;border-bottom:1px solid rgba(127,127,127,.35)}" +
   ".aduan-stats td{text-align:right;font-variant-numeric:tabular-nums}";
 
-var WORDS = {
-  id: {
-    title: "Catatan penanganan pengaduan", last: "12 bulan penuh terakhir", loading: "Memuat\u2026",
-    failed: "Catatan tidak dapat dimuat. Coba lagi nanti.", received: "Pengaduan diterima",
-    resolved: "Selesai ditindaklanjuti", verified: "Diverifikasi dalam 3 hari kerja",
-    planned: "Rencana tindak lanjut dalam 5 hari kerja", reply: "Median hari kerja sampai balasan pertama",
-    resolution: "Median hari kerja sampai selesai", category: "Kategori", byCategory: "Per kategori",
-    byMonth: "Per bulan", month: "Bulan", other: "Kategori lain", few: "kurang dari 5",
-    received_short: "Diterima", resolved_short: "Selesai"
-  },
-  en: {
-    title: "Complaint handling record", last: "the last 12 complete months", loading: "Loading\u2026",
-    failed: "The record could not load. Try again later.", received: "Complaints received",
-    resolved: "Resolved", verified: "Verified within 3 working days",
-    planned: "Follow-up plan within 5 working days", reply: "Median working days to the first reply",
-    resolution: "Median working days to resolution", category: "Category", byCategory: "By category",
-    byMonth: "By month", month: "Month", other: "Other categories", few: "fewer than 5",
-    received_short: "Received", resolved_short: "Resolved"
-  }
-};
+var WORDS = __ADUAN_WORDS__;
 
 function el(parent, tag, text) {
   var node = document.createElement(tag);
@@ -94,7 +75,7 @@ function draw(h) {
 }
 
 export function mount(content, shadow, opts) {
-  var h = { lang: opts.lang === "en" ? "en" : "id", data: null, failed: false, root: document.createElement("section") };
+  var h = { lang: WORDS[opts.lang] ? opts.lang : "id", data: null, failed: false, root: document.createElement("section") };
   h.root.className = "aduan-stats";
   h.root.setAttribute("aria-live", "polite");
   try {
@@ -112,7 +93,7 @@ export function mount(content, shadow, opts) {
 }
 
 export function set_locale(h, lang) {
-  h.lang = lang === "en" ? "en" : "id";
+  h.lang = WORDS[lang] ? lang : "id";
   draw(h);
 }
 

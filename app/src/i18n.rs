@@ -63,7 +63,7 @@ impl Msg {
             TrackingCodeMistyped => Word::TrackingCodeMistyped,
         };
         match self {
-            TooShort(n) | TooLong(n) => word.text(locale).replace("{n}", &n.to_string()),
+            TooShort(n) | TooLong(n) => word.fill(locale, &[("n", &n.to_string())]),
             _ => word.text(locale).to_owned(),
         }
     }

@@ -46,39 +46,11 @@ fn adopt_style(root: &ShadowRoot) -> Result<(), JsValue> {
     Ok(())
 }
 
-fn function(config: &JsValue, key: &str) -> Option<js_sys::Function> {
-    js_sys::Reflect::get(config, &JsValue::from_str(key))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-}
-
-/// Switches to `wanted` once its words are in: at once when they are,
-/// after `fetch_words(lang)` (a promise of the words' lines) when not.
-fn choose(locale: RwSignal<Locale>, fetch_words: Option<js_sys::Function>, wanted: Locale) {
-    if aduan_app::words::is_installed(wanted) {
-        locale.set(wanted);
-        return;
-    }
-    let Some(fetch) = fetch_words else { return };
-    let Ok(promise) = fetch
-        .call1(&JsValue::NULL, &JsValue::from_str(wanted.key()))
-        .and_then(|p| p.dyn_into::<js_sys::Promise>())
-    else {
-        return;
-    };
-    leptos::task::spawn_local(async move {
-        if let Ok(lines) = wasm_bindgen_futures::JsFuture::from(promise).await
-            && aduan_app::words::install(wanted, &lines.as_string().unwrap_or_default())
-        {
-            locale.set(wanted);
-        }
-    });
-}
-
 /// Renders the widget into `container` (inside `root`). `config` carries
-/// `region`, `lang`, `words` (that language's words, one a line),
-/// `fetch_words(lang)` (a promise of another language's), `api`, `view`
-/// (`file` or `track`) and `emit(name, detail)`.
+/// `region`, `lang`, `words` (that language's words, one a line), `api`,
+/// `view` (`file` or `track`) and `emit(name, detail)`. A citizen who picks
+/// a language whose words are not in yet is told to the loader as the event
+/// `language` (`{lang}`); it fetches them and calls [`set_locale`].
 #[wasm_bindgen]
 pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Result<u32, JsValue> {
     adopt_style(&root)?;
@@ -87,8 +59,9 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
         return Err(JsValue::from_str("the widget's words did not arrive whole"));
     }
     let locale = RwSignal::new(first);
-    let emit = function(&config, "emit");
-    let fetch_words = send_wrapper::SendWrapper::new(function(&config, "fetch_words"));
+    let emit = js_sys::Reflect::get(&config, &JsValue::from_str("emit"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let app_config = WidgetConfig {
         region: text(&config, "region"),
         api: text(&config, "api"),
@@ -104,6 +77,7 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
         let (name, key, value) = match event {
             WidgetEvent::Submitted(region) => ("submitted", "region", region),
             WidgetEvent::Error(message) => ("error", "message", message),
+            WidgetEvent::Language(wanted) => ("language", "lang", wanted.key().to_owned()),
         };
         let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &JsValue::from_str(&value));
         let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
@@ -111,11 +85,7 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
     let on_event = send_wrapper::SendWrapper::new(on_event);
     let handle = leptos::mount::mount_to(container, move || {
         let on_event = on_event.clone();
-        let fetch_words = fetch_words.clone();
-        view! {
-            <App config=app_config.clone() locale=locale on_event=move |e| (*on_event)(e)
-                choose_locale=move |l| choose(locale, (*fetch_words).clone(), l) />
-        }
+        view! { <App config=app_config.clone() locale=locale on_event=move |e| (*on_event)(e) /> }
     });
     let id = NEXT.with(|n| {
         let id = n.get();

@@ -2,6 +2,8 @@
 //! mounted by the loader, without a server.
 #![cfg(target_arch = "wasm32")]
 
+use aduan_app::api::Locale;
+use aduan_app::words::widget_lines as lines;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
@@ -16,15 +18,34 @@ export function count_fetches() {
 }
 export function fetches() { return window.__fetches || 0; }
 export function tick() { return new Promise(r => setTimeout(r, 20)); }
-export function config(view, lang) {
-  return { region: 'badung', lang: lang, api: 'http://127.0.0.1:9', view: view, emit: function () {} };
+export function config(view, lang, id, en, ban) {
+  const words = { id: id, en: en, ban: ban };
+  return {
+    region: 'badung', lang: lang, words: words[lang], api: 'http://127.0.0.1:9', view: view,
+    emit: function (name, detail) { if (name === 'language') window.__wanted = detail.lang; }
+  };
 }
+export function take_wanted() { const l = window.__wanted || ''; window.__wanted = ''; return l; }
 ")]
 extern "C" {
     fn count_fetches();
     fn fetches() -> u32;
     fn tick() -> js_sys::Promise;
-    fn config(view: &str, lang: &str) -> JsValue;
+    #[wasm_bindgen(js_name = config)]
+    fn js_config(view: &str, lang: &str, id: &str, en: &str, ban: &str) -> JsValue;
+    fn take_wanted() -> String;
+}
+
+/// What the loader hands `mount`: the words of `lang`, and every language's
+/// on request.
+fn config(view: &str, lang: &str) -> JsValue {
+    js_config(
+        view,
+        lang,
+        lines(Locale::Id),
+        lines(Locale::En),
+        lines(Locale::Ban),
+    )
 }
 
 async fn settle() {
@@ -121,8 +142,59 @@ async fn two_widgets_are_independent_and_switch_language_separately() {
     let first = aduan_widget::mount(a, root_a.clone(), config("track", "id")).expect("mounted");
     aduan_widget::mount(b, root_b.clone(), config("track", "id")).expect("mounted");
     settle().await;
-    aduan_widget::set_locale(first, "en");
+    aduan_widget::set_locale(first, "en", lines(Locale::En));
     settle().await;
     assert_eq!(text_of(&root_a, ".track h2"), "Track a complaint");
     assert_eq!(text_of(&root_b, ".track h2"), "Lacak pengaduan");
+}
+
+#[wasm_bindgen_test]
+async fn a_widget_mounted_in_balinese_speaks_it_and_asks_for_another_language_once() {
+    let (container, root) = host();
+    let id = aduan_widget::mount(container, root.clone(), config("track", "ban")).expect("mounted");
+    settle().await;
+    assert_eq!(text_of(&root, ".track h2"), "Lacak pangaduan");
+    take_wanted();
+    let select: web_sys::HtmlSelectElement = root
+        .query_selector("select.lang")
+        .ok()
+        .flatten()
+        .expect("the language chooser")
+        .unchecked_into();
+    assert_eq!(select.value(), "ban", "the chooser shows the language");
+    let options = root
+        .query_selector_all("select.lang option")
+        .expect("the options");
+    let names: Vec<String> = (0..options.length())
+        .filter_map(|i| options.item(i))
+        .filter_map(|o| o.text_content())
+        .collect();
+    assert_eq!(
+        names,
+        Locale::ALL.map(|l| l.name()),
+        "each language by its own name"
+    );
+    let choose = |lang: &str| {
+        select.set_value(lang);
+        select
+            .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+            .expect("dispatched");
+    };
+    choose("en");
+    settle().await;
+    // English may be in already (the tests share one page): then it shows at
+    // once; otherwise the loader is asked for it and hands it over.
+    if text_of(&root, ".track h2") != "Track a complaint" {
+        assert_eq!(take_wanted(), "en", "the loader is asked for English");
+        aduan_widget::set_locale(id, "en", lines(Locale::En));
+        settle().await;
+    }
+    assert_eq!(text_of(&root, ".track h2"), "Track a complaint");
+    // Both are in now: switching back and forth asks for nothing.
+    for (lang, heading) in [("ban", "Lacak pangaduan"), ("en", "Track a complaint")] {
+        choose(lang);
+        settle().await;
+        assert_eq!(text_of(&root, ".track h2"), heading, "{lang}");
+    }
+    assert_eq!(take_wanted(), "", "nothing more was asked");
 }

@@ -493,18 +493,18 @@ fn widget(runtime: &tokio::runtime::Runtime) -> Result {
         kb(b.loader.brotli)
     );
     let (raw, gz, br) = (
-        b.glue.raw + b.wasm.raw,
-        b.glue.gzip + b.wasm.gzip,
-        b.glue.brotli + b.wasm.brotli,
+        b.glue.raw + b.wasm.raw + b.slots.raw + b.words.raw,
+        b.glue.gzip + b.wasm.gzip + b.slots.gzip + b.words.gzip,
+        b.glue.brotli + b.wasm.brotli + b.slots.brotli + b.words.brotli,
     );
     println!(
-        "  open form and tracker, both languages (glue + wasm, 2 requests): {} raw, {} gzip, {} brotli",
+        "  open form and tracker in Indonesian (glue + wasm + slots + words, 4 requests): {} raw, {} gzip, {} brotli",
         kb(raw),
         kb(gz),
         kb(br)
     );
     println!(
-        "  all of it, loader included (3 requests): {} raw, {} gzip, {} brotli",
+        "  all of it, loader included (5 requests): {} raw, {} gzip, {} brotli",
         kb(raw + b.loader.raw),
         kb(gz + b.loader.gzip),
         kb(br + b.loader.brotli)

@@ -7,6 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use aduan_app::api::Locale;
+use aduan_app::words;
+
 use crate::{Result, cargo, root, run};
 
 /// FNV-1a, 64 bits: enough to name a file by its content.
@@ -91,6 +94,136 @@ pub fn compact_glue(js: &str) -> String {
     out
 }
 
+/// The glue without the classes it exports, their finalizers and dispose
+/// hooks. The loader imports functions only; the classes are a dependency's
+/// stream adapters (`wasm-streams`, pulled in by Leptos's server functions,
+/// which the widget never uses). When the glue is not shaped as expected, or
+/// anything else still names a class, it is kept as it is.
+pub fn without_classes(glue: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut lines = glue.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("export class ") else {
+            kept.push(line);
+            continue;
+        };
+        let Some(name) = rest
+            .strip_suffix(" {")
+            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        else {
+            return glue.to_owned();
+        };
+        names.push(name);
+        let mut depth = 1usize;
+        for inner in lines.by_ref() {
+            depth += inner.matches('{').count();
+            depth = match depth.checked_sub(inner.matches('}').count()) {
+                Some(d) => d,
+                None => return glue.to_owned(),
+            };
+            if depth == 0 {
+                break;
+            }
+        }
+        if depth != 0 {
+            return glue.to_owned();
+        }
+    }
+    let mut out: Vec<&str> = Vec::new();
+    let mut in_finalizer = false;
+    for line in kept {
+        if in_finalizer {
+            in_finalizer = !line.ends_with(';');
+            continue;
+        }
+        let dispose = names
+            .iter()
+            .any(|n| line.starts_with(&format!("if (Symbol.dispose) {n}.prototype")));
+        if dispose {
+            continue;
+        }
+        if names
+            .iter()
+            .any(|n| line.starts_with(&format!("const {n}Finalization = ")))
+        {
+            in_finalizer = !line.ends_with(';');
+            continue;
+        }
+        if names.iter().any(|n| line.contains(n)) {
+            return glue.to_owned();
+        }
+        out.push(line);
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// The wasm's exports the glue uses (`wasm.NAME`).
+fn exports_used(glue: &str) -> Vec<String> {
+    let mut names: Vec<String> = glue
+        .split("wasm.")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$')
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The wasm without the exported functions the glue does not use, nor the
+/// code only they reach: the stream adapters of [`without_classes`].
+fn without_unused_exports(wasm: &[u8], glue: &str) -> Result<Vec<u8>> {
+    let used = exports_used(glue);
+    let mut module = walrus::Module::from_buffer(wasm).map_err(|e| format!("the wasm: {e}"))?;
+    let unused: Vec<walrus::ExportId> = module
+        .exports
+        .iter()
+        .filter(|e| matches!(e.item, walrus::ExportItem::Function(_)))
+        .filter(|e| used.binary_search(&e.name).is_err())
+        .map(|e| e.id())
+        .collect();
+    for id in unused {
+        module.exports.delete(id);
+    }
+    walrus::passes::gc::run(&mut module);
+    Ok(module.emit_wasm())
+}
+
+/// A script's words in every language, as a JavaScript object literal:
+/// `{"id":{"key":"text",…},"en":{…},"ban":{…}}`.
+fn script_words(section: &str) -> String {
+    let all: serde_json::Map<String, serde_json::Value> = Locale::ALL
+        .iter()
+        .map(|&l| {
+            let words: serde_json::Map<String, serde_json::Value> = words::script_words(section, l)
+                .into_iter()
+                .map(|(k, t)| (k.to_owned(), serde_json::Value::from(t)))
+                .collect();
+            (l.key().to_owned(), serde_json::Value::Object(words))
+        })
+        .collect();
+    serde_json::Value::Object(all).to_string()
+}
+
+/// A script from `public/`, compacted, with its words put in.
+fn script(name: &str, section: &str) -> Result<String> {
+    let source = std::fs::read_to_string(root().join("public").join(name))
+        .map_err(|e| format!("public/{name}: {e}"))?;
+    if !source.contains("__ADUAN_WORDS__") {
+        return Err(format!(
+            "public/{name} has no __ADUAN_WORDS__ for its words"
+        ));
+    }
+    Ok(compact_glue(&source).replace("__ADUAN_WORDS__", &script_words(section)))
+}
+
 /// What was built, by size.
 #[derive(Debug, Clone, Copy)]
 pub struct Bundle {
@@ -100,6 +233,11 @@ pub struct Bundle {
     pub wasm: Sizes,
     /// `attach.js`: photos and documents, loaded when a file is chosen.
     pub attach: Sizes,
+    /// `slots.js`: the form's file choosers and rating slot, loaded with
+    /// the wasm.
+    pub slots: Sizes,
+    /// The widget's words in the page's language, fetched with the wasm.
+    pub words: Sizes,
 }
 
 /// Builds the bundle into `public/dist/`.
@@ -130,14 +268,12 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
         ])
         .arg(&bound)
         .arg(&wasm_in))?;
-    let wasm = std::fs::read(bound.join("aduan_widget_bg.wasm"))
-        .map_err(|e| format!("bound wasm: {e}"))?;
     let glue =
         std::fs::read_to_string(bound.join("aduan_widget.js")).map_err(|e| format!("glue: {e}"))?;
-    let glue = compact_glue(&glue);
-    let loader = std::fs::read_to_string(root().join("public/loader.js"))
-        .map_err(|e| format!("public/loader.js: {e}"))?;
-
+    let glue = without_classes(&compact_glue(&glue));
+    let wasm = std::fs::read(bound.join("aduan_widget_bg.wasm"))
+        .map_err(|e| format!("bound wasm: {e}"))?;
+    let wasm = without_unused_exports(&wasm, &glue)?;
     let dist: PathBuf = root().join("public/dist");
     if dist.exists() {
         std::fs::remove_dir_all(&dist)
@@ -148,33 +284,61 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
     let wasm_sizes = publish(&dist, &wasm_name, &wasm)?;
     let glue_name = format!("aduan_widget.{:016x}.js", fnv64(glue.as_bytes()));
     let glue_sizes = publish(&dist, &glue_name, glue.as_bytes())?;
-    // The loader is served at /widget.js; the hashed files sit under /dist/.
+    // The widget's words, one file a language: the loader fetches the
+    // page's with the wasm and another only when a citizen switches.
+    // One hash names the three files (the loader builds a name from it and
+    // the language), so a change in any one renames all three.
+    let files: Vec<(Locale, String)> = Locale::ALL
+        .iter()
+        .map(|&locale| {
+            // The widget's lines, then the file choosers' (the loader splits
+            // them).
+            let mut lines = words::widget_lines(locale).to_owned();
+            for (_, text) in words::script_words("files", locale) {
+                lines.push('\n');
+                lines.push_str(text);
+            }
+            (locale, lines)
+        })
+        .collect();
+    let all: Vec<u8> = files
+        .iter()
+        .flat_map(|(_, l)| l.bytes().chain([0]))
+        .collect();
+    let words_prefix = format!("words.{:016x}.", fnv64(&all));
+    let mut word_sizes = Vec::new();
+    for (locale, lines) in &files {
+        let name = format!("{words_prefix}{}.txt", locale.key());
+        word_sizes.push((name.clone(), publish(&dist, &name, lines.as_bytes())?));
+    }
     // Photos and documents, loaded only when a citizen chooses a file.
-    let attach = std::fs::read_to_string(root().join("public/attach.js"))
-        .map_err(|e| format!("public/attach.js: {e}"))?;
-    let attach = compact_glue(&attach);
+    let attach = script("attach.js", "attach")?;
     let attach_name = format!("attach.{:016x}.js", fnv64(attach.as_bytes()));
     let attach_sizes = publish(&dist, &attach_name, attach.as_bytes())?;
     // A region's public record, loaded only by a page that shows it.
-    let stats = std::fs::read_to_string(root().join("public/stats.js"))
-        .map_err(|e| format!("public/stats.js: {e}"))?;
-    let stats = compact_glue(&stats);
+    let stats = script("stats.js", "stats")?;
     let stats_name = format!("stats.{:016x}.js", fnv64(stats.as_bytes()));
     let stats_sizes = publish(&dist, &stats_name, stats.as_bytes())?;
     // The reporter's rating form in the tracker, loaded when it shows.
-    let rate = std::fs::read_to_string(root().join("public/rate.js"))
-        .map_err(|e| format!("public/rate.js: {e}"))?;
-    let rate = compact_glue(&rate);
+    let rate = script("rate.js", "rate")?;
     let rate_name = format!("rate.{:016x}.js", fnv64(rate.as_bytes()));
     let rate_sizes = publish(&dist, &rate_name, rate.as_bytes())?;
-    // The loader loses its comments and indentation as the glue does.
-    let loader = compact_glue(&loader);
-    let script = loader
+    // The form's slots around the wasm, loaded with it.
+    let slots = std::fs::read_to_string(root().join("public/slots.js"))
+        .map_err(|e| format!("public/slots.js: {e}"))?;
+    let slots = compact_glue(&slots)
+        .replace("__ADUAN_ATTACH__", &format!("dist/{attach_name}"))
+        .replace("__ADUAN_RATE__", &format!("dist/{rate_name}"));
+    let slots_name = format!("slots.{:016x}.js", fnv64(slots.as_bytes()));
+    let slots_sizes = publish(&dist, &slots_name, slots.as_bytes())?;
+    // The loader is served at /widget.js; the hashed files sit under /dist/.
+    let script = script("loader.js", "loader")?
         .replace("__ADUAN_GLUE__", &format!("dist/{glue_name}"))
         .replace("__ADUAN_WASM__", &format!("dist/{wasm_name}"))
-        .replace("__ADUAN_ATTACH__", &format!("dist/{attach_name}"))
+        .replace("__ADUAN_SLOTS__", &format!("dist/{slots_name}"))
         .replace("__ADUAN_STATS__", &format!("dist/{stats_name}"))
-        .replace("__ADUAN_RATE__", &format!("dist/{rate_name}"));
+        .replace("__ADUAN_WIDGET_WORDS__", &words::WIDGET_WORDS.to_string())
+        .replace("__ADUAN_WORD_FILES__", &format!("dist/{words_prefix}"));
     let js_sizes = publish(&dist, "widget.js", script.as_bytes())?;
     println!("widget bundle in public/dist/:");
     for (name, size) in [
@@ -184,7 +348,11 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
         (attach_name.as_str(), attach_sizes),
         (stats_name.as_str(), stats_sizes),
         (rate_name.as_str(), rate_sizes),
-    ] {
+        (slots_name.as_str(), slots_sizes),
+    ]
+    .into_iter()
+    .chain(word_sizes.iter().map(|(n, s)| (n.as_str(), *s)))
+    {
         println!(
             "  {name}: {} B raw, {} B gzip, {} B brotli",
             size.raw, size.gzip, size.brotli
@@ -195,6 +363,8 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
         glue: glue_sizes,
         wasm: wasm_sizes,
         attach: attach_sizes,
+        slots: slots_sizes,
+        words: word_sizes[0].1,
     })
 }
 
@@ -209,6 +379,38 @@ mod tests {
             compact_glue(glue),
             "export function a(x) {\nreturn `${x}`; // kept: not a whole line\n}\n"
         );
+    }
+
+    #[test]
+    fn exported_classes_leave_the_glue_with_their_finalizers() {
+        let glue = "export class Sink {\nwrite(a) {\nif (a) {\nwasm.sink_write(a);\n}\n}\n}\n\
+                    if (Symbol.dispose) Sink.prototype[Symbol.dispose] = Sink.prototype.free;\n\
+                    export function mount(c) {\nreturn wasm.mount(c);\n}\n\
+                    const SinkFinalization = (typeof FinalizationRegistry === 'undefined')\n\
+                    ? { register: () => {}, unregister: () => {} }\n\
+                    : new FinalizationRegistry(ptr => wasm.__wbg_sink_free(ptr, 1));\n\
+                    function keep() {}\n";
+        let out = super::without_classes(glue);
+        assert_eq!(
+            out,
+            "export function mount(c) {\nreturn wasm.mount(c);\n}\nfunction keep() {}\n"
+        );
+        assert_eq!(
+            super::exports_used(glue),
+            ["__wbg_sink_free", "mount", "sink_write"]
+        );
+        assert_eq!(super::exports_used(&out), ["mount"]);
+    }
+
+    #[test]
+    fn glue_that_still_names_a_class_is_kept_whole() {
+        for glue in [
+            "export class Sink {\nf() {}\n}\nnew Sink();\n",
+            "export class Sink {\nf() {\n}\n",
+            "export class Sink extends Base {\n}\n",
+        ] {
+            assert_eq!(super::without_classes(glue), glue);
+        }
     }
 
     #[test]

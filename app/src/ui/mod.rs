@@ -33,6 +33,9 @@ pub enum WidgetEvent {
     Submitted(String),
     /// Something the citizen could not get past.
     Error(String),
+    /// The citizen chose a language whose words are not in yet: the loader
+    /// fetches them and switches the widget.
+    Language(Locale),
 }
 
 /// Where the widget talks to and what it shows first.
@@ -130,15 +133,19 @@ pub(crate) async fn post_json<T: FromJson>(
     read(fetch_text("POST", url, body, key, locale).await?)
 }
 
+/// The language chooser's options: each language by its own name.
+pub const LANGUAGE_OPTIONS: &str = "<option value=\"id\" lang=\"id\">Bahasa Indonesia</option>\
+     <option value=\"en\" lang=\"en\">English</option>\
+     <option value=\"ban\" lang=\"ban\">Basa Bali</option>";
+
 /// The whole widget: a tab for filing, a tab for tracking, a language
-/// chooser. `choose_locale` switches the language once its words are in
-/// (the widget fetches a language's words the first time it is chosen).
+/// chooser. A language whose words are in is shown at once; another is
+/// asked of the loader ([`WidgetEvent::Language`]).
 #[component]
 pub fn App(
     config: WidgetConfig,
     locale: RwSignal<Locale>,
     #[prop(into)] on_event: Callback<WidgetEvent>,
-    #[prop(into)] choose_locale: Callback<Locale>,
 ) -> impl IntoView {
     let view_now = RwSignal::new(config.view);
     let handed_code = RwSignal::new(String::new());
@@ -163,15 +170,19 @@ pub fn App(
                     {tab(View::File, Label::FileTitle)}
                     {tab(View::Track, Label::TrackTitle)}
                 </div>
-                <select class="lang" aria-label=move || Label::Language.text(locale.get())
+                // The options are fixed markup (far fewer bytes in the
+                // bundle than a view per option), then the value is set.
+                <select class="lang" inner_html=LANGUAGE_OPTIONS prop:value=move || locale.get().key()
+                    aria-label=move || Label::Language.text(locale.get())
                     on:change=move |ev| {
                         if let Some(l) = Locale::from_key(&event_target_value(&ev)) {
-                            choose_locale.run(l);
+                            if crate::words::is_installed(l) {
+                                locale.set(l);
+                            } else {
+                                on_event.run(WidgetEvent::Language(l));
+                            }
                         }
                     }>
-                    {Locale::ALL.map(|l| view! {
-                        <option value=l.key() lang=l.key() selected=move || locale.get() == l>{l.name()}</option>
-                    })}
                 </select>
             </div>
             {move || match view_now.get() {

@@ -4,6 +4,12 @@
 use crate::support::{Engine, spawn_app};
 
 fn hashed(ext: &str) -> String {
+    dist_file("aduan_widget", ext)
+}
+
+/// The file in `public/dist` whose name starts with `prefix` and ends with
+/// `ext`.
+fn dist_file(prefix: &str, ext: &str) -> String {
     let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/dist");
     let entries = std::fs::read_dir(&dist).unwrap_or_else(|e| {
         panic!(
@@ -14,8 +20,8 @@ fn hashed(ext: &str) -> String {
     entries
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with("aduan_widget") && n.ends_with(ext))
-        .unwrap_or_else(|| panic!("no hashed {ext} in public/dist"))
+        .find(|n| n.starts_with(prefix) && n.ends_with(ext))
+        .unwrap_or_else(|| panic!("no {prefix}…{ext} in public/dist"))
 }
 
 #[tokio::test]
@@ -83,18 +89,47 @@ fn brotli_bytes(name: &str) -> u64 {
 }
 
 /// The widget's download budget (issue: at most 5 KB brotli before a citizen
-/// touches anything, at most 100 KB for the open form with the tracker and
-/// both languages). A change that grows past it fails here, not on a phone.
+/// touches anything, at most 100 KB for the open form with the tracker, its
+/// slots and the words of the page's language). A change that grows past it
+/// fails here, not on a phone.
 #[test]
 fn the_bundle_stays_within_its_download_budget() {
     let before_interaction = brotli_bytes("widget.js");
-    let open_form = brotli_bytes(&hashed(".js")) + brotli_bytes(&hashed(".wasm"));
+    let words = ["id", "en", "ban"]
+        .map(|lang| brotli_bytes(&dist_file("words.", &format!(".{lang}.txt"))))
+        .into_iter()
+        .max()
+        .unwrap_or_default();
+    let open_form = brotli_bytes(&hashed(".js"))
+        + brotli_bytes(&hashed(".wasm"))
+        + brotli_bytes(&dist_file("slots.", ".js"))
+        + words;
     assert!(
         before_interaction <= 5_000,
         "widget.js is {before_interaction} B brotli; the budget is 5,000 B"
     );
     assert!(
         open_form <= 100_000,
-        "the glue and wasm are {open_form} B brotli; the budget is 100,000 B"
+        "the glue, wasm, slots and one language's words are {open_form} B brotli; the budget is 100,000 B"
     );
+}
+
+/// Each language's words are a file of their own, fetched when needed; the
+/// wasm carries none of them.
+#[test]
+fn the_widget_carries_no_language_and_each_has_its_file() {
+    use aduan_app::api::Locale;
+    use aduan_app::labels::Label;
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/dist");
+    let wasm = std::fs::read(dist.join(hashed(".wasm"))).expect("the wasm");
+    for locale in Locale::ALL {
+        let name = dist_file("words.", &format!(".{}.txt", locale.key()));
+        let text = std::fs::read_to_string(dist.join(&name)).expect("the words");
+        let consent = Label::Consent.text(locale);
+        assert!(text.lines().any(|l| l == consent), "{name} has {consent}");
+        assert!(
+            !wasm.windows(consent.len()).any(|w| w == consent.as_bytes()),
+            "the wasm carries {consent}"
+        );
+    }
 }

@@ -1145,3 +1145,104 @@ async fn a_floating_site_draws_its_launcher_in_its_own_look_after_the_first_inte
     )
     .await;
 }
+
+/// The text of the first inline widget's label for `field`.
+fn label_of(field: &str) -> String {
+    format!("{}?.textContent", w(0, &format!("label[for={field}]")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_files_in_balinese_and_switches_language_on_the_form() {
+    use aduan_app::api::Locale;
+    use aduan_app::labels::Label;
+    use aduan_app::words::script_word;
+
+    let (app, browser) = setup().await;
+    let page = browser.page().await;
+    // A page whose launcher has loaded nothing yet, given a widget in Balinese.
+    page.goto(&app.url("/demo/regency.html")).await;
+    page.wait_for("!!document.querySelector('aduan-launcher')", 10)
+        .await;
+    page.eval(
+        "Aduan.destroy(); document.body.textContent = ''; performance.clearResourceTimings(); \
+         const target = document.createElement('div'); target.id = 'ban-form'; document.body.append(target); \
+         const s = document.createElement('script'); s.src = '/widget.js'; \
+         Object.assign(s.dataset, {region: 'denpasar', mode: 'inline', target: '#ban-form', lang: 'ban'}); \
+         document.body.append(s); true",
+    )
+    .await;
+    let title = page.wait_for(&label_of("title"), 30).await;
+    assert_eq!(
+        title,
+        Label::Title.text(Locale::Ban),
+        "the form in Balinese"
+    );
+    assert_eq!(
+        page.eval(&format!("{}.lang", w(0, ".aduan"))).await,
+        json!("ban")
+    );
+    let legend = page
+        .wait_for(&format!("{}?.textContent", w(0, "#aduan-files legend")), 10)
+        .await;
+    assert_eq!(
+        legend,
+        script_word("files", "filesLegend", Locale::Ban),
+        "the loader's own words in Balinese"
+    );
+    let fetched = "performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('/dist/words.')).map(n => n.split('/dist/words.')[1].split('.')[1]).join(',')";
+    assert_eq!(
+        page.eval(fetched).await,
+        json!("ban"),
+        "only the page's language is fetched"
+    );
+
+    // The citizen switches to English on the form: its words are fetched then.
+    fill(&page, &w(0, "select.lang"), "en").await;
+    page.wait_for(
+        &format!(
+            "{} === {:?}",
+            label_of("title"),
+            Label::Title.text(Locale::En)
+        ),
+        10,
+    )
+    .await;
+    page.wait_for(
+        &format!(
+            "{}?.textContent === {:?}",
+            w(0, "#aduan-files legend"),
+            script_word("files", "filesLegend", Locale::En)
+        ),
+        10,
+    )
+    .await;
+    assert_eq!(page.eval(fetched).await, json!("ban,en"));
+    // And back, without another request.
+    fill(&page, &w(0, "select.lang"), "ban").await;
+    page.wait_for(
+        &format!(
+            "{} === {:?}",
+            label_of("title"),
+            Label::Title.text(Locale::Ban)
+        ),
+        10,
+    )
+    .await;
+    assert_eq!(page.eval(fetched).await, json!("ban,en"));
+
+    // Filed in Balinese: the receipt speaks it.
+    fill_complaint(&page).await;
+    click(&page, &w(0, "button[type=submit]")).await;
+    let code = page
+        .wait_for(&format!("{}?.textContent", w(0, "section .code")), 30)
+        .await;
+    assert!(
+        code.as_str().unwrap_or_default().starts_with("DPS-"),
+        "{code}"
+    );
+    let heading = page
+        .wait_for(&format!("{}?.textContent", w(0, "section h2")), 10)
+        .await;
+    assert_eq!(heading, Label::ReceiptTitle.text(Locale::Ban));
+    assert_eq!(app.complaints_stored().await, 1);
+}

@@ -149,6 +149,21 @@ on_both_engines! {
         assert!(body["error"]["message"].as_str().is_some_and(|m| m.starts_with("This is not a tracking code")), "{body}");
     }
 
+    async fn refusals_speak_balinese_when_asked(app) {
+        use aduan_app::{api::Locale, words::Word};
+        let mut body = with("title", json!(""));
+        body["locale"] = json!("ban");
+        let body = refused(&app, app.submit(&body).await, 422, "validation_failed").await;
+        assert_eq!(body["error"]["message"], Word::ValidationFailed.text(Locale::Ban));
+        assert_eq!(body["error"]["fields"]["title"], Word::Required.text(Locale::Ban));
+        let r = app.client.get(app.url("/api/v1/complaints/nonsense")).header("accept-language", "ban-ID,ban;q=0.9,id;q=0.8").send().await.expect("answer");
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(body["error"]["message"], Word::TrackingCodeMalformed.text(Locale::Ban), "{body}");
+        // A complaint filed in Balinese is kept in Balinese.
+        let (status, receipt) = app.submit(&{ let mut c = complaint(); c["locale"] = json!("ban"); c }).await;
+        assert_eq!(status, 201, "{receipt}");
+    }
+
     async fn a_missing_or_bad_idempotency_key_is_400(app) {
         let r = app.client.post(app.url("/api/v1/complaints")).json(&complaint()).send().await.expect("answer");
         let status = r.status().as_u16();

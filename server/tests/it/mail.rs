@@ -136,8 +136,33 @@ async fn settle(app: &TestApp) {
 }
 
 /// Quoted-printable soft line breaks undone, so text can be searched.
+/// A message's text, with quoted-printable undone when it is so encoded
+/// (soft breaks joined, `=HH` read as bytes).
 pub(crate) fn plain(data: &str) -> String {
-    data.replace("=\r\n", "").replace("=3D", "=")
+    if !data.contains("Content-Transfer-Encoding: quoted-printable") {
+        return data.to_owned();
+    }
+    let joined = data.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn reporters_and_officers_hear_what_concerns_them(engine: Engine) {
@@ -215,6 +240,18 @@ async fn reporters_and_officers_hear_what_concerns_them(engine: Engine) {
     let tourist = smtp.to("tourist@example.com").await;
     assert_eq!(tourist.len(), 1, "{tourist:?}");
     assert!(plain(&tourist[0].data).contains("Subject: Your complaint was received"));
+
+    // And a reporter writing in Balinese, in Balinese.
+    let mut balinese = complaint();
+    balinese["locale"] = "ban".into();
+    balinese["reporter"]["email"] = "krama@example.id".into();
+    file(&app, balinese).await;
+    settle(&app).await;
+    let krama = smtp.to("krama@example.id").await;
+    assert_eq!(krama.len(), 1, "{krama:?}");
+    let text = plain(&krama[0].data);
+    let opening = aduan_app::words::Word::MailReceivedOpening.text(aduan_app::api::Locale::Ban);
+    assert!(text.contains(opening), "{opening} in {text}");
 
     // Due dates about to pass: each officer is reminded once.
     app.db
