@@ -444,16 +444,24 @@ fn kb(bytes: usize) -> String {
 /// Milliseconds from a click on the launcher to a form whose categories are
 /// loaded, with the cache off, 4x CPU slowdown and a slow mobile network
 /// (150 ms latency, 1.6 Mbps down, 750 kbps up).
+/// From the click on the launcher: when the title field is there to take a
+/// keystroke, and when the form fully works (its categories and districts
+/// in, so validation and drafts run). Resolves to `[first, full]` in ms.
 const CLICK_TO_FORM: &str = "new Promise(resolve => { \
-    const t0 = performance.now(); \
+    const t0 = performance.now(); let first = null; \
     document.querySelector('a[data-aduan-open]').click(); \
     (function check() { \
         const panel = document.querySelector('aduan-panel'); \
-        const ready = panel && panel.shadowRoot.querySelector('.content #category option[value=jalan]'); \
-        if (ready) resolve(performance.now() - t0); else setTimeout(check, 5); \
+        const root = panel && panel.shadowRoot; \
+        const title = root && root.querySelector('.content #title'); \
+        if (first === null && title && !title.disabled) first = performance.now() - t0; \
+        const ready = root && root.querySelector('.content #category option[value=jalan]'); \
+        if (ready) resolve([first, performance.now() - t0]); else setTimeout(check, 5); \
     })(); })";
 
-async fn click_to_interactive(base: &str, runs: usize) -> Vec<f64> {
+/// `runs` times on a fresh page with the cache off, 4x slower CPU, 150 ms
+/// round trips and `kbps` down: `(first keystroke, fully working)` in ms.
+async fn click_to_interactive(base: &str, runs: usize, kbps: u32) -> Vec<(f64, f64)> {
     use serde_json::json;
     let browser = crate::browser::Browser::launch().await;
     let mut times = Vec::with_capacity(runs);
@@ -464,18 +472,28 @@ async fn click_to_interactive(base: &str, runs: usize) -> Vec<f64> {
             .await;
         page.call(
             "Network.emulateNetworkConditions",
-            json!({"offline": false, "latency": 150, "downloadThroughput": 200_000, "uploadThroughput": 93_750}),
+            json!({"offline": false, "latency": 150, "downloadThroughput": kbps * 1000 / 8, "uploadThroughput": 93_750}),
         )
         .await;
         page.call("Emulation.setCPUThrottlingRate", json!({"rate": 4}))
             .await;
         page.goto(&format!("{base}/demo/regency.html")).await;
-        page.wait_for("!!document.querySelector('aduan-launcher')", 30)
+        page.wait_for("!!document.querySelector('aduan-launcher')", 60)
             .await;
-        times.push(page.eval(CLICK_TO_FORM).await.as_f64().unwrap_or(f64::NAN));
+        let got = page.eval(CLICK_TO_FORM).await;
+        let at = |i: usize| got.get(i).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        times.push((at(0), at(1)));
         page.call("Page.close", json!({})).await;
     }
     times
+}
+
+/// The median and the runs, as printed.
+fn median_and_runs(mut times: Vec<f64>) -> (f64, String) {
+    times.sort_by(f64::total_cmp);
+    let median = times.get(times.len() / 2).copied().unwrap_or(f64::NAN);
+    let list: Vec<String> = times.iter().map(|t| format!("{t:.0}")).collect();
+    (median, list.join(", "))
 }
 
 /// The widget bundle's weight (what loads before a citizen touches anything,
@@ -518,15 +536,22 @@ fn widget(runtime: &tokio::runtime::Runtime) -> Result {
     let dir = std::env::temp_dir().join(format!("aduan-widget-bench-{}", std::process::id()));
     let server = Server::start(&format!("sqlite:{}", dir.join("bench.db").display()))?;
     let base = format!("http://{}", server.addr);
-    let mut times = runtime.block_on(click_to_interactive(&base, 5));
+    let fast = runtime.block_on(click_to_interactive(&base, 7, 1_600));
+    let slow = runtime.block_on(click_to_interactive(&base, 7, 400));
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
-    times.sort_by(f64::total_cmp);
-    let median = times.get(times.len() / 2).copied().unwrap_or(f64::NAN);
-    let list: Vec<String> = times.iter().map(|t| format!("{t:.0}")).collect();
+    for (kbps, times) in [(1_600, fast), (400, slow)] {
+        let (first, first_runs) = median_and_runs(times.iter().map(|t| t.0).collect());
+        let (full, full_runs) = median_and_runs(times.iter().map(|t| t.1).collect());
+        println!(
+            "  click to first keystroke, 4x CPU slowdown, 150 ms / {kbps} kbps, cache off: median {first:.0} ms (runs: {first_runs} ms)"
+        );
+        println!(
+            "  click to fully working form, same conditions: median {full:.0} ms (runs: {full_runs} ms)"
+        );
+    }
     println!(
-        "  click to interactive form, 4x CPU slowdown, 150 ms / 1.6 Mbps: median {median:.0} ms (runs: {} ms)",
-        list.join(", ")
+        "  targets: first keystroke <= 300 ms, fully working <= 1,000 ms (<= 2,500 ms at 400 kbps), open form <= 90 KB brotli"
     );
     Ok(())
 }
