@@ -23,7 +23,7 @@
   var STATS = "__ADUAN_STATS__";
   // The widget's words, one file a language, and the loader's own.
   // The widget's words: WORD_FILES + lang + ".txt" holds the widget's
-  // lines, then the file choosers' four.
+  // lines, then the slots' (the file choosers' four).
   var WORD_FILES = "__ADUAN_WORD_FILES__";
   var WIDGET_WORDS = __ADUAN_WIDGET_WORDS__;
   var WORDS = __ADUAN_WORDS__;
@@ -209,9 +209,9 @@
     }
 
     // The widget's words in one language, fetched once: a promise of its
-    // lines; the file choosers' words are kept aside in `filesWords`.
+    // lines; the slots' words are kept aside in `slotWords`.
     var wordsOf = {};
-    var filesWords = {};
+    var slotWords = {};
     function fetchWords(lang) {
       lang = langOf(lang);
       if (!wordsOf[lang]) {
@@ -220,7 +220,7 @@
           return r.text();
         }).then(function (text) {
           var lines = text.split("\n");
-          filesWords[lang] = lines.slice(WIDGET_WORDS);
+          slotWords[lang] = lines.slice(WIDGET_WORDS);
           return lines.slice(0, WIDGET_WORDS).join("\n");
         });
         wordsOf[lang].catch(function () { delete wordsOf[lang]; });
@@ -279,7 +279,7 @@
         if (slot) {
           undo.push(slot.watch(content, {
             region: cfg.region, api: cfg.api, base: base, lang: got[1], report: report,
-            words: function (lang) { return filesWords[lang]; }
+            words: function (lang) { return slotWords[lang]; }
           }));
         }
         var handle = glue.mount(content, shadow, {

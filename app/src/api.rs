@@ -275,6 +275,10 @@ pub struct ComplaintInput {
     /// District key or name from the form endpoint; it decides the region.
     pub district: Option<String>,
     pub location: Option<String>,
+    /// The customary village (desa adat) or banjar, as the reporter names it.
+    pub landmark: Option<String>,
+    /// Where the reporter's phone was when they asked it to say so.
+    pub position: Option<Position>,
     /// `YYYY-MM-DD`, not in the future.
     pub incident_date: Option<String>,
     pub privacy: String,
@@ -283,6 +287,57 @@ pub struct ComplaintInput {
     /// Ids of finished uploads (`/api/v1/uploads`) to attach; at most five.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
+}
+
+/// A point in decimal degrees (WGS 84), kept as the digits written: the
+/// widget copies it from the browser without reading it as a number, and
+/// the server writes six decimals (about 11 cm). In JSON it is
+/// `{"latitude": -8.65, "longitude": 115.2167}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    pub latitude: String,
+    pub longitude: String,
+}
+
+/// [`Position`] as JSON numbers.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Degrees {
+    latitude: f64,
+    longitude: f64,
+}
+
+impl Position {
+    /// Latitude and longitude as numbers (`None` unless both are numbers).
+    pub fn degrees(&self) -> Option<(f64, f64)> {
+        Some((self.latitude.parse().ok()?, self.longitude.parse().ok()?))
+    }
+}
+
+impl Serialize for Position {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (latitude, longitude) = self
+            .degrees()
+            .ok_or_else(|| serde::ser::Error::custom("a position that is not numbers"))?;
+        Degrees {
+            latitude,
+            longitude,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Position {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Degrees {
+            latitude,
+            longitude,
+        } = Degrees::deserialize(d)?;
+        Ok(Position {
+            latitude: format!("{latitude:.6}"),
+            longitude: format!("{longitude:.6}"),
+        })
+    }
 }
 
 /// A region and unit named in a receipt or a tracking view.

@@ -32,6 +32,8 @@ pub enum Msg {
     // A tracking code, typed into the tracker or an address.
     TrackingCodeMalformed,
     TrackingCodeMistyped,
+    /// A position that is not a latitude and a longitude.
+    PositionInvalid,
 }
 
 impl Msg {
@@ -61,6 +63,7 @@ impl Msg {
             ScoreRange => Word::ScoreRange,
             TrackingCodeMalformed => Word::TrackingCodeMalformed,
             TrackingCodeMistyped => Word::TrackingCodeMistyped,
+            PositionInvalid => Word::PositionInvalid,
         };
         match self {
             TooShort(n) | TooLong(n) => word.fill(locale, &[("n", &n.to_string())]),

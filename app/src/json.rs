@@ -518,9 +518,10 @@ from_members!(strict RegionForm {
     region, categories, districts, classifications, privacy_modes, limits, regions,
 });
 from_members!(lenient ReporterInput { name, email, phone });
+// Not the position: the widget neither sends nor keeps one.
 from_members!(lenient ComplaintInput {
     region, classification, title, description, category, district, location,
-    incident_date, privacy, reporter, locale,
+    landmark, incident_date, privacy, reporter, locale,
 });
 
 /// The error body of every refusal (`ErrorBody` on the server), as the
@@ -576,6 +577,8 @@ impl ToJson for ComplaintInput {
             ("category", text(&self.category)),
             ("district", opt_text(self.district.as_ref())),
             ("location", opt_text(self.location.as_ref())),
+            ("landmark", opt_text(self.landmark.as_ref())),
+            // No position: the widget does not ask the phone for one yet.
             ("incident_date", opt_text(self.incident_date.as_ref())),
             ("privacy", text(&self.privacy)),
             ("reporter", self.reporter.to_json()),
@@ -623,6 +626,8 @@ mod tests {
             category: "roads".into(),
             district: Some("kuta".into()),
             location: None,
+            landmark: Some(AWKWARD.into()),
+            position: None,
             incident_date: Some("2026-11-01".into()),
             privacy: "anonymous".into(),
             reporter: ReporterInput {

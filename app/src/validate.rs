@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::api::{
-    Classification, ComplaintInput, FieldLimits, Locale, Privacy, RatingInput, RegionForm,
-    ReplyInput,
+    Classification, ComplaintInput, FieldLimits, Locale, Position, Privacy, RatingInput,
+    RegionForm, ReplyInput,
 };
 use crate::date::Date;
 use crate::i18n::Msg;
@@ -75,6 +75,8 @@ pub struct ValidComplaint {
     pub category: String,
     pub district: Option<String>,
     pub location: Option<String>,
+    pub landmark: Option<String>,
+    pub position: Option<Position>,
     pub incident_date: Option<Date>,
     pub privacy: Privacy,
     pub reporter: Reporter,
@@ -256,6 +258,31 @@ pub fn incident_date(raw: &str, today: Date) -> Result<Date, Msg> {
     Ok(date)
 }
 
+/// The longest customary village or banjar name, in characters.
+pub const LANDMARK_MAX: usize = 150;
+
+/// Whether `text` is decimal degrees within `-limit..=limit`: an optional
+/// minus, one to three digits, and optionally a point and one to ten more.
+/// Read without floating point (the widget checks it too, and float
+/// parsing is large in its bundle).
+pub fn degrees(text: &str, limit: u32) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(whole, 3) || fraction.is_some_and(|f| !digits(f, 10)) {
+        return false;
+    }
+    let value = whole
+        .bytes()
+        .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    value < limit || (value == limit && fraction.is_none_or(|f| f.bytes().all(|b| b == b'0')))
+}
+
 /// Checks a complaint against every rule and prepares it for storage;
 /// `today` is the region's local date.
 pub fn complaint(
@@ -263,7 +290,28 @@ pub fn complaint(
     today: Date,
     catalog: &impl Catalog,
 ) -> Result<ValidComplaint, Invalid> {
-    let mut valid = checked(input, today, catalog)?;
+    let checked = checked(input, today, catalog);
+    // The position is checked here, not in `checked`: the widget copies it
+    // from the browser as six decimals and leaves the check to the server
+    // (its bundle is the scarcer resource).
+    let position = match &input.position {
+        Some(p) if !(degrees(&p.latitude, 90) && degrees(&p.longitude, 180)) => {
+            let mut invalid = match checked {
+                Ok(v) => Invalid {
+                    locale: v.locale,
+                    fields: BTreeMap::new(),
+                },
+                Err(invalid) => invalid,
+            };
+            invalid
+                .fields
+                .insert("position".to_owned(), Msg::PositionInvalid);
+            return Err(invalid);
+        }
+        p => p.clone(),
+    };
+    let mut valid = checked?;
+    valid.position = position;
     valid.reporter.email = valid.reporter.email.map(|e| domain_in_lower_case(&e));
     Ok(valid)
 }
@@ -352,6 +400,12 @@ fn checked(
     };
     check("location", location.as_ref().map(drop).map_err(|m| *m));
 
+    let landmark = match optional(input.landmark.as_deref()) {
+        None => Ok(None),
+        Some(l) => line(l, 1, LANDMARK_MAX).map(Some),
+    };
+    check("landmark", landmark.as_ref().map(drop).map_err(|m| *m));
+
     let incident = match optional(input.incident_date.as_deref()) {
         None => Ok(None),
         Some(d) => incident_date(d, today).map(Some),
@@ -383,7 +437,7 @@ fn checked(
         title,
         description,
         district,
-        location,
+        (location, landmark),
         incident,
         privacy,
         name,
@@ -395,7 +449,7 @@ fn checked(
             Ok(title),
             Ok(description),
             Ok(district),
-            Ok(location),
+            (Ok(location), Ok(landmark)),
             Ok(incident_date),
             Ok(privacy),
             Ok(name),
@@ -409,6 +463,8 @@ fn checked(
             category: category.to_owned(),
             district,
             location,
+            landmark,
+            position: None,
             incident_date,
             privacy,
             reporter: Reporter { name, email, phone },
@@ -502,6 +558,11 @@ mod tests {
             category: "jalan".into(),
             district: Some("Denpasar Selatan".into()),
             location: Some("Depan pasar".into()),
+            landmark: Some("Banjar Tegal".into()),
+            position: Some(Position {
+                latitude: "-8.718200".into(),
+                longitude: "115.168600".into(),
+            }),
             incident_date: Some("2026-11-20".into()),
             privacy: "public".into(),
             reporter: ReporterInput {
@@ -532,6 +593,102 @@ mod tests {
             Some("+6281234567890")
         );
         assert_eq!(v.map(|v| v.locale), Some(Locale::En));
+    }
+
+    #[test]
+    fn degrees_are_read_as_written_within_their_limit() {
+        for (text, limit) in [
+            ("0", 90),
+            ("-8.7182", 90),
+            ("89.9999999999", 90),
+            ("90", 90),
+            ("-90.000", 90),
+            ("115.1686", 180),
+            ("-180", 180),
+            ("180.0000000000", 180),
+            ("007", 90),
+        ] {
+            assert!(degrees(text, limit), "{text} within {limit}");
+        }
+        for (text, limit) in [
+            ("", 90),
+            ("-", 90),
+            ("90.000001", 90),
+            ("91", 90),
+            ("115.1", 90),
+            ("180.5", 180),
+            ("1000", 180),
+            ("8.", 90),
+            (".5", 90),
+            ("8.12345678901", 90),
+            ("+8", 90),
+            ("--8", 90),
+            ("8,5", 90),
+            ("1e2", 180),
+            ("8.5 ", 90),
+            ("NaN", 90),
+        ] {
+            assert!(!degrees(text, limit), "{text:?} within {limit}");
+        }
+    }
+
+    #[test]
+    fn a_position_and_a_landmark_are_checked_and_kept() {
+        let v = complaint(&good(), today(), &Bali).expect("valid");
+        assert_eq!(v.landmark.as_deref(), Some("Banjar Tegal"));
+        assert_eq!(
+            v.position
+                .as_ref()
+                .map(|p| (p.latitude.as_str(), p.longitude.as_str())),
+            Some(("-8.718200", "115.168600"))
+        );
+        for (lat, lon) in [("-91", "115"), ("-8.7", "181"), ("x", "115"), ("-8.7", "")] {
+            let mut bad = good();
+            bad.position = Some(Position {
+                latitude: lat.into(),
+                longitude: lon.into(),
+            });
+            let fields = complaint(&bad, today(), &Bali).expect_err("refused").fields;
+            assert_eq!(
+                fields.get("position"),
+                Some(&Msg::PositionInvalid),
+                "{lat} {lon}"
+            );
+            assert_eq!(fields.len(), 1);
+        }
+        let mut bad = good();
+        bad.landmark = Some("Banjar\nTegal".into());
+        let fields = complaint(&bad, today(), &Bali).expect_err("refused").fields;
+        assert_eq!(fields.get("landmark"), Some(&Msg::SingleLine));
+        bad.landmark = Some("x".repeat(LANDMARK_MAX + 1));
+        let fields = complaint(&bad, today(), &Bali).expect_err("refused").fields;
+        assert_eq!(fields.get("landmark"), Some(&Msg::TooLong(LANDMARK_MAX)));
+        let mut none = good();
+        none.landmark = Some("  ".into());
+        none.position = None;
+        let v = complaint(&none, today(), &Bali).expect("valid");
+        assert_eq!((v.landmark, v.position), (None, None));
+    }
+
+    #[test]
+    fn a_position_reads_json_numbers_and_writes_them_back() {
+        let p: Position =
+            serde_json::from_str(r#"{"latitude": -8.7182, "longitude": 115.1686}"#).expect("read");
+        assert_eq!(
+            p,
+            Position {
+                latitude: "-8.718200".into(),
+                longitude: "115.168600".into()
+            }
+        );
+        assert_eq!(
+            serde_json::to_value(&p).expect("written"),
+            serde_json::json!({"latitude": -8.7182, "longitude": 115.1686})
+        );
+        assert!(
+            serde_json::from_str::<Position>(r#"{"latitude": "-8.7", "longitude": 115}"#).is_err()
+        );
+        assert!(serde_json::from_str::<Position>(r#"{"latitude": -8.7}"#).is_err());
     }
 
     #[test]

@@ -79,8 +79,12 @@ pub enum Field {
     /// Region, unit, category, status and due date.
     Routing,
     Title,
-    /// The description, location, district and incident date.
+    /// The description, location, landmark, district and incident date.
     Content,
+    /// The point the reporter's phone gave (latitude and longitude): it can
+    /// be where they live, so it is public only when the reporter is named
+    /// and the content is public.
+    Position,
     ReporterName,
     ReporterEmail,
     ReporterPhone,
@@ -101,12 +105,13 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 15] = [
         Field::TrackingCode,
         Field::PublicId,
         Field::Routing,
         Field::Title,
         Field::Content,
+        Field::Position,
         Field::ReporterName,
         Field::ReporterEmail,
         Field::ReporterPhone,
@@ -135,6 +140,8 @@ pub enum Rule {
     UnlessAnonymous,
     /// Only when the content is not confidential.
     UnlessConfidential,
+    /// Only when the complaint is public: neither anonymous nor confidential.
+    OnlyPublic,
 }
 
 impl Rule {
@@ -144,6 +151,7 @@ impl Rule {
             Rule::Never => false,
             Rule::UnlessAnonymous => !privacy.anonymous(),
             Rule::UnlessConfidential => !privacy.confidential(),
+            Rule::OnlyPublic => !privacy.anonymous() && !privacy.confidential(),
         }
     }
 }
@@ -151,10 +159,12 @@ impl Rule {
 /// The table: what `audience` may receive of `field`.
 pub fn rule(audience: Audience, field: Field) -> Rule {
     use Field as F;
-    use Rule::{Always, Never, UnlessAnonymous, UnlessConfidential};
+    use Rule::{Always, Never, OnlyPublic, UnlessAnonymous, UnlessConfidential};
     match audience {
         Audience::Reporter => match field {
-            F::TrackingCode | F::PublicId | F::Routing | F::Title | F::Content => Always,
+            F::TrackingCode | F::PublicId | F::Routing | F::Title | F::Content | F::Position => {
+                Always
+            }
             F::OfficerReply | F::ReporterMessage => Always,
             F::Attachment | F::OfficerAttachment => Always,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone | F::InternalNote => Never,
@@ -180,6 +190,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::Attachment
             | F::OfficerAttachment
             | F::RatingComment => UnlessConfidential,
+            // Where an anonymous reporter stood can name them.
+            F::Position => OnlyPublic,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone => Never,
         },
         // A webmaster sets up the widget on their region's sites: nothing
@@ -193,6 +205,7 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::OfficerReply
             | F::Attachment
             | F::OfficerAttachment => UnlessConfidential,
+            F::Position => OnlyPublic,
             F::TrackingCode
             | F::ReporterName
             | F::ReporterEmail
@@ -214,6 +227,7 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             F::TrackingCode
             | F::Title
             | F::Content
+            | F::Position
             | F::Attachment
             | F::ReporterName
             | F::ReporterEmail
@@ -226,7 +240,9 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
         Audience::Lapor => match field {
             F::PublicId | F::Routing | F::Title | F::Content | F::Attachment => Always,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone => UnlessAnonymous,
+            // Not sent: SP4N-LAPOR's form has no point.
             F::TrackingCode
+            | F::Position
             | F::OfficerReply
             | F::ReporterMessage
             | F::InternalNote
@@ -238,6 +254,7 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             F::TrackingCode | F::PublicId | F::Routing | F::Title | F::OfficerReply => Always,
             F::ReporterEmail => Always,
             F::Content
+            | F::Position
             | F::ReporterName
             | F::ReporterPhone
             | F::ReporterMessage
@@ -252,6 +269,7 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             F::TrackingCode | F::PublicId | F::Routing => Always,
             F::Title => UnlessConfidential,
             F::Content
+            | F::Position
             | F::ReporterName
             | F::ReporterEmail
             | F::ReporterPhone
@@ -396,6 +414,7 @@ mod tests {
         reporter        routing          y   y    y    y
         reporter        title            y   y    y    y
         reporter        content          y   y    y    y
+        reporter        position         y   y    y    y
         reporter        reporter_name    .   .    .    .
         reporter        reporter_email   .   .    .    .
         reporter        reporter_phone   .   .    .    .
@@ -410,6 +429,7 @@ mod tests {
         admin           routing          y   y    y    y
         admin           title            y   y    .    .
         admin           content          y   y    .    .
+        admin           position         y   .    .    .
         admin           reporter_name    .   .    .    .
         admin           reporter_email   .   .    .    .
         admin           reporter_phone   .   .    .    .
@@ -424,6 +444,7 @@ mod tests {
         province        routing          y   y    y    y
         province        title            y   y    .    .
         province        content          y   y    .    .
+        province        position         y   .    .    .
         province        reporter_name    .   .    .    .
         province        reporter_email   .   .    .    .
         province        reporter_phone   .   .    .    .
@@ -438,6 +459,7 @@ mod tests {
         coordinator     routing          y   y    y    y
         coordinator     title            y   y    y    y
         coordinator     content          y   y    y    y
+        coordinator     position         y   y    y    y
         coordinator     reporter_name    y   .    y    .
         coordinator     reporter_email   y   .    y    .
         coordinator     reporter_phone   y   .    y    .
@@ -452,6 +474,7 @@ mod tests {
         unit            routing          y   y    y    y
         unit            title            y   y    y    y
         unit            content          y   y    y    y
+        unit            position         y   y    y    y
         unit            reporter_name    y   .    y    .
         unit            reporter_email   y   .    y    .
         unit            reporter_phone   y   .    y    .
@@ -466,6 +489,7 @@ mod tests {
         supervisor      routing          y   y    y    y
         supervisor      title            y   y    .    .
         supervisor      content          y   y    .    .
+        supervisor      position         y   .    .    .
         supervisor      reporter_name    .   .    .    .
         supervisor      reporter_email   .   .    .    .
         supervisor      reporter_phone   .   .    .    .
@@ -480,6 +504,7 @@ mod tests {
         webmaster       routing          .   .    .    .
         webmaster       title            .   .    .    .
         webmaster       content          .   .    .    .
+        webmaster       position         .   .    .    .
         webmaster       reporter_name    .   .    .    .
         webmaster       reporter_email   .   .    .    .
         webmaster       reporter_phone   .   .    .    .
@@ -494,6 +519,7 @@ mod tests {
         public          routing          y   y    .    .
         public          title            y   y    .    .
         public          content          y   y    .    .
+        public          position         y   .    .    .
         public          reporter_name    .   .    .    .
         public          reporter_email   .   .    .    .
         public          reporter_phone   .   .    .    .
@@ -508,6 +534,7 @@ mod tests {
         webhook         routing          y   y    y    y
         webhook         title            .   .    .    .
         webhook         content          .   .    .    .
+        webhook         position         .   .    .    .
         webhook         reporter_name    .   .    .    .
         webhook         reporter_email   .   .    .    .
         webhook         reporter_phone   .   .    .    .
@@ -522,6 +549,7 @@ mod tests {
         lapor           routing          y   y    y    y
         lapor           title            y   y    y    y
         lapor           content          y   y    y    y
+        lapor           position         .   .    .    .
         lapor           reporter_name    y   .    y    .
         lapor           reporter_email   y   .    y    .
         lapor           reporter_phone   y   .    y    .
@@ -536,6 +564,7 @@ mod tests {
         reporter_mail   routing          y   y    y    y
         reporter_mail   title            y   y    y    y
         reporter_mail   content          .   .    .    .
+        reporter_mail   position         .   .    .    .
         reporter_mail   reporter_name    .   .    .    .
         reporter_mail   reporter_email   y   y    y    y
         reporter_mail   reporter_phone   .   .    .    .
@@ -550,6 +579,7 @@ mod tests {
         officer_mail    routing          y   y    y    y
         officer_mail    title            y   y    .    .
         officer_mail    content          .   .    .    .
+        officer_mail    position         .   .    .    .
         officer_mail    reporter_name    .   .    .    .
         officer_mail    reporter_email   .   .    .    .
         officer_mail    reporter_phone   .   .    .    .
@@ -564,6 +594,7 @@ mod tests {
         operator        routing          y   y    y    y
         operator        title            .   .    .    .
         operator        content          .   .    .    .
+        operator        position         .   .    .    .
         operator        reporter_name    .   .    .    .
         operator        reporter_email   .   .    .    .
         operator        reporter_phone   .   .    .    .
@@ -578,6 +609,7 @@ mod tests {
         log             routing          .   .    .    .
         log             title            .   .    .    .
         log             content          .   .    .    .
+        log             position         .   .    .    .
         log             reporter_name    .   .    .    .
         log             reporter_email   .   .    .    .
         log             reporter_phone   .   .    .    .
@@ -592,6 +624,7 @@ mod tests {
         export          routing          y   y    y    y
         export          title            y   y    .    .
         export          content          .   .    .    .
+        export          position         .   .    .    .
         export          reporter_name    .   .    .    .
         export          reporter_email   .   .    .    .
         export          reporter_phone   .   .    .    .
@@ -630,6 +663,7 @@ mod tests {
             Field::Routing => "routing",
             Field::Title => "title",
             Field::Content => "content",
+            Field::Position => "position",
             Field::ReporterName => "reporter_name",
             Field::ReporterEmail => "reporter_email",
             Field::ReporterPhone => "reporter_phone",

@@ -143,6 +143,8 @@ pub async fn file(
             title: valid.title.clone(),
             description: valid.description.clone(),
             location: valid.location.clone(),
+            landmark: valid.landmark.clone(),
+            position: valid.position.as_ref().and_then(|p| p.degrees()),
             incident_date: valid.incident_date.map(|d| d.to_string()),
             locale: valid.locale.key().to_owned(),
             reporter: valid.reporter.clone(),

@@ -291,8 +291,8 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
     let files: Vec<(Locale, String)> = Locale::ALL
         .iter()
         .map(|&locale| {
-            // The widget's lines, then the file choosers' (the loader splits
-            // them).
+            // The widget's lines, then the file choosers' (the loader
+            // splits them).
             let mut lines = words::widget_lines(locale).to_owned();
             for (_, text) in words::script_words("files", locale) {
                 lines.push('\n');

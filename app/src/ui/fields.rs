@@ -49,6 +49,7 @@ fn set_field(d: &mut Draft, name: &str, value: String, checked: bool) {
         "category" => i.category = value,
         "district" => i.district = some(value),
         "location" => i.location = some(value),
+        "landmark" => i.landmark = some(value),
         "incident_date" => i.incident_date = some(value),
         "privacy" => i.privacy = value,
         "reporter.name" => i.reporter.name = some(value),
@@ -279,6 +280,7 @@ pub(super) fn form_fields(
                     {err(errors, "district")}
                 </div>
                 {text_field("location", Label::Location, "text", LIMITS.location_max, true, d.input.location.clone(), lang, errors)}
+                {text_field("landmark", Label::Landmark, "text", crate::validate::LANDMARK_MAX, true, d.input.landmark.clone(), lang, errors)}
                 <div class="field">
                     <label for="incident_date">{format!("{}{optional}", Label::IncidentDate.text(lang))}</label>
                     <input id="incident_date" name="incident_date" type="date" max=today

@@ -105,6 +105,8 @@ mod tests {
             category: category.into(),
             district: district.map(str::to_owned),
             location: None,
+            landmark: None,
+            position: None,
             incident_date: None,
             privacy: Privacy::Public,
             reporter: Reporter::default(),

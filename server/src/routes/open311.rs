@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 
-use aduan_app::api::{ComplaintInput, Locale, Privacy, ReporterInput, Status};
+use aduan_app::api::{ComplaintInput, Locale, Position, Privacy, ReporterInput, Status};
 use aduan_app::date::{Date, rfc3339};
 use axum::extract::{FromRequest, Path, Query, RawForm, State};
 use axum::http::{StatusCode, header};
@@ -213,8 +213,8 @@ fn request_json(catalog: &Catalog, base: &str, r: &PublicRequest) -> Option<Valu
         "address": r.location.as_ref().filter(|_| content),
         "address_id": Value::Null,
         "zipcode": Value::Null,
-        "lat": Value::Null,
-        "long": Value::Null,
+        "lat": r.latitude.filter(|_| public(Field::Position)),
+        "long": r.longitude.filter(|_| public(Field::Position)),
         "media_url": media_url(base, r),
     }))
 }
@@ -592,6 +592,14 @@ async fn file_request(
     let Some(category) = get("service_code") else {
         return error(format, StatusCode::BAD_REQUEST, "service_code is required");
     };
+    // The point, when given, is kept as a point too (checked as the
+    // widget's is).
+    let position = get("lat")
+        .zip(get("long"))
+        .map(|(latitude, longitude)| Position {
+            latitude,
+            longitude,
+        });
     let location = match (
         get("lat"),
         get("long"),
@@ -650,6 +658,8 @@ async fn file_request(
         category,
         district: None,
         location: Some(location),
+        landmark: None,
+        position,
         incident_date: None,
         privacy: get("attribute[privacy]").unwrap_or_else(|| "public".into()),
         reporter: ReporterInput {

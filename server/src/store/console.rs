@@ -120,7 +120,7 @@ pub struct InboxRow {
 }
 
 /// A complaint as an officer in scope sees it (the reporter apart).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ComplaintRecord {
     pub id: i64,
     pub tracking_code: String,
@@ -136,6 +136,9 @@ pub struct ComplaintRecord {
     pub title: String,
     pub description: String,
     pub location: Option<String>,
+    pub landmark: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
     pub incident_date: Option<String>,
     pub locale: String,
     pub status: String,

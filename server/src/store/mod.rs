@@ -87,6 +87,10 @@ pub struct NewComplaint {
     pub title: String,
     pub description: String,
     pub location: Option<String>,
+    /// The customary village or banjar the reporter named.
+    pub landmark: Option<String>,
+    /// Latitude and longitude from the reporter's phone, decimal degrees.
+    pub position: Option<(f64, f64)>,
     pub incident_date: Option<String>,
     pub locale: String,
     pub reporter: Reporter,

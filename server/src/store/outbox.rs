@@ -127,7 +127,7 @@ pub struct RequestFilter {
 }
 
 /// A complaint as Open311 shows it (never a confidential one, never the reporter).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PublicRequest {
     /// The public id (never the tracking code).
     pub public_id: String,
@@ -139,6 +139,9 @@ pub struct PublicRequest {
     pub title: String,
     pub description: String,
     pub location: Option<String>,
+    pub landmark: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
     pub status: String,
     pub due_date: Option<String>,
     pub created_at: i64,

@@ -30,8 +30,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgre
 const SUBMIT: &str = "WITH new_id AS (SELECT nextval(pg_get_serial_sequence('complaints', 'id')) AS id), \
      k AS (INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) \
            SELECT $1, $2, new_id.id, $3, $4 FROM new_id ON CONFLICT DO NOTHING RETURNING complaint_id), \
-     c AS (INSERT INTO complaints (id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at, channel, handed_off_from) \
-           SELECT k.complaint_id, $5, $27, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $4, $4, $28, $29 FROM k RETURNING id), \
+     c AS (INSERT INTO complaints (id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at, channel, handed_off_from, latitude, longitude, landmark) \
+           SELECT k.complaint_id, $5, $27, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $4, $4, $28, $29, $31, $32, $33 FROM k RETURNING id), \
      r AS (INSERT INTO reporters (complaint_id, name, email, phone) SELECT c.id, $21, $22, $23 FROM c WHERE $24), \
      e AS (INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) SELECT c.id, $4, 'submitted', 'reporter', 'submitted' FROM c RETURNING id, complaint_id), \
      o AS (INSERT INTO outbox (delivery_id, channel, target, complaint_id, event_type, payload, state, attempts, next_attempt_at, created_at, request_id) \
@@ -376,6 +376,9 @@ impl Store for PostgresStore {
             .bind(&c.channel)
             .bind(&c.handed_off_from)
             .bind(crate::metrics::current_request_id())
+            .bind(c.position.map(|p| p.0))
+            .bind(c.position.map(|p| p.1))
+            .bind(&c.landmark)
             .fetch_one(&mut *tx)
             .await?;
         if created != 0 {

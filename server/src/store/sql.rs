@@ -36,8 +36,8 @@ pub const SELECT_SETTINGS: &str = "SELECT key, value FROM settings";
 
 pub const SELECT_IDEMPOTENCY: &str =
     "SELECT body_hash, receipt FROM idempotency_keys WHERE key = $1";
-pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at, channel, handed_off_from) \
-     VALUES ($1, $18, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted', $15, $16, $17, $17, $19, $20) RETURNING id";
+pub const INSERT_COMPLAINT: &str = "INSERT INTO complaints (tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, title, description, location, incident_date, locale, status, due_step, due_date, created_at, updated_at, channel, handed_off_from, latitude, longitude, landmark) \
+     VALUES ($1, $18, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted', $15, $16, $17, $17, $19, $20, $21, $22, $23) RETURNING id";
 pub const INSERT_REPORTER: &str =
     "INSERT INTO reporters (complaint_id, name, email, phone) VALUES ($1, $2, $3, $4)";
 pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, kind, author, from_status, to_status, public_message) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";

@@ -162,6 +162,9 @@ async fn submit_in(
         .bind(&c.public_id)
         .bind(&c.channel)
         .bind(&c.handed_off_from)
+        .bind(c.position.map(|p| p.0))
+        .bind(c.position.map(|p| p.1))
+        .bind(&c.landmark)
         .fetch_one(&mut *conn)
         .await?;
     if !c.reporter.is_empty() {

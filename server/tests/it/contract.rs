@@ -44,6 +44,8 @@ fn complaint(code: &str, key: &str) -> NewComplaint {
         title: "Jalan berlubang".into(),
         description: "Lubang besar di depan pasar.".into(),
         location: None,
+        landmark: None,
+        position: None,
         incident_date: Some("2026-11-01".into()),
         locale: "id".into(),
         reporter: Reporter {

@@ -1230,8 +1230,17 @@ async fn a_citizen_files_in_balinese_and_switches_language_on_the_form() {
     .await;
     assert_eq!(page.eval(fetched).await, json!("ban,en"));
 
-    // Filed in Balinese: the receipt speaks it.
+    // Filed in Balinese, with the banjar named: the receipt speaks it.
     fill_complaint(&page).await;
+    assert_eq!(
+        page.wait_for(&label_of("landmark"), 10).await,
+        format!(
+            "{} ({})",
+            Label::Landmark.text(Locale::Ban),
+            Label::Optional.text(Locale::Ban)
+        )
+    );
+    fill(&page, &w(0, "#landmark"), "Banjar Tegal").await;
     click(&page, &w(0, "button[type=submit]")).await;
     let code = page
         .wait_for(&format!("{}?.textContent", w(0, "section .code")), 30)
@@ -1245,4 +1254,12 @@ async fn a_citizen_files_in_balinese_and_switches_language_on_the_form() {
         .await;
     assert_eq!(heading, Label::ReceiptTitle.text(Locale::Ban));
     assert_eq!(app.complaints_stored().await, 1);
+    assert_eq!(
+        app.db
+            .count(
+                "SELECT COUNT(*) FROM complaints WHERE landmark = 'Banjar Tegal' AND locale = 'ban'"
+            )
+            .await,
+        1
+    );
 }

@@ -27,6 +27,7 @@ mod moving;
 mod open311;
 mod openapi;
 mod outbox;
+mod position;
 mod privacy;
 mod processes;
 mod sign_in;

@@ -75,6 +75,8 @@ impl Built {
                 title: "Jalan berlubang".into(),
                 description: "Lubang besar di depan pasar.".into(),
                 location: None,
+                landmark: None,
+                position: None,
                 incident_date: None,
                 locale: "id".into(),
                 reporter: Reporter::default(),

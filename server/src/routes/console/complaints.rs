@@ -209,6 +209,13 @@ async fn complaint_response(
                 files: &files,
                 handles_files: handles_files(who),
                 rating,
+                position: complaint.latitude.zip(complaint.longitude).filter(|_| {
+                    crate::disclosure::may(
+                        Audience::Officer(who.role),
+                        complaint.privacy(),
+                        crate::disclosure::Field::Position,
+                    )
+                }),
             },
         ),
     )

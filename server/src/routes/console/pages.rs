@@ -437,6 +437,8 @@ pub struct ComplaintView<'a> {
     pub handles_files: bool,
     /// The reporter's rating, and its comment when this officer may read it.
     pub rating: Option<(i32, Option<String>)>,
+    /// The point the reporter's phone gave, when this officer may see it.
+    pub position: Option<(f64, f64)>,
 }
 
 fn part_name(part: crate::attachments::Part, l: Locale) -> &'static str {
@@ -565,6 +567,15 @@ pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
                 }
                 @if let Some(loc) = &c.location {
                     dt { (page.t("Lokasi", "Location")) } dd { (loc) }
+                }
+                @if let Some(landmark) = &c.landmark {
+                    dt { (page.t("Desa adat atau banjar", "Customary village or banjar")) } dd { (landmark) }
+                }
+                @if let Some((lat, lon)) = view.position {
+                    // A geo: link opens the phone's own map, wherever the
+                    // officer stands; nothing is sent to a map service.
+                    dt { (page.t("Titik dari ponsel pelapor", "Point from the reporter's phone")) }
+                    dd.position { a href=(format!("geo:{lat:.6},{lon:.6}")) { (format!("{lat:.6}, {lon:.6}")) } }
                 }
                 @if let Some(date) = &c.incident_date {
                     dt { (page.t("Tanggal kejadian", "Incident date")) } dd { (date) }

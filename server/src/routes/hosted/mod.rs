@@ -36,6 +36,7 @@ pub struct HostedForm {
     pub category: String,
     pub district: String,
     pub location: String,
+    pub landmark: String,
     pub incident_date: String,
     pub privacy: String,
     pub reporter_name: String,
@@ -152,6 +153,9 @@ pub async fn submit_complaint_form(
         category: values.category.clone(),
         district: optional(&values.district),
         location: optional(&values.location),
+        landmark: optional(&values.landmark),
+        // A page without script cannot ask the phone where it is.
+        position: None,
         incident_date: optional(&values.incident_date),
         privacy: values.privacy.clone(),
         reporter: ReporterInput {

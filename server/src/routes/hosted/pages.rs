@@ -208,6 +208,7 @@ pub(super) fn form_page(
                 (field_error(errors, "district"))
             }
             (text_input("location", Label::Location, &values.location, "text", LIMITS.location_max, false))
+            (text_input("landmark", Label::Landmark, &values.landmark, "text", aduan_app::validate::LANDMARK_MAX, false))
             div.field {
                 label for="incident_date" { (t(Label::IncidentDate)) " (" (t(Label::Optional)) ")" }
                 input id="incident_date" name="incident_date" type="date" max=(today) value=(values.incident_date)

@@ -123,7 +123,7 @@ pub async fn public_requests(
     f: &crate::store::outbox::RequestFilter,
 ) -> Result<Vec<crate::store::outbox::PublicRequest>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT c.public_id, c.anonymous, c.confidential, c.region_slug, c.unit_key, c.category_key, c.title, c.description, c.location, c.status, c.due_date, \
+        "SELECT c.public_id, c.anonymous, c.confidential, c.region_slug, c.unit_key, c.category_key, c.title, c.description, c.location, c.landmark, c.latitude, c.longitude, c.status, c.due_date, \
          c.created_at, c.updated_at, \
          (SELECT e.public_message FROM complaint_events e WHERE e.complaint_id = c.id AND e.public_message IS NOT NULL AND e.kind <> 'note' \
           AND e.author <> 'reporter' ORDER BY e.id DESC LIMIT 1) AS status_notes \
