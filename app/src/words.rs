@@ -263,6 +263,25 @@ mod tests {
     }
 
     #[test]
+    fn a_script_word_is_found_by_its_section_and_key() {
+        assert_eq!(script_word("loader", "launcher", Locale::En), "File a complaint");
+        assert_eq!(script_word("loader", "launcher", Locale::Id), "Sampaikan pengaduan");
+        assert!(script_word("rate", "done", Locale::Ban).contains("{n}"));
+        // Another section's key, or no such key: the key itself.
+        assert_eq!(script_word("attach", "launcher", Locale::En), "launcher");
+        assert_eq!(script_word("loader", "nothing", Locale::En), "nothing");
+        let loader = script_words("loader", Locale::En);
+        assert_eq!(
+            loader.iter().find(|(k, _)| *k == "close"),
+            Some(&("close", "Close"))
+        );
+        assert!(loader.iter().all(|(k, _)| !k.starts_with("files")));
+        assert!(script_words("nothing", Locale::En).is_empty());
+        // Native builds carry every language.
+        assert!(Locale::ALL.into_iter().all(is_installed));
+    }
+
+    #[test]
     fn every_script_word_exists_in_every_language() {
         for section in ["loader", "files", "attach", "rate", "stats"] {
             let id = script_words(section, Locale::Id);
