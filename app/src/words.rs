@@ -264,8 +264,14 @@ mod tests {
 
     #[test]
     fn a_script_word_is_found_by_its_section_and_key() {
-        assert_eq!(script_word("loader", "launcher", Locale::En), "File a complaint");
-        assert_eq!(script_word("loader", "launcher", Locale::Id), "Sampaikan pengaduan");
+        assert_eq!(
+            script_word("loader", "launcher", Locale::En),
+            "File a complaint"
+        );
+        assert_eq!(
+            script_word("loader", "launcher", Locale::Id),
+            "Sampaikan pengaduan"
+        );
         assert!(script_word("rate", "done", Locale::Ban).contains("{n}"));
         // Another section's key, or no such key: the key itself.
         assert_eq!(script_word("attach", "launcher", Locale::En), "launcher");

@@ -22,6 +22,7 @@ fn good_form(key: &str) -> Vec<(String, String)> {
         ("category", "sampah"),
         ("district", "denpasar-barat"),
         ("location", "Jl. Gunung Agung"),
+        ("landmark", "Banjar Tegal Agung"),
         ("incident_date", "2026-11-01"),
         ("privacy", "anonymous"),
         ("reporter_name", ""),
@@ -83,7 +84,8 @@ on_both_engines! {
         assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe"), "{csp}");
         assert!(!page.contains("<script"), "the hosted form needs no script");
         for field in ["name=\"title\"", "name=\"description\"", "name=\"category\"", "name=\"district\"",
-                      "name=\"privacy\"", "name=\"consent\"", "name=\"idempotency_key\"", "value=\"denpasar-utara\""] {
+                      "name=\"privacy\"", "name=\"consent\"", "name=\"idempotency_key\"", "value=\"denpasar-utara\"",
+                      "name=\"landmark\""] {
             assert!(page.contains(field), "{field} missing");
         }
         let (_, _, english) = get_page(&app, "/r/badung?lang=en").await;
@@ -103,6 +105,7 @@ on_both_engines! {
         let (_, again) = post_form(&app, "/r/badung", &good_form(key)).await;
         assert_eq!(code_in(&again), code);
         assert_eq!(app.complaints_stored().await, 1);
+        assert_eq!(app.db.count("SELECT COUNT(*) FROM complaints WHERE landmark = 'Banjar Tegal Agung'").await, 1);
         let (status, _) = app.get(&format!("/api/v1/complaints/{code}")).await;
         assert_eq!(status, 200);
     }
