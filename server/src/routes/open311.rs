@@ -146,6 +146,7 @@ fn open311_field(field: &str) -> &str {
         "category" => "service_code",
         "region" => "jurisdiction_id",
         "location" => "address_string",
+        "position" => "lat",
         "reporter.email" => "email",
         "reporter.phone" => "phone",
         "reporter.name" => "first_name",
@@ -592,39 +593,36 @@ async fn file_request(
     let Some(category) = get("service_code") else {
         return error(format, StatusCode::BAD_REQUEST, "service_code is required");
     };
-    // The point, when given, is kept as a point too (checked as the
-    // widget's is).
-    let position = get("lat")
-        .zip(get("long"))
-        .map(|(latitude, longitude)| Position {
-            latitude,
-            longitude,
-        });
-    let location = match (
-        get("lat"),
-        get("long"),
-        get("address_string"),
-        get("address_id"),
-    ) {
-        (_, _, Some(address), _) => address,
-        (Some(lat), Some(long), None, _) => {
-            if lat
+    // A point is kept as a point (six decimals, as the API keeps it), and
+    // only there: the policy shows it less widely than the address or the
+    // title, so it is never copied into them.
+    let degrees = |text: Option<String>, limit: f64| {
+        text.map(|t| {
+            t.trim()
                 .parse::<f64>()
-                .map_or(true, |v| !(-90.0..=90.0).contains(&v))
-                || long
-                    .parse::<f64>()
-                    .map_or(true, |v| !(-180.0..=180.0).contains(&v))
-            {
-                return error(
-                    format,
-                    StatusCode::BAD_REQUEST,
-                    "lat and long must be decimal degrees",
-                );
-            }
-            format!("{lat}, {long}")
-        }
-        (_, _, None, Some(id)) => format!("address id {id}"),
+                .ok()
+                .filter(|v| v.is_finite() && (-limit..=limit).contains(v))
+        })
+    };
+    let position = match (degrees(get("lat"), 90.0), degrees(get("long"), 180.0)) {
+        (Some(Some(latitude)), Some(Some(longitude))) => Some(Position {
+            latitude: format!("{latitude:.6}"),
+            longitude: format!("{longitude:.6}"),
+        }),
+        (None, None) => None,
         _ => {
+            return error(
+                format,
+                StatusCode::BAD_REQUEST,
+                "lat and long must be decimal degrees, both given",
+            );
+        }
+    };
+    let location = match (get("address_string"), get("address_id")) {
+        (Some(address), _) => Some(address),
+        (None, Some(id)) => Some(format!("address id {id}")),
+        (None, None) if position.is_some() => None,
+        (None, None) => {
             return error(
                 format,
                 StatusCode::BAD_REQUEST,
@@ -644,7 +642,10 @@ async fn file_request(
             .category(&category)
             .map(|c| c.name_id.clone())
             .unwrap_or_default();
-        let mut t = format!("{service}: {location}");
+        let mut t = match &location {
+            Some(location) => format!("{service}: {location}"),
+            None => format!("{service} (Open311)"),
+        };
         if t.chars().count() > 150 {
             t = t.chars().take(150).collect();
         }
@@ -657,7 +658,7 @@ async fn file_request(
         description,
         category,
         district: None,
-        location: Some(location),
+        location,
         landmark: None,
         position,
         incident_date: None,

@@ -135,6 +135,59 @@ async fn a_point_reaches_only_whom_the_policy_allows(engine: Engine) {
         (listed["lat"].as_f64(), listed["long"].as_f64()),
         (Some(-8.65), Some(115.2167))
     );
+    // An anonymous request with only a point: the point is not copied into
+    // the address or the title, which the public and overseers read.
+    let r = app
+        .client
+        .post(app.url("/open311/v2/requests.json"))
+        .form(&[
+            ("api_key", key.as_str()),
+            ("jurisdiction_id", "badung"),
+            ("service_code", "jalan"),
+            ("lat", "-8.681234567890123"),
+            ("long", "115.2399e0"),
+            ("attribute[privacy]", "anonymous"),
+            ("description", "Lubang besar di depan rumah saya sendiri."),
+        ])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(r.status().as_u16(), 201);
+    let created: Value = r.json().await.expect("JSON");
+    let id = created[0]["service_request_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let listed = open311(&app, &id).await;
+    assert_eq!(
+        (&listed["lat"], &listed["long"], &listed["address"]),
+        (&Value::Null, &Value::Null, &Value::Null),
+        "{listed}"
+    );
+    let all = app
+        .client
+        .get(app.url("/open311/v2/requests.xml?jurisdiction_id=badung"))
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!all.contains("8.681") && !all.contains("115.239"), "{all}");
+    let (_, page) = province.get("/console/inbox").await;
+    assert!(
+        !page.contains("8.681") && !page.contains("115.239"),
+        "{page}"
+    );
+    // The handling officer has the point, to six decimals.
+    let code = created[0]["tracking_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, page) = coordinator
+        .get(&format!("/console/complaints/{code}"))
+        .await;
+    assert!(page.contains("-8.681235, 115.239900"), "{page}");
 }
 
 #[tokio::test]
