@@ -23,6 +23,32 @@ async fn open311(app: &crate::support::TestApp, public_id: &str) -> Value {
         .unwrap_or_else(|| panic!("{public_id} is not listed: {all}"))
 }
 
+/// Files a request through Open311 for `key`'s partner in Badung's roads
+/// with `fields`; its public id and tracking code.
+async fn post_open311(
+    app: &crate::support::TestApp,
+    key: &str,
+    fields: &[(&str, &str)],
+) -> (String, String) {
+    let mut form = vec![
+        ("api_key", key),
+        ("jurisdiction_id", "badung"),
+        ("service_code", "jalan"),
+    ];
+    form.extend_from_slice(fields);
+    let r = app
+        .client
+        .post(app.url("/open311/v2/requests.json"))
+        .form(&form)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(r.status().as_u16(), 201);
+    let created: Value = r.json().await.expect("JSON");
+    let text = |k: &str| created[0][k].as_str().unwrap_or_default().to_owned();
+    (text("service_request_id"), text("tracking_code"))
+}
+
 async fn a_point_reaches_only_whom_the_policy_allows(engine: Engine) {
     let app = spawn_app_with(engine, |c| c.outbox_backoff_ms = 50).await;
     crate::console::wait_until_serving(&app).await;
@@ -107,29 +133,19 @@ async fn a_point_reaches_only_whom_the_policy_allows(engine: Engine) {
     );
     // Open311 takes a point as a point.
     let key = crate::open311::partner_key(&app).await;
-    let r = app
-        .client
-        .post(app.url("/open311/v2/requests.json"))
-        .form(&[
-            ("api_key", key.as_str()),
-            ("jurisdiction_id", "badung"),
-            ("service_code", "jalan"),
+    let (id, _) = post_open311(
+        &app,
+        &key,
+        &[
             ("lat", "-8.65"),
             ("long", "115.2167"),
             (
                 "description",
                 "Lubang besar di tikungan dekat balai banjar.",
             ),
-        ])
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(r.status().as_u16(), 201);
-    let created: Value = r.json().await.expect("JSON");
-    let id = created[0]["service_request_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+        ],
+    )
+    .await;
     let listed = open311(&app, &id).await;
     assert_eq!(
         (listed["lat"].as_f64(), listed["long"].as_f64()),
@@ -137,27 +153,17 @@ async fn a_point_reaches_only_whom_the_policy_allows(engine: Engine) {
     );
     // An anonymous request with only a point: the point is not copied into
     // the address or the title, which the public and overseers read.
-    let r = app
-        .client
-        .post(app.url("/open311/v2/requests.json"))
-        .form(&[
-            ("api_key", key.as_str()),
-            ("jurisdiction_id", "badung"),
-            ("service_code", "jalan"),
+    let (id, code) = post_open311(
+        &app,
+        &key,
+        &[
             ("lat", "-8.681234567890123"),
             ("long", "115.2399e0"),
             ("attribute[privacy]", "anonymous"),
             ("description", "Lubang besar di depan rumah saya sendiri."),
-        ])
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(r.status().as_u16(), 201);
-    let created: Value = r.json().await.expect("JSON");
-    let id = created[0]["service_request_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+        ],
+    )
+    .await;
     let listed = open311(&app, &id).await;
     assert_eq!(
         (&listed["lat"], &listed["long"], &listed["address"]),
@@ -180,10 +186,6 @@ async fn a_point_reaches_only_whom_the_policy_allows(engine: Engine) {
         "{page}"
     );
     // The handling officer has the point, to six decimals.
-    let code = created[0]["tracking_code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
     let (_, page) = coordinator
         .get(&format!("/console/complaints/{code}"))
         .await;
