@@ -258,12 +258,18 @@
       var stats = cfg.view === "stats";
       // The words of the language known now come with the wasm; when the
       // site's settings name another, those are fetched once they are in.
-      var guess = locale || cfg.lang;
+      var guess = locale || cfg.lang, region = cfg.region;
+      // The region's form comes with the bundle, not after it: one round
+      // trip less (the widget fetches it itself when this fails).
+      var form = stats || !cfg.region ? "" : fetch(new URL("/api/v1/regions/" + encodeURIComponent(cfg.region) + "/form", cfg.api).href, {
+        headers: { "Accept-Language": guess }
+      }).then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; });
       return Promise.all([
         stats ? import(new URL(STATS, base).href) : load(),
         siteOf(cfg),
         stats ? "" : fetchWords(guess),
-        stats ? null : slots()
+        stats ? null : slots(),
+        form
       ]).then(function (got) {
         if (got[1]) {
           cfg = Object.assign(configOf(cfg.tag, base, got[1]), { view: cfg.view });
@@ -271,8 +277,11 @@
           restyle(cfg);
         }
         var lang = locale || cfg.lang;
-        if (stats || lang === guess) return [got[0], lang, got[2], got[3]];
-        return fetchWords(lang).then(function (lines) { return [got[0], lang, lines, got[3]]; });
+        // Another region or language from the site's settings: the widget
+        // fetches its own form.
+        var ready = cfg.region === region && lang === guess ? got[4] : "";
+        if (stats || lang === guess) return [got[0], lang, got[2], got[3], ready];
+        return fetchWords(lang).then(function (lines) { return [got[0], lang, lines, got[3], ready]; });
       }).then(function (got) {
         var glue = got[0];
         var slot = got[3];
@@ -283,7 +292,7 @@
           }));
         }
         var handle = glue.mount(content, shadow, {
-          region: cfg.region, lang: got[1], words: got[2], api: cfg.api, view: cfg.view,
+          region: cfg.region, lang: got[1], words: got[2], form: got[4], api: cfg.api, view: cfg.view,
           emit: function (name, detail) {
             if (name === "submitted" && slot) slot.submitted(cfg.region, report);
             // A language chosen on the form whose words are not in yet.

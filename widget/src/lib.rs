@@ -70,6 +70,7 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
         } else {
             View::File
         },
+        form: text(&config, "form"),
     };
     let on_event = move |event: WidgetEvent| {
         let Some(emit) = &emit else { return };

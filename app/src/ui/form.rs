@@ -93,6 +93,7 @@ pub fn ComplaintForm(
     locale: RwSignal<Locale>,
     on_event: Callback<WidgetEvent>,
     on_track: Callback<String>,
+    prefetched: String,
 ) -> impl IntoView {
     let storage_key = format!("aduan.draft.{region}");
     let restored = browser::load(&storage_key)
@@ -124,12 +125,15 @@ pub fn ComplaintForm(
             api.trim_end_matches('/'),
             region
         );
-        leptos::task::spawn_local(async move {
-            let loaded = get_json::<RegionForm>(&url, locale.get_untracked()).await;
-            form.set(Some(
-                loaded.map_err(|e| message_of(&e, locale.get_untracked())),
-            ));
-        });
+        match RegionForm::from_json_text(&prefetched).ok() {
+            Some(ready) => form.set(Some(Ok(ready))),
+            None => leptos::task::spawn_local(async move {
+                let loaded = get_json::<RegionForm>(&url, locale.get_untracked()).await;
+                form.set(Some(
+                    loaded.map_err(|e| message_of(&e, locale.get_untracked())),
+                ));
+            }),
+        }
     }
 
     let post_url = format!("{}/api/v1/complaints", api.trim_end_matches('/'));

@@ -44,6 +44,10 @@ pub struct WidgetConfig {
     pub region: String,
     pub api: String,
     pub view: View,
+    /// The region's form (`GET /api/v1/regions/{slug}/form`) as the loader
+    /// fetched it with the bundle: one round trip less before the form
+    /// works. Empty or unreadable, the form fetches it itself.
+    pub form: String,
 }
 
 /// Why a request did not give what was asked.
@@ -153,7 +157,11 @@ pub fn App(
         handed_code.set(code);
         view_now.set(View::Track);
     });
-    let WidgetConfig { region, api, .. } = config;
+    let WidgetConfig {
+        region, api, form, ..
+    } = config;
+    // Reference data: the same for a form made again when the citizen
+    // comes back to the tab.
     let tab = move |which: View, label: Label| {
         view! {
             <button type="button" class="tab"
@@ -187,7 +195,8 @@ pub fn App(
             </div>
             {move || match view_now.get() {
                 View::File => view! {
-                    <ComplaintForm api=api.clone() region=region.clone() locale=locale on_event=on_event on_track=on_track />
+                    <ComplaintForm api=api.clone() region=region.clone() locale=locale on_event=on_event on_track=on_track
+                        prefetched=form.clone() />
                 }.into_any(),
                 View::Track => view! {
                     <Tracker api=api.clone() locale=locale initial=handed_code.get_untracked() />

@@ -1195,6 +1195,16 @@ async fn a_citizen_files_in_balinese_and_switches_language_on_the_form() {
         json!("ban"),
         "only the page's language is fetched"
     );
+    // The region's form is asked for once, with the bundle, not after it.
+    let timing = page
+        .eval(
+            "(() => { const all = performance.getEntriesByType('resource'); \
+              const form = all.filter(r => r.name.includes('/api/v1/regions/denpasar/form')); \
+              const wasm = all.find(r => r.name.endsWith('.wasm')); \
+              return [form.length, form.length && wasm ? form[0].startTime < wasm.responseEnd : null]; })()",
+        )
+        .await;
+    assert_eq!(timing, json!([1, true]), "the form comes with the wasm");
 
     // The citizen switches to English on the form: its words are fetched then.
     fill(&page, &w(0, "select.lang"), "en").await;
