@@ -21,9 +21,9 @@
   var WASM = "__ADUAN_WASM__";
   var SLOTS = "__ADUAN_SLOTS__";
   var STATS = "__ADUAN_STATS__";
-  // The widget's words, one file a language, and the loader's own.
-  // The widget's words: WORD_FILES + lang + ".txt" holds the widget's
-  // lines, then the slots' (the file choosers' four).
+  // The widget's words, one file a language: WORD_FILES + lang + ".txt"
+  // holds the widget's WIDGET_WORDS lines, then the slots' (the file
+  // choosers' four). WORDS are the loader's own, in every language.
   var WORD_FILES = "__ADUAN_WORD_FILES__";
   var WIDGET_WORDS = __ADUAN_WIDGET_WORDS__;
   var WORDS = __ADUAN_WORDS__;

@@ -87,6 +87,8 @@ async fn every_value_the_document_calls_valid_is_accepted() {
         ("incident_date", None, json!("2026-11-20"), true, 201),
         ("privacy", None, json!("anonymous_confidential"), true, 201),
         ("privacy", None, json!("secret"), false, 422),
+        ("locale", None, json!("ban"), true, 201),
+        ("locale", None, json!("jv"), false, 422),
         (
             "email",
             Some("reporter"),
