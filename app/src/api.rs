@@ -420,6 +420,38 @@ pub struct RatingInput {
     pub locale: Option<String>,
 }
 
+/// `POST /api/v1/regions/{slug}/similar/{id}/supporters`: a citizen joins
+/// an open complaint ("saya juga") instead of filing the same one again.
+/// An e-mail address or a phone number is needed: it makes joining twice
+/// count once, and the address hears of the complaint's progress. None of
+/// it is ever shown to anyone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SupportInput {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// One complaint like the one a citizen is about to file, as anyone may
+/// see it (`GET /api/v1/regions/{slug}/similar`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimilarView {
+    /// The public id: what joining names it by.
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    /// The status in the asked language.
+    pub status_label: String,
+    /// The day it was received (`YYYY-MM-DD`, Bali time).
+    pub received_on: String,
+    /// Whole days since then.
+    pub age_days: i64,
+    /// Citizens who joined it.
+    pub supporters: i64,
+}
+
 /// `POST /api/v1/complaints/{code}/replies`: the reporter adds information.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

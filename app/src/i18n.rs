@@ -89,6 +89,8 @@ pub enum Reason {
     IdempotencyKeyReused,
     ComplaintNotFound,
     RegionNotFound,
+    /// No complaint by this id can be joined ("saya juga") in this region.
+    SupportNotFound,
     RepliesClosed,
     NotResolved,
     NotRatable,
@@ -133,6 +135,7 @@ impl Reason {
             IdempotencyKeyReused => Word::IdempotencyKeyReused,
             ComplaintNotFound => Word::ComplaintNotFound,
             RegionNotFound => Word::RegionNotFound,
+            SupportNotFound => Word::SupportNotFound,
             RepliesClosed => Word::RepliesClosed,
             NotResolved => Word::NotResolved,
             NotRatable => Word::NotRatable,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::api::{
     Classification, ComplaintInput, FieldLimits, Locale, Position, Privacy, RatingInput,
-    RegionForm, ReplyInput,
+    RegionForm, ReplyInput, SupportInput,
 };
 use crate::date::Date;
 use crate::i18n::Msg;
@@ -522,6 +522,40 @@ pub fn rating(input: &RatingInput) -> Result<(u8, Option<String>, Locale), Inval
     }
 }
 
+/// Checks a supporter's contact details ([`SupportInput`]): an optional
+/// name, and an e-mail address or a phone number (at least one). Returns
+/// them and the language to write to them in.
+pub fn supporter(input: &SupportInput) -> Result<(Reporter, Locale), Invalid> {
+    let mut fields = BTreeMap::new();
+    let locale = locale_of(input.locale.as_deref()).unwrap_or_else(|m| {
+        fields.insert("locale".to_owned(), m);
+        Locale::Id
+    });
+    let mut check = |field: &str, result: Result<(), Msg>| {
+        if let Err(m) = result {
+            fields.insert(field.to_owned(), m);
+        }
+    };
+    let name = optional(input.name.as_deref())
+        .map(|n| line(n, 1, LIMITS.name_max))
+        .transpose();
+    check("name", name.as_ref().map(drop).map_err(|m| *m));
+    let mail = optional(input.email.as_deref()).map(email).transpose();
+    check("email", mail.as_ref().map(drop).map_err(|m| *m));
+    let tel = optional(input.phone.as_deref()).map(phone).transpose();
+    check("phone", tel.as_ref().map(drop).map_err(|m| *m));
+    // Neither: the address is asked for (a phone number would do too).
+    if let (Ok(None), Ok(None)) = (&mail, &tel) {
+        check("email", Err(Msg::Required));
+    }
+    match (name, mail, tel) {
+        (Ok(name), Ok(email), Ok(phone)) if fields.is_empty() => {
+            Ok((Reporter { name, email, phone }, locale))
+        }
+        _ => Err(Invalid { locale, fields }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -973,5 +1007,85 @@ mod tests {
         );
         let refused = rating(&input(4, None, Some("fr"))).err();
         assert!(refused.is_some_and(|e| e.fields.contains_key("locale")));
+    }
+
+    fn support(name: Option<&str>, email: Option<&str>, phone: Option<&str>) -> SupportInput {
+        SupportInput {
+            name: name.map(Into::into),
+            email: email.map(Into::into),
+            phone: phone.map(Into::into),
+            locale: None,
+        }
+    }
+
+    #[test]
+    fn a_supporter_leaves_an_address_or_a_number_and_nothing_else_is_needed() {
+        let ok = supporter(&support(None, Some(" Ketut@Mail.EXAMPLE.id "), None));
+        assert_eq!(
+            ok,
+            Ok((
+                Reporter {
+                    name: None,
+                    email: Some("Ketut@mail.example.id".into()),
+                    phone: None
+                },
+                Locale::Id
+            ))
+        );
+        let ok = supporter(&SupportInput {
+            locale: Some("ban".into()),
+            ..support(Some("  Made  "), Some(""), Some("0812-3456-7890"))
+        });
+        assert_eq!(
+            ok,
+            Ok((
+                Reporter {
+                    name: Some("Made".into()),
+                    email: None,
+                    phone: Some("081234567890".into())
+                },
+                Locale::Ban
+            ))
+        );
+        // Neither: the address is asked for, in the asked language.
+        let refused = supporter(&SupportInput {
+            locale: Some("en".into()),
+            ..support(Some("Made"), Some("  "), None)
+        })
+        .err();
+        assert_eq!(
+            refused.as_ref().map(|e| e.fields.clone()),
+            Some(BTreeMap::from([("email".to_owned(), Msg::Required)]))
+        );
+        assert_eq!(refused.map(|e| e.locale), Some(Locale::En));
+        // Each field is checked as a reporter's would be.
+        let refused = supporter(&support(None, Some("not-an-address"), None)).err();
+        assert_eq!(
+            refused.map(|e| e.fields),
+            Some(BTreeMap::from([("email".to_owned(), Msg::EmailInvalid)]))
+        );
+        let refused = supporter(&support(None, None, Some("12"))).err();
+        assert_eq!(
+            refused.map(|e| e.fields),
+            Some(BTreeMap::from([("phone".to_owned(), Msg::PhoneInvalid)]))
+        );
+        let long = "x".repeat(LIMITS.name_max + 1);
+        let refused = supporter(&support(Some(&long), Some("a@b.id"), None)).err();
+        assert_eq!(
+            refused.map(|e| e.fields),
+            Some(BTreeMap::from([(
+                "name".to_owned(),
+                Msg::TooLong(LIMITS.name_max)
+            )]))
+        );
+        let refused = supporter(&SupportInput {
+            locale: Some("fr".into()),
+            ..support(None, Some("a@b.id"), None)
+        })
+        .err();
+        assert_eq!(
+            refused.map(|e| e.fields),
+            Some(BTreeMap::from([("locale".to_owned(), Msg::UnknownLocale)]))
+        );
     }
 }

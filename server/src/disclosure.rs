@@ -38,6 +38,9 @@ pub enum Audience {
     Lapor,
     /// The e-mail the reporter receives at the address they left.
     ReporterMail,
+    /// The e-mail a supporter receives: a citizen who joined the complaint
+    /// ("saya juga") and is neither its reporter nor an officer.
+    SupporterMail,
     /// The e-mail an officer receives.
     OfficerMail,
     /// An administrator reading the outbox (waiting and parked messages).
@@ -50,7 +53,7 @@ pub enum Audience {
 }
 
 impl Audience {
-    pub const ALL: [Audience; 15] = [
+    pub const ALL: [Audience; 16] = [
         Audience::Reporter,
         Audience::Officer(Role::Admin),
         Audience::Officer(Role::Province),
@@ -62,6 +65,7 @@ impl Audience {
         Audience::Webhook,
         Audience::Lapor,
         Audience::ReporterMail,
+        Audience::SupporterMail,
         Audience::OfficerMail,
         Audience::Operator,
         Audience::Log,
@@ -102,10 +106,13 @@ pub enum Field {
     /// The comment with the reporter's rating of the handling (the score
     /// itself is a figure, counted in the indicators).
     RatingComment,
+    /// The name, address and phone number of a citizen who joined the
+    /// complaint ("saya juga"): theirs alone. Officers see how many joined.
+    SupporterContact,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Field::TrackingCode,
         Field::PublicId,
         Field::Routing,
@@ -121,6 +128,7 @@ impl Field {
         Field::Attachment,
         Field::OfficerAttachment,
         Field::RatingComment,
+        Field::SupporterContact,
     ];
 
     /// The reporter's identity.
@@ -169,11 +177,13 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             F::Attachment | F::OfficerAttachment => Always,
             F::ReporterName | F::ReporterEmail | F::ReporterPhone | F::InternalNote => Never,
             // Written for the officers; the tracker does not show it back.
-            F::RatingComment => Never,
+            F::RatingComment | F::SupporterContact => Never,
         },
         // The officers who handle it: the region's coordinator and the unit.
         Audience::Officer(Role::Coordinator | Role::Unit) => match field {
             F::ReporterName | F::ReporterEmail | F::ReporterPhone => UnlessAnonymous,
+            // A supporter asked to hear of the complaint, not to be known.
+            F::SupporterContact => Never,
             _ => Always,
         },
         // Officers who oversee but do not handle: never the reporter; the
@@ -192,7 +202,7 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::RatingComment => UnlessConfidential,
             // Where an anonymous reporter stood can name them.
             F::Position => OnlyPublic,
-            F::ReporterName | F::ReporterEmail | F::ReporterPhone => Never,
+            F::ReporterName | F::ReporterEmail | F::ReporterPhone | F::SupporterContact => Never,
         },
         // A webmaster sets up the widget on their region's sites: nothing
         // of any complaint is theirs to read.
@@ -212,7 +222,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterPhone
             | F::ReporterMessage
             | F::InternalNote
-            | F::RatingComment => Never,
+            | F::RatingComment
+            | F::SupporterContact => Never,
         },
         // A region's own app follows the complaint's life; it is an
         // external system, so it learns nobody's identity, and what the
@@ -233,7 +244,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterEmail
             | F::ReporterPhone
             | F::InternalNote
-            | F::RatingComment => Never,
+            | F::RatingComment
+            | F::SupporterContact => Never,
         },
         // SP4N-LAPOR handles the complaint: its content (flagged `rahasia`
         // when confidential) and, unless anonymous, who filed.
@@ -247,7 +259,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::ReporterMessage
             | F::InternalNote
             | F::OfficerAttachment
-            | F::RatingComment => Never,
+            | F::RatingComment
+            | F::SupporterContact => Never,
         },
         // Sent to the address the reporter left, for them alone.
         Audience::ReporterMail => match field {
@@ -256,6 +269,26 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             F::Content
             | F::Position
             | F::ReporterName
+            | F::ReporterPhone
+            | F::ReporterMessage
+            | F::InternalNote
+            | F::Attachment
+            | F::OfficerAttachment
+            | F::RatingComment
+            | F::SupporterContact => Never,
+        },
+        // Sent to a citizen who joined the complaint: what anyone may see of
+        // its progress (which is nothing of a confidential one), at the
+        // address they left. Never the tracking code: they are not its
+        // reporter.
+        Audience::SupporterMail => match field {
+            F::PublicId | F::Routing | F::Title | F::OfficerReply => UnlessConfidential,
+            F::SupporterContact => Always,
+            F::TrackingCode
+            | F::Content
+            | F::Position
+            | F::ReporterName
+            | F::ReporterEmail
             | F::ReporterPhone
             | F::ReporterMessage
             | F::InternalNote
@@ -278,7 +311,8 @@ pub fn rule(audience: Audience, field: Field) -> Rule {
             | F::InternalNote
             | F::Attachment
             | F::OfficerAttachment
-            | F::RatingComment => Never,
+            | F::RatingComment
+            | F::SupporterContact => Never,
         },
         Audience::Operator => match field {
             F::PublicId | F::Routing => Always,
@@ -351,16 +385,22 @@ pub fn sees_identity(audience: Audience, privacy: Privacy) -> bool {
 }
 
 /// An outbox row as an administrator may read it: a mail to the reporter
-/// keeps its address out of the target and out of any error quoting it
+/// (or to a supporter) keeps its address out of the target and out of any error quoting it
 /// (the outbox row does not say which privacy the complaint has, so the
 /// strictest case decides).
 pub fn for_operator(mut row: ParkedRow) -> ParkedRow {
-    let to_reporter = row.channel == "email"
-        && (row.event_type == crate::mail::TO_REPORTER || row.delivery_id.ends_with("_r"));
-    let hidden = Privacy::ALL
-        .iter()
-        .any(|p| !may(Audience::Operator, *p, Field::ReporterEmail));
-    if to_reporter && hidden {
+    let email = row.channel == "email";
+    let to_reporter =
+        email && (row.event_type == crate::mail::TO_REPORTER || row.delivery_id.ends_with("_r"));
+    let to_supporter = email && row.event_type == crate::mail::TO_SUPPORTER;
+    let hidden = |field| {
+        Privacy::ALL
+            .iter()
+            .any(|p| !may(Audience::Operator, *p, field))
+    };
+    if (to_reporter && hidden(Field::ReporterEmail))
+        || (to_supporter && hidden(Field::SupporterContact))
+    {
         let address = std::mem::take(&mut row.target);
         row.target = WITHHELD.to_owned();
         row.last_error = row.last_error.map(|e| {
@@ -424,6 +464,7 @@ mod tests {
         reporter        attachment       y   y    y    y
         reporter        officer_photo    y   y    y    y
         reporter        rating_comment   .   .    .    .
+        reporter        supporter        .   .    .    .
         admin           tracking_code    y   y    .    .
         admin           public_id        y   y    y    y
         admin           routing          y   y    y    y
@@ -439,6 +480,7 @@ mod tests {
         admin           attachment       y   y    .    .
         admin           officer_photo    y   y    .    .
         admin           rating_comment   y   y    .    .
+        admin           supporter        .   .    .    .
         province        tracking_code    y   y    .    .
         province        public_id        y   y    y    y
         province        routing          y   y    y    y
@@ -454,6 +496,7 @@ mod tests {
         province        attachment       y   y    .    .
         province        officer_photo    y   y    .    .
         province        rating_comment   y   y    .    .
+        province        supporter        .   .    .    .
         coordinator     tracking_code    y   y    y    y
         coordinator     public_id        y   y    y    y
         coordinator     routing          y   y    y    y
@@ -469,6 +512,7 @@ mod tests {
         coordinator     attachment       y   y    y    y
         coordinator     officer_photo    y   y    y    y
         coordinator     rating_comment   y   y    y    y
+        coordinator     supporter        .   .    .    .
         unit            tracking_code    y   y    y    y
         unit            public_id        y   y    y    y
         unit            routing          y   y    y    y
@@ -484,6 +528,7 @@ mod tests {
         unit            attachment       y   y    y    y
         unit            officer_photo    y   y    y    y
         unit            rating_comment   y   y    y    y
+        unit            supporter        .   .    .    .
         supervisor      tracking_code    y   y    .    .
         supervisor      public_id        y   y    y    y
         supervisor      routing          y   y    y    y
@@ -499,6 +544,7 @@ mod tests {
         supervisor      attachment       y   y    .    .
         supervisor      officer_photo    y   y    .    .
         supervisor      rating_comment   y   y    .    .
+        supervisor      supporter        .   .    .    .
         webmaster       tracking_code    .   .    .    .
         webmaster       public_id        .   .    .    .
         webmaster       routing          .   .    .    .
@@ -514,6 +560,7 @@ mod tests {
         webmaster       attachment       .   .    .    .
         webmaster       officer_photo    .   .    .    .
         webmaster       rating_comment   .   .    .    .
+        webmaster       supporter        .   .    .    .
         public          tracking_code    .   .    .    .
         public          public_id        y   y    .    .
         public          routing          y   y    .    .
@@ -529,6 +576,7 @@ mod tests {
         public          attachment       y   y    .    .
         public          officer_photo    y   y    .    .
         public          rating_comment   .   .    .    .
+        public          supporter        .   .    .    .
         webhook         tracking_code    .   .    .    .
         webhook         public_id        y   y    y    y
         webhook         routing          y   y    y    y
@@ -544,6 +592,7 @@ mod tests {
         webhook         attachment       .   .    .    .
         webhook         officer_photo    y   y    .    .
         webhook         rating_comment   .   .    .    .
+        webhook         supporter        .   .    .    .
         lapor           tracking_code    .   .    .    .
         lapor           public_id        y   y    y    y
         lapor           routing          y   y    y    y
@@ -559,6 +608,7 @@ mod tests {
         lapor           attachment       y   y    y    y
         lapor           officer_photo    .   .    .    .
         lapor           rating_comment   .   .    .    .
+        lapor           supporter        .   .    .    .
         reporter_mail   tracking_code    y   y    y    y
         reporter_mail   public_id        y   y    y    y
         reporter_mail   routing          y   y    y    y
@@ -574,6 +624,23 @@ mod tests {
         reporter_mail   attachment       .   .    .    .
         reporter_mail   officer_photo    .   .    .    .
         reporter_mail   rating_comment   .   .    .    .
+        reporter_mail   supporter        .   .    .    .
+        supporter_mail  tracking_code    .   .    .    .
+        supporter_mail  public_id        y   y    .    .
+        supporter_mail  routing          y   y    .    .
+        supporter_mail  title            y   y    .    .
+        supporter_mail  content          .   .    .    .
+        supporter_mail  position         .   .    .    .
+        supporter_mail  reporter_name    .   .    .    .
+        supporter_mail  reporter_email   .   .    .    .
+        supporter_mail  reporter_phone   .   .    .    .
+        supporter_mail  officer_reply    y   y    .    .
+        supporter_mail  reporter_message .   .    .    .
+        supporter_mail  internal_note    .   .    .    .
+        supporter_mail  attachment       .   .    .    .
+        supporter_mail  officer_photo    .   .    .    .
+        supporter_mail  rating_comment   .   .    .    .
+        supporter_mail  supporter        y   y    y    y
         officer_mail    tracking_code    y   y    y    y
         officer_mail    public_id        y   y    y    y
         officer_mail    routing          y   y    y    y
@@ -589,6 +656,7 @@ mod tests {
         officer_mail    attachment       .   .    .    .
         officer_mail    officer_photo    .   .    .    .
         officer_mail    rating_comment   .   .    .    .
+        officer_mail    supporter        .   .    .    .
         operator        tracking_code    .   .    .    .
         operator        public_id        y   y    y    y
         operator        routing          y   y    y    y
@@ -604,6 +672,7 @@ mod tests {
         operator        attachment       .   .    .    .
         operator        officer_photo    .   .    .    .
         operator        rating_comment   .   .    .    .
+        operator        supporter        .   .    .    .
         log             tracking_code    .   .    .    .
         log             public_id        y   y    y    y
         log             routing          .   .    .    .
@@ -619,6 +688,7 @@ mod tests {
         log             attachment       .   .    .    .
         log             officer_photo    .   .    .    .
         log             rating_comment   .   .    .    .
+        log             supporter        .   .    .    .
         export          tracking_code    .   .    .    .
         export          public_id        y   y    y    y
         export          routing          y   y    y    y
@@ -634,6 +704,7 @@ mod tests {
         export          attachment       .   .    .    .
         export          officer_photo    .   .    .    .
         export          rating_comment   .   .    .    .
+        export          supporter        .   .    .    .
     ";
 
     fn audience_name(a: Audience) -> &'static str {
@@ -649,6 +720,7 @@ mod tests {
             Audience::Webhook => "webhook",
             Audience::Lapor => "lapor",
             Audience::ReporterMail => "reporter_mail",
+            Audience::SupporterMail => "supporter_mail",
             Audience::OfficerMail => "officer_mail",
             Audience::Operator => "operator",
             Audience::Log => "log",
@@ -673,6 +745,7 @@ mod tests {
             Field::Attachment => "attachment",
             Field::OfficerAttachment => "officer_photo",
             Field::RatingComment => "rating_comment",
+            Field::SupporterContact => "supporter",
         }
     }
 
@@ -903,6 +976,7 @@ mod tests {
         for r in [
             row("mail_9_r", crate::mail::TO_REPORTER, "wayan@example.id"),
             row("mail_9_r", "email", "Wayan@Example.id"),
+            row("mail_9_s3", crate::mail::TO_SUPPORTER, "wayan@example.id"),
         ] {
             let shown = for_operator(r);
             assert_eq!(shown.target, WITHHELD);

@@ -41,6 +41,7 @@ pub mod state;
 pub mod stats;
 pub mod store;
 pub mod subscribers;
+pub mod supporters;
 pub mod xml;
 
 use std::future::Future;

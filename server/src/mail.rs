@@ -110,9 +110,76 @@ pub fn for_reporter(
     })
 }
 
+/// What a supporter hears of one event of a complaint they joined.
+#[derive(Debug, Clone, Copy)]
+pub struct SupporterNews<'a> {
+    pub region: &'a str,
+    /// The complaint's title, when the disclosure policy lets it through.
+    pub title: Option<&'a str>,
+    pub author: &'a str,
+    pub kind: &'a str,
+    pub from: Option<&'a str>,
+    pub to_status: &'a str,
+    /// An officer's public reply, when the policy lets it through.
+    pub message: Option<&'a str>,
+}
+
+/// A supporter's e-mail about one event, or `None` for what they need not
+/// hear: anything but a change of state or an officer's public reply. It
+/// never carries the tracking code (they are not the reporter), and it
+/// ends with the link that stops these e-mails.
+pub fn for_supporter(
+    ctx: &MailContext,
+    to: &str,
+    locale: Locale,
+    leave_token: &str,
+    news: &SupporterNews<'_>,
+) -> Option<Mail> {
+    crate::outbound::event_type(news.kind, news.from, news.to_status, news.message)?;
+    if news.author == "reporter" || news.kind == "submitted" {
+        return None;
+    }
+    let status =
+        Status::from_key(news.to_status).map_or(news.to_status, |s| labels::status(s, locale));
+    let (subject, opening) = if news.from.is_some_and(|f| f != news.to_status) {
+        (
+            Word::MailSupporterSubject.fill(locale, &[("status", status)]),
+            Word::MailSupporterOpening.fill(locale, &[("status", status)]),
+        )
+    } else {
+        (
+            Word::MailSupporterReplySubject.text(locale).to_owned(),
+            Word::MailSupporterReplyOpening.text(locale).to_owned(),
+        )
+    };
+    let title = news.title.map(|t| format!("{t}\n\n")).unwrap_or_default();
+    let reply = news
+        .message
+        .map(|m| format!("{}\n{m}\n\n", Word::MailOfficerReply.text(locale)))
+        .unwrap_or_default();
+    let leave = format!(
+        "{}/r/{}/leave?token={leave_token}&lang={}",
+        ctx.public_url,
+        news.region,
+        locale.key()
+    );
+    let body = format!(
+        "{opening}\n{title}{reply}{}\n{leave}\n\n{}\n",
+        Word::MailSupporterLeave.text(locale),
+        Word::MailAutomatic.text(locale),
+    );
+    Some(Mail {
+        to: to.to_owned(),
+        subject,
+        body,
+    })
+}
+
 /// An officer's e-mail about a complaint that needs them.
 /// The outbox's event type of a mail to the reporter.
 pub const TO_REPORTER: &str = "email.reporter";
+/// The outbox's event type of a mail to a supporter of a complaint.
+pub const TO_SUPPORTER: &str = "email.supporter";
 /// The outbox's event type of a mail to an officer.
 pub const TO_OFFICER: &str = "email.officer";
 

@@ -10,6 +10,7 @@ pub mod limits;
 pub mod open311;
 pub mod public;
 pub mod sites;
+pub mod supporters;
 pub mod system;
 pub mod transparency;
 pub mod uploads;
@@ -47,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/regions", get(public::list_regions))
         .route("/regions/{slug}/form", get(public::find_region_form))
         .route("/regions/{slug}/stats", get(transparency::stats_json))
+        .route("/regions/{slug}/similar", get(supporters::list))
+        .route("/similar/{id}/supporters", post(supporters::join))
         .route("/complaints", post(public::submit_complaint))
         .route("/complaints/{code}", get(public::find_complaint_by_code))
         .route(
@@ -104,6 +107,10 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{slug}/track/confirm", post(hosted::confirm_from_tracker))
         .route("/r/{slug}/track/erase", post(hosted::erase_from_tracker))
         .route("/r/{slug}/track/rate", post(hosted::rate_from_tracker))
+        .route(
+            "/r/{slug}/leave",
+            get(supporters::show_leave).post(supporters::leave),
+        )
         .route("/s/{key}", get(sites::hosted))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit_citizens))
         .layer(SetResponseHeaderLayer::overriding(

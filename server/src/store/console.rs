@@ -149,6 +149,8 @@ pub struct ComplaintRecord {
     pub updated_at: i64,
     pub version: i64,
     pub lapor_tracking_id: Option<String>,
+    /// Citizens who joined it ("saya juga"); never who they are.
+    pub supporters: i64,
 }
 
 impl InboxRow {

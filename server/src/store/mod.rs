@@ -138,7 +138,7 @@ pub struct Retention {
     pub delivered_before: i64,
     /// Idempotency and reply keys, inbound and LAPOR message ids.
     pub keys_before: i64,
-    /// Reporters' contact details of complaints that ended before this.
+    /// Reporters' and supporters' contact details of complaints that ended before this.
     pub contacts_before: i64,
 }
 
@@ -704,6 +704,37 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Records something about a site or an origin.
     async fn site_note(&self, note: crate::sites::SiteNote, at_ms: i64) -> Result<(), StoreError>;
 
+    /// Joinable complaints like one a citizen is about to file ("saya
+    /// juga"): see [`ops::similar`](sqlite_ops::similar).
+    async fn similar(
+        &self,
+        region: &str,
+        category: &str,
+        district: &str,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::supporters::SimilarRow>, StoreError>;
+
+    /// Counts a citizen as a supporter of a joinable complaint, once.
+    async fn join(
+        &self,
+        public_id: &str,
+        who: crate::supporters::NewSupporter,
+    ) -> Result<crate::supporters::Joined, StoreError>;
+
+    /// Stops a supporter's e-mails; the supported complaint's title, `None`
+    /// for an unknown token.
+    async fn leave(&self, token: &str) -> Result<Option<String>, StoreError>;
+
+    /// Supporters who joined between the times (of one region or all), and
+    /// how many complaints they joined.
+    async fn supporters_between(
+        &self,
+        region: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(i64, i64), StoreError>;
+
     /// Finishes writes in flight and closes every connection.
     async fn close(&self);
 }
@@ -729,6 +760,7 @@ pub mod sqlite_ops {
     include!("ops/attachments.rs");
     include!("ops/stats.rs");
     include!("ops/sites.rs");
+    include!("ops/supporters.rs");
 }
 
 pub mod postgres_ops {
@@ -752,6 +784,7 @@ pub mod postgres_ops {
     include!("ops/attachments.rs");
     include!("ops/stats.rs");
     include!("ops/sites.rs");
+    include!("ops/supporters.rs");
 }
 
 /// The default integration mode for a 2019 LAPOR group.

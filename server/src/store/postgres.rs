@@ -1026,6 +1026,52 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn similar(
+        &self,
+        region: &str,
+        category: &str,
+        district: &str,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::supporters::SimilarRow>, StoreError> {
+        ops::similar(
+            &mut *self.pool.acquire().await?,
+            region,
+            category,
+            district,
+            since_ms,
+            limit,
+        )
+        .await
+    }
+
+    async fn join(
+        &self,
+        public_id: &str,
+        who: crate::supporters::NewSupporter,
+    ) -> Result<crate::supporters::Joined, StoreError> {
+        let mut tx = self.begin().await?;
+        let joined = ops::join(&mut tx, public_id, &who).await?;
+        tx.commit().await?;
+        Ok(joined)
+    }
+
+    async fn leave(&self, token: &str) -> Result<Option<String>, StoreError> {
+        let mut tx = self.begin().await?;
+        let left = ops::leave(&mut tx, token).await?;
+        tx.commit().await?;
+        Ok(left)
+    }
+
+    async fn supporters_between(
+        &self,
+        region: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        ops::supporters_between(&mut *self.pool.acquire().await?, region, from_ms, to_ms).await
+    }
+
     async fn close(&self) {
         if let Some(listener) = &self.listener {
             listener.abort();

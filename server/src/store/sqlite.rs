@@ -1093,6 +1093,58 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn similar(
+        &self,
+        region: &str,
+        category: &str,
+        district: &str,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::supporters::SimilarRow>, StoreError> {
+        ops::similar(
+            &mut *self.readers.acquire().await?,
+            region,
+            category,
+            district,
+            since_ms,
+            limit,
+        )
+        .await
+    }
+
+    async fn join(
+        &self,
+        public_id: &str,
+        who: crate::supporters::NewSupporter,
+    ) -> Result<crate::supporters::Joined, StoreError> {
+        let public_id = public_id.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let (public_id, who) = (public_id.clone(), who.clone());
+                Box::pin(async move { ops::join(conn, &public_id, &who).await })
+            }))
+            .await
+    }
+
+    async fn leave(&self, token: &str) -> Result<Option<String>, StoreError> {
+        let token = token.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let token = token.clone();
+                Box::pin(async move { ops::leave(conn, &token).await })
+            }))
+            .await
+    }
+
+    async fn supporters_between(
+        &self,
+        region: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        ops::supporters_between(&mut *self.readers.acquire().await?, region, from_ms, to_ms).await
+    }
+
     async fn close(&self) {
         self.writer.close().await;
         self.readers.close().await;

@@ -562,6 +562,9 @@ pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
                 dt { (page.t("Unit", "Unit")) } dd { (page.unit_name(&c.region_slug, &c.unit_key)) }
                 dt { (page.t("Kategori", "Category")) } dd { (page.category_name(&c.category_key)) }
                 dt { (page.t("Klasifikasi", "Classification")) } dd { (c.classification) }
+                // Citizens who joined it instead of filing it again: how
+                // many, never who.
+                dt { (page.t("Warga yang ikut mendukung", "Citizens supporting it")) } dd.supporters { (c.supporters) }
                 @if let Some(d) = &c.district_key {
                     dt { (page.t("Kecamatan", "District")) } dd { (page.catalog.district(d).map_or(d.as_str(), |x| x.name.as_str())) }
                 }
@@ -753,7 +756,20 @@ fn mode_words(mode: aduan_app::api::IntegrationMode, locale: Locale) -> &'static
     }
 }
 
-pub fn overview(page: &Page<'_>, loads: &[UnitLoad], every_region: bool) -> Markup {
+/// Citizens who joined complaints in the last 30 days instead of filing them
+/// again ("saya juga"), and how many complaints they joined.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Support {
+    pub supporters: i64,
+    pub complaints: i64,
+}
+
+pub fn overview(
+    page: &Page<'_>,
+    loads: &[UnitLoad],
+    every_region: bool,
+    support: Support,
+) -> Markup {
     let total = |f: fn(&UnitLoad) -> i64| loads.iter().map(f).sum::<i64>();
     let region_total = |slug: &str, f: fn(&UnitLoad) -> i64| {
         loads
@@ -792,6 +808,9 @@ pub fn overview(page: &Page<'_>, loads: &[UnitLoad], every_region: bool) -> Mark
                 li { strong { (total(|l| l.open)) } " " (page.t("terbuka", "open")) }
                 li.bad { strong { (total(|l| l.overdue)) } " " (page.t("lewat tenggat", "overdue")) }
                 li { strong { (total(|l| l.due_soon)) } " " (page.t("tenggat minggu ini", "due this week")) }
+                li.support { strong { (support.supporters) } " " (page.t("warga ikut mendukung", "citizens joined"))
+                    " " (page.t("pengaduan yang ada (30 hari), pada", "existing complaints (30 days), on")) " "
+                    strong { (support.complaints) } " " (page.t("pengaduan", "complaints")) }
             }
             @if loads.is_empty() {
                 p.empty { (page.t("Tidak ada pengaduan terbuka.", "No open complaint.")) }

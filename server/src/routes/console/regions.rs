@@ -34,17 +34,27 @@ pub async fn show_overview(
         ..who.scope(&catalog)
     };
     let week_end = today.add_days(6);
-    match state
+    let now = now_ms();
+    let support = state
+        .store
+        .supporters_between(scope.region.as_deref(), now - 30 * 86_400_000, now + 1)
+        .await
+        .map(|(supporters, complaints)| pages::Support {
+            supporters,
+            complaints,
+        });
+    let loads = state
         .store
         .overview(&scope, &today.to_string(), &week_end.to_string())
-        .await
-    {
-        Ok(loads) => pages::html(
+        .await;
+    match loads.and_then(|loads| support.map(|support| (loads, support))) {
+        Ok((loads, support)) => pages::html(
             StatusCode::OK,
             pages::overview(
                 &Page::new(locale, &who, &catalog),
                 &loads,
                 scope.region.is_none(),
+                support,
             ),
         ),
         Err(e) => store_failed(locale, &e),

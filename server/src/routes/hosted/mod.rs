@@ -5,6 +5,8 @@
 
 mod pages;
 
+pub(crate) use self::pages::{error_page, leave_page, no_such_region};
+
 use std::collections::BTreeMap;
 
 use aduan_app::api::{ComplaintInput, Locale, Receipt, ReporterInput};
@@ -15,9 +17,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use self::pages::{
-    error_page, form_page, html_response, new_key, no_such_region, receipt_page, tracker_page,
-};
+use self::pages::{form_page, html_response, new_key, receipt_page, tracker_page};
 use crate::attachments::intake::{FormFiles, read_form};
 use crate::error::ApiError;
 use crate::extract::AcceptLocale;

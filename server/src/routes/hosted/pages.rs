@@ -48,7 +48,7 @@ pub(super) fn html_response(status: StatusCode, markup: Markup) -> Response {
     (status, markup).into_response()
 }
 
-pub(super) fn error_page(locale: Locale, error: &ApiError) -> Response {
+pub(crate) fn error_page(locale: Locale, error: &ApiError) -> Response {
     let message = error.text();
     let body = html! { h1 { (message) } };
     html_response(
@@ -57,7 +57,7 @@ pub(super) fn error_page(locale: Locale, error: &ApiError) -> Response {
     )
 }
 
-pub(super) fn no_such_region(locale: Locale) -> Response {
+pub(crate) fn no_such_region(locale: Locale) -> Response {
     let error = ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale);
     error_page(locale, &error)
 }
@@ -249,6 +249,44 @@ pub(super) fn form_page(
         p { a href=(format!("/r/{}/track?lang={}", region.slug, locale.key())) { (t(Label::TrackLink)) } }
     };
     page(locale, t(Label::FileTitle), &switch, body)
+}
+
+/// The page behind the link in a supporter's e-mails: `token` when it may
+/// be one, `done` once their e-mails stopped.
+pub(crate) fn leave_page(
+    region: &str,
+    locale: Locale,
+    token: Option<&str>,
+    done: Option<bool>,
+) -> Response {
+    use aduan_app::words::Word;
+    let title = Word::LeaveTitle.text(locale);
+    let (status, body) = match (token, done) {
+        (Some(_), Some(true)) => (
+            StatusCode::OK,
+            html! { h1 { (title) } p role="status" { (Word::LeaveDone.text(locale)) } },
+        ),
+        (Some(token), _) => (
+            StatusCode::OK,
+            html! {
+                h1 { (title) }
+                p { (Word::LeaveIntro.text(locale)) }
+                form method="post" action=(format!("/r/{region}/leave")) {
+                    input type="hidden" name="token" value=(token);
+                    input type="hidden" name="lang" value=(locale.key());
+                    button type="submit" { (Word::LeaveButton.text(locale)) }
+                }
+            },
+        ),
+        (None, _) => (
+            StatusCode::NOT_FOUND,
+            html! { h1 { (title) } p.error role="alert" { (Word::LeaveUnknown.text(locale)) } },
+        ),
+    };
+    let token = token.unwrap_or_default().to_owned();
+    let region = region.to_owned();
+    let switch = move |l: Locale| format!("/r/{region}/leave?token={token}&lang={}", l.key());
+    html_response(status, page(locale, title, &switch, body))
 }
 
 pub(super) fn receipt_page(region: &Region, locale: Locale, receipt: &Receipt) -> Markup {

@@ -182,15 +182,21 @@ async fn insert_mail(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let payload = serde_json::to_string(mail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    // The reporter's own mail is marked, so that the outbox's readers can
-    // leave out whose address it is.
-    let to_reporter = delivery_id.ends_with("_r");
+    // A citizen's mail (the reporter's `_r`, a supporter's `_s{id}`) is
+    // marked, so that the outbox's readers can leave out whose address it is.
+    let event_type = if delivery_id.ends_with("_r") {
+        crate::mail::TO_REPORTER
+    } else if delivery_id.rsplit('_').next().is_some_and(|last| last.starts_with('s')) {
+        crate::mail::TO_SUPPORTER
+    } else {
+        crate::mail::TO_OFFICER
+    };
     let row = OutboxMessage {
         delivery_id,
         channel: "email",
         target: &mail.to,
         complaint_id,
-        event_type: if to_reporter { crate::mail::TO_REPORTER } else { crate::mail::TO_OFFICER },
+        event_type,
         payload: &payload,
     };
     queue_once(conn, &row, now_ms).await
@@ -233,8 +239,28 @@ pub async fn queue_mail(
     let Some((email, locale, title)) = row else {
         return Ok(());
     };
-    use crate::disclosure::{Audience, Field, keep};
+    use crate::disclosure::{Audience, Field, keep, may};
     let email = keep(Audience::ReporterMail, facts.privacy, Field::ReporterEmail, email);
+    let news = crate::mail::SupporterNews {
+        region: facts.region,
+        title: keep(Audience::SupporterMail, facts.privacy, Field::Title, Some(title.as_str())),
+        author,
+        kind: facts.kind,
+        from: facts.from_status,
+        to_status: facts.to_status,
+        message: keep(Audience::SupporterMail, facts.privacy, Field::OfficerReply, facts.public_message),
+    };
+    if may(Audience::SupporterMail, facts.privacy, Field::Routing) {
+        for (supporter, address, locale, token) in supporters_to_tell(conn, complaint_id).await? {
+            let Some(address) = keep(Audience::SupporterMail, facts.privacy, Field::SupporterContact, Some(address)) else {
+                continue;
+            };
+            let locale = aduan_app::api::Locale::from_key(&locale).unwrap_or_default();
+            if let Some(mail) = crate::mail::for_supporter(ctx, &address, locale, &token, &news) {
+                insert_mail(conn, &format!("mail_{event_id}_s{supporter}"), complaint_id, &mail, facts.at_ms).await?;
+            }
+        }
+    }
     let title = keep(Audience::OfficerMail, facts.privacy, Field::Title, Some(title)).unwrap_or_default();
     if let Some(email) = email {
         let locale = aduan_app::api::Locale::from_key(&locale).unwrap_or_default();

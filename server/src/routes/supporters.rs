@@ -1,0 +1,168 @@
+//! "Saya juga": the widget's listing of complaints like the one a citizen
+//! is filing, joining one, and the link in a supporter's e-mails that
+//! stops them. What is shown is decided in [`crate::supporters`].
+
+use aduan_app::api::{Locale, SupportInput};
+use aduan_app::i18n::{Msg, Reason};
+use aduan_app::validate::{self, Invalid};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::extract::{AcceptLocale, JsonBody};
+use crate::state::{AppState, now_ms};
+use crate::supporters::{self, Joined, NewSupporter};
+
+/// `?category=&district=` of the listing.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SimilarQuery {
+    pub category: String,
+    pub district: String,
+}
+
+/// `GET /api/v1/regions/{slug}/similar?category=K&district=D`: up to five
+/// open complaints of that category in that district from the last 60
+/// days, newest first, as anyone may see them.
+pub async fn list(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<SimilarQuery>,
+    AcceptLocale(locale): AcceptLocale,
+) -> Result<Response, ApiError> {
+    let catalog = state.catalog();
+    if catalog.region(&slug).is_none() {
+        return Err(ApiError::not_found(Reason::RegionNotFound).speaking(locale));
+    }
+    let mut fields = std::collections::BTreeMap::new();
+    let category = query.category.trim();
+    match category {
+        "" => fields.insert("category".to_owned(), Msg::Required),
+        key if catalog.category(key).is_none() => {
+            fields.insert("category".to_owned(), Msg::UnknownCategory)
+        }
+        _ => None,
+    };
+    let district = catalog.district(query.district.trim());
+    if district.is_none() {
+        let msg = match query.district.trim() {
+            "" => Msg::Required,
+            _ => Msg::UnknownDistrict,
+        };
+        fields.insert("district".to_owned(), msg);
+    }
+    let Some(district) = district.filter(|_| fields.is_empty()) else {
+        return Err(ApiError::invalid(&Invalid { locale, fields }));
+    };
+    // A district's complaints go to the region it belongs to, whichever
+    // region's site the citizen is on.
+    let now = now_ms();
+    let since = now - supporters::WINDOW_DAYS * 86_400_000;
+    let rows = state
+        .store
+        .similar(
+            &district.region,
+            category,
+            &district.key,
+            since,
+            supporters::LISTED,
+        )
+        .await?;
+    let offset = catalog.settings.timezone_offset_minutes;
+    let listed = supporters::public_view(rows, catalog.today(now), offset, locale);
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({ "complaints": listed })),
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/similar/{id}/supporters`: a citizen joins the complaint
+/// with this public id. 201 with the supporters' count when they are
+/// counted now, 200 with it when they had joined before (nothing changes).
+pub async fn join(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    AcceptLocale(header_locale): AcceptLocale,
+    JsonBody(input): JsonBody<SupportInput>,
+) -> Result<Response, ApiError> {
+    // Without a `locale` field, the language of the request.
+    let unnamed = input.locale.as_deref().is_none_or(|l| l.trim().is_empty());
+    let asked = |locale| if unnamed { header_locale } else { locale };
+    let (contact, locale) = validate::supporter(&input).map_err(|mut e| {
+        e.locale = asked(e.locale);
+        ApiError::invalid(&e)
+    })?;
+    let locale = asked(locale);
+    let not_found = || ApiError::not_found(Reason::SupportNotFound).speaking(locale);
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(not_found());
+    }
+    let who = NewSupporter::new(contact, locale, now_ms());
+    let (status, count, joined) = match state.store.join(&id, who).await? {
+        Joined::NotFound => return Err(not_found()),
+        Joined::Joined(n) => (StatusCode::CREATED, n, true),
+        Joined::Already(n) => (StatusCode::OK, n, false),
+    };
+    Ok((
+        status,
+        Json(serde_json::json!({ "id": id, "supporters": count, "joined": joined })),
+    )
+        .into_response())
+}
+
+/// The link in a supporter's e-mails.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LeaveForm {
+    pub token: String,
+    pub lang: String,
+}
+
+fn token_shape(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn locale_of(form: &LeaveForm, header: Locale) -> Locale {
+    Locale::from_key(&form.lang).unwrap_or(header)
+}
+
+/// `GET /r/{slug}/leave?token=`: asks before stopping (a mail scanner that
+/// follows the link stops nothing).
+pub async fn show_leave(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(form): Query<LeaveForm>,
+    AcceptLocale(header): AcceptLocale,
+) -> Response {
+    let locale = locale_of(&form, header);
+    if state.catalog().region(&slug).is_none() {
+        return super::hosted::no_such_region(locale);
+    }
+    let token = Some(form.token.as_str()).filter(|t| token_shape(t));
+    super::hosted::leave_page(&slug, locale, token, None)
+}
+
+/// `POST /r/{slug}/leave`: stops a supporter's e-mails.
+pub async fn leave(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    axum::Form(form): axum::Form<LeaveForm>,
+) -> Response {
+    let locale = locale_of(&form, header);
+    if state.catalog().region(&slug).is_none() {
+        return super::hosted::no_such_region(locale);
+    }
+    if !token_shape(&form.token) {
+        return super::hosted::leave_page(&slug, locale, None, None);
+    }
+    match state.store.leave(&form.token).await {
+        Ok(Some(_)) => super::hosted::leave_page(&slug, locale, Some(&form.token), Some(true)),
+        Ok(None) => super::hosted::leave_page(&slug, locale, None, None),
+        Err(e) => super::hosted::error_page(locale, &ApiError::from(e).speaking(locale)),
+    }
+}
