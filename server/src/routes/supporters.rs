@@ -46,7 +46,9 @@ pub async fn list(
         }
         _ => None,
     };
-    let district = catalog.district(query.district.trim());
+    // Its key or its name, as a complaint names it.
+    let district = aduan_app::validate::Catalog::district_key(&*catalog, query.district.trim())
+        .and_then(|key| catalog.district(&key));
     if district.is_none() {
         let msg = match query.district.trim() {
             "" => Msg::Required,

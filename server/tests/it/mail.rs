@@ -98,7 +98,7 @@ impl Smtp {
         Smtp { port, mails }
     }
 
-    async fn to(&self, address: &str) -> Vec<Received> {
+    pub(crate) async fn to(&self, address: &str) -> Vec<Received> {
         self.mails
             .lock()
             .await
@@ -109,7 +109,7 @@ impl Smtp {
     }
 }
 
-async fn with_smtp(engine: Engine, port: u16, attempts: u32) -> TestApp {
+pub(crate) async fn with_smtp(engine: Engine, port: u16, attempts: u32) -> TestApp {
     spawn_app_with(engine, move |c| {
         c.smtp_host = Some("127.0.0.1".into());
         c.smtp_port = port;
@@ -119,7 +119,7 @@ async fn with_smtp(engine: Engine, port: u16, attempts: u32) -> TestApp {
     .await
 }
 
-async fn settle(app: &TestApp) {
+pub(crate) async fn settle(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while app
         .db

@@ -33,3 +33,4 @@ mod processes;
 mod sign_in;
 mod sites;
 mod stats;
+mod supporters;

@@ -1,0 +1,379 @@
+//! "Saya juga": the listing shows only what the disclosure policy lets
+//! anyone see and never a confidential complaint; joining counts a contact
+//! once; a supporter's details reach nobody but the supporter; they hear of
+//! progress without the tracking code and can stop hearing.
+
+use serde_json::{Value, json};
+
+use crate::console::{file, officer, with};
+use crate::mail::{Smtp, plain, settle, with_smtp};
+use crate::support::{Engine, TestApp};
+
+async fn listed(app: &TestApp, query: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/regions/badung/similar?{query}")))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("an answer");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn join(app: &TestApp, id: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/similar/{id}/supporters")))
+        .json(&body)
+        .send()
+        .await
+        .expect("an answer");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn ids(listing: &Value) -> Vec<String> {
+    listing["complaints"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn duplicates_become_supporters(engine: Engine) {
+    let smtp = Smtp::start(0).await;
+    let app = with_smtp(engine, smtp.port, 12).await;
+    crate::console::wait_until_serving(&app).await;
+    let coordinator = officer(&app, "coordinator", "badung", None).await;
+    let unit = officer(&app, "unit", "badung", Some("pupr")).await;
+    let dispatch = [("action", "dispatch"), ("unit", "pupr")];
+
+    // Roads in Kuta: a public one and an anonymous one, both accepted by the
+    // coordinator; a confidential one, accepted too; one not yet looked at;
+    // and an accepted one elsewhere (another district, another category).
+    let public = file(
+        &app,
+        with(json!({"title": "Lubang JALAN-UMUM di Jalan Raya Kuta"})),
+    )
+    .await;
+    let anonymous = file(
+        &app,
+        with(
+            json!({"title": "Lubang JALAN-ANONIM dekat pantai", "privacy": "anonymous",
+        "reporter": {"name": "Nyoman Rahasia", "email": "nyoman@example.id"}}),
+        ),
+    )
+    .await;
+    let confidential = file(
+        &app,
+        with(json!({"title": "Pungutan JALAN-RAHASIA di proyek jalan", "privacy": "confidential"})),
+    )
+    .await;
+    let unseen = file(
+        &app,
+        with(json!({"title": "Lubang JALAN-BARU belum diperiksa"})),
+    )
+    .await;
+    let elsewhere = file(
+        &app,
+        with(json!({"title": "Lubang JALAN-LAIN di Mengwi", "district": "Mengwi"})),
+    )
+    .await;
+    let rubbish = file(
+        &app,
+        with(json!({"title": "Sampah JALAN-SAMPAH menumpuk", "category": "sampah"})),
+    )
+    .await;
+    for code in [&public, &anonymous, &confidential, &elsewhere] {
+        let (status, _, page) = coordinator.act(code, &dispatch).await;
+        assert_eq!(status, 303, "{page}");
+    }
+    coordinator
+        .act(&rubbish, &[("action", "dispatch"), ("unit", "dlh")])
+        .await;
+    let id = |code: String| {
+        let app = &app;
+        async move { app.db.public_id(&code).await }
+    };
+    let (public_id, anonymous_id) = (id(public.clone()).await, id(anonymous.clone()).await);
+    let (confidential_id, unseen_id) = (id(confidential.clone()).await, id(unseen.clone()).await);
+
+    // The listing: newest first, only what anyone may see.
+    let (status, listing) = listed(&app, "category=jalan&district=Kuta").await;
+    assert_eq!(status, 200, "{listing}");
+    assert_eq!(
+        ids(&listing),
+        [anonymous_id.clone(), public_id.clone()],
+        "{listing}"
+    );
+    let first = &listing["complaints"][1];
+    assert_eq!(first["title"], "Lubang JALAN-UMUM di Jalan Raya Kuta");
+    assert_eq!(first["status"], "verified");
+    assert_eq!(first["status_label"], "Verified and assigned");
+    assert_eq!(first["age_days"], 0);
+    assert_eq!(first["supporters"], 0);
+    let text = listing.to_string();
+    for secret in [
+        "JALAN-RAHASIA",
+        "JALAN-BARU",
+        "JALAN-LAIN",
+        "JALAN-SAMPAH",
+        "Wayan",
+        "wayan@",
+        "Nyoman",
+        "nyoman@",
+        &public,
+        &anonymous,
+        &confidential_id,
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    // The district by its key gives the same.
+    assert_eq!(
+        ids(&listed(&app, "category=jalan&district=kuta").await.1).len(),
+        2
+    );
+
+    // Joining: once per person, however the address is typed.
+    let (status, joined) = join(
+        &app,
+        &public_id,
+        json!({"email": "ketut@example.id", "name": "Ketut"}),
+    )
+    .await;
+    assert_eq!(
+        (status, &joined["supporters"], &joined["joined"]),
+        (201, &json!(1), &json!(true)),
+        "{joined}"
+    );
+    let (status, again) = join(&app, &public_id, json!({"email": " KETUT@Example.ID "})).await;
+    assert_eq!(
+        (status, &again["supporters"], &again["joined"]),
+        (200, &json!(1), &json!(false)),
+        "{again}"
+    );
+    let (status, by_phone) = join(
+        &app,
+        &public_id,
+        json!({"phone": "0812 9999 0000", "locale": "en"}),
+    )
+    .await;
+    assert_eq!(
+        (status, &by_phone["supporters"]),
+        (201, &json!(2)),
+        "{by_phone}"
+    );
+    let (status, _) = join(&app, &public_id, json!({"phone": "+62 812 9999 0000"})).await;
+    assert_eq!(status, 200, "the same number written another way");
+    // What cannot be joined is not found, and says nothing more.
+    for not_joinable in [
+        &confidential_id,
+        &unseen_id,
+        "0000000000000000",
+        "no-such-id",
+    ] {
+        let (status, refused) =
+            join(&app, not_joinable, json!({"email": "ketut@example.id"})).await;
+        assert_eq!(status, 404, "{not_joinable}: {refused}");
+        assert!(!refused.to_string().contains("JALAN-RAHASIA"), "{refused}");
+    }
+    // A contact is needed; nothing is stored without one.
+    let (status, refused) = join(&app, &anonymous_id, json!({"name": "Ketut"})).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["error"]["fields"]["email"].is_string(), "{refused}");
+    let (status, _) = join(
+        &app,
+        &anonymous_id,
+        json!({"email": "ketut@example.id", "extra": 1}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM supporters").await, 2);
+
+    // The count shows in the listing; who joined shows nowhere.
+    let (_, listing) = listed(&app, "category=jalan&district=Kuta").await;
+    assert_eq!(listing["complaints"][1]["supporters"], 2, "{listing}");
+    let (_, page) = coordinator
+        .get(&format!("/console/complaints/{public}"))
+        .await;
+    assert!(page.contains(r#"<dd class="supporters">2</dd>"#), "{page}");
+    let (_, overview) = coordinator.get("/console/overview").await;
+    assert!(
+        overview.contains("<strong>2</strong> warga ikut mendukung"),
+        "{overview}"
+    );
+    let open311 = app
+        .client
+        .get(app.url("/open311/v2/requests.json?jurisdiction_id=badung"))
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .unwrap_or_default();
+    for page in [&page, &overview, &open311, &listing.to_string()] {
+        for secret in ["ketut", "Ketut", "9999"] {
+            assert!(!page.contains(secret), "{secret} shown: {page}");
+        }
+    }
+
+    // Progress reaches the supporter who left an address: in their
+    // language, with the officer's reply, without the tracking code.
+    settle(&app).await;
+    let (status, _, page) = unit
+        .act(
+            &public,
+            &[
+                ("action", "plan"),
+                ("tier", "moderate"),
+                ("message", "Tim menambal minggu depan."),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    settle(&app).await;
+    let mails = smtp.to("ketut@example.id").await;
+    assert_eq!(mails.len(), 1, "one e-mail for one change");
+    let text = plain(&mails[0].data);
+    assert!(
+        text.contains("Lubang JALAN-UMUM") && text.contains("Tim menambal minggu depan."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Subject: Pengaduan yang Anda dukung: Sedang ditindaklanjuti"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&public),
+        "the tracking code went to a supporter: {text}"
+    );
+    assert!(!text.contains("/track"), "{text}");
+    assert!(
+        !text.contains("Wayan") && !text.contains("wayan@"),
+        "{text}"
+    );
+    // The reporter still hears with their code.
+    assert!(
+        smtp.to("wayan@example.id")
+            .await
+            .iter()
+            .any(|m| plain(&m.data).contains(&public))
+    );
+
+    // The link stops the e-mails: asked first, then done; still counted.
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/r/badung/leave?token="))
+        .unwrap_or_else(|| panic!("no link to stop: {text}"))
+        .to_owned();
+    let token = link
+        .split("token=")
+        .nth(1)
+        .and_then(|t| t.split('&').next())
+        .unwrap_or_default()
+        .to_owned();
+    let shown = app.client.get(&link).send().await.expect("an answer");
+    assert_eq!(shown.status().as_u16(), 200);
+    let form = shown.text().await.unwrap_or_default();
+    assert!(
+        form.contains(r#"method="post""#) && form.contains(&token),
+        "{form}"
+    );
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM supporters WHERE email IS NOT NULL")
+            .await,
+        1,
+        "a GET stops nothing"
+    );
+    let done = app
+        .client
+        .post(app.url("/r/badung/leave"))
+        .form(&[("token", token.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(done.status().as_u16(), 200);
+    assert!(done.text().await.unwrap_or_default().contains("Done."));
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM supporters WHERE email IS NOT NULL OR name IS NOT NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.db.count("SELECT COUNT(*) FROM supporters").await,
+        2,
+        "still counted"
+    );
+    let unknown = app
+        .client
+        .post(app.url("/r/badung/leave"))
+        .form(&[("token", "0123456789abcdef0123456789abcdef")])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(unknown.status().as_u16(), 404);
+    unit.act(
+        &public,
+        &[("action", "resolve"), ("message", "Sudah ditambal.")],
+    )
+    .await;
+    settle(&app).await;
+    assert_eq!(
+        smtp.to("ketut@example.id").await.len(),
+        1,
+        "no e-mail after leaving"
+    );
+
+    // Resolved, it is no longer listed nor joinable.
+    let (_, listing) = listed(&app, "category=jalan&district=Kuta").await;
+    assert_eq!(ids(&listing), [anonymous_id.clone()]);
+    assert_eq!(
+        join(&app, &public_id, json!({"email": "kadek@example.id"}))
+            .await
+            .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn sqlite_duplicates_become_supporters() {
+    duplicates_become_supporters(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_duplicates_become_supporters() {
+    duplicates_become_supporters(Engine::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_listing_asked_wrongly_is_refused_with_each_field_named() {
+    let app = crate::support::spawn_app_with(Engine::Sqlite, |_| {}).await;
+    crate::console::wait_until_serving(&app).await;
+    let (status, body) = listed(&app, "district=Kuta").await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["fields"]["category"].is_string()
+            && body["error"]["fields"].get("district").is_none(),
+        "{body}"
+    );
+    let (status, body) = listed(&app, "category=nothing&district=Atlantis").await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["error"]["fields"]["district"], "This district is not known.",
+        "{body}"
+    );
+    assert!(body["error"]["fields"]["category"].is_string(), "{body}");
+    let r = app
+        .client
+        .get(app.url("/api/v1/regions/atlantis/similar?category=jalan&district=Kuta"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(r.status().as_u16(), 404);
+}
