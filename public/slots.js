@@ -1,11 +1,14 @@
 /*
  * The form's slots around the wasm, loaded with it: photos and documents
  * before the form's consent (attach.js does the work, loaded the first time
- * a file is chosen or when a draft has some), and the reporter's rating of
- * the handling in the tracker (rate.js). Every text is set as text.
+ * a file is chosen or when a draft has some), complaints like the one being
+ * filed once its category and district are chosen (similar.js), and the
+ * reporter's rating of the handling in the tracker (rate.js). Every text is
+ * set as text.
  */
 var ATTACH = "__ADUAN_ATTACH__";
 var RATE = "__ADUAN_RATE__";
+var SIMILAR = "__ADUAN_SIMILAR__";
 
 var attaching = null;
 function attach(base) {
@@ -35,7 +38,15 @@ export function watch(content, o) {
     slot.setAttribute("data-lang", lang());
     Array.prototype.forEach.call(slot.querySelectorAll("legend,span.help,label"), function (el, i) { el.textContent = t[i]; });
   };
+  // "Saya juga": similar.js reads the category and the district at every
+  // change (and, once it is in, when the form changes: a language, a draft).
+  var looking = null;
+  var similar = function () {
+    looking = import(new URL(SIMILAR, o.base).href).then(function (m) { m.look(content, opts); }, o.report);
+  };
+  content.addEventListener("change", similar);
   var observer = new MutationObserver(function () {
+    if (looking) similar();
     // The tracker's slot for the reporter's rating of the handling.
     var rating = content.querySelector("[data-aduan-rate]:not([data-aduan-rate='']):not([data-rating])");
     if (rating) {

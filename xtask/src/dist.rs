@@ -323,12 +323,18 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
     let rate = script("rate.js", "rate")?;
     let rate_name = format!("rate.{:016x}.js", fnv64(rate.as_bytes()));
     let rate_sizes = publish(&dist, &rate_name, rate.as_bytes())?;
+    // Complaints like the one being filed, loaded once its category and
+    // district are chosen.
+    let similar = script("similar.js", "similar")?;
+    let similar_name = format!("similar.{:016x}.js", fnv64(similar.as_bytes()));
+    publish(&dist, &similar_name, similar.as_bytes())?;
     // The form's slots around the wasm, loaded with it.
     let slots = std::fs::read_to_string(root().join("public/slots.js"))
         .map_err(|e| format!("public/slots.js: {e}"))?;
     let slots = compact_glue(&slots)
         .replace("__ADUAN_ATTACH__", &format!("dist/{attach_name}"))
-        .replace("__ADUAN_RATE__", &format!("dist/{rate_name}"));
+        .replace("__ADUAN_RATE__", &format!("dist/{rate_name}"))
+        .replace("__ADUAN_SIMILAR__", &format!("dist/{similar_name}"));
     let slots_name = format!("slots.{:016x}.js", fnv64(slots.as_bytes()));
     let slots_sizes = publish(&dist, &slots_name, slots.as_bytes())?;
     // The loader is served at /widget.js; the hashed files sit under /dist/.

@@ -1273,3 +1273,122 @@ async fn a_citizen_files_in_balinese_and_switches_language_on_the_form() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_joins_a_complaint_like_theirs_instead_of_filing_it_again() {
+    use aduan_app::api::Locale;
+    use aduan_app::words::script_word;
+
+    let (app, browser) = setup().await;
+    let coordinator = crate::console::officer(&app, "coordinator", "denpasar", None).await;
+    // Rubbish in Denpasar Barat, accepted by the coordinator: one public, one
+    // confidential (never listed).
+    let like = |title: &str, privacy: &str| {
+        crate::console::with(json!({
+            "region": "denpasar", "category": "sampah", "district": "denpasar-barat",
+            "title": title, "privacy": privacy,
+        }))
+    };
+    let public =
+        crate::console::file(&app, like("Sampah TERBUKA menumpuk di pasar", "public")).await;
+    let hidden =
+        crate::console::file(&app, like("Sampah RAHASIA dibuang petugas", "confidential")).await;
+    for code in [&public, &hidden] {
+        let (status, _, page) = coordinator
+            .act(code, &[("action", "dispatch"), ("unit", "dlh")])
+            .await;
+        assert_eq!(status, 303, "{page}");
+    }
+
+    let page = browser.page().await;
+    page.goto(&app.url("/demo/regency.html")).await;
+    page.wait_for("!!document.querySelector('aduan-launcher')", 10)
+        .await;
+    page.eval(
+        "Aduan.destroy(); document.body.textContent = ''; \
+         const target = document.createElement('div'); target.id = 'form'; document.body.append(target); \
+         const s = document.createElement('script'); s.src = '/widget.js'; \
+         Object.assign(s.dataset, {region: 'denpasar', mode: 'inline', target: '#form'}); \
+         document.body.append(s); true",
+    )
+    .await;
+    page.wait_for(&w(0, "#category option[value=sampah]"), 30)
+        .await;
+    // Nothing is asked before both are chosen.
+    fill(&page, &w(0, "#category"), "sampah").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        page.eval(&format!("!!{}", w(0, ".similar"))).await,
+        json!(false)
+    );
+    fill(&page, &w(0, "#district"), "denpasar-barat").await;
+    let listed = page
+        .wait_for(&format!("{}?.textContent", w(0, ".similar")), 15)
+        .await;
+    let listed = listed.as_str().unwrap_or_default().to_owned();
+    assert!(
+        listed.contains("Sampah TERBUKA menumpuk di pasar"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&script_word("similar", "title", Locale::Id)),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("RAHASIA") && !listed.contains(&public),
+        "{listed}"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('aduan-widget').shadowRoot.querySelectorAll('.similar li').length").await,
+        json!(1)
+    );
+
+    // "Saya juga": a contact, then counted; asked again, counted once.
+    click(&page, &w(0, ".similar li button")).await;
+    page.wait_for(&w(0, ".similar input[type=email]"), 5).await;
+    click(&page, &w(0, ".similar form button[type=submit]")).await;
+    let refused = page
+        .wait_for(&format!("{}?.textContent || ''", w(0, ".similar .err")), 10)
+        .await;
+    assert!(
+        !refused.as_str().unwrap_or_default().is_empty(),
+        "a contact is asked for"
+    );
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM supporters").await, 0);
+    fill(
+        &page,
+        &w(0, ".similar input[type=email]"),
+        "ketut@example.id",
+    )
+    .await;
+    click(&page, &w(0, ".similar form button[type=submit]")).await;
+    let joined = script_word("similar", "joined", Locale::Id).replace("{n}", "1");
+    page.wait_for(
+        &format!(
+            "{}?.textContent === {joined:?}",
+            w(0, ".similar li p[role=status]")
+        ),
+        10,
+    )
+    .await;
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM supporters").await, 1);
+    assert_eq!(app.complaints_stored().await, 2, "nothing was filed");
+
+    // Filing anyway stays at hand: the form is all there, and the panel
+    // goes with one tap, giving the title field the focus.
+    click(&page, &w(0, ".similar > button")).await;
+    page.wait_for(&format!("!{}", w(0, ".similar")), 5).await;
+    assert_eq!(
+        page.eval(&format!(
+            "{}.shadowRoot.activeElement?.id",
+            "document.querySelector('aduan-widget')"
+        ))
+        .await,
+        json!("title")
+    );
+    assert_eq!(
+        page.eval(&format!("!!{}", w(0, "button[type=submit]")))
+            .await,
+        json!(true)
+    );
+}
