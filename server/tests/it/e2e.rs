@@ -1331,7 +1331,7 @@ async fn a_citizen_joins_a_complaint_like_theirs_instead_of_filing_it_again() {
         "{listed}"
     );
     assert!(
-        listed.contains(&script_word("similar", "title", Locale::Id)),
+        listed.contains(script_word("similar", "title", Locale::Id)),
         "{listed}"
     );
     assert!(

@@ -332,7 +332,7 @@ async fn duplicates_become_supporters(engine: Engine) {
 
     // Resolved, it is no longer listed nor joinable.
     let (_, listing) = listed(&app, "category=jalan&district=Kuta").await;
-    assert_eq!(ids(&listing), [anonymous_id.clone()]);
+    assert_eq!(ids(&listing), [anonymous_id]);
     assert_eq!(
         join(&app, &public_id, json!({"email": "kadek@example.id"}))
             .await
