@@ -361,4 +361,85 @@ mod tests {
             .is_some()
         );
     }
+
+    #[test]
+    fn a_supporter_hears_of_changes_and_replies_only_and_never_the_code() {
+        let news = SupporterNews {
+            region: "badung",
+            title: Some("Jalan berlubang"),
+            author: "officer",
+            kind: "plan",
+            from: Some("verified"),
+            to_status: "in_progress",
+            message: Some("Tim menambal minggu depan."),
+        };
+        let mail = for_supporter(&ctx(), "k@example.id", Locale::En, "0123abcd", &news)
+            .unwrap_or_else(|| unreachable!());
+        assert_eq!(mail.to, "k@example.id");
+        assert_eq!(
+            mail.subject,
+            Word::MailSupporterSubject.fill(
+                Locale::En,
+                &[("status", labels::status(Status::InProgress, Locale::En))]
+            )
+        );
+        assert!(mail.body.contains("Jalan berlubang") && mail.body.contains("Tim menambal"));
+        assert!(
+            mail.body
+                .contains("https://aduan.baliprov.go.id/r/badung/leave?token=0123abcd&lang=en")
+        );
+        assert!(!mail.body.contains("/track"), "{}", mail.body);
+        // A public reply without a change of state.
+        let reply = SupporterNews {
+            kind: "reply",
+            from: Some("in_progress"),
+            ..news
+        };
+        let mail = for_supporter(&ctx(), "k@example.id", Locale::Id, "t", &reply);
+        assert_eq!(
+            mail.map(|m| m.subject),
+            Some(Word::MailSupporterReplySubject.text(Locale::Id).to_owned())
+        );
+        // Without a title (the policy withheld it), nothing stands for it.
+        let untitled = SupporterNews {
+            title: None,
+            ..news
+        };
+        let mail = for_supporter(&ctx(), "k@example.id", Locale::Id, "t", &untitled);
+        assert!(mail.is_some_and(|m| !m.body.contains("Jalan")));
+        // What a supporter need not hear: the filing, the reporter's own
+        // words, an internal note, an event with nothing public in it.
+        for quiet in [
+            SupporterNews {
+                kind: "submitted",
+                from: None,
+                to_status: "submitted",
+                message: None,
+                ..news
+            },
+            SupporterNews {
+                author: "reporter",
+                kind: "reply",
+                from: Some("in_progress"),
+                ..news
+            },
+            SupporterNews {
+                kind: "note",
+                from: Some("in_progress"),
+                message: None,
+                ..news
+            },
+            SupporterNews {
+                kind: "reply",
+                from: Some("in_progress"),
+                message: None,
+                ..news
+            },
+        ] {
+            assert!(
+                for_supporter(&ctx(), "k@example.id", Locale::Id, "t", &quiet).is_none(),
+                "{quiet:?}"
+            );
+        }
+    }
 }
