@@ -8,6 +8,7 @@
 //! - [`words`]: every sentence, from the word files `app/words/*.txt`.
 //! - [`i18n`]: messages of refusals, in every language.
 //! - [`labels`]: the words of the form, receipt and tracker.
+//! - [`markup`]: option lists as escaped markup, for the widget.
 //! - `json` (feature `ui`): the widget's small JSON reader and writer.
 //! - `ui` (feature `ui`): the Leptos components the widget mounts.
 
@@ -17,6 +18,7 @@ pub mod i18n;
 #[cfg(any(feature = "ui", test))]
 pub mod json;
 pub mod labels;
+pub mod markup;
 pub mod tracking;
 pub mod validate;
 pub mod words;

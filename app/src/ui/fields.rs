@@ -221,6 +221,35 @@ pub(super) fn form_fields(
         .collect();
     let chosen_district = d.input.district.clone().unwrap_or_default();
     let chosen_category = d.input.category.clone();
+    // The lists as markup, then the draft's choice as the value.
+    let choose = Label::Choose.text(lang);
+    let district_options = crate::markup::options(
+        choose,
+        &groups
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, list))| {
+                let label = match i {
+                    0 => name,
+                    _ => format!("{} · {name}", Label::OtherRegions.text(lang)),
+                };
+                (Some(label), list)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let categories = f
+        .categories
+        .iter()
+        .map(|c| {
+            let name = if lang == Locale::En {
+                &c.name_en
+            } else {
+                &c.name_id
+            };
+            (c.key.clone(), name.clone())
+        })
+        .collect();
+    let category_options = crate::markup::options(choose, &[(None, categories)]);
     let description = d.input.description.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -249,32 +278,15 @@ pub(super) fn form_fields(
                 </div>
                 <div class="field">
                     <label for="category">{Label::Category.text(lang)}</label>
-                    <select id="category" name="category"
+                    <select id="category" name="category" inner_html=category_options prop:value=chosen_category
                         aria-invalid=invalid(errors, "category") aria-describedby=described(errors, "category")>
-                        <option value="">{Label::Choose.text(lang)}</option>
-                        {f.categories.iter().map(|c| view! {
-                            <option value=c.key.clone() selected=c.key == chosen_category>
-                                {if lang == Locale::En { c.name_en.clone() } else { c.name_id.clone() }}
-                            </option>
-                        }).collect_view()}
                     </select>
                     {err(errors, "category")}
                 </div>
                 <div class="field">
                     <label for="district">{format!("{}{optional}", Label::District.text(lang))}</label>
-                    <select id="district" name="district" aria-describedby="help-district">
-                        <option value="">{Label::Choose.text(lang)}</option>
-                        {groups.into_iter().enumerate().map(|(i, (name, list))| {
-                            let label = if i == 0 { name } else { format!("{} · {}", Label::OtherRegions.text(lang), name) };
-                            view! {
-                                <optgroup label=label>
-                                    {list.into_iter().map(|(key, district)| {
-                                        let selected = key == chosen_district;
-                                        view! { <option value=key selected=selected>{district}</option> }
-                                    }).collect_view()}
-                                </optgroup>
-                            }
-                        }).collect_view()}
+                    <select id="district" name="district" aria-describedby="help-district"
+                        inner_html=district_options prop:value=chosen_district>
                     </select>
                     <span class="help" id="help-district">{Label::DistrictHelp.text(lang)}</span>
                     {err(errors, "district")}

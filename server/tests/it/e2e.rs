@@ -181,6 +181,16 @@ async fn a_complaint_is_filed_its_receipt_shown_and_found_in_the_tracker() {
     assert_eq!(title, "Sampah menumpuk di Jalan Gunung Agung");
     page.wait_for(&w(0, "#category option[value=sampah]"), 30)
         .await;
+    // The lists show the draft's choices.
+    assert_eq!(
+        page.eval(&format!(
+            "[{}.value, {}.value]",
+            w(0, "#category"),
+            w(0, "#district")
+        ))
+        .await,
+        json!(["sampah", "denpasar-barat"])
+    );
     page.eval("window.addEventListener('aduan:submitted', e => { window.__submitted = JSON.stringify(e.detail); }); true").await;
     click(&page, &w(0, "button[type=submit]")).await;
     let code = page
