@@ -26,9 +26,11 @@ pub fn option(out: &mut String, value: &str, text: &str) {
     out.push_str("</option>");
 }
 
-/// A `<select>`'s options: the empty choice (`choose`), then `groups` of
-/// `(value, text)`, each under its label when it has one.
-pub fn options(choose: &str, groups: &[(Option<String>, Vec<(String, String)>)]) -> String {
+/// Options under a label (or none): `(value, text)` each.
+pub type Group = (Option<String>, Vec<(String, String)>);
+
+/// A `<select>`'s options: the empty choice (`choose`), then the groups.
+pub fn options(choose: &str, groups: &[Group]) -> String {
     let mut out = String::new();
     option(&mut out, "", choose);
     for (label, list) in groups {
