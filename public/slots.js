@@ -45,8 +45,34 @@ export function watch(content, o) {
     looking = import(new URL(SIMILAR, o.base).href).then(function (m) { m.look(content, opts); }, o.report);
   };
   content.addEventListener("change", similar);
+  // "Use my location", under the customary village: the phone is asked
+  // only when it is tapped; the point waits on the button for the wasm
+  // (data-aduan-position), and a second tap leaves it out.
+  var locate = function () {
+    var field = content.querySelector("#landmark");
+    field = field && field.closest(".field");
+    if (!field || field.querySelector(".locate") || !navigator.geolocation) return;
+    var b = document.createElement("button");
+    var say = function (i) { b.textContent = (o.words(lang()) || [])[i] || ""; };
+    b.type = "button";
+    b.className = "link locate";
+    say(4);
+    b.onclick = function () {
+      if (b.hasAttribute("data-aduan-position")) {
+        b.removeAttribute("data-aduan-position");
+        return say(4);
+      }
+      say(5);
+      navigator.geolocation.getCurrentPosition(function (p) {
+        b.setAttribute("data-aduan-position", p.coords.latitude.toFixed(6) + "," + p.coords.longitude.toFixed(6));
+        say(6);
+      }, function () { say(7); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+    };
+    field.appendChild(b);
+  };
   var observer = new MutationObserver(function () {
     if (looking) similar();
+    locate();
     // The tracker's slot for the reporter's rating of the handling.
     var rating = content.querySelector("[data-aduan-rate]:not([data-aduan-rate='']):not([data-rating])");
     if (rating) {

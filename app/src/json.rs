@@ -518,7 +518,7 @@ from_members!(strict RegionForm {
     region, categories, districts, classifications, privacy_modes, limits, regions,
 });
 from_members!(lenient ReporterInput { name, email, phone });
-// Not the position: the widget neither sends nor keeps one.
+// Not the position: the widget sends one but does not keep it in a draft.
 from_members!(lenient ComplaintInput {
     region, classification, title, description, category, district, location,
     landmark, incident_date, privacy, reporter, locale,
@@ -578,7 +578,17 @@ impl ToJson for ComplaintInput {
             ("district", opt_text(self.district.as_ref())),
             ("location", opt_text(self.location.as_ref())),
             ("landmark", opt_text(self.landmark.as_ref())),
-            // No position: the widget does not ask the phone for one yet.
+            // The digits as they were checked (`validate::degrees`): numbers.
+            (
+                "position",
+                match &self.position {
+                    Some(p) => object(vec![
+                        ("latitude", Json::Number(p.latitude.clone())),
+                        ("longitude", Json::Number(p.longitude.clone())),
+                    ]),
+                    None => Json::Null,
+                },
+            ),
             ("incident_date", opt_text(self.incident_date.as_ref())),
             ("privacy", text(&self.privacy)),
             ("reporter", self.reporter.to_json()),
@@ -812,6 +822,14 @@ mod tests {
     fn every_input_the_widget_sends_matches_serde() {
         writes_for_serde(&complaint());
         writes_for_serde(&ComplaintInput::default());
+        // A point, as "use my location" gives it (six decimals).
+        writes_for_serde(&ComplaintInput {
+            position: Some(crate::api::Position {
+                latitude: "-8.718200".into(),
+                longitude: "115.168600".into(),
+            }),
+            ..complaint()
+        });
         writes_for_serde(&ReplyInput {
             message: AWKWARD.into(),
             locale: None,

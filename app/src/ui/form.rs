@@ -86,6 +86,15 @@ fn focus_later(root: NodeRef<leptos::html::Div>, selector: &'static str) {
 }
 
 /// The complaint form, its receipt once acknowledged.
+/// What a script around the wasm (slots.js, attach.js) left on an element
+/// of the form: `dataset[key]` of the first match of `selector`, or empty.
+fn slot_data(root: NodeRef<leptos::html::Div>, selector: &str, key: &str) -> String {
+    root.get_untracked()
+        .and_then(|el| el.query_selector(selector).ok().flatten())
+        .and_then(|el| browser::property(&browser::property(&el, "dataset"), key).as_string())
+        .unwrap_or_default()
+}
+
 #[component]
 pub fn ComplaintForm(
     api: String,
@@ -158,18 +167,24 @@ pub fn ComplaintForm(
         // The files: attach.js keeps the finished upload ids, 32 hex
         // digits each, one after another, on the list (and holds the form
         // back while any is still on its way).
-        let ids = root
-            .get_untracked()
-            .and_then(|el| el.query_selector("ul[data-aduan-files]").ok().flatten())
-            .and_then(|list| {
-                browser::property(&browser::property(&list, "dataset"), "ids").as_string()
-            })
-            .unwrap_or_default();
+        let ids = slot_data(root, "ul[data-aduan-files]", "ids");
         input.attachments = ids
             .as_bytes()
             .chunks_exact(32)
             .map(|id| id.iter().map(|&b| char::from(b)).collect())
             .collect();
+        // The point "use my location" left on its button (slots.js), when
+        // it reads as one.
+        input.position =
+            Some(slot_data(root, "[data-aduan-position]", "aduanPosition")).and_then(|text| {
+                let (latitude, longitude) = text.split_once(',')?;
+                (validate::degrees(latitude, 90) && validate::degrees(longitude, 180)).then(|| {
+                    crate::api::Position {
+                        latitude: latitude.to_owned(),
+                        longitude: longitude.to_owned(),
+                    }
+                })
+            });
         if !problems.is_empty() {
             errors.set(problems);
             sending.set(Delivery::Idle);

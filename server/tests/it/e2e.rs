@@ -1402,3 +1402,107 @@ async fn a_citizen_joins_a_complaint_like_theirs_instead_of_filing_it_again() {
         json!(true)
     );
 }
+
+/// Opens a fresh inline widget for Denpasar on `page`.
+async fn inline_denpasar(app: &TestApp, page: &Page<'_>) {
+    page.goto(&app.url("/demo/regency.html")).await;
+    page.wait_for("!!document.querySelector('aduan-launcher')", 10)
+        .await;
+    page.eval(
+        "Aduan.destroy(); document.body.textContent = ''; \
+         const target = document.createElement('div'); target.id = 'form'; document.body.append(target); \
+         const s = document.createElement('script'); s.src = '/widget.js'; \
+         Object.assign(s.dataset, {region: 'denpasar', mode: 'inline', target: '#form'}); \
+         document.body.append(s); true",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn use_my_location_asks_the_phone_only_on_a_tap_and_a_refusal_leaves_the_form_working() {
+    use aduan_app::api::Locale;
+    use aduan_app::words::script_word;
+
+    let (app, browser) = setup().await;
+    let origin = app.url("");
+    let said = |key: &'static str| script_word("files", key, Locale::Id);
+    let located = "SELECT COUNT(*) FROM complaints WHERE latitude BETWEEN -8.6706 AND -8.6704 AND longitude BETWEEN 115.2125 AND 115.2127";
+
+    // Refused by the browser: the button says so and the complaint goes
+    // without a point.
+    browser
+        .call(
+            None,
+            "Browser.setPermission",
+            json!({"permission": {"name": "geolocation"}, "setting": "denied", "origin": origin}),
+        )
+        .await
+        .expect("permission set");
+    let page = browser.page().await;
+    inline_denpasar(&app, &page).await;
+    fill_complaint(&page).await;
+    let button = w(0, "button.locate");
+    assert_eq!(
+        page.wait_for(&format!("{button}?.textContent"), 10).await,
+        said("locate"),
+        "nothing is asked before the tap"
+    );
+    click(&page, &button).await;
+    page.wait_for(
+        &format!("{button}.textContent === {:?}", said("notLocated")),
+        10,
+    )
+    .await;
+    click(&page, &w(0, "button[type=submit]")).await;
+    page.wait_for(&format!("{}?.textContent", w(0, "section .code")), 30)
+        .await;
+    assert_eq!(app.complaints_stored().await, 1);
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM complaints WHERE latitude IS NULL")
+            .await,
+        1
+    );
+
+    // Allowed: the point goes with the complaint; a second tap would
+    // leave it out again.
+    browser
+        .call(
+            None,
+            "Browser.setPermission",
+            json!({"permission": {"name": "geolocation"}, "setting": "granted", "origin": origin}),
+        )
+        .await
+        .expect("permission set");
+    let page = browser.page().await;
+    page.call(
+        "Emulation.setGeolocationOverride",
+        json!({"latitude": -8.6705, "longitude": 115.2126, "accuracy": 10}),
+    )
+    .await;
+    inline_denpasar(&app, &page).await;
+    fill_complaint(&page).await;
+    page.wait_for(&button, 10).await;
+    click(&page, &button).await;
+    page.wait_for(
+        &format!("{button}.textContent === {:?}", said("located")),
+        10,
+    )
+    .await;
+    click(&page, &button).await;
+    assert_eq!(
+        page.eval(&format!("{button}.textContent")).await,
+        json!(said("locate"))
+    );
+    click(&page, &button).await;
+    page.wait_for(
+        &format!("{button}.textContent === {:?}", said("located")),
+        10,
+    )
+    .await;
+    click(&page, &w(0, "button[type=submit]")).await;
+    page.wait_for(&format!("{}?.textContent", w(0, "section .code")), 30)
+        .await;
+    assert_eq!(app.complaints_stored().await, 2);
+    assert_eq!(app.db.count(located).await, 1, "the point was stored");
+}
