@@ -1311,17 +1311,7 @@ async fn a_citizen_joins_a_complaint_like_theirs_instead_of_filing_it_again() {
     }
 
     let page = browser.page().await;
-    page.goto(&app.url("/demo/regency.html")).await;
-    page.wait_for("!!document.querySelector('aduan-launcher')", 10)
-        .await;
-    page.eval(
-        "Aduan.destroy(); document.body.textContent = ''; \
-         const target = document.createElement('div'); target.id = 'form'; document.body.append(target); \
-         const s = document.createElement('script'); s.src = '/widget.js'; \
-         Object.assign(s.dataset, {region: 'denpasar', mode: 'inline', target: '#form'}); \
-         document.body.append(s); true",
-    )
-    .await;
+    inline_denpasar(&app, &page).await;
     page.wait_for(&w(0, "#category option[value=sampah]"), 30)
         .await;
     // Nothing is asked before both are chosen.
