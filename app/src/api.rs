@@ -420,7 +420,7 @@ pub struct RatingInput {
     pub locale: Option<String>,
 }
 
-/// `POST /api/v1/regions/{slug}/similar/{id}/supporters`: a citizen joins
+/// `POST /api/v1/similar/{id}/supporters`: a citizen joins
 /// an open complaint ("saya juga") instead of filing the same one again.
 /// An e-mail address or a phone number is needed: it makes joining twice
 /// count once, and the address hears of the complaint's progress. None of

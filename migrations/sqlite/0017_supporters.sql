@@ -5,8 +5,8 @@
 CREATE TABLE supporters (
     id INTEGER PRIMARY KEY,
     complaint_id INTEGER NOT NULL REFERENCES complaints (id),
-    -- SHA-256 of the e-mail address (lower case) or else the phone's
-    -- digits: whoever joins twice is counted once. It stays when the
+    -- SHA-256, with the service's secret, of the e-mail address (lower
+    -- case) or else the phone's digits: whoever joins twice is counted once. It stays when the
     -- contact details are erased, so the count does too.
     contact_key TEXT NOT NULL,
     name TEXT,

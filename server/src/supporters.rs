@@ -45,9 +45,10 @@ pub struct NewSupporter {
 }
 
 impl NewSupporter {
-    pub fn new(contact: Reporter, locale: Locale, at_ms: i64) -> NewSupporter {
+    /// `secret` is the service's key for contact keys (see [`contact_key`]).
+    pub fn new(contact: Reporter, locale: Locale, at_ms: i64, secret: &str) -> NewSupporter {
         NewSupporter {
-            contact_key: contact_key(&contact),
+            contact_key: contact_key(secret, &contact),
             contact,
             locale,
             leave_token: format!("{:032x}", rand::random::<u128>()),
@@ -67,10 +68,16 @@ pub enum Joined {
     Already(i64),
 }
 
+/// The service's key (in the database, made once) that contact keys are
+/// hashed with.
+pub const SECRET_NAME: &str = "supporter_contacts";
+
 /// The same person is the same key: the e-mail address in lower case, or
 /// else the phone number's digits (a leading `0` read as Indonesia's `62`),
-/// hashed so that the key alone names nobody once the details are erased.
-pub fn contact_key(contact: &Reporter) -> String {
+/// hashed with the service's secret, so that the key alone names nobody
+/// once the details are erased (a plain hash of a phone number is undone
+/// by trying them all).
+pub fn contact_key(secret: &str, contact: &Reporter) -> String {
     let text = match (&contact.email, &contact.phone) {
         (Some(email), _) => format!("e:{}", email.trim().to_lowercase()),
         (None, Some(phone)) => {
@@ -82,7 +89,11 @@ pub fn contact_key(contact: &Reporter) -> String {
         }
         (None, None) => String::new(),
     };
-    let digest = Sha256::digest(text.as_bytes());
+    let mut hasher = Sha256::new();
+    hasher.update(secret.as_bytes());
+    hasher.update([0]);
+    hasher.update(text.as_bytes());
+    let digest = hasher.finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -180,26 +191,31 @@ mod tests {
             email: None,
             phone: Some(phone.into()),
         };
-        let key = contact_key(&by_mail("Ketut@Example.ID", None));
+        let key = contact_key("k", &by_mail("Ketut@Example.ID", None));
         assert_eq!(
             key,
-            contact_key(&by_mail("ketut@example.id", Some("081234567890")))
+            contact_key("k", &by_mail("ketut@example.id", Some("081234567890")))
         );
-        assert_ne!(key, contact_key(&by_mail("kadek@example.id", None)));
+        assert_ne!(key, contact_key("k", &by_mail("kadek@example.id", None)));
         assert_eq!(key.len(), 64);
         assert!(!key.contains("ketut"));
+        // Another service's secret, another key.
+        assert_ne!(
+            key,
+            contact_key("other", &by_mail("Ketut@Example.ID", None))
+        );
         assert_eq!(
-            contact_key(&by_phone("081234567890")),
-            contact_key(&by_phone("+6281234567890"))
+            contact_key("k", &by_phone("081234567890")),
+            contact_key("k", &by_phone("+6281234567890"))
         );
         assert_ne!(
-            contact_key(&by_phone("081234567890")),
-            contact_key(&by_phone("081234567891"))
+            contact_key("k", &by_phone("081234567890")),
+            contact_key("k", &by_phone("081234567891"))
         );
         // An address and a phone number are never the same person by accident.
         assert_ne!(
-            contact_key(&by_phone("6281234567890")),
-            contact_key(&by_mail("6281234567890", None))
+            contact_key("k", &by_phone("6281234567890")),
+            contact_key("k", &by_mail("6281234567890", None))
         );
     }
 }

@@ -103,7 +103,11 @@ pub async fn join(
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(not_found());
     }
-    let who = NewSupporter::new(contact, locale, now_ms());
+    let secret = state
+        .store
+        .service_key(supporters::SECRET_NAME, &crate::auth::random_token())
+        .await?;
+    let who = NewSupporter::new(contact, locale, now_ms(), &secret);
     let (status, count, joined) = match state.store.join(&id, who).await? {
         Joined::NotFound => return Err(not_found()),
         Joined::Joined(n) => (StatusCode::CREATED, n, true),
