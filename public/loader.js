@@ -264,9 +264,18 @@
       var guess = locale || cfg.lang, region = cfg.region;
       // The region's form comes with the bundle, not after it: one round
       // trip less (the widget fetches it itself when this fails).
-      var form = stats || !cfg.region ? "" : fetch(new URL("/api/v1/regions/" + encodeURIComponent(cfg.region) + "/form", cfg.api).href, {
+      var at = "/api/v1/regions/" + encodeURIComponent(region);
+      var text = function (r) { return r.ok ? r.text() : ""; };
+      var form = stats || !region ? "" : fetch(new URL(at + "/form", cfg.api).href, {
         headers: { "Accept-Language": guess }
-      }).then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; });
+      }).then(text, function () { return ""; });
+      // The form for the first moments, typed into before the wasm is in
+      // (slots.js shows it and hands it over).
+      if (form && cfg.view == "file") {
+        Promise.all([fetch(new URL(at + "/early?lang=" + guess, cfg.api).href).then(text), slots()]).then(function (got) {
+          got[1].early(content, got[0], region);
+        }).catch(report);
+      }
       return Promise.all([
         stats ? import(new URL(STATS, base).href) : load(),
         siteOf(cfg),

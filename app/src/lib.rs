@@ -9,6 +9,8 @@
 //! - [`i18n`]: messages of refusals, in every language.
 //! - [`labels`]: the words of the form, receipt and tracker.
 //! - [`markup`]: option lists as escaped markup, for the widget.
+//! - [`style`]: the widget's stylesheet (the server sends it with the form
+//!   the widget shows while its wasm is on the way).
 //! - `json` (feature `ui`): the widget's small JSON reader and writer.
 //! - `ui` (feature `ui`): the Leptos components the widget mounts.
 
@@ -19,6 +21,7 @@ pub mod i18n;
 pub mod json;
 pub mod labels;
 pub mod markup;
+pub mod style;
 pub mod tracking;
 pub mod validate;
 pub mod words;

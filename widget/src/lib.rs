@@ -25,7 +25,33 @@ struct Mounted {
 
 thread_local! {
     static MOUNTS: RefCell<Vec<(u32, Mounted)>> = const { RefCell::new(Vec::new()) };
+    // Each widget's `emit(name, detail)`, by its handle: kept here so the
+    // widget's callbacks carry only the handle (a JS function may not cross
+    // threads, and a wrapper that checks the thread costs the bundle 2 KB).
+    static EMITS: RefCell<Vec<(u32, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
     static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+}
+
+/// Tells the page through the loader's `emit` of widget `id`.
+fn emit(id: u32, event: WidgetEvent) {
+    let (name, key, value) = match event {
+        WidgetEvent::Submitted(region) => ("submitted", "region", region),
+        WidgetEvent::Error(message) => ("error", "message", message),
+        WidgetEvent::Language(wanted) => ("language", "lang", wanted.key().to_owned()),
+    };
+    let detail = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &JsValue::from_str(&value));
+    // Taken out of the list for the call, so a page's handler that mounts
+    // or removes a widget never finds it borrowed.
+    let Some(f) = EMITS.with(|e| {
+        e.borrow()
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, f)| f.clone())
+    }) else {
+        return;
+    };
+    let _ = f.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
 }
 
 fn text(config: &JsValue, key: &str) -> String {
@@ -59,9 +85,17 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
         return Err(JsValue::from_str("the widget's words did not arrive whole"));
     }
     let locale = RwSignal::new(first);
-    let emit = js_sys::Reflect::get(&config, &JsValue::from_str("emit"))
+    let id = NEXT.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    });
+    if let Some(f) = js_sys::Reflect::get(&config, &JsValue::from_str("emit"))
         .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        EMITS.with(|e| e.borrow_mut().push((id, f)));
+    }
     let app_config = WidgetConfig {
         region: text(&config, "region"),
         api: text(&config, "api"),
@@ -72,26 +106,8 @@ pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Resul
         },
         form: text(&config, "form"),
     };
-    let on_event = move |event: WidgetEvent| {
-        let Some(emit) = &emit else { return };
-        let detail = js_sys::Object::new();
-        let (name, key, value) = match event {
-            WidgetEvent::Submitted(region) => ("submitted", "region", region),
-            WidgetEvent::Error(message) => ("error", "message", message),
-            WidgetEvent::Language(wanted) => ("language", "lang", wanted.key().to_owned()),
-        };
-        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &JsValue::from_str(&value));
-        let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
-    };
-    let on_event = send_wrapper::SendWrapper::new(on_event);
     let handle = leptos::mount::mount_to(container, move || {
-        let on_event = on_event.clone();
-        view! { <App config=app_config.clone() locale=locale on_event=move |e| (*on_event)(e) /> }
-    });
-    let id = NEXT.with(|n| {
-        let id = n.get();
-        n.set(id + 1);
-        id
+        view! { <App config=app_config.clone() locale=locale on_event=move |e| emit(id, e) /> }
     });
     MOUNTS.with(|m| {
         m.borrow_mut().push((
@@ -115,6 +131,7 @@ pub fn unmount(handle: u32) {
         at.map(|at| mounts.swap_remove(at))
     });
     drop(removed);
+    EMITS.with(|e| e.borrow_mut().retain(|(id, _)| *id != handle));
 }
 
 /// Switches a mounted widget's language (`id`, `en` or `ban`), given its

@@ -455,13 +455,15 @@ const CLICK_TO_FORM: &str = "new Promise(resolve => { \
         const root = panel && panel.shadowRoot; \
         const title = root && root.querySelector('.content #title'); \
         if (first === null && title && !title.disabled) first = performance.now() - t0; \
-        const ready = root && root.querySelector('.content #category option[value=jalan]'); \
-        if (ready) resolve([first, performance.now() - t0]); else setTimeout(check, 5); \
+        const ready = root && root.querySelector('.content .aduan:not([data-aduan-early]):not([hidden]) #category option[value=jalan]'); \
+        const early = performance.getEntriesByType('resource').find(r => r.name.includes('/early?')); \
+        if (ready) resolve([first, performance.now() - t0, early ? early.encodedBodySize : 0]); else setTimeout(check, 5); \
     })(); })";
 
 /// `runs` times on a fresh page with the cache off, 4x slower CPU, 150 ms
-/// round trips and `kbps` down: `(first keystroke, fully working)` in ms.
-async fn click_to_interactive(base: &str, runs: usize, kbps: u32) -> Vec<(f64, f64)> {
+/// round trips and `kbps` down: `(first keystroke, fully working)` in ms,
+/// and the bytes of the first moments' form as they came.
+async fn click_to_interactive(base: &str, runs: usize, kbps: u32) -> Vec<(f64, f64, f64)> {
     use serde_json::json;
     let browser = crate::browser::Browser::launch().await;
     let mut times = Vec::with_capacity(runs);
@@ -482,7 +484,7 @@ async fn click_to_interactive(base: &str, runs: usize, kbps: u32) -> Vec<(f64, f
             .await;
         let got = page.eval(CLICK_TO_FORM).await;
         let at = |i: usize| got.get(i).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-        times.push((at(0), at(1)));
+        times.push((at(0), at(1), at(2)));
         page.call("Page.close", json!({})).await;
     }
     times
@@ -540,6 +542,11 @@ fn widget(runtime: &tokio::runtime::Runtime) -> Result {
     let slow = runtime.block_on(click_to_interactive(&base, 7, 400));
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some(bytes) = fast.first().map(|t| t.2) {
+        println!(
+            "  the first moments' form (HTML and stylesheet, fetched on the tap beside the bundle): {bytes:.0} B as sent compressed"
+        );
+    }
     for (kbps, times) in [(1_600, fast), (400, slow)] {
         let (first, first_runs) = median_and_runs(times.iter().map(|t| t.0).collect());
         let (full, full_runs) = median_and_runs(times.iter().map(|t| t.1).collect());

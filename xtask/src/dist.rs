@@ -240,10 +240,42 @@ pub struct Bundle {
     pub words: Sizes,
 }
 
+/// The build machine's folders of downloaded crates, each told to rustc as
+/// a prefix to leave out of the paths the wasm keeps (in its panic
+/// messages): the bundle does not name the machine it was built on, is
+/// the same wherever it is built, and is smaller.
+fn path_remaps() -> Vec<String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let Some(sources) = home.map(|h| h.join("registry").join("src")) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(&sources) else {
+        return Vec::new();
+    };
+    let mut remaps: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.path().to_str().map(str::to_owned))
+        .filter(|p| !p.contains(['"', '\\', '=']))
+        .map(|p| format!("\"--remap-path-prefix={p}/=\""))
+        .collect();
+    remaps.sort();
+    remaps
+}
+
 /// Builds the bundle into `public/dist/`.
 pub fn build(bindgen: &Path) -> Result<Bundle> {
+    // Added to the target's flags in .cargo/config.toml (arrays given with
+    // `--config` are joined to the file's).
+    let remaps = format!(
+        "target.wasm32-unknown-unknown.rustflags=[{}]",
+        path_remaps().join(",")
+    );
     run(cargo().args([
         "rustc",
+        "--config",
+        &remaps,
         "-p",
         "aduan-widget",
         "--lib",

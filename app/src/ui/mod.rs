@@ -4,13 +4,12 @@
 mod browser;
 mod fields;
 mod form;
-mod style;
 mod tracker;
 
 use leptos::prelude::*;
 
+pub use crate::style::STYLE;
 pub use form::ComplaintForm;
-pub use style::STYLE;
 pub use tracker::Tracker;
 
 use crate::api::Locale;

@@ -7,17 +7,9 @@ use leptos::prelude::*;
 use super::{browser, fetch_text, message_of, read};
 use crate::api::{Locale, ReplyInput, Status, TrackingView};
 use crate::json::ToJson;
-use crate::labels::{self, Label};
+use crate::labels::Label;
 use crate::tracking::{CodeError, TrackingCode};
 use crate::validate::LIMITS;
-
-fn author(kind: &str, locale: Locale) -> &'static str {
-    match kind {
-        "reporter" => Label::ByReporter.text(locale),
-        "officer" => Label::ByOfficer.text(locale),
-        _ => Label::BySystem.text(locale),
-    }
-}
 
 /// Finds a complaint by its tracking code and takes the reporter's replies.
 #[component]
@@ -150,33 +142,9 @@ pub fn Tracker(
                             } else {
                                 String::new()
                             };
-                            let due = view.due.clone();
                             view! {
                                 <section class="result" data-aduan-rate=rate>
-                                    <p class="code">{view.tracking_code.clone()}</p>
-                                    <p><strong>{format!("{}: ", Label::Status.text(l()))}</strong>{labels::status(view.status, l())}</p>
-                                    <p>{view.title.clone()}</p>
-                                    <p class="muted">{format!("{}: {} · {}", Label::ReceiptRoutedTo.text(l()), view.region.name, view.unit.name)}</p>
-                                    {due.map(|d| view! { <p>{format!("{}: {}", Label::DueBy.text(l()), d.date)}</p> })}
-                                    {view.lapor_tracking_id.clone().map(|id| view! { <p>{format!("SP4N-LAPOR: {id}")}</p> })}
-                                    <h3>{Label::History.text(l())}</h3>
-                                    <ol class="history">
-                                        {view.timeline.iter().map(|e| {
-                                            let when = format!("{} {} UTC", e.at.get(..10).unwrap_or(""), e.at.get(11..16).unwrap_or(""));
-                                            let what = if e.kind == "submitted" {
-                                                Some(Label::Submitted.text(l()).to_owned())
-                                            } else {
-                                                e.to_status.map(|s| labels::status(s, l()).to_owned())
-                                            };
-                                            view! {
-                                                <li>
-                                                    <span class="muted">{when}</span>" · "<strong>{author(&e.author, l())}</strong>
-                                                    {what.map(|w| format!(" · {w}"))}
-                                                    {e.message.clone().map(|m| view! { <p class="msg">{m}</p> })}
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ol>
+                                    <div inner_html=crate::markup::tracking(&view, l())></div>
                                     {(view.status == Status::Resolved).then(|| view! {
                                         <p>{Label::ConfirmHelp.text(l())}</p>
                                         <button type="button" class="primary" disabled=move || busy.get()

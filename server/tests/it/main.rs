@@ -15,6 +15,7 @@ mod contract;
 mod cutter;
 mod durability;
 mod e2e;
+mod early;
 mod hardening;
 mod hosted;
 mod http_errors;

@@ -92,6 +92,35 @@ pub async fn show_complaint_form(
     }
 }
 
+/// `GET /api/v1/regions/{slug}/early?lang=`: the form the widget shows
+/// the moment a citizen taps it, while its wasm is on the way (an HTML
+/// fragment: the widget's stylesheet and the hosted form's fields). The
+/// language is `?lang=` or else `Accept-Language`.
+pub async fn early_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+    AcceptLocale(header): AcceptLocale,
+) -> Result<Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let locale = pick_locale(query.lang.as_deref(), header);
+    let catalog = state.catalog();
+    let region = catalog.region(&slug).ok_or_else(|| {
+        ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale)
+    })?;
+    let markup = pages::early_form(&catalog, region, locale);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::VARY, "Accept-Language"),
+        ],
+        markup.into_string(),
+    )
+        .into_response())
+}
+
 fn optional(text: &str) -> Option<String> {
     let t = text.trim();
     (!t.is_empty()).then(|| t.to_owned())

@@ -100,7 +100,6 @@ fn files_field(
     }
 }
 
-#[allow(clippy::too_many_lines)]
 pub(super) fn form_page(
     catalog: &Catalog,
     region: &Region,
@@ -110,9 +109,74 @@ pub(super) fn form_page(
     key: &str,
     attached: &[(String, String)],
 ) -> Markup {
+    let t = |l: Label| l.text(locale);
+    let switch = |l: Locale| format!("/r/{}?lang={}", region.slug, l.key());
+    let form = Filled {
+        values,
+        errors,
+        key,
+        attached,
+    };
+    let body = html! {
+        h1 { (t(Label::FileTitle)) }
+        p.region { (region.name) }
+        p { (t(Label::FileIntro)) }
+        @if !errors.is_empty() {
+            p.error role="alert" { (t(Label::FixErrors)) }
+        }
+        (form_markup(catalog, region, locale, Some(&form)))
+        p { a href=(format!("/r/{}/track?lang={}", region.slug, locale.key())) { (t(Label::TrackLink)) } }
+    };
+    page(locale, t(Label::FileTitle), &switch, body)
+}
+
+/// What a citizen sent in the hosted form, shown again with its problems.
+pub(super) struct Filled<'a> {
+    pub values: &'a HostedForm,
+    pub errors: &'a BTreeMap<String, String>,
+    pub key: &'a str,
+    pub attached: &'a [(String, String)],
+}
+
+/// What the widget shows the moment a citizen taps it, while its wasm is
+/// still on the way: the widget's stylesheet, then the hosted form's own
+/// fields (the one definition of the form for pages without script and
+/// for this), laid out as the widget lays out its form. The citizen types
+/// into it at once; the widget takes every value, the focus and the caret
+/// over when it arrives (`public/slots.js`).
+pub(crate) fn early_form(catalog: &Catalog, region: &Region, locale: Locale) -> Markup {
+    let t = |l: Label| l.text(locale);
+    html! {
+        style { (maud::PreEscaped(aduan_app::style::STYLE)) }
+        div.aduan lang=(locale.key()) data-aduan-early {
+            div.top {
+                div.tabs role="group" {
+                    button.tab type="button" aria-pressed="true" { (t(Label::FileTitle)) }
+                    button.tab type="button" aria-pressed="false" { (t(Label::TrackTitle)) }
+                }
+                select.lang aria-label=(t(Label::Language)) { option { (locale.name()) } }
+            }
+            div.file { (form_markup(catalog, region, locale, None)) }
+        }
+    }
+}
+
+/// The complaint form's `<form>`: filled in and posted back on the hosted
+/// page (`filled`), or empty with the widget's heading for the widget's
+/// first moments (`None`, no file chooser: the widget adds its own).
+#[allow(clippy::too_many_lines)]
+fn form_markup(
+    catalog: &Catalog,
+    region: &Region,
+    locale: Locale,
+    filled: Option<&Filled<'_>>,
+) -> Markup {
     let Some(form) = catalog.form(&region.slug) else {
         return html! {};
     };
+    let no_errors = BTreeMap::new();
+    let empty = HostedForm::default();
+    let (values, errors) = filled.map_or((&empty, &no_errors), |f| (f.values, f.errors));
     let today = catalog.today(now_ms()).to_string();
     let t = |l: Label| l.text(locale);
     // Categories keep their official Indonesian names in Balinese.
@@ -151,16 +215,14 @@ pub(super) fn form_page(
             _ => others.push((d.region_name.clone(), vec![d])),
         }
     }
-    let switch = |l: Locale| format!("/r/{}?lang={}", region.slug, l.key());
-    let body = html! {
-        h1 { (t(Label::FileTitle)) }
-        p.region { (region.name) }
-        p { (t(Label::FileIntro)) }
-        @if !errors.is_empty() {
-            p.error role="alert" { (t(Label::FixErrors)) }
-        }
+    html! {
         form method="post" action=(format!("/r/{}", region.slug)) enctype="multipart/form-data" novalidate {
-            input type="hidden" name="idempotency_key" value=(key);
+            @if let Some(f) = filled {
+                input type="hidden" name="idempotency_key" value=(f.key);
+            } @else {
+                h2 { (t(Label::FileTitle)) }
+                p.muted { (t(Label::FileIntro)) }
+            }
             input type="hidden" name="lang" value=(locale.key());
             fieldset.field {
                 legend { (t(Label::Classification)) }
@@ -168,7 +230,7 @@ pub(super) fn form_page(
                     label.choice {
                         input type="radio" name="classification" value=(c.key())
                             checked[values.classification == c.key() || (values.classification.is_empty() && c == Classification::Complaint)];
-                        (labels::classification(c, locale))
+                        span { strong { (labels::classification(c, locale)) } }
                     }
                 }
                 (field_error(errors, "classification"))
@@ -204,7 +266,7 @@ pub(super) fn form_page(
                         }
                     }
                 }
-                p.help id="help-district" { (t(Label::DistrictHelp)) }
+                span.help id="help-district" { (t(Label::DistrictHelp)) }
                 (field_error(errors, "district"))
             }
             (text_input("location", Label::Location, &values.location, "text", LIMITS.location_max, false))
@@ -222,16 +284,17 @@ pub(super) fn form_page(
                     label.choice {
                         input type="radio" name="privacy" value=(p.key())
                             checked[values.privacy == p.key() || (values.privacy.is_empty() && p == Privacy::Public)];
-                        strong { (name) }
-                        span.help { (help) }
+                        span { strong { (name) } span.help { (help) } }
                     }
                 }
                 (field_error(errors, "privacy"))
             }
-            (files_field(locale, errors, attached))
+            @if let Some(f) = filled {
+                (files_field(locale, errors, f.attached))
+            }
             fieldset.field {
                 legend { (t(Label::Contact)) }
-                p.help { (t(Label::ContactHelp)) }
+                span.help { (t(Label::ContactHelp)) }
                 (text_input("reporter_name", Label::Name, &values.reporter_name, "text", LIMITS.name_max, false))
                 (text_input("reporter_email", Label::Email, &values.reporter_email, "email", LIMITS.email_max, false))
                 (text_input("reporter_phone", Label::Phone, &values.reporter_phone, "tel", LIMITS.phone_max, false))
@@ -240,15 +303,13 @@ pub(super) fn form_page(
                 label.choice {
                     input type="checkbox" name="consent" value="yes" required checked[values.consent.is_some()]
                         aria-describedby=[described(errors, "consent")];
-                    (t(Label::Consent))
+                    span { (t(Label::Consent)) }
                 }
                 (field_error(errors, "consent"))
             }
-            button type="submit" { (t(Label::Submit)) }
+            button.primary type="submit" { (t(Label::Submit)) }
         }
-        p { a href=(format!("/r/{}/track?lang={}", region.slug, locale.key())) { (t(Label::TrackLink)) } }
-    };
-    page(locale, t(Label::FileTitle), &switch, body)
+    }
 }
 
 /// The page behind the link in a supporter's e-mails: `token` when it may
