@@ -152,3 +152,79 @@ on_both_engines! {
         assert!(page.contains("This tracking code has a typo"));
     }
 }
+
+/// The form the widget shows while its wasm is on the way is the hosted
+/// form's own fields, in the language asked, with the widget's stylesheet,
+/// and never a key or a page around it.
+#[tokio::test]
+async fn the_first_moments_form_is_the_hosted_forms_fields_in_the_language_asked() {
+    use aduan_app::api::Locale;
+    use aduan_app::labels::Label;
+
+    let app = crate::support::spawn_app(crate::support::Engine::Sqlite).await;
+    let get = |path: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(app.url(path))
+                .header("accept-language", "en")
+                .send()
+                .await
+                .expect("an answer");
+            let status = r.status().as_u16();
+            let kind = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            (status, kind, r.text().await.unwrap_or_default())
+        }
+    };
+    let (status, kind, fragment) = get("/api/v1/regions/badung/early?lang=ban").await;
+    assert_eq!(status, 200);
+    assert_eq!(kind, "text/html; charset=utf-8");
+    assert!(
+        fragment.starts_with("<style>") && fragment.contains(aduan_app::style::STYLE),
+        "the widget's stylesheet comes first"
+    );
+    assert!(fragment.contains("data-aduan-early") && fragment.contains("lang=\"ban\""));
+    let (_, _, page) = get_page(&app, "/r/badung?lang=ban").await;
+    for field in [
+        "name=\"classification\"",
+        "name=\"title\"",
+        "name=\"description\"",
+        "name=\"category\"",
+        "name=\"district\"",
+        "name=\"location\"",
+        "name=\"landmark\"",
+        "name=\"incident_date\"",
+        "name=\"privacy\"",
+        "name=\"reporter_name\"",
+        "name=\"reporter_email\"",
+        "name=\"reporter_phone\"",
+        "name=\"consent\"",
+        "value=\"denpasar-utara\"",
+    ] {
+        assert!(
+            fragment.contains(field),
+            "{field} missing from the fragment"
+        );
+        assert!(page.contains(field), "{field} missing from the page");
+    }
+    assert!(fragment.contains(Label::Title.text(Locale::Ban)));
+    assert!(
+        !fragment.contains("idempotency_key")
+            && !fragment.contains("<html")
+            && !fragment.contains("name=\"files\""),
+        "no key, no page, no file chooser (the widget has its own)"
+    );
+    // Without `?lang=`, the header's language.
+    let (_, _, english) = get("/api/v1/regions/badung/early").await;
+    assert!(english.contains("lang=\"en\"") && english.contains("Roads, bridges and drainage"));
+    let (status, kind, refusal) = get("/api/v1/regions/atlantis/early").await;
+    assert_eq!(status, 404);
+    assert!(kind.starts_with("application/json"), "{kind}");
+    assert!(refusal.contains("message"));
+}
