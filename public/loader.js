@@ -265,17 +265,14 @@
       // The region's form comes with the bundle, not after it: one round
       // trip less (the widget fetches it itself when this fails).
       var at = "/api/v1/regions/" + encodeURIComponent(region);
-      var text = function (r) { return r.ok ? r.text() : ""; };
+      // The form for the first moments, typed into before the wasm is in:
+      // one module, asked first, so it takes the connection already open.
+      if (region && cfg.view == "file") {
+        import(new URL(at + "/early.js?lang=" + guess, cfg.api).href).then(function (m) { m.show(content, region); }, report);
+      }
       var form = stats || !region ? "" : fetch(new URL(at + "/form", cfg.api).href, {
         headers: { "Accept-Language": guess }
-      }).then(text, function () { return ""; });
-      // The form for the first moments, typed into before the wasm is in
-      // (slots.js shows it and hands it over).
-      if (form && cfg.view == "file") {
-        Promise.all([fetch(new URL(at + "/early?lang=" + guess, cfg.api).href).then(text), slots()]).then(function (got) {
-          got[1].early(content, got[0], region);
-        }).catch(report);
-      }
+      }).then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; });
       return Promise.all([
         stats ? import(new URL(STATS, base).href) : load(),
         siteOf(cfg),

@@ -20,91 +20,6 @@ function attach(base) {
 }
 
 /*
- * The form for a citizen's first moments: `html` is what the server sends
- * for the region and language (GET /api/v1/regions/{slug}/early: the
- * widget's stylesheet and the hosted form's fields), shown in `content`
- * until the wasm's own form is in, so the citizen can type at once. It
- * starts from the draft this browser keeps, notes each field the citizen
- * changes, and holds a sending back for the wasm.
- */
-export function early(content, html, region) {
-  if (!html || content.querySelector(".aduan")) return;
-  var t = document.createElement("template");
-  t.innerHTML = html;
-  var root = t.content.querySelector("[data-aduan-early]");
-  var css = t.content.querySelector("style");
-  var f = root && root.querySelector("form");
-  if (!f) return;
-  var shadow = content.getRootNode(), wait = content.querySelector(".loading"), k;
-  try {
-    var s = new CSSStyleSheet();
-    s.replaceSync(css.textContent);
-    shadow.adoptedStyleSheets = shadow.adoptedStyleSheets.concat([s]);
-  } catch (e) { /* unstyled, still usable */ }
-  try {
-    var d = JSON.parse(window.localStorage.getItem("aduan.draft." + region)), i = d.input, r = i.reporter || {};
-    for (k in i) if (typeof i[k] == "string" && f.elements[k]) f.elements[k].value = i[k];
-    for (k in r) if (f.elements["reporter_" + k]) f.elements["reporter_" + k].value = r[k];
-    f.elements.consent.checked = d.consent;
-  } catch (e) { /* no draft */ }
-  root.dirty = {};
-  var mark = function (e) { root.dirty[e.target.name] = 1; };
-  f.addEventListener("input", mark);
-  f.addEventListener("change", mark);
-  // An input method's word in the making is never cut: the wasm's form
-  // waits, hidden, until the word is done.
-  f.addEventListener("compositionstart", function () { root.composing = 1; });
-  f.addEventListener("compositionend", function () {
-    root.composing = 0;
-    setTimeout(function () { takeOver(content); });
-  });
-  f.addEventListener("submit", function (e) {
-    e.preventDefault();
-    root.send = 1;
-  });
-  if (wait) wait.hidden = true;
-  content.appendChild(root);
-}
-
-/*
- * Once the wasm's form is in beside the first moments' form: every field
- * the citizen changed, the focus and the caret move over (each value told
- * to the wasm as an input event), then the first form goes. True while
- * the first form is still shown.
- */
-function takeOver(content) {
-  var old = content.querySelector("[data-aduan-early]");
-  var now = content.querySelector(".aduan:not([data-aduan-early])");
-  if (!old || !now) return !!old;
-  var f = now.querySelector("form");
-  now.hidden = true;
-  if (!f || old.composing) return true;
-  var a = content.getRootNode().activeElement, top = content.scrollTop;
-  // The same field in the wasm's form (its contact fields are `reporter.*`).
-  var to = function (el) {
-    var n = el.name.replace(/^reporter_/, "reporter.");
-    return el.type == "radio" ? f.querySelector("[name=" + n + "][value=" + el.value + "]") : f.elements[n];
-  };
-  Array.prototype.forEach.call(old.querySelector("form").elements, function (el) {
-    var into = old.dirty[el.name] && (el.type != "radio" || el.checked) && to(el);
-    if (!into) return;
-    into.value = el.value;
-    into.checked = el.checked;
-    into.dispatchEvent(new Event("input", { bubbles: true }));
-  });
-  var at = a && old.contains(a) && a.name && to(a);
-  old.remove();
-  now.hidden = false;
-  content.scrollTop = top;
-  if (at) {
-    at.focus({ preventScroll: true });
-    try { at.setSelectionRange(a.selectionStart, a.selectionEnd, a.selectionDirection); } catch (e) { /* not a text field */ }
-  }
-  if (old.send) f.requestSubmit();
-  return false;
-}
-
-/*
  * Watches a mounted widget's `content`. `o` has `region`, `api`, `base` (the
  * loader's URL), `lang` (the language the widget was mounted in), `words(lang)`
  * (the file choosers' four words, once that language's are in) and `report`.
@@ -156,7 +71,9 @@ export function watch(content, o) {
     field.appendChild(b);
   };
   var observer = new MutationObserver(function () {
-    if (takeOver(content)) return;
+    // The first moments' form (the server's early.js) hands over first.
+    var first = content.querySelector("[data-aduan-early]");
+    if (first && first.take()) return;
     if (looking) similar();
     locate();
     // The tracker's slot for the reporter's rating of the handling.

@@ -456,7 +456,7 @@ const CLICK_TO_FORM: &str = "new Promise(resolve => { \
         const title = root && root.querySelector('.content #title'); \
         if (first === null && title && !title.disabled) first = performance.now() - t0; \
         const ready = root && root.querySelector('.content .aduan:not([data-aduan-early]):not([hidden]) #category option[value=jalan]'); \
-        const early = performance.getEntriesByType('resource').find(r => r.name.includes('/early?')); \
+        const early = performance.getEntriesByType('resource').find(r => r.name.includes('/early.js')); \
         if (ready) resolve([first, performance.now() - t0, early ? early.encodedBodySize : 0]); else setTimeout(check, 5); \
     })(); })";
 

@@ -52,7 +52,7 @@ pub fn router(state: AppState) -> Router {
     let reference = Router::new()
         .route("/regions", get(public::list_regions))
         .route("/regions/{slug}/form", get(public::find_region_form))
-        .route("/regions/{slug}/early", get(hosted::early_form))
+        .route("/regions/{slug}/early.js", get(hosted::early_form))
         .route("/regions/{slug}/stats", get(transparency::stats_json))
         .route("/regions/{slug}/similar", get(supporters::list))
         .layer(tower_http::compression::CompressionLayer::new());

@@ -155,7 +155,7 @@ on_both_engines! {
 
 /// The form the widget shows while its wasm is on the way is the hosted
 /// form's own fields, in the language asked, with the widget's stylesheet,
-/// and never a key or a page around it.
+/// as one module; never a key or a page around it.
 #[tokio::test]
 async fn the_first_moments_form_is_the_hosted_forms_fields_in_the_language_asked() {
     use aduan_app::api::Locale;
@@ -182,14 +182,32 @@ async fn the_first_moments_form_is_the_hosted_forms_fields_in_the_language_asked
             (status, kind, r.text().await.unwrap_or_default())
         }
     };
-    let (status, kind, fragment) = get("/api/v1/regions/badung/early?lang=ban").await;
+    // The module's first line: `var CSS = "…", HTML = "…";`, JSON strings.
+    let parts = |module: &str| -> (String, String) {
+        let first = module.lines().next().unwrap_or_default();
+        let rest = first
+            .strip_prefix("var CSS = ")
+            .expect("the stylesheet first");
+        let (css, html) = rest.split_once(", HTML = ").expect("then the form");
+        let html = html.strip_suffix(';').expect("one statement");
+        (
+            serde_json::from_str(css).expect("a JSON string"),
+            serde_json::from_str(html).expect("a JSON string"),
+        )
+    };
+    let (status, kind, module) = get("/api/v1/regions/badung/early.js?lang=ban").await;
     assert_eq!(status, 200);
-    assert_eq!(kind, "text/html; charset=utf-8");
+    assert_eq!(kind, "text/javascript; charset=utf-8");
+    assert!(module.contains("export function show(content, region)"));
     assert!(
-        fragment.starts_with("<style>") && fragment.contains(aduan_app::style::STYLE),
-        "the widget's stylesheet comes first"
+        module
+            .lines()
+            .all(|l| !l.starts_with(' ') && !l.starts_with("/*") && !l.starts_with("//")),
+        "without comments and indentation"
     );
-    assert!(fragment.contains("data-aduan-early") && fragment.contains("lang=\"ban\""));
+    let (css, fragment) = parts(&module);
+    assert_eq!(css, aduan_app::style::STYLE, "the widget's stylesheet");
+    assert!(fragment.starts_with("<div class=\"aduan\" lang=\"ban\" data-aduan-early>"));
     let (_, _, page) = get_page(&app, "/r/badung?lang=ban").await;
     for field in [
         "name=\"classification\"",
@@ -221,9 +239,10 @@ async fn the_first_moments_form_is_the_hosted_forms_fields_in_the_language_asked
         "no key, no page, no file chooser (the widget has its own)"
     );
     // Without `?lang=`, the header's language.
-    let (_, _, english) = get("/api/v1/regions/badung/early").await;
+    let (_, _, english) = get("/api/v1/regions/badung/early.js").await;
+    let (_, english) = parts(&english);
     assert!(english.contains("lang=\"en\"") && english.contains("Roads, bridges and drainage"));
-    let (status, kind, refusal) = get("/api/v1/regions/atlantis/early").await;
+    let (status, kind, refusal) = get("/api/v1/regions/atlantis/early.js").await;
     assert_eq!(status, 404);
     assert!(kind.starts_with("application/json"), "{kind}");
     assert!(refusal.contains("message"));

@@ -92,10 +92,30 @@ pub async fn show_complaint_form(
     }
 }
 
-/// `GET /api/v1/regions/{slug}/early?lang=`: the form the widget shows
-/// the moment a citizen taps it, while its wasm is on the way (an HTML
-/// fragment: the widget's stylesheet and the hosted form's fields). The
-/// language is `?lang=` or else `Accept-Language`.
+/// The script of the first moments' form (`early.js` beside this file),
+/// without its comments and indentation.
+static EARLY_SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    include_str!("early.js")
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| {
+            !(l.is_empty()
+                || l.starts_with("//")
+                || l.starts_with("/*")
+                || l.starts_with("* ")
+                || *l == "*"
+                || l.starts_with("*/"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+});
+
+/// `GET /api/v1/regions/{slug}/early.js?lang=`: the form the widget shows
+/// the moment a citizen taps it, while its wasm is on the way, as one
+/// module (one request on the tap): the widget's stylesheet and the hosted
+/// form's fields for the region and language, and the script that shows
+/// them and hands them to the wasm's form. The language is `?lang=` or
+/// else `Accept-Language`.
 pub async fn early_form(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -109,14 +129,21 @@ pub async fn early_form(
     let region = catalog.region(&slug).ok_or_else(|| {
         ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale)
     })?;
-    let markup = pages::early_form(&catalog, region, locale);
+    let html = pages::early_form(&catalog, region, locale).into_string();
+    // JSON strings are JavaScript strings.
+    let script = format!(
+        "var CSS = {}, HTML = {};\n{}\n",
+        serde_json::Value::from(aduan_app::style::STYLE),
+        serde_json::Value::from(html),
+        *EARLY_SCRIPT
+    );
     Ok((
         [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=300"),
             (header::VARY, "Accept-Language"),
         ],
-        markup.into_string(),
+        script,
     )
         .into_response())
 }

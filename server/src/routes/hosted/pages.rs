@@ -139,15 +139,14 @@ pub(super) struct Filled<'a> {
 }
 
 /// What the widget shows the moment a citizen taps it, while its wasm is
-/// still on the way: the widget's stylesheet, then the hosted form's own
-/// fields (the one definition of the form for pages without script and
-/// for this), laid out as the widget lays out its form. The citizen types
-/// into it at once; the widget takes every value, the focus and the caret
-/// over when it arrives (`public/slots.js`).
+/// still on the way: the hosted form's own fields (the one definition of
+/// the form for pages without script and for this), laid out as the
+/// widget lays out its form. The citizen types into it at once; the
+/// widget takes every value, the focus and the caret over when it arrives
+/// (`early.js`).
 pub(crate) fn early_form(catalog: &Catalog, region: &Region, locale: Locale) -> Markup {
     let t = |l: Label| l.text(locale);
     html! {
-        style { (maud::PreEscaped(aduan_app::style::STYLE)) }
         div.aduan lang=(locale.key()) data-aduan-early {
             div.top {
                 div.tabs role="group" {
