@@ -266,20 +266,22 @@
       // trip less (the widget fetches it itself when this fails).
       var at = "/api/v1/regions/" + encodeURIComponent(region);
       // The form for the first moments, typed into before the wasm is in:
-      // one module, asked first, so it takes the connection already open.
-      if (region && cfg.view == "file") {
-        import(new URL(at + "/early.js?lang=" + guess, cfg.api).href).then(function (m) { m.show(content, region); }, report);
-      }
-      var form = stats || !region ? "" : fetch(new URL(at + "/form", cfg.api).href, {
-        headers: { "Accept-Language": guess }
-      }).then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; });
-      return Promise.all([
-        stats ? import(new URL(STATS, base).href) : load(),
-        siteOf(cfg),
-        stats ? "" : fetchWords(guess),
-        stats ? null : slots(),
-        form
-      ]).then(function (got) {
+      // one small module, asked first; the bundle is asked once it is in,
+      // or 50 ms later at the most, so its few KB are not shared out with
+      // the wasm's ninety on a slow link.
+      var first = region && cfg.view == "file" && import(new URL(at + "/early.js?lang=" + guess, cfg.api).href).then(function (m) { m.show(content, region); }, report);
+      return Promise.race([first, new Promise(function (go) { setTimeout(go, first ? 50 : 0); })]).then(function () {
+        var form = stats || !region ? "" : fetch(new URL(at + "/form", cfg.api).href, {
+          headers: { "Accept-Language": guess }
+        }).then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; });
+        return Promise.all([
+          stats ? import(new URL(STATS, base).href) : load(),
+          siteOf(cfg),
+          stats ? "" : fetchWords(guess),
+          stats ? null : slots(),
+          form
+        ]);
+      }).then(function (got) {
         if (got[1]) {
           cfg = Object.assign(configOf(cfg.tag, base, got[1]), { view: cfg.view });
           colours(host, cfg);

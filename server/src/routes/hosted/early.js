@@ -10,11 +10,12 @@
  */
 export function show(content, region) {
   if (content.querySelector(".aduan")) return;
-  var t = document.createElement("template");
-  t.innerHTML = HTML;
-  var root = t.content.firstChild;
-  var f = root.querySelector("form");
   var shadow = content.getRootNode(), wait = content.querySelector(".loading"), k;
+  if (wait) wait.hidden = true;
+  // Parsed where it is shown: once, in the page's own document.
+  content.insertAdjacentHTML("beforeend", HTML);
+  var root = content.lastChild;
+  var f = root.querySelector("form");
   try {
     var s = new CSSStyleSheet();
     s.replaceSync(CSS);
@@ -72,6 +73,4 @@ export function show(content, region) {
     if (send) g.requestSubmit();
     return false;
   };
-  if (wait) wait.hidden = true;
-  content.appendChild(root);
 }
