@@ -1398,6 +1398,12 @@ async fn inline_denpasar(app: &TestApp, page: &Page<'_>) {
     page.goto(&app.url("/demo/regency.html")).await;
     page.wait_for("!!document.querySelector('aduan-launcher')", 10)
         .await;
+    mount_inline_denpasar(page).await;
+}
+
+/// On a demo page whose launcher is in: its widget gone, an inline widget
+/// for Denpasar instead.
+pub async fn mount_inline_denpasar(page: &Page<'_>) {
     page.eval(
         "Aduan.destroy(); document.body.textContent = ''; \
          const target = document.createElement('div'); target.id = 'form'; document.body.append(target); \

@@ -35,14 +35,7 @@ async fn open_with_the_wasm_held(app: &TestApp, page: &Page<'_>) -> String {
         json!({"patterns": [{"urlPattern": "*.wasm", "requestStage": "Request"}]}),
     )
     .await;
-    page.eval(
-        "Aduan.destroy(); document.body.textContent = ''; \
-         const target = document.createElement('div'); target.id = 'form'; document.body.append(target); \
-         const s = document.createElement('script'); s.src = '/widget.js'; \
-         Object.assign(s.dataset, {region: 'denpasar', mode: 'inline', target: '#form'}); \
-         document.body.append(s); true",
-    )
-    .await;
+    crate::e2e::mount_inline_denpasar(page).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -134,35 +127,31 @@ async fn a_citizen_types_before_the_wasm_is_in_and_loses_nothing_when_it_takes_o
         json!(false),
         "the wasm's form is shown"
     );
-    assert_eq!(
-        eval_str(&page, &format!("{}.value", w("#title"))).await,
-        "Jalan berlubang di Jalan Gatot Subroto"
-    );
-    assert_eq!(
-        eval_str(&page, &format!("{}.value", w("#description"))).await,
-        "Lubangnya sekali dalam, sudah dua motor jatuh."
-    );
-    assert_eq!(
-        eval_str(&page, &format!("{}.value", w("#category"))).await,
-        "sampah"
-    );
-    assert_eq!(
-        eval_str(&page, &format!("{}.value", w("#reporter-name"))).await,
-        "Made"
-    );
-    assert_eq!(
-        page.eval(&format!(
-            "{}.checked",
-            w("input[name=privacy][value=confidential]")
-        ))
-        .await,
-        json!(true)
-    );
-    assert_eq!(
-        page.eval(&format!("{}.checked", w("input[name=consent]")))
-            .await,
-        json!(true)
-    );
+    for (field, typed) in [
+        ("#title", "Jalan berlubang di Jalan Gatot Subroto"),
+        (
+            "#description",
+            "Lubangnya sekali dalam, sudah dua motor jatuh.",
+        ),
+        ("#category", "sampah"),
+        ("#reporter-name", "Made"),
+    ] {
+        assert_eq!(
+            eval_str(&page, &format!("{}.value", w(field))).await,
+            typed,
+            "{field} after the takeover"
+        );
+    }
+    for ticked in [
+        "input[name=privacy][value=confidential]",
+        "input[name=consent]",
+    ] {
+        assert_eq!(
+            page.eval(&format!("{}.checked", w(ticked))).await,
+            json!(true),
+            "{ticked} after the takeover"
+        );
+    }
     // The focus and the caret, where the citizen left them.
     let root = "document.querySelector('aduan-widget').shadowRoot";
     assert_eq!(

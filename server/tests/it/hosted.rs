@@ -162,26 +162,7 @@ async fn the_first_moments_form_is_the_hosted_forms_fields_in_the_language_asked
     use aduan_app::labels::Label;
 
     let app = crate::support::spawn_app(crate::support::Engine::Sqlite).await;
-    let get = |path: &'static str| {
-        let app = &app;
-        async move {
-            let r = app
-                .client
-                .get(app.url(path))
-                .header("accept-language", "en")
-                .send()
-                .await
-                .expect("an answer");
-            let status = r.status().as_u16();
-            let kind = r
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            (status, kind, r.text().await.unwrap_or_default())
-        }
-    };
+    let get = |path: &'static str| app.get_text(path, Some("en"));
     // The module's first line: `var CSS = "…", HTML = "…";`, JSON strings.
     let parts = |module: &str| -> (String, String) {
         let first = module.lines().next().unwrap_or_default();

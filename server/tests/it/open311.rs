@@ -19,20 +19,7 @@ pub async fn partner_key(app: &TestApp) -> String {
 }
 
 async fn get(app: &TestApp, path: &str) -> (u16, String, String) {
-    let r = app
-        .client
-        .get(app.url(path))
-        .send()
-        .await
-        .expect("an answer");
-    let status = r.status().as_u16();
-    let kind = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, kind, r.text().await.unwrap_or_default())
+    app.get_text(path, None).await
 }
 
 async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {

@@ -360,6 +360,24 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// A GET of any answer, in a language when `lang` is given: the status,
+    /// the content type and the body as text.
+    pub async fn get_text(&self, path: &str, lang: Option<&str>) -> (u16, String, String) {
+        let mut request = self.client.get(self.url(path));
+        if let Some(lang) = lang {
+            request = request.header("accept-language", lang);
+        }
+        let r = request.send().await.expect("the service answers");
+        let status = r.status().as_u16();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, kind, r.text().await.unwrap_or_default())
+    }
+
     /// Posts raw bytes with the given content type.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
         let response = self
