@@ -269,8 +269,8 @@
       // one small module, asked first; the bundle is asked once it is in,
       // or 50 ms later at the most, so its few KB are not shared out with
       // the wasm's ninety on a slow link.
-      var first = region && cfg.view == "file" && import(new URL(at + "/early.js?lang=" + guess, cfg.api).href).then(function (m) { m.show(content, region); }, report);
-      return Promise.race([first, new Promise(function (go) { setTimeout(go, first ? 50 : 0); })]).then(function () {
+      var first = region && cfg.view == "file" && import(new URL(at + "/early.js?v=" + VERSION + "&lang=" + guess, cfg.api).href).then(function (m) { m.show(content, region); }).catch(report);
+      return Promise.race([first, new Promise(function (go) { setTimeout(go, 50); })]).then(function () {
         var form = stats || !region ? "" : fetch(new URL(at + "/form", cfg.api).href, {
           headers: { "Accept-Language": guess }
         }).then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; });
@@ -389,7 +389,8 @@
             }, function (e) {
               p.mounted = null;
               p.wait.textContent = WORDS[p.cfg.lang].fallback;
-              win.location.href = new URL(p.cfg.region ? "/r/" + encodeURIComponent(p.cfg.region) : "/s/" + p.cfg.site, p.cfg.api).href;
+              // A form typed into already posts itself to the hosted page.
+              if (!p.content.querySelector("[data-aduan-early]")) win.location.href = new URL(p.cfg.region ? "/r/" + encodeURIComponent(p.cfg.region) : "/s/" + p.cfg.site, p.cfg.api).href;
               throw e;
             });
         }

@@ -3,9 +3,11 @@
  * slots.js imports this module, which asks the service for open complaints
  * like theirs (GET /api/v1/regions/{slug}/similar) and, when there are any,
  * shows them after the district: title, status, age and supporters. "Me
- * too" asks for an e-mail address or a phone number and joins the complaint
- * (POST /api/v1/similar/{id}/supporters); the form stays below, so filing
- * anyway is one tap away. Every text is set as text, never markup.
+ * too" asks for an e-mail address and joins the complaint (POST
+ * /api/v1/similar/{id}/supporters): the citizen counts once they follow the
+ * link sent there. Without e-mail on the service, the list is shown without
+ * "me too". The form stays below, so filing anyway is one tap away. Every
+ * text is set as text, never markup.
  */
 var WORDS = __ADUAN_WORDS__;
 
@@ -90,6 +92,7 @@ export function look(content, opts) {
       var meta = [c.status_label, age(c.age_days, w)];
       if (c.supporters > 0) meta.push(w.supporters.replace("{n}", c.supporters));
       el(li, "span", { "class": "help" }, meta.join(" · "));
+      if (!body.joinable) return;
       var button = el(li, "button", { type: "button", "class": "link", "aria-expanded": "false" }, w.join);
       button.addEventListener("click", function () {
         button.setAttribute("aria-expanded", "true");
@@ -117,8 +120,6 @@ function join(li, c, w, lang, opts) {
   el(group, "span", { "class": "help", id: id + "-help" }, w.contactHelp);
   el(group, "label", { "for": id + "-email" }, w.email);
   var email = el(group, "input", { id: id + "-email", type: "email", name: "email", autocomplete: "email", maxlength: "254", "aria-describedby": id + "-help" });
-  el(group, "label", { "for": id + "-phone" }, w.phone);
-  var phone = el(group, "input", { id: id + "-phone", type: "tel", name: "phone", autocomplete: "tel", maxlength: "24", "aria-describedby": id + "-help" });
   var send = el(form, "button", { type: "submit", "class": "primary" }, w.send);
   var status = el(form, "p", { role: "status", "aria-live": "polite" });
   email.focus();
@@ -131,22 +132,22 @@ function join(li, c, w, lang, opts) {
     fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept-Language": lang },
-      body: JSON.stringify({ email: email.value, phone: phone.value, locale: lang })
+      body: JSON.stringify({ email: email.value, locale: lang })
     }).then(function (r) {
       return r.json().then(function (body) { return { status: r.status, body: body || {} }; });
     }).then(function (answer) {
-      if (answer.status === 200 || answer.status === 201) {
-        var done = answer.status === 201 ? w.joined : w.already;
+      if (answer.status === 202) {
+        var sent = email.value.trim();
         form.textContent = "";
-        el(form, "p", { role: "status" }, done.replace("{n}", answer.body.supporters));
+        el(form, "p", { role: "status" }, w.check.replace("{email}", sent));
         return;
       }
       var error = answer.body.error || {};
       var fields = error.fields || {};
       send.disabled = false;
       status.className = "err";
-      status.textContent = fields.email || fields.phone || error.message || w.failed;
-      (fields.phone && !fields.email ? phone : email).focus();
+      status.textContent = fields.email || error.message || w.failed;
+      email.focus();
     }).catch(function () {
       send.disabled = false;
       status.className = "err";

@@ -91,6 +91,8 @@ pub enum Reason {
     RegionNotFound,
     /// No complaint by this id can be joined ("saya juga") in this region.
     SupportNotFound,
+    /// Joining needs e-mail (the confirmation link), which is off here.
+    SupportNeedsMail,
     RepliesClosed,
     NotResolved,
     NotRatable,
@@ -136,6 +138,7 @@ impl Reason {
             ComplaintNotFound => Word::ComplaintNotFound,
             RegionNotFound => Word::RegionNotFound,
             SupportNotFound => Word::SupportNotFound,
+            SupportNeedsMail => Word::SupportNeedsMail,
             RepliesClosed => Word::RepliesClosed,
             NotResolved => Word::NotResolved,
             NotRatable => Word::NotRatable,

@@ -522,9 +522,9 @@ pub fn rating(input: &RatingInput) -> Result<(u8, Option<String>, Locale), Inval
     }
 }
 
-/// Checks a supporter's contact details ([`SupportInput`]): an optional
-/// name, and an e-mail address or a phone number (at least one). Returns
-/// them and the language to write to them in.
+/// Checks a supporter's contact details ([`SupportInput`]): an e-mail
+/// address (the confirmation link and the news go there), an optional name
+/// and phone number. Returns them and the language to write to them in.
 pub fn supporter(input: &SupportInput) -> Result<(Reporter, Locale), Invalid> {
     let mut fields = BTreeMap::new();
     let locale = locale_of(input.locale.as_deref()).unwrap_or_else(|m| {
@@ -544,8 +544,7 @@ pub fn supporter(input: &SupportInput) -> Result<(Reporter, Locale), Invalid> {
     check("email", mail.as_ref().map(drop).map_err(|m| *m));
     let tel = optional(input.phone.as_deref()).map(phone).transpose();
     check("phone", tel.as_ref().map(drop).map_err(|m| *m));
-    // Neither: the address is asked for (a phone number would do too).
-    if let (Ok(None), Ok(None)) = (&mail, &tel) {
+    if let Ok(None) = &mail {
         check("email", Err(Msg::Required));
     }
     match (name, mail, tel) {
@@ -1019,7 +1018,7 @@ mod tests {
     }
 
     #[test]
-    fn a_supporter_leaves_an_address_or_a_number_and_nothing_else_is_needed() {
+    fn a_supporter_leaves_an_address_and_nothing_else_is_needed() {
         let ok = supporter(&support(None, Some(" Ketut@Mail.EXAMPLE.id "), None));
         assert_eq!(
             ok,
@@ -1034,18 +1033,28 @@ mod tests {
         );
         let ok = supporter(&SupportInput {
             locale: Some("ban".into()),
-            ..support(Some("  Made  "), Some(""), Some("0812-3456-7890"))
+            ..support(
+                Some("  Made  "),
+                Some("made@example.id"),
+                Some("0812-3456-7890"),
+            )
         });
         assert_eq!(
             ok,
             Ok((
                 Reporter {
                     name: Some("Made".into()),
-                    email: None,
+                    email: Some("made@example.id".into()),
                     phone: Some("081234567890".into())
                 },
                 Locale::Ban
             ))
+        );
+        // A phone number alone will not do: the confirmation goes by e-mail.
+        let refused = supporter(&support(None, Some(""), Some("0812-3456-7890"))).err();
+        assert_eq!(
+            refused.map(|e| e.fields),
+            Some(BTreeMap::from([("email".to_owned(), Msg::Required)]))
         );
         // Neither: the address is asked for, in the asked language.
         let refused = supporter(&SupportInput {
@@ -1064,7 +1073,7 @@ mod tests {
             refused.map(|e| e.fields),
             Some(BTreeMap::from([("email".to_owned(), Msg::EmailInvalid)]))
         );
-        let refused = supporter(&support(None, None, Some("12"))).err();
+        let refused = supporter(&support(None, Some("a@b.id"), Some("12"))).err();
         assert_eq!(
             refused.map(|e| e.fields),
             Some(BTreeMap::from([("phone".to_owned(), Msg::PhoneInvalid)]))

@@ -175,6 +175,35 @@ pub fn for_supporter(
     })
 }
 
+/// The e-mail that asks a citizen who joined a complaint to confirm their
+/// address (`title` when the disclosure policy lets it through). Like the
+/// supporter's other e-mails it never carries the tracking code.
+pub fn for_new_supporter(
+    ctx: &MailContext,
+    to: &str,
+    locale: Locale,
+    region: &str,
+    title: Option<&str>,
+    confirm_token: &str,
+) -> Mail {
+    let link = format!(
+        "{}/r/{region}/join?token={confirm_token}&lang={}",
+        ctx.public_url,
+        locale.key()
+    );
+    let title = title.map(|t| format!("{t}\n\n")).unwrap_or_default();
+    Mail {
+        to: to.to_owned(),
+        subject: Word::MailSupporterConfirmSubject.text(locale).to_owned(),
+        body: format!(
+            "{}\n\n{title}{link}\n\n{}\n\n{}\n",
+            Word::MailSupporterConfirmOpening.text(locale),
+            Word::MailSupporterConfirmIgnore.text(locale),
+            Word::MailAutomatic.text(locale),
+        ),
+    }
+}
+
 /// An officer's e-mail about a complaint that needs them.
 /// The outbox's event type of a mail to the reporter.
 pub const TO_REPORTER: &str = "email.reporter";
@@ -360,6 +389,48 @@ mod tests {
             )
             .is_some()
         );
+    }
+
+    #[test]
+    fn a_new_supporter_is_asked_to_confirm_in_their_language_without_the_code() {
+        let mail = for_new_supporter(
+            &ctx(),
+            "k@example.id",
+            Locale::Ban,
+            "badung",
+            Some("Lubang di Kuta"),
+            "0123abcd",
+        );
+        assert_eq!(mail.to, "k@example.id");
+        assert_eq!(
+            mail.subject,
+            Word::MailSupporterConfirmSubject.text(Locale::Ban)
+        );
+        assert!(
+            mail.body
+                .starts_with(Word::MailSupporterConfirmOpening.text(Locale::Ban))
+        );
+        assert!(
+            mail.body.contains("\n\nLubang di Kuta\n\n"),
+            "{}",
+            mail.body
+        );
+        assert!(
+            mail.body.contains(&format!(
+                "{}/r/badung/join?token=0123abcd&lang=ban\n",
+                ctx().public_url
+            )),
+            "{}",
+            mail.body
+        );
+        assert!(
+            mail.body
+                .contains(Word::MailSupporterConfirmIgnore.text(Locale::Ban))
+        );
+        // Without a title the policy lets through, the link alone.
+        let bare = for_new_supporter(&ctx(), "k@example.id", Locale::Id, "badung", None, "t");
+        assert!(!bare.body.contains("Lubang"));
+        assert!(bare.body.contains("/r/badung/join?token=t&lang=id"));
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub struct NewSupporter {
     pub locale: Locale,
     /// The secret of the link that stops their e-mails.
     pub leave_token: String,
+    /// The secret of the link that confirms their address: they count
+    /// only once they followed it.
+    pub confirm_token: String,
     pub at_ms: i64,
 }
 
@@ -52,21 +55,39 @@ impl NewSupporter {
             contact,
             locale,
             leave_token: format!("{:032x}", rand::random::<u128>()),
+            confirm_token: format!("{:032x}", rand::random::<u128>()),
             at_ms,
         }
     }
 }
 
-/// What joining did.
+/// What joining did. The citizen is told the same for [`Joined::Asked`]
+/// and [`Joined::Known`], so that nobody learns by joining with an address
+/// whether it supports a complaint already.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Joined {
-    /// No joinable complaint has this id in this region.
+    /// No joinable complaint has this id.
     NotFound,
-    /// Counted now; the complaint's supporters.
-    Joined(i64),
-    /// This contact had joined before; nothing changed.
-    Already(i64),
+    /// E-mail is off: no confirmation can be sent, so nobody can join.
+    NoMail,
+    /// A confirmation link is on its way to the address.
+    Asked,
+    /// This contact had joined before (confirmed or not); nothing changed
+    /// and nothing is sent.
+    Known,
 }
+
+/// What following a confirmation link did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    /// No supporter waits with this token (unknown, or erased unconfirmed).
+    Unknown,
+    /// Counted (now or before); the complaint's region and supporters.
+    Counted { region: String, supporters: i64 },
+}
+
+/// How long an address that was never confirmed is kept.
+pub const UNCONFIRMED_DAYS: i64 = 7;
 
 /// The service's key (in the database, made once) that contact keys are
 /// hashed with.

@@ -117,6 +117,10 @@ pub fn router(state: AppState) -> Router {
         .route("/r/{slug}/track/erase", post(hosted::erase_from_tracker))
         .route("/r/{slug}/track/rate", post(hosted::rate_from_tracker))
         .route(
+            "/r/{slug}/join",
+            get(supporters::show_confirm).post(supporters::confirm),
+        )
+        .route(
             "/r/{slug}/leave",
             get(supporters::show_leave).post(supporters::leave),
         )

@@ -75,16 +75,22 @@ pub async fn list(
         .await?;
     let offset = catalog.settings.timezone_offset_minutes;
     let listed = supporters::public_view(rows, catalog.today(now), offset, locale);
+    // Joining needs e-mail (the confirmation link): without it, the list
+    // still tells the citizen it is known, and offers no "me too".
+    let joinable = crate::mail::MailContext::of(&state.config).is_some();
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        Json(serde_json::json!({ "complaints": listed })),
+        Json(serde_json::json!({ "complaints": listed, "joinable": joinable })),
     )
         .into_response())
 }
 
 /// `POST /api/v1/similar/{id}/supporters`: a citizen joins the complaint
-/// with this public id. 201 with the supporters' count when they are
-/// counted now, 200 with it when they had joined before (nothing changes).
+/// with this public id. They count once they follow the link e-mailed to
+/// the address they gave. The answer is 202 and the same whether the
+/// address is new (the link is sent), waiting, or counted already
+/// (nothing is sent), so it tells nobody who supports what. 503 when
+/// e-mail is off.
 pub async fn join(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -108,19 +114,66 @@ pub async fn join(
         .service_key(supporters::SECRET_NAME, &crate::auth::random_token())
         .await?;
     let who = NewSupporter::new(contact, locale, now_ms(), &secret);
-    let (status, count, joined) = match state.store.join(&id, who).await? {
-        Joined::NotFound => return Err(not_found()),
-        Joined::Joined(n) => (StatusCode::CREATED, n, true),
-        Joined::Already(n) => (StatusCode::OK, n, false),
-    };
-    Ok((
-        status,
-        Json(serde_json::json!({ "id": id, "supporters": count, "joined": joined })),
-    )
-        .into_response())
+    let mail = crate::mail::MailContext::of(&state.config);
+    match state.store.join(&id, who, mail).await? {
+        Joined::NotFound => Err(not_found()),
+        Joined::NoMail => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "support_needs_mail",
+            Reason::SupportNeedsMail,
+        )
+        .speaking(locale)),
+        Joined::Asked | Joined::Known => Ok((
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({ "id": id, "confirm_by_email": true })),
+        )
+            .into_response()),
+    }
 }
 
-/// The link in a supporter's e-mails.
+/// `GET /r/{slug}/join?token=`: the link in the e-mail that confirms a
+/// supporter's address asks first (a mail scanner that follows it counts
+/// nobody).
+pub async fn show_confirm(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(form): Query<LeaveForm>,
+    AcceptLocale(header): AcceptLocale,
+) -> Response {
+    let locale = locale_of(&form, header);
+    if state.catalog().region(&slug).is_none() {
+        return super::hosted::no_such_region(locale);
+    }
+    let token = Some(form.token.as_str()).filter(|t| token_shape(t));
+    super::hosted::confirm_page(&slug, locale, token, None)
+}
+
+/// `POST /r/{slug}/join`: counts the supporter.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    axum::Form(form): axum::Form<LeaveForm>,
+) -> Response {
+    let locale = locale_of(&form, header);
+    if state.catalog().region(&slug).is_none() {
+        return super::hosted::no_such_region(locale);
+    }
+    if !token_shape(&form.token) {
+        return super::hosted::confirm_page(&slug, locale, None, None);
+    }
+    match state.store.confirm_supporter(&form.token, now_ms()).await {
+        Ok(supporters::Confirmed::Counted { supporters, .. }) => {
+            super::hosted::confirm_page(&slug, locale, Some(&form.token), Some(supporters))
+        }
+        Ok(supporters::Confirmed::Unknown) => {
+            super::hosted::confirm_page(&slug, locale, None, None)
+        }
+        Err(e) => super::hosted::error_page(locale, &ApiError::from(e).speaking(locale)),
+    }
+}
+
+/// The links in a supporter's e-mails (to confirm, to stop them).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct LeaveForm {

@@ -140,6 +140,8 @@ pub struct Retention {
     pub keys_before: i64,
     /// Reporters' and supporters' contact details of complaints that ended before this.
     pub contacts_before: i64,
+    /// Supporters' addresses given before this and never confirmed.
+    pub unconfirmed_before: i64,
 }
 
 /// How much one purge forgot.
@@ -715,12 +717,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         limit: i64,
     ) -> Result<Vec<crate::supporters::SimilarRow>, StoreError>;
 
-    /// Counts a citizen as a supporter of a joinable complaint, once.
+    /// Takes a citizen as a supporter of a joinable complaint, once, and
+    /// queues the e-mail that asks them to confirm (`mail`: `None` when
+    /// e-mail is off, and then nobody can join).
     async fn join(
         &self,
         public_id: &str,
         who: crate::supporters::NewSupporter,
+        mail: Option<crate::mail::MailContext>,
     ) -> Result<crate::supporters::Joined, StoreError>;
+
+    /// Counts the supporter whose confirmation link this is.
+    async fn confirm_supporter(
+        &self,
+        token: &str,
+        at_ms: i64,
+    ) -> Result<crate::supporters::Confirmed, StoreError>;
 
     /// Stops a supporter's e-mails; the supported complaint's title, `None`
     /// for an unknown token.

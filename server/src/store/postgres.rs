@@ -1049,11 +1049,23 @@ impl Store for PostgresStore {
         &self,
         public_id: &str,
         who: crate::supporters::NewSupporter,
+        mail: Option<crate::mail::MailContext>,
     ) -> Result<crate::supporters::Joined, StoreError> {
         let mut tx = self.begin().await?;
-        let joined = ops::join(&mut tx, public_id, &who).await?;
+        let joined = ops::join(&mut tx, public_id, &who, mail.as_ref()).await?;
         tx.commit().await?;
         Ok(joined)
+    }
+
+    async fn confirm_supporter(
+        &self,
+        token: &str,
+        at_ms: i64,
+    ) -> Result<crate::supporters::Confirmed, StoreError> {
+        let mut tx = self.begin().await?;
+        let confirmed = ops::confirm(&mut tx, token, at_ms).await?;
+        tx.commit().await?;
+        Ok(confirmed)
     }
 
     async fn leave(&self, token: &str) -> Result<Option<String>, StoreError> {

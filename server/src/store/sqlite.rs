@@ -1116,12 +1116,27 @@ impl Store for SqliteStore {
         &self,
         public_id: &str,
         who: crate::supporters::NewSupporter,
+        mail: Option<crate::mail::MailContext>,
     ) -> Result<crate::supporters::Joined, StoreError> {
         let public_id = public_id.to_owned();
         self.writer
             .write(Box::new(move |conn| {
-                let (public_id, who) = (public_id.clone(), who.clone());
-                Box::pin(async move { ops::join(conn, &public_id, &who).await })
+                let (public_id, who, mail) = (public_id.clone(), who.clone(), mail.clone());
+                Box::pin(async move { ops::join(conn, &public_id, &who, mail.as_ref()).await })
+            }))
+            .await
+    }
+
+    async fn confirm_supporter(
+        &self,
+        token: &str,
+        at_ms: i64,
+    ) -> Result<crate::supporters::Confirmed, StoreError> {
+        let token = token.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                let token = token.clone();
+                Box::pin(async move { ops::confirm(conn, &token, at_ms).await })
             }))
             .await
     }

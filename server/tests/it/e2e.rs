@@ -1289,7 +1289,12 @@ async fn a_citizen_joins_a_complaint_like_theirs_instead_of_filing_it_again() {
     use aduan_app::api::Locale;
     use aduan_app::words::script_word;
 
-    let (app, browser) = setup().await;
+    require_bundle();
+    // Joining is confirmed by e-mail: a mail server that keeps what it gets.
+    let smtp = crate::mail::Smtp::start(0).await;
+    let app = crate::mail::with_smtp(Engine::Sqlite, smtp.port, 12).await;
+    crate::console::wait_until_serving(&app).await;
+    let browser = Browser::launch().await;
     let coordinator = crate::console::officer(&app, "coordinator", "denpasar", None).await;
     // Rubbish in Denpasar Barat, accepted by the coordinator: one public, one
     // confidential (never listed).
@@ -1343,7 +1348,7 @@ async fn a_citizen_joins_a_complaint_like_theirs_instead_of_filing_it_again() {
         json!(1)
     );
 
-    // "Saya juga": a contact, then counted; asked again, counted once.
+    // "Saya juga": an address, then a link to it; counted once followed.
     click(&page, &w(0, ".similar li button")).await;
     page.wait_for(&w(0, ".similar input[type=email]"), 5).await;
     click(&page, &w(0, ".similar form button[type=submit]")).await;
@@ -1362,17 +1367,47 @@ async fn a_citizen_joins_a_complaint_like_theirs_instead_of_filing_it_again() {
     )
     .await;
     click(&page, &w(0, ".similar form button[type=submit]")).await;
-    let joined = script_word("similar", "joined", Locale::Id).replace("{n}", "1");
+    let check = script_word("similar", "check", Locale::Id).replace("{email}", "ketut@example.id");
     page.wait_for(
         &format!(
-            "{}?.textContent === {joined:?}",
+            "{}?.textContent === {check:?}",
             w(0, ".similar li p[role=status]")
         ),
         10,
     )
     .await;
-    assert_eq!(app.db.count("SELECT COUNT(*) FROM supporters").await, 1);
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM supporters WHERE confirmed_at IS NULL")
+            .await,
+        1,
+        "waiting for the address to be confirmed"
+    );
     assert_eq!(app.complaints_stored().await, 2, "nothing was filed");
+    crate::mail::settle(&app).await;
+    let mails = smtp.to("ketut@example.id").await;
+    assert_eq!(mails.len(), 1);
+    let text = crate::mail::plain(&mails[0].data);
+    let token = text
+        .split("/r/denpasar/join?token=")
+        .nth(1)
+        .and_then(|t| t.split('&').next())
+        .unwrap_or_else(|| panic!("no confirmation link: {text}"))
+        .to_owned();
+    let done = app
+        .client
+        .post(app.url("/r/denpasar/join"))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(done.status().as_u16(), 200);
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM supporters WHERE confirmed_at IS NOT NULL")
+            .await,
+        1
+    );
 
     // Filing anyway stays at hand: the form is all there, and the panel
     // goes with one tap, giving the title field the focus.

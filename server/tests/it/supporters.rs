@@ -138,7 +138,9 @@ async fn duplicates_become_supporters(engine: Engine) {
         2
     );
 
-    // Joining: once per person, however the address is typed.
+    // Joining: an address, then a link sent to it; counted once followed.
+    // The answer is the same whatever the address did before, so it tells
+    // nobody who supports what.
     let (status, joined) = join(
         &app,
         &public_id,
@@ -146,29 +148,99 @@ async fn duplicates_become_supporters(engine: Engine) {
     )
     .await;
     assert_eq!(
-        (status, &joined["supporters"], &joined["joined"]),
-        (201, &json!(1), &json!(true)),
-        "{joined}"
+        (status, &joined),
+        (202, &json!({"id": public_id, "confirm_by_email": true}))
     );
     let (status, again) = join(&app, &public_id, json!({"email": " KETUT@Example.ID "})).await;
     assert_eq!(
-        (status, &again["supporters"], &again["joined"]),
-        (200, &json!(1), &json!(false)),
-        "{again}"
+        (status, &again),
+        (202, &joined),
+        "the same person, the same answer"
     );
-    let (status, by_phone) = join(
+    // A phone number alone will not do: the link goes by e-mail.
+    let (status, refused) = join(
         &app,
         &public_id,
         json!({"phone": "0812 9999 0000", "locale": "en"}),
     )
     .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["error"]["fields"]["email"].is_string(), "{refused}");
+    // Someone who never follows the link.
+    let (status, _) = join(
+        &app,
+        &public_id,
+        json!({"email": "gede@example.id", "phone": "0812 9999 0000"}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let confirmed = "SELECT COUNT(*) FROM supporters WHERE confirmed_at IS NOT NULL";
     assert_eq!(
-        (status, &by_phone["supporters"]),
-        (201, &json!(2)),
-        "{by_phone}"
+        app.db.count(confirmed).await,
+        0,
+        "nobody counts before the link"
     );
-    let (status, _) = join(&app, &public_id, json!({"phone": "+62 812 9999 0000"})).await;
-    assert_eq!(status, 200, "the same number written another way");
+    let (_, listing) = listed(&app, "category=jalan&district=Kuta").await;
+    assert_eq!(listing["joinable"], true, "{listing}");
+    assert_eq!(listing["complaints"][1]["supporters"], 0, "{listing}");
+    settle(&app).await;
+    let asked = smtp.to("ketut@example.id").await;
+    assert_eq!(asked.len(), 1, "one link, however often they ask");
+    let text = plain(&asked[0].data);
+    assert!(text.contains("Lubang JALAN-UMUM"), "{text}");
+    assert!(
+        !text.contains(&public) && !text.contains("/track"),
+        "{text}"
+    );
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/r/badung/join?token="))
+        .unwrap_or_else(|| panic!("no link to confirm: {text}"))
+        .to_owned();
+    let token = link
+        .split("token=")
+        .nth(1)
+        .and_then(|t| t.split('&').next())
+        .unwrap_or_default()
+        .to_owned();
+    // The link asks first: a mail scanner following it counts nobody.
+    let shown = app.client.get(&link).send().await.expect("an answer");
+    assert_eq!(shown.status().as_u16(), 200);
+    let form = shown.text().await.unwrap_or_default();
+    assert!(
+        form.contains(r#"method="post""#) && form.contains(&token),
+        "{form}"
+    );
+    assert_eq!(app.db.count(confirmed).await, 0, "a GET counts nobody");
+    for _ in 0..2 {
+        let done = app
+            .client
+            .post(app.url("/r/badung/join"))
+            .form(&[("token", token.as_str()), ("lang", "en")])
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(done.status().as_u16(), 200);
+        let page = done.text().await.unwrap_or_default();
+        assert!(
+            page.contains("You now support this complaint; 1 citizens"),
+            "{page}"
+        );
+    }
+    assert_eq!(app.db.count(confirmed).await, 1, "counted once");
+    let unknown = app
+        .client
+        .post(app.url("/r/badung/join"))
+        .form(&[("token", "0123456789abcdef0123456789abcdef")])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(unknown.status().as_u16(), 404);
+    // Counted, asking again still answers the same and sends nothing.
+    let (status, again) = join(&app, &public_id, json!({"email": "ketut@example.id"})).await;
+    assert_eq!((status, &again), (202, &joined));
+    settle(&app).await;
+    assert_eq!(smtp.to("ketut@example.id").await.len(), 1);
     // What cannot be joined is not found, and says nothing more.
     for not_joinable in [
         &confidential_id,
@@ -196,14 +268,14 @@ async fn duplicates_become_supporters(engine: Engine) {
 
     // The count shows in the listing; who joined shows nowhere.
     let (_, listing) = listed(&app, "category=jalan&district=Kuta").await;
-    assert_eq!(listing["complaints"][1]["supporters"], 2, "{listing}");
+    assert_eq!(listing["complaints"][1]["supporters"], 1, "{listing}");
     let (_, page) = coordinator
         .get(&format!("/console/complaints/{public}"))
         .await;
-    assert!(page.contains(r#"<dd class="supporters">2</dd>"#), "{page}");
+    assert!(page.contains(r#"<dd class="supporters">1</dd>"#), "{page}");
     let (_, overview) = coordinator.get("/console/overview").await;
     assert!(
-        overview.contains("<strong>2</strong> warga ikut mendukung"),
+        overview.contains("<strong>1</strong> warga ikut mendukung"),
         "{overview}"
     );
     let open311 = app
@@ -216,7 +288,7 @@ async fn duplicates_become_supporters(engine: Engine) {
         .await
         .unwrap_or_default();
     for page in [&page, &overview, &open311, &listing.to_string()] {
-        for secret in ["ketut", "Ketut", "9999"] {
+        for secret in ["ketut", "Ketut", "gede", "9999"] {
             assert!(!page.contains(secret), "{secret} shown: {page}");
         }
     }
@@ -237,8 +309,13 @@ async fn duplicates_become_supporters(engine: Engine) {
     assert_eq!(status, 303, "{page}");
     settle(&app).await;
     let mails = smtp.to("ketut@example.id").await;
-    assert_eq!(mails.len(), 1, "one e-mail for one change");
-    let text = plain(&mails[0].data);
+    assert_eq!(mails.len(), 2, "the link, then one e-mail for one change");
+    let text = plain(&mails[1].data);
+    assert_eq!(
+        smtp.to("gede@example.id").await.len(),
+        1,
+        "an address never confirmed hears nothing but the link"
+    );
     assert!(
         text.contains("Lubang JALAN-UMUM") && text.contains("Tim menambal minggu depan."),
         "{text}"
@@ -283,13 +360,8 @@ async fn duplicates_become_supporters(engine: Engine) {
         form.contains(r#"method="post""#) && form.contains(&token),
         "{form}"
     );
-    assert_eq!(
-        app.db
-            .count("SELECT COUNT(*) FROM supporters WHERE email IS NOT NULL")
-            .await,
-        1,
-        "a GET stops nothing"
-    );
+    let ketut = "SELECT COUNT(*) FROM supporters WHERE email = 'ketut@example.id'";
+    assert_eq!(app.db.count(ketut).await, 1, "a GET stops nothing");
     let done = app
         .client
         .post(app.url("/r/badung/leave"))
@@ -299,17 +371,14 @@ async fn duplicates_become_supporters(engine: Engine) {
         .expect("an answer");
     assert_eq!(done.status().as_u16(), 200);
     assert!(done.text().await.unwrap_or_default().contains("Done."));
+    assert_eq!(app.db.count(ketut).await, 0);
     assert_eq!(
         app.db
-            .count("SELECT COUNT(*) FROM supporters WHERE email IS NOT NULL OR name IS NOT NULL")
+            .count("SELECT COUNT(*) FROM supporters WHERE name = 'Ketut'")
             .await,
         0
     );
-    assert_eq!(
-        app.db.count("SELECT COUNT(*) FROM supporters").await,
-        2,
-        "still counted"
-    );
+    assert_eq!(app.db.count(confirmed).await, 1, "still counted");
     let unknown = app
         .client
         .post(app.url("/r/badung/leave"))
@@ -326,9 +395,21 @@ async fn duplicates_become_supporters(engine: Engine) {
     settle(&app).await;
     assert_eq!(
         smtp.to("ketut@example.id").await.len(),
-        1,
+        2,
         "no e-mail after leaving"
     );
+    // An address never confirmed is forgotten after a week, with its link.
+    let state = app.state().await;
+    aduan_server::clock::purge(&state, aduan_server::state::now_ms() + 8 * 86_400_000)
+        .await
+        .expect("a purge");
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM supporters WHERE email = 'gede@example.id'")
+            .await,
+        0
+    );
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM supporters").await, 1);
 
     // Resolved, it is no longer listed nor joinable.
     let (_, listing) = listed(&app, "category=jalan&district=Kuta").await;
@@ -376,4 +457,43 @@ async fn a_listing_asked_wrongly_is_refused_with_each_field_named() {
         .await
         .expect("an answer");
     assert_eq!(r.status().as_u16(), 404);
+}
+
+/// Without e-mail no link can be sent, so nobody can join: the list still
+/// tells the citizen their complaint is known, without "me too".
+#[tokio::test]
+async fn without_e_mail_the_list_is_shown_and_nobody_can_join() {
+    let app = crate::support::spawn_app(Engine::Sqlite).await;
+    crate::console::wait_until_serving(&app).await;
+    let coordinator = officer(&app, "coordinator", "badung", None).await;
+    let code = file(
+        &app,
+        with(json!({"title": "Lubang besar di Jalan Raya Kuta"})),
+    )
+    .await;
+    let (status, _, page) = coordinator
+        .act(&code, &[("action", "dispatch"), ("unit", "pupr")])
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let public_id = app.db.public_id(&code).await;
+    let (status, listing) = listed(&app, "category=jalan&district=Kuta").await;
+    assert_eq!(status, 200, "{listing}");
+    assert_eq!(ids(&listing), std::slice::from_ref(&public_id));
+    assert_eq!(listing["joinable"], false, "{listing}");
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/similar/{public_id}/supporters")))
+        .header("accept-language", "en")
+        .json(&json!({"email": "ketut@example.id"}))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(r.status().as_u16(), 503);
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    assert_eq!(
+        body["error"]["message"],
+        "Following a complaint by e-mail is not available on this service yet.",
+        "{body}"
+    );
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM supporters").await, 0);
 }

@@ -7,6 +7,8 @@
  * from the draft this browser keeps, notes each field the citizen changes
  * and holds a sending back. When the wasm's form is in, slots.js calls the
  * form's `take`: every changed field, the focus and the caret move over.
+ * Should the widget fail to start, the form posts itself to the hosted
+ * page instead (the page does not navigate away from what was typed).
  */
 export function show(content, region) {
   if (content.querySelector(".aduan")) return;
@@ -27,10 +29,26 @@ export function show(content, region) {
     for (k in r) if (f.elements["reporter_" + k]) f.elements["reporter_" + k].value = r[k];
     f.elements.consent.checked = d.consent;
   } catch (e) { /* no draft */ }
-  var dirty = {}, composing = 0, send = 0;
-  var mark = function (e) { dirty[e.target.name] = 1; };
-  f.addEventListener("input", mark);
-  f.addEventListener("change", mark);
+  var dirty = {}, composing = 0, send = 0, native = 0, button = f.querySelector("[type=submit]");
+  // What the citizen changed; typing again takes back a tap on "send"
+  // (a change as a field loses the focus does not).
+  f.addEventListener("input", function (e) {
+    dirty[e.target.name] = 1;
+    send = 0;
+  });
+  f.addEventListener("change", function (e) { dirty[e.target.name] = 1; });
+  // Its own key, so that a post sent twice files once.
+  f.elements.idempotency_key.value = Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) {
+    return (b + 256).toString(16).slice(1);
+  }).join("");
+  // The widget could not start: what was typed goes by the hosted page,
+  // at once if "send" was tapped.
+  var fail = function () {
+    if (native) return;
+    native = 1;
+    if (send) button.click();
+  };
+  addEventListener("aduan:error", fail);
   // An input method's word in the making is never cut: the wasm's form
   // waits, hidden, until the word is done.
   f.addEventListener("compositionstart", function () { composing = 1; });
@@ -38,9 +56,13 @@ export function show(content, region) {
     composing = 0;
     setTimeout(root.take);
   });
+  // A tap on "send" (not Enter in a field, which would send a complaint
+  // half written) is kept for the wasm, until the citizen types again.
+  button.addEventListener("click", function (e) {
+    send = e.detail > 0 || shadow.activeElement == button;
+  });
   f.addEventListener("submit", function (e) {
-    e.preventDefault();
-    send = 1;
+    if (!native) e.preventDefault();
   });
   // True while this form stays (the wasm's form not in, or a word unfinished).
   root.take = function () {
@@ -48,7 +70,10 @@ export function show(content, region) {
     var g = now && now.querySelector("form");
     if (!root.isConnected) return false;
     if (now) now.hidden = true;
-    if (!g || composing) return true;
+    // The wasm could not load the form (it says so instead): this one
+    // stays, and posts itself to the hosted page.
+    if (now && !g && !now.querySelector(".file > [role=status]")) fail();
+    if (!g || composing || native) return true;
     var a = shadow.activeElement, top = content.scrollTop;
     // The same field in the wasm's form (its contact fields are `reporter.*`).
     var to = function (el) {
@@ -62,15 +87,17 @@ export function show(content, region) {
       into.checked = el.checked;
       into.dispatchEvent(new Event("input", { bubbles: true }));
     });
-    var at = a && root.contains(a) && a.name && to(a);
-    root.remove();
+    var at = a && root.contains(a) && a.name && to(a), go = send;
+    // Shown and focused before this form goes, so a phone keeps its keyboard.
     now.hidden = false;
-    content.scrollTop = top;
     if (at) {
       at.focus({ preventScroll: true });
       try { at.setSelectionRange(a.selectionStart, a.selectionEnd, a.selectionDirection); } catch (e) { /* not a text field */ }
     }
-    if (send) g.requestSubmit();
+    root.remove();
+    removeEventListener("aduan:error", fail);
+    content.scrollTop = top;
+    if (go) g.requestSubmit ? g.requestSubmit() : g.querySelector("[type=submit]").click();
     return false;
   };
 }

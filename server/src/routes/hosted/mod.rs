@@ -5,7 +5,7 @@
 
 mod pages;
 
-pub(crate) use self::pages::{error_page, leave_page, no_such_region};
+pub(crate) use self::pages::{confirm_page, error_page, leave_page, no_such_region};
 
 use std::collections::BTreeMap;
 
@@ -129,7 +129,7 @@ pub async fn early_form(
     let region = catalog.region(&slug).ok_or_else(|| {
         ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale)
     })?;
-    let html = pages::early_form(&catalog, region, locale).into_string();
+    let html = pages::early_form(&catalog, region, locale, &state.config.public_url).into_string();
     // JSON strings are JavaScript strings.
     let script = format!(
         "var CSS = {}, HTML = {};\n{}\n",

@@ -124,7 +124,7 @@ pub(super) fn form_page(
         @if !errors.is_empty() {
             p.error role="alert" { (t(Label::FixErrors)) }
         }
-        (form_markup(catalog, region, locale, Some(&form)))
+        (form_markup(catalog, region, locale, Some(&form), ""))
         p { a href=(format!("/r/{}/track?lang={}", region.slug, locale.key())) { (t(Label::TrackLink)) } }
     };
     page(locale, t(Label::FileTitle), &switch, body)
@@ -144,7 +144,16 @@ pub(super) struct Filled<'a> {
 /// widget lays out its form. The citizen types into it at once; the
 /// widget takes every value, the focus and the caret over when it arrives
 /// (`early.js`).
-pub(crate) fn early_form(catalog: &Catalog, region: &Region, locale: Locale) -> Markup {
+///
+/// Should the widget never arrive, the form posts itself to the hosted
+/// page: its address is the service's own (`public_url`), never the
+/// government site's the widget sits on, and the script gives it a key.
+pub(crate) fn early_form(
+    catalog: &Catalog,
+    region: &Region,
+    locale: Locale,
+    public_url: &str,
+) -> Markup {
     let t = |l: Label| l.text(locale);
     html! {
         div.aduan lang=(locale.key()) data-aduan-early {
@@ -155,7 +164,7 @@ pub(crate) fn early_form(catalog: &Catalog, region: &Region, locale: Locale) -> 
                 }
                 select.lang aria-label=(t(Label::Language)) { option { (locale.name()) } }
             }
-            div.file { (form_markup(catalog, region, locale, None)) }
+            div.file { (form_markup(catalog, region, locale, None, public_url)) }
         }
     }
 }
@@ -169,6 +178,7 @@ fn form_markup(
     region: &Region,
     locale: Locale,
     filled: Option<&Filled<'_>>,
+    origin: &str,
 ) -> Markup {
     let Some(form) = catalog.form(&region.slug) else {
         return html! {};
@@ -215,10 +225,9 @@ fn form_markup(
         }
     }
     html! {
-        form method="post" action=(format!("/r/{}", region.slug)) enctype="multipart/form-data" novalidate {
-            @if let Some(f) = filled {
-                input type="hidden" name="idempotency_key" value=(f.key);
-            } @else {
+        form method="post" action=(format!("{}/r/{}", origin.trim_end_matches('/'), region.slug)) enctype="multipart/form-data" novalidate {
+            input type="hidden" name="idempotency_key" value=(filled.map_or("", |f| f.key));
+            @if filled.is_none() {
                 h2 { (t(Label::FileTitle)) }
                 p.muted { (t(Label::FileIntro)) }
             }
@@ -346,6 +355,44 @@ pub(crate) fn leave_page(
     let token = token.unwrap_or_default().to_owned();
     let region = region.to_owned();
     let switch = move |l: Locale| format!("/r/{region}/leave?token={token}&lang={}", l.key());
+    html_response(status, page(locale, title, &switch, body))
+}
+
+/// The page behind the link that confirms a supporter's address: `token`
+/// when it may be one, `counted` (the supporters now) once confirmed.
+pub(crate) fn confirm_page(
+    region: &str,
+    locale: Locale,
+    token: Option<&str>,
+    counted: Option<i64>,
+) -> Response {
+    use aduan_app::words::Word;
+    let title = Word::JoinTitle.text(locale);
+    let (status, body) = match (token, counted) {
+        (Some(_), Some(count)) => (
+            StatusCode::OK,
+            html! { h1 { (title) } p role="status" { (Word::JoinDone.fill(locale, &[("count", &count.to_string())])) } },
+        ),
+        (Some(token), None) => (
+            StatusCode::OK,
+            html! {
+                h1 { (title) }
+                p { (Word::JoinIntro.text(locale)) }
+                form method="post" action=(format!("/r/{region}/join")) {
+                    input type="hidden" name="token" value=(token);
+                    input type="hidden" name="lang" value=(locale.key());
+                    button type="submit" { (Word::JoinButton.text(locale)) }
+                }
+            },
+        ),
+        (None, _) => (
+            StatusCode::NOT_FOUND,
+            html! { h1 { (title) } p.error role="alert" { (Word::JoinUnknown.text(locale)) } },
+        ),
+    };
+    let token = token.unwrap_or_default().to_owned();
+    let region = region.to_owned();
+    let switch = move |l: Locale| format!("/r/{region}/join?token={token}&lang={}", l.key());
     html_response(status, page(locale, title, &switch, body))
 }
 

@@ -100,7 +100,7 @@ pub async fn complaint(
     let mut q = QueryBuilder::<Db>::new(
         "SELECT id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, \
          title, description, location, landmark, latitude, longitude, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, CAST(version AS BIGINT) AS version, lapor_tracking_id, \
-         (SELECT COUNT(*) FROM supporters s WHERE s.complaint_id = complaints.id) AS supporters \
+         (SELECT COUNT(*) FROM supporters s WHERE s.complaint_id = complaints.id AND s.confirmed_at IS NOT NULL) AS supporters \
          FROM complaints WHERE tracking_code = ",
     );
     q.push_bind(tracking_code.to_owned());

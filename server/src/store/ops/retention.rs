@@ -82,6 +82,6 @@ pub async fn purge(conn: &mut Conn, r: &crate::store::Retention) -> Result<crate
         sqlx::query(DELETE_REPORTER_MAIL).bind(id).execute(&mut *conn).await?;
         purged.contacts += 1;
     }
-    purged.contacts += purge_supporters(conn, r.contacts_before).await?;
+    purged.contacts += purge_supporters(conn, r.contacts_before, r.unconfirmed_before).await?;
     Ok(purged)
 }

@@ -20,7 +20,7 @@ pub async fn similar(
 ) -> Result<Vec<crate::supporters::SimilarRow>, StoreError> {
     let sql = format!(
         "SELECT c.public_id, c.title, c.status, c.anonymous, c.confidential, c.created_at, \
-         (SELECT COUNT(*) FROM supporters s WHERE s.complaint_id = c.id) AS supporters \
+         (SELECT COUNT(*) FROM supporters s WHERE s.complaint_id = c.id AND s.confirmed_at IS NOT NULL) AS supporters \
          FROM complaints c WHERE c.region_slug = $1 AND c.category_key = $2 AND c.district_key = $3 \
          AND c.created_at >= $4 AND NOT c.confidential AND c.{JOINABLE} \
          ORDER BY c.created_at DESC, c.id DESC LIMIT $5"
@@ -36,44 +36,89 @@ pub async fn similar(
 }
 
 /// Adds a supporter to the joinable, non-confidential complaint with this
-/// public id; once per contact, however often they ask.
+/// public id, unconfirmed, and queues the e-mail with their confirmation
+/// link; once per contact, however often they ask (a second time sends
+/// nothing). With e-mail off (`mail` is `None`) nobody can join.
 pub async fn join(
     conn: &mut Conn,
     public_id: &str,
     who: &crate::supporters::NewSupporter,
+    mail: Option<&crate::mail::MailContext>,
 ) -> Result<crate::supporters::Joined, StoreError> {
+    use crate::disclosure::{Audience, Field, keep};
     use crate::supporters::Joined;
     let sql = format!(
-        "SELECT id FROM complaints WHERE public_id = $1 AND NOT confidential AND {JOINABLE}"
+        "SELECT id, region_slug, title, anonymous, confidential FROM complaints \
+         WHERE public_id = $1 AND NOT confidential AND {JOINABLE}"
     );
-    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+    let found: Option<(i64, String, String, bool, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(public_id)
         .fetch_optional(&mut *conn)
         .await?;
-    let Some(complaint_id) = found else {
+    let Some((complaint_id, region, title, anonymous, confidential)) = found else {
         return Ok(Joined::NotFound);
     };
-    let added = sqlx::query(
-        "INSERT INTO supporters (complaint_id, contact_key, name, email, phone, locale, leave_token, joined_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (complaint_id, contact_key) DO NOTHING",
+    let (Some(ctx), Some(address)) = (mail, who.contact.email.as_deref()) else {
+        return Ok(Joined::NoMail);
+    };
+    let added: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO supporters (complaint_id, contact_key, name, email, phone, locale, leave_token, confirm_token, joined_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (complaint_id, contact_key) DO NOTHING RETURNING id",
     )
     .bind(complaint_id)
     .bind(&who.contact_key)
     .bind(&who.contact.name)
-    .bind(&who.contact.email)
+    .bind(address)
     .bind(&who.contact.phone)
     .bind(who.locale.key())
     .bind(&who.leave_token)
+    .bind(&who.confirm_token)
     .bind(who.at_ms)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    let supporters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM supporters WHERE complaint_id = $1")
-        .bind(complaint_id)
-        .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = added else {
+        return Ok(Joined::Known);
+    };
+    let privacy = aduan_app::api::Privacy::of(anonymous, confidential);
+    let title = keep(Audience::SupporterMail, privacy, Field::Title, Some(title.as_str()));
+    let Some(to) = keep(Audience::SupporterMail, privacy, Field::SupporterContact, Some(address)) else {
+        return Ok(Joined::Asked);
+    };
+    let letter = crate::mail::for_new_supporter(ctx, to, who.locale, &region, title, &who.confirm_token);
+    insert_mail(conn, &format!("mail_join_s{id}"), complaint_id, &letter, who.at_ms).await?;
+    Ok(Joined::Asked)
+}
+
+/// Counts the supporter with this confirmation token, if they were not
+/// yet (following the link again changes nothing).
+pub async fn confirm(
+    conn: &mut Conn,
+    token: &str,
+    at_ms: i64,
+) -> Result<crate::supporters::Confirmed, StoreError> {
+    use crate::supporters::Confirmed;
+    let found: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT s.id, s.complaint_id, c.region_slug FROM supporters s JOIN complaints c ON c.id = s.complaint_id \
+         WHERE s.confirm_token = $1",
+    )
+    .bind(token)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, complaint_id, region)) = found else {
+        return Ok(Confirmed::Unknown);
+    };
+    sqlx::query("UPDATE supporters SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL")
+        .bind(at_ms)
+        .bind(id)
+        .execute(&mut *conn)
         .await?;
-    Ok(if added { Joined::Joined(supporters) } else { Joined::Already(supporters) })
+    let supporters: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM supporters WHERE complaint_id = $1 AND confirmed_at IS NOT NULL",
+    )
+    .bind(complaint_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Confirmed::Counted { region, supporters })
 }
 
 /// The supporter mails of a complaint still waiting in the outbox, or of
@@ -112,7 +157,8 @@ async fn supporters_to_tell(
     complaint_id: i64,
 ) -> Result<Vec<(i64, String, String, String)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, email, locale, leave_token FROM supporters WHERE complaint_id = $1 AND email IS NOT NULL ORDER BY id",
+        "SELECT id, email, locale, leave_token FROM supporters \
+         WHERE complaint_id = $1 AND email IS NOT NULL AND confirmed_at IS NOT NULL ORDER BY id",
     )
     .bind(complaint_id)
     .fetch_all(&mut *conn)
@@ -120,8 +166,23 @@ async fn supporters_to_tell(
 }
 
 /// Erases the supporters' contact details of complaints that ended before
-/// `before` (as the reporter's are), and what waits for them in the outbox.
-async fn purge_supporters(conn: &mut Conn, before: i64) -> Result<u64, StoreError> {
+/// `before` (as the reporter's are), and what waits for them in the outbox;
+/// and forgets the addresses given before `stale` and never confirmed.
+async fn purge_supporters(conn: &mut Conn, before: i64, stale: i64) -> Result<u64, StoreError> {
+    let unconfirmed: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, complaint_id FROM supporters WHERE confirmed_at IS NULL AND joined_at < $1 LIMIT 1000",
+    )
+    .bind(stale)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, complaint_id) in &unconfirmed {
+        sqlx::query(DELETE_SUPPORTER_MAIL)
+            .bind(complaint_id)
+            .bind(format!("mail\\_%\\_s{id}"))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM supporters WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    }
     let ended: Vec<i64> = sqlx::query_scalar(
         "SELECT DISTINCT s.complaint_id FROM supporters s JOIN complaints c ON c.id = s.complaint_id \
          WHERE (s.email IS NOT NULL OR s.phone IS NOT NULL OR s.name IS NOT NULL) \
@@ -130,7 +191,7 @@ async fn purge_supporters(conn: &mut Conn, before: i64) -> Result<u64, StoreErro
     .bind(before)
     .fetch_all(&mut *conn)
     .await?;
-    let mut erased = 0;
+    let mut erased = unconfirmed.len() as u64;
     for id in ended {
         erased += sqlx::query("UPDATE supporters SET name = NULL, email = NULL, phone = NULL WHERE complaint_id = $1")
             .bind(id)
@@ -151,7 +212,8 @@ pub async fn supporters_between(
     to_ms: i64,
 ) -> Result<(i64, i64), StoreError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT COUNT(*), COUNT(DISTINCT s.complaint_id) FROM supporters s JOIN complaints c ON c.id = s.complaint_id WHERE s.joined_at >= ",
+        "SELECT COUNT(*), COUNT(DISTINCT s.complaint_id) FROM supporters s JOIN complaints c ON c.id = s.complaint_id \
+         WHERE s.confirmed_at IS NOT NULL AND s.joined_at >= ",
     );
     q.push_bind(from_ms).push(" AND s.joined_at < ").push_bind(to_ms);
     if let Some(region) = region {
