@@ -267,10 +267,10 @@
       var at = "/api/v1/regions/" + encodeURIComponent(region);
       // The form for the first moments, typed into before the wasm is in:
       // one small module, asked first; the bundle is asked once it is in,
-      // or 50 ms later at the most, so its few KB are not shared out with
+      // or 30 ms later at the most, so its few KB are not shared out with
       // the wasm's ninety on a slow link.
       var first = region && cfg.view == "file" && import(new URL(at + "/early.js?v=" + VERSION + "&lang=" + guess, cfg.api).href).then(function (m) { m.show(content, region); }).catch(report);
-      return Promise.race([first, new Promise(function (go) { setTimeout(go, 50); })]).then(function () {
+      return Promise.race([first, new Promise(function (go) { setTimeout(go, 30); })]).then(function () {
         var form = stats || !region ? "" : fetch(new URL(at + "/form", cfg.api).href, {
           headers: { "Accept-Language": guess }
         }).then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; });
