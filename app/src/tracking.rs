@@ -127,6 +127,26 @@ impl TrackingCode {
     }
 }
 
+/// The symbols a code ends with, as an officer types them when a citizen
+/// reads out the last group: [`GROUP_LEN`] symbols, forgiving case, spaces,
+/// dashes and the look-alikes; canonical, or `None` when it is not one.
+pub fn last_group(typed: &str) -> Option<String> {
+    let mut out = String::with_capacity(GROUP_LEN);
+    for ch in typed.chars() {
+        if ch.is_whitespace() || ch == '-' {
+            continue;
+        }
+        if out.len() == GROUP_LEN || !ch.is_ascii() {
+            return None;
+        }
+        out.push(ALPHABET[usize::from(value_of(ch as u8)?)] as char);
+    }
+    (out.len() == GROUP_LEN).then_some(out)
+}
+
+/// Symbols in a group of a code (the last one ends with the check symbol).
+pub const GROUP_LEN: usize = 4;
+
 impl fmt::Display for TrackingCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -136,6 +156,31 @@ impl fmt::Display for TrackingCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_group_is_read_as_a_person_types_it() {
+        let code = sample(0x1234_5678_9abc_def0_1234);
+        let group = code
+            .as_str()
+            .rsplit('-')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(group.len(), GROUP_LEN);
+        assert!(code.as_str().ends_with(&format!("-{group}")));
+        assert_eq!(last_group(&group), Some(group.clone()));
+        assert_eq!(last_group(&group.to_lowercase()), Some(group.clone()));
+        assert_eq!(
+            last_group(&format!(" {}-{} ", &group[..2], &group[2..])),
+            Some(group)
+        );
+        // Look-alikes read as the symbols they stand for.
+        assert_eq!(last_group("oIl0"), Some("0110".to_owned()));
+        // Not a group: too short, too long, outside the alphabet.
+        for typed in ["", "7K3", "7K3QX", "7K-3Q-X", "7KUQ", "7K3É", "7K3Q\u{0}"] {
+            assert_eq!(last_group(typed), None, "{typed:?}");
+        }
+    }
 
     fn sample(seed: u128) -> TrackingCode {
         TrackingCode::generate(

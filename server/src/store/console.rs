@@ -87,7 +87,15 @@ pub struct InboxQuery {
     pub limit: i64,
     /// Set when the list is the complaints a dashboard figure counts.
     pub counted: Option<Counted>,
+    /// The last group of a tracking code (canonical, see
+    /// [`aduan_app::tracking::last_group`]): the complaints in scope whose
+    /// code ends with it, in any state.
+    pub code_tail: Option<String>,
 }
+
+/// The SQL expression (the same on both engines, and indexed) of a
+/// tracking code's last group.
+pub const CODE_TAIL: &str = "substr(tracking_code, length(tracking_code) - 3)";
 
 /// The complaints a dashboard figure counts: received in the region
 /// (where it happened) from `from` through `to`, and matching `measure`.

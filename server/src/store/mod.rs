@@ -25,8 +25,8 @@ use crate::attachments::{
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 pub use console::{
-    ActOutcome, ComplaintRecord, ComplaintRef, Counted, DueFilter, HistoryEvent, Identity,
-    InboxQuery, InboxRow, NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
+    ActOutcome, CODE_TAIL, ComplaintRecord, ComplaintRef, Counted, DueFilter, HistoryEvent,
+    Identity, InboxQuery, InboxRow, NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
 };
 
 /// What the store can fail with. Messages never carry connection secrets.

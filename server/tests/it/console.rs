@@ -154,6 +154,24 @@ impl Officer {
         )
     }
 
+    /// A GET whose answer is a redirect: its status and where it leads.
+    pub async fn get_location(&self, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("an answer");
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (r.status().as_u16(), location)
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = self
             .client
@@ -1166,4 +1184,43 @@ async fn the_officer_command_creates_an_officer_from_standard_input() {
         .count("SELECT COUNT(*) FROM officers WHERE password_hash LIKE '$argon2id$%'")
         .await;
     assert_eq!(hash, 1);
+}
+
+on_both_engines! {
+    async fn an_officer_finds_a_complaint_by_the_code_a_citizen_reads_out(app) {
+        let coordinator = officer(&app, "coordinator", "badung", None).await;
+        let elsewhere = officer(&app, "coordinator", "denpasar", None).await;
+        let code = file(&app, with(json!({"title": "Lubang di Jalan Raya Kuta"}))).await;
+        let other = file(&app, with(json!({"title": "Jalan retak di Mengwi", "district": "Mengwi"}))).await;
+        // The whole code, as typed in a hurry: small letters, no dashes, an O for a 0.
+        let typed = code.to_lowercase().replace('-', " ").replace('0', "o");
+        let (status, location) = coordinator
+            .get_location(&format!("/console/inbox?q={}", typed.replace(' ', "+")))
+            .await;
+        assert_eq!((status, location.as_str()), (303, format!("/console/complaints/{code}").as_str()));
+        // Its last group: the complaints in scope ending with it, in any state.
+        let tail = code.rsplit('-').next().unwrap_or_default().to_owned();
+        let (status, page) = coordinator
+            .get(&format!("/console/inbox?q={}", tail.to_lowercase()))
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&code), "{page}");
+        assert!(!page.contains(&other), "only what ends with it: {page}");
+        assert!(page.contains(&format!("value=\"{}\"", tail.to_lowercase())), "the box keeps what was typed");
+        // Another region's officer finds nothing of it.
+        let (_, page) = elsewhere.get(&format!("/console/inbox?q={tail}")).await;
+        assert!(!page.contains(&code), "{page}");
+        let (status, _) = elsewhere.get(&format!("/console/complaints/{code}")).await;
+        assert_eq!(status, 404);
+        // A typo in a whole code, or something that is no code, says so.
+        let mut typo: Vec<char> = code.chars().collect();
+        let i = typo.len() - 2;
+        typo[i] = if typo[i] == 'A' { 'B' } else { 'A' };
+        let typo: String = typo.into_iter().collect();
+        let (status, page) = coordinator.get(&format!("/console/inbox?q={typo}")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("salah ketik"), "{page}");
+        let (_, page) = coordinator.get("/console/inbox?q=jalan+rusak").await;
+        assert!(page.contains("Cari dengan kode pelacakan"), "{page}");
+    }
 }

@@ -40,9 +40,41 @@ pub struct InboxFilters {
     pub region: String,
     pub from: String,
     pub to: String,
+    /// A tracking code as a citizen reads it out: whole (the complaint's
+    /// page) or its last group of four (the complaints ending with it).
+    pub q: String,
+}
+
+/// What the search box was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sought {
+    Nothing,
+    /// A whole, valid code: its page.
+    Code(aduan_app::tracking::TrackingCode),
+    /// The last group of a code.
+    Tail(String),
+    /// A whole code whose check symbol is wrong: a typo.
+    Mistyped,
+    /// Neither a code nor a group.
+    Unreadable,
 }
 
 impl InboxFilters {
+    /// What the search box asks for.
+    pub fn sought(&self) -> Sought {
+        use aduan_app::tracking::{CodeError, TrackingCode, last_group};
+        let q = self.q.trim();
+        if q.is_empty() {
+            return Sought::Nothing;
+        }
+        match (TrackingCode::parse(q), last_group(q)) {
+            (Ok(code), _) => Sought::Code(code),
+            (_, Some(tail)) => Sought::Tail(tail),
+            (Err(CodeError::Mistyped), None) => Sought::Mistyped,
+            (Err(CodeError::Malformed), None) => Sought::Unreadable,
+        }
+    }
+
     /// The query for the officer's scope; unknown values are ignored.
     fn query(&self, who: &SignedIn, catalog: &Catalog, today: Date) -> InboxQuery {
         let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
@@ -68,6 +100,10 @@ impl InboxFilters {
             after,
             limit: PAGE_SIZE,
             counted: self.counted(catalog, today),
+            code_tail: match self.sought() {
+                Sought::Tail(tail) => Some(tail),
+                _ => None,
+            },
         }
     }
 
@@ -94,6 +130,10 @@ pub async fn show_inbox(
     who: SignedIn,
     Query(filters): Query<InboxFilters>,
 ) -> Response {
+    if let Sought::Code(code) = filters.sought() {
+        // Its page says whether it is the officer's to see.
+        return Redirect::to(&format!("/console/complaints/{code}")).into_response();
+    }
     let catalog = state.catalog();
     let today = catalog.today(now_ms());
     let query = filters.query(&who, &catalog, today);

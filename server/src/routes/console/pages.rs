@@ -304,6 +304,7 @@ pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: 
                 ("region", filters.region.as_str()),
                 ("from", filters.from.as_str()),
                 ("to", filters.to.as_str()),
+                ("q", filters.q.as_str()),
             ];
             q.retain(|(_, v)| !v.is_empty());
             let mut url = String::from("/console/inbox?");
@@ -336,6 +337,10 @@ pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: 
             form.filters method="get" action="/console/inbox" {
                 @for (k, v) in [("measure", &filters.measure), ("region", &filters.region), ("from", &filters.from), ("to", &filters.to)] {
                     @if counted.is_some() { input type="hidden" name=(k) value=(v); }
+                }
+                label { (page.t("Kode pelacakan", "Tracking code"))
+                    input type="search" name="q" value=(filters.q) autocomplete="off" spellcheck="false"
+                        placeholder=(page.t("lengkap, atau 4 huruf terakhirnya", "whole, or its last 4"));
                 }
                 label { (page.t("Status", "Status"))
                     select name="status" {
@@ -371,6 +376,19 @@ pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: 
                     }
                 }
                 button type="submit" { (page.t("Saring", "Filter")) }
+            }
+            @match filters.sought() {
+                super::complaints::Sought::Mistyped => {
+                    p.notice.bad role="alert" { (page.t(
+                        "Kode ini salah ketik: periksa lagi dengan pelapor, atau cari dengan 4 huruf terakhirnya.",
+                        "This code has a typo: check it with the reporter again, or search by its last 4.")) }
+                }
+                super::complaints::Sought::Unreadable => {
+                    p.notice.bad role="alert" { (page.t(
+                        "Cari dengan kode pelacakan: lengkap (mis. BDG-7K3Q-XP9M-2HT4-WQ5R) atau 4 huruf terakhirnya.",
+                        "Search by tracking code: whole (e.g. BDG-7K3Q-XP9M-2HT4-WQ5R) or its last 4.")) }
+                }
+                _ => {}
             }
             @if rows.is_empty() {
                 p.empty { (page.t("Tidak ada pengaduan yang cocok.", "No complaint matches.")) }

@@ -26,9 +26,19 @@ pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>,
         (None, Some(c)) if c.measure != crate::stats::Measure::Overdue => {
             q.push("TRUE");
         }
+        // A code looked for, whatever its complaint's state.
+        (None, None) if query.code_tail.is_some() => {
+            q.push("TRUE");
+        }
         (None, _) => {
             q.push(OPEN);
         }
+    }
+    if let Some(tail) = &query.code_tail {
+        q.push(" AND ")
+            .push(crate::store::CODE_TAIL)
+            .push(" = ")
+            .push_bind(tail.clone());
     }
     if let Some(c) = &query.counted {
         q.push(" AND id IN (SELECT complaint_id FROM complaint_facts WHERE day >= ")
@@ -69,8 +79,9 @@ pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>,
         }
         None => {}
     }
-    // A figure's list holds final complaints too, which are due never.
-    let due_key = if query.counted.is_some() {
+    // A figure's list, and a search, hold final complaints too, which are
+    // due never.
+    let due_key = if query.counted.is_some() || query.code_tail.is_some() {
         "COALESCE(due_date, '9999-12-31')"
     } else {
         "due_date"
