@@ -38,10 +38,15 @@ pub enum Db {
 impl Db {
     pub async fn open(url: &str) -> Result<Db> {
         if url.starts_with("sqlite:") {
+            use sqlx::ConnectOptions;
+            // The running server writes too (the clock backfills the facts
+            // of the complaints grown here): wait for its turn, however
+            // long a batch holds the database.
+            let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(url)
+                .map_err(|e| e.to_string())?
+                .busy_timeout(std::time::Duration::from_secs(300));
             Ok(Db::Sqlite(
-                SqliteConnection::connect(url)
-                    .await
-                    .map_err(|e| e.to_string())?,
+                options.connect().await.map_err(|e| e.to_string())?,
             ))
         } else {
             Ok(Db::Postgres(
