@@ -177,7 +177,17 @@ mod tests {
         // Look-alikes read as the symbols they stand for.
         assert_eq!(last_group("oIl0"), Some("0110".to_owned()));
         // Not a group: too short, too long, outside the alphabet.
-        for typed in ["", "7K3", "7K3QX", "7K-3Q-X", "7KUQ", "7K3É", "7K3Q\u{0}"] {
+        // (`Ł` is U+0141: its low byte is an `A`, which it must not pass for.)
+        for typed in [
+            "",
+            "7K3",
+            "7K3QX",
+            "7K-3Q-X",
+            "7KUQ",
+            "7K3É",
+            "7K3Ł",
+            "7K3Q\u{0}",
+        ] {
             assert_eq!(last_group(typed), None, "{typed:?}");
         }
     }
