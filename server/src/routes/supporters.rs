@@ -16,6 +16,8 @@ use crate::extract::{AcceptLocale, JsonBody};
 use crate::state::{AppState, now_ms};
 use crate::supporters::{self, Joined, NewSupporter};
 
+use super::hosted::Link;
+
 /// `?category=&district=` of the listing.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -131,52 +133,10 @@ pub async fn join(
     }
 }
 
-/// `GET /r/{slug}/join?token=`: the link in the e-mail that confirms a
-/// supporter's address asks first (a mail scanner that follows it counts
-/// nobody).
-pub async fn show_confirm(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(form): Query<LeaveForm>,
-    AcceptLocale(header): AcceptLocale,
-) -> Response {
-    let locale = locale_of(&form, header);
-    if state.catalog().region(&slug).is_none() {
-        return super::hosted::no_such_region(locale);
-    }
-    let token = Some(form.token.as_str()).filter(|t| token_shape(t));
-    super::hosted::confirm_page(&slug, locale, token, None)
-}
-
-/// `POST /r/{slug}/join`: counts the supporter.
-pub async fn confirm(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    AcceptLocale(header): AcceptLocale,
-    axum::Form(form): axum::Form<LeaveForm>,
-) -> Response {
-    let locale = locale_of(&form, header);
-    if state.catalog().region(&slug).is_none() {
-        return super::hosted::no_such_region(locale);
-    }
-    if !token_shape(&form.token) {
-        return super::hosted::confirm_page(&slug, locale, None, None);
-    }
-    match state.store.confirm_supporter(&form.token, now_ms()).await {
-        Ok(supporters::Confirmed::Counted { supporters, .. }) => {
-            super::hosted::confirm_page(&slug, locale, Some(&form.token), Some(supporters))
-        }
-        Ok(supporters::Confirmed::Unknown) => {
-            super::hosted::confirm_page(&slug, locale, None, None)
-        }
-        Err(e) => super::hosted::error_page(locale, &ApiError::from(e).speaking(locale)),
-    }
-}
-
 /// The links in a supporter's e-mails (to confirm, to stop them).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct LeaveForm {
+pub struct LinkForm {
     pub token: String,
     pub lang: String,
 }
@@ -185,8 +145,84 @@ fn token_shape(token: &str) -> bool {
     token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn locale_of(form: &LeaveForm, header: Locale) -> Locale {
-    Locale::from_key(&form.lang).unwrap_or(header)
+/// A supporter's link followed: the question, in the link's language.
+fn ask(state: &AppState, link: Link, slug: &str, form: &LinkForm, header: Locale) -> Response {
+    let locale = Locale::from_key(&form.lang).unwrap_or(header);
+    if state.catalog().region(slug).is_none() {
+        return super::hosted::no_such_region(locale);
+    }
+    let token = Some(form.token.as_str()).filter(|t| token_shape(t));
+    super::hosted::link_page(link, slug, locale, token, None)
+}
+
+/// A supporter's link answered: `done` does it, and says what was done
+/// (`None` for a token nobody holds).
+async fn answer<F, Fut>(
+    state: &AppState,
+    link: Link,
+    slug: &str,
+    form: &LinkForm,
+    header: Locale,
+    done: F,
+) -> Response
+where
+    F: FnOnce(Locale) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>, crate::store::StoreError>>,
+{
+    let locale = Locale::from_key(&form.lang).unwrap_or(header);
+    if state.catalog().region(slug).is_none() {
+        return super::hosted::no_such_region(locale);
+    }
+    if !token_shape(&form.token) {
+        return super::hosted::link_page(link, slug, locale, None, None);
+    }
+    match done(locale).await {
+        Ok(Some(said)) => {
+            super::hosted::link_page(link, slug, locale, Some(&form.token), Some(said))
+        }
+        Ok(None) => super::hosted::link_page(link, slug, locale, None, None),
+        Err(e) => super::hosted::error_page(locale, &ApiError::from(e).speaking(locale)),
+    }
+}
+
+/// `GET /r/{slug}/join?token=`: the link in the e-mail that confirms a
+/// supporter's address asks first (a mail scanner that follows it counts
+/// nobody).
+pub async fn show_confirm(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(form): Query<LinkForm>,
+    AcceptLocale(header): AcceptLocale,
+) -> Response {
+    ask(&state, Link::Join, &slug, &form, header)
+}
+
+/// `POST /r/{slug}/join`: counts the supporter.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    AcceptLocale(header): AcceptLocale,
+    axum::Form(form): axum::Form<LinkForm>,
+) -> Response {
+    let store = state.store.clone();
+    let token = form.token.clone();
+    answer(
+        &state,
+        Link::Join,
+        &slug,
+        &form,
+        header,
+        |locale| async move {
+            Ok(match store.confirm_supporter(&token, now_ms()).await? {
+                supporters::Confirmed::Counted { supporters, .. } => Some(
+                    aduan_app::words::Word::JoinDone
+                        .fill(locale, &[("count", &supporters.to_string())]),
+                ),
+                supporters::Confirmed::Unknown => None,
+            })
+        },
+    )
+    .await
 }
 
 /// `GET /r/{slug}/leave?token=`: asks before stopping (a mail scanner that
@@ -194,15 +230,10 @@ fn locale_of(form: &LeaveForm, header: Locale) -> Locale {
 pub async fn show_leave(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(form): Query<LeaveForm>,
+    Query(form): Query<LinkForm>,
     AcceptLocale(header): AcceptLocale,
 ) -> Response {
-    let locale = locale_of(&form, header);
-    if state.catalog().region(&slug).is_none() {
-        return super::hosted::no_such_region(locale);
-    }
-    let token = Some(form.token.as_str()).filter(|t| token_shape(t));
-    super::hosted::leave_page(&slug, locale, token, None)
+    ask(&state, Link::Leave, &slug, &form, header)
 }
 
 /// `POST /r/{slug}/leave`: stops a supporter's e-mails.
@@ -210,18 +241,22 @@ pub async fn leave(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     AcceptLocale(header): AcceptLocale,
-    axum::Form(form): axum::Form<LeaveForm>,
+    axum::Form(form): axum::Form<LinkForm>,
 ) -> Response {
-    let locale = locale_of(&form, header);
-    if state.catalog().region(&slug).is_none() {
-        return super::hosted::no_such_region(locale);
-    }
-    if !token_shape(&form.token) {
-        return super::hosted::leave_page(&slug, locale, None, None);
-    }
-    match state.store.leave(&form.token).await {
-        Ok(Some(_)) => super::hosted::leave_page(&slug, locale, Some(&form.token), Some(true)),
-        Ok(None) => super::hosted::leave_page(&slug, locale, None, None),
-        Err(e) => super::hosted::error_page(locale, &ApiError::from(e).speaking(locale)),
-    }
+    let store = state.store.clone();
+    let token = form.token.clone();
+    answer(
+        &state,
+        Link::Leave,
+        &slug,
+        &form,
+        header,
+        |locale| async move {
+            Ok(store
+                .leave(&token)
+                .await?
+                .map(|_| aduan_app::words::Word::LeaveDone.text(locale).to_owned()))
+        },
+    )
+    .await
 }

@@ -21,6 +21,16 @@ fn w(i: usize, selector: &str) -> String {
     format!("document.querySelectorAll('aduan-widget')[{i}].shadowRoot.querySelector({selector:?})")
 }
 
+/// `selector` in the `i`th widget's own form, once the first moments' form
+/// has handed over to it (before that, the same ids are the first form's).
+fn in_widget_form(i: usize, selector: &str) -> String {
+    format!(
+        "(!{} && {})",
+        w(i, "[data-aduan-early]"),
+        w(i, &format!(".aduan form {selector}"))
+    )
+}
+
 async fn fill(page: &Page<'_>, element: &str, value: &str) {
     let js = format!(
         "(el => {{ el.value = {value:?}; el.dispatchEvent(new Event('input', {{bubbles: true}})); \
@@ -49,15 +59,8 @@ async fn setup() -> (TestApp, Browser) {
 
 /// Fills the first inline widget's form with a valid complaint.
 async fn fill_complaint(page: &Page<'_>) {
-    page.wait_for(
-        &format!(
-            "{} && {}",
-            w(0, "#title"),
-            w(0, "#category option[value=sampah]")
-        ),
-        30,
-    )
-    .await;
+    page.wait_for(&in_widget_form(0, "#category option[value=sampah]"), 30)
+        .await;
     fill(
         page,
         &w(0, "#title"),
@@ -96,7 +99,7 @@ async fn hostile_page_styles_do_not_reach_two_independent_inline_widgets() {
         30,
     )
     .await;
-    page.wait_for(&w(0, "#category option[value=sampah]"), 30)
+    page.wait_for(&in_widget_form(0, "#category option[value=sampah]"), 30)
         .await;
     let before = page.eval("window.__before").await;
     assert!(
@@ -179,7 +182,7 @@ async fn a_complaint_is_filed_its_receipt_shown_and_found_in_the_tracker() {
         .wait_for(&format!("{}.value", w(0, "#title")), 30)
         .await;
     assert_eq!(title, "Sampah menumpuk di Jalan Gunung Agung");
-    page.wait_for(&w(0, "#category option[value=sampah]"), 30)
+    page.wait_for(&in_widget_form(0, "#category option[value=sampah]"), 30)
         .await;
     // The lists show the draft's choices.
     assert_eq!(
@@ -238,7 +241,7 @@ async fn an_invalid_form_says_why_beside_each_field_and_moves_focus_there() {
     let (app, browser) = setup().await;
     let page = browser.page().await;
     page.goto(&app.url("/demo/inline.html")).await;
-    page.wait_for(&w(0, "#category option[value=sampah]"), 30)
+    page.wait_for(&in_widget_form(0, "#category option[value=sampah]"), 30)
         .await;
     fill(&page, &w(0, "#description"), "Terlalu pendek").await;
     click(&page, &w(0, "button[type=submit]")).await;
@@ -307,7 +310,7 @@ async fn the_widget_works_under_a_strict_content_security_policy() {
         "{csp}"
     );
     page.goto(&app.url("/demo/strict-csp.html")).await;
-    page.wait_for(&w(0, "#title"), 30).await;
+    page.wait_for(&in_widget_form(0, "#title"), 30).await;
     let styled = page
         .eval(&format!("getComputedStyle({}).fontSize", w(0, "#title")))
         .await;
@@ -1317,7 +1320,7 @@ async fn a_citizen_joins_a_complaint_like_theirs_instead_of_filing_it_again() {
 
     let page = browser.page().await;
     inline_denpasar(&app, &page).await;
-    page.wait_for(&w(0, "#category option[value=sampah]"), 30)
+    page.wait_for(&in_widget_form(0, "#category option[value=sampah]"), 30)
         .await;
     // Nothing is asked before both are chosen.
     fill(&page, &w(0, "#category"), "sampah").await;

@@ -70,11 +70,13 @@ async fn a_citizen_types_before_the_wasm_is_in_and_loses_nothing_when_it_takes_o
     );
     page.eval(&format!("{}.focus(); true", w("#title"))).await;
     type_text(&page, "Jalan berlubang di Jalan Gatot Subroto").await;
-    page.eval(&format!(
-        "(el => {{ el.value = 'sampah'; el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})({})",
-        w("#category")
-    ))
-    .await;
+    for (select, value) in [("#category", "sampah"), ("#district", "denpasar-barat")] {
+        page.eval(&format!(
+            "(el => {{ el.value = {value:?}; el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})({})",
+            w(select)
+        ))
+        .await;
+    }
     page.eval(&format!(
         "{}.click(); true",
         w("input[name=privacy][value=confidential]")
@@ -166,6 +168,12 @@ async fn a_citizen_types_before_the_wasm_is_in_and_loses_nothing_when_it_takes_o
         json!([16, 16]),
         "the caret after the composed word"
     );
+    // The complaints like it are asked for, as if chosen in the wasm's form.
+    page.wait_for(
+        "performance.getEntriesByType('resource').some(r => r.name.includes('/similar?category=sampah&district=denpasar-barat'))",
+        10,
+    )
+    .await;
     // Fully working: the wasm keeps the draft, and typing goes on.
     type_text(&page, "!").await;
     let draft = page
@@ -210,11 +218,13 @@ async fn fill_before_the_wasm(page: &Page<'_>) {
         page.eval(&format!("{}.focus(); true", w(field))).await;
         type_text(page, value).await;
     }
-    page.eval(&format!(
-        "(el => {{ el.value = 'jalan'; el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})({})",
-        w("#category")
-    ))
-    .await;
+    for (select, value) in [("#category", "jalan"), ("#district", "denpasar-barat")] {
+        page.eval(&format!(
+            "(el => {{ el.value = {value:?}; el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})({})",
+            w(select)
+        ))
+        .await;
+    }
     page.eval(&format!("{}.click(); true", w("input[name=consent]")))
         .await;
 }
@@ -249,6 +259,13 @@ async fn a_sending_asked_for_before_the_wasm_is_in_is_made_by_the_wasm() {
             w(".aduan form #title")
         ),
         30,
+    )
+    .await;
+    // The choices made before the wasm ask for the complaints like it,
+    // as if made in the wasm's form.
+    page.wait_for(
+        "performance.getEntriesByType('resource').some(r => r.name.includes('/similar?category=jalan&district=denpasar-barat'))",
+        10,
     )
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;

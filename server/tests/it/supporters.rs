@@ -33,6 +33,22 @@ async fn join(app: &TestApp, id: &str, body: Value) -> (u16, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// The link in an e-mail's text whose address holds `path`, and its token.
+fn link_in(text: &str, path: &str) -> (String, String) {
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains(path))
+        .unwrap_or_else(|| panic!("no {path} link: {text}"))
+        .to_owned();
+    let token = link
+        .split("token=")
+        .nth(1)
+        .and_then(|t| t.split('&').next())
+        .unwrap_or_default()
+        .to_owned();
+    (link, token)
+}
+
 fn ids(listing: &Value) -> Vec<String> {
     listing["complaints"]
         .as_array()
@@ -192,17 +208,7 @@ async fn duplicates_become_supporters(engine: Engine) {
         !text.contains(&public) && !text.contains("/track"),
         "{text}"
     );
-    let link = text
-        .split_whitespace()
-        .find(|w| w.contains("/r/badung/join?token="))
-        .unwrap_or_else(|| panic!("no link to confirm: {text}"))
-        .to_owned();
-    let token = link
-        .split("token=")
-        .nth(1)
-        .and_then(|t| t.split('&').next())
-        .unwrap_or_default()
-        .to_owned();
+    let (link, token) = link_in(&text, "/r/badung/join?token=");
     // The link asks first: a mail scanner following it counts nobody.
     let shown = app.client.get(&link).send().await.expect("an answer");
     assert_eq!(shown.status().as_u16(), 200);
@@ -342,17 +348,7 @@ async fn duplicates_become_supporters(engine: Engine) {
     );
 
     // The link stops the e-mails: asked first, then done; still counted.
-    let link = text
-        .split_whitespace()
-        .find(|w| w.contains("/r/badung/leave?token="))
-        .unwrap_or_else(|| panic!("no link to stop: {text}"))
-        .to_owned();
-    let token = link
-        .split("token=")
-        .nth(1)
-        .and_then(|t| t.split('&').next())
-        .unwrap_or_default()
-        .to_owned();
+    let (link, token) = link_in(&text, "/r/badung/leave?token=");
     let shown = app.client.get(&link).send().await.expect("an answer");
     assert_eq!(shown.status().as_u16(), 200);
     let form = shown.text().await.unwrap_or_default();

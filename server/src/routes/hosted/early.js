@@ -64,7 +64,10 @@ export function show(content, region) {
   f.addEventListener("submit", function (e) {
     if (!native) e.preventDefault();
   });
-  // True while this form stays (the wasm's form not in, or a word unfinished).
+  // True while this form stays (the wasm's form not in, or a word
+  // unfinished). The move waits for the next task: the wasm sets its
+  // fields' first values just after it draws them.
+  var later = 0;
   root.take = function () {
     var now = content.querySelector(".aduan:not([data-aduan-early])");
     var g = now && now.querySelector("form");
@@ -73,7 +76,14 @@ export function show(content, region) {
     // The wasm could not load the form (it says so instead): this one
     // stays, and posts itself to the hosted page.
     if (now && !g && !now.querySelector(".file > [role=status]")) fail();
-    if (!g || composing || native) return true;
+    if (g && !composing && !native && !later) later = setTimeout(move);
+    return true;
+  };
+  var move = function () {
+    later = 0;
+    var now = content.querySelector(".aduan:not([data-aduan-early])");
+    var g = now && now.querySelector("form");
+    if (!root.isConnected || !g || composing || native) return;
     var a = shadow.activeElement, top = content.scrollTop;
     // The same field in the wasm's form (its contact fields are `reporter.*`).
     var to = function (el) {
@@ -85,7 +95,10 @@ export function show(content, region) {
       if (!into) return;
       into.value = el.value;
       into.checked = el.checked;
+      // Told as the citizen's own input and change, so the draft, and the
+      // complaints like it (slots.js listens for changes), see it.
       into.dispatchEvent(new Event("input", { bubbles: true }));
+      into.dispatchEvent(new Event("change", { bubbles: true }));
     });
     var at = a && root.contains(a) && a.name && to(a), go = send;
     // Shown and focused before this form goes, so a phone keeps its keyboard.
@@ -98,6 +111,5 @@ export function show(content, region) {
     removeEventListener("aduan:error", fail);
     content.scrollTop = top;
     if (go) g.requestSubmit ? g.requestSubmit() : g.querySelector("[type=submit]").click();
-    return false;
   };
 }

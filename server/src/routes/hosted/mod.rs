@@ -5,7 +5,7 @@
 
 mod pages;
 
-pub(crate) use self::pages::{confirm_page, error_page, leave_page, no_such_region};
+pub(crate) use self::pages::{Link, error_page, link_page, no_such_region};
 
 use std::collections::BTreeMap;
 

@@ -320,79 +320,82 @@ fn form_markup(
     }
 }
 
-/// The page behind the link in a supporter's e-mails: `token` when it may
-/// be one, `done` once their e-mails stopped.
-pub(crate) fn leave_page(
-    region: &str,
-    locale: Locale,
-    token: Option<&str>,
-    done: Option<bool>,
-) -> Response {
-    use aduan_app::words::Word;
-    let title = Word::LeaveTitle.text(locale);
-    let (status, body) = match (token, done) {
-        (Some(_), Some(true)) => (
-            StatusCode::OK,
-            html! { h1 { (title) } p role="status" { (Word::LeaveDone.text(locale)) } },
-        ),
-        (Some(token), _) => (
-            StatusCode::OK,
-            html! {
-                h1 { (title) }
-                p { (Word::LeaveIntro.text(locale)) }
-                form method="post" action=(format!("/r/{region}/leave")) {
-                    input type="hidden" name="token" value=(token);
-                    input type="hidden" name="lang" value=(locale.key());
-                    button type="submit" { (Word::LeaveButton.text(locale)) }
-                }
-            },
-        ),
-        (None, _) => (
-            StatusCode::NOT_FOUND,
-            html! { h1 { (title) } p.error role="alert" { (Word::LeaveUnknown.text(locale)) } },
-        ),
-    };
-    let token = token.unwrap_or_default().to_owned();
-    let region = region.to_owned();
-    let switch = move |l: Locale| format!("/r/{region}/leave?token={token}&lang={}", l.key());
-    html_response(status, page(locale, title, &switch, body))
+/// The links in a supporter's e-mails: the one that confirms their
+/// address, the one that stops the e-mails. Each asks first (a mail
+/// scanner following it changes nothing), then says what was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Link {
+    Join,
+    Leave,
 }
 
-/// The page behind the link that confirms a supporter's address: `token`
-/// when it may be one, `counted` (the supporters now) once confirmed.
-pub(crate) fn confirm_page(
+impl Link {
+    /// Its path under `/r/{region}/`.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Link::Join => "join",
+            Link::Leave => "leave",
+        }
+    }
+
+    /// Its page's title, the question, the button and the sentence for an
+    /// unknown token.
+    fn words(self) -> [aduan_app::words::Word; 4] {
+        use aduan_app::words::Word;
+        match self {
+            Link::Join => [
+                Word::JoinTitle,
+                Word::JoinIntro,
+                Word::JoinButton,
+                Word::JoinUnknown,
+            ],
+            Link::Leave => [
+                Word::LeaveTitle,
+                Word::LeaveIntro,
+                Word::LeaveButton,
+                Word::LeaveUnknown,
+            ],
+        }
+    }
+}
+
+/// The page behind a supporter's link: the question while `done` is
+/// `None` (for a `token` that may be one), then what was done; an unknown
+/// token is told so.
+pub(crate) fn link_page(
+    link: Link,
     region: &str,
     locale: Locale,
     token: Option<&str>,
-    counted: Option<i64>,
+    done: Option<String>,
 ) -> Response {
-    use aduan_app::words::Word;
-    let title = Word::JoinTitle.text(locale);
-    let (status, body) = match (token, counted) {
-        (Some(_), Some(count)) => (
+    let [title, intro, button, unknown] = link.words().map(|w| w.text(locale));
+    let path = link.path();
+    let (status, body) = match (token, done) {
+        (Some(_), Some(done)) => (
             StatusCode::OK,
-            html! { h1 { (title) } p role="status" { (Word::JoinDone.fill(locale, &[("count", &count.to_string())])) } },
+            html! { h1 { (title) } p role="status" { (done) } },
         ),
         (Some(token), None) => (
             StatusCode::OK,
             html! {
                 h1 { (title) }
-                p { (Word::JoinIntro.text(locale)) }
-                form method="post" action=(format!("/r/{region}/join")) {
+                p { (intro) }
+                form method="post" action=(format!("/r/{region}/{path}")) {
                     input type="hidden" name="token" value=(token);
                     input type="hidden" name="lang" value=(locale.key());
-                    button type="submit" { (Word::JoinButton.text(locale)) }
+                    button type="submit" { (button) }
                 }
             },
         ),
         (None, _) => (
             StatusCode::NOT_FOUND,
-            html! { h1 { (title) } p.error role="alert" { (Word::JoinUnknown.text(locale)) } },
+            html! { h1 { (title) } p.error role="alert" { (unknown) } },
         ),
     };
     let token = token.unwrap_or_default().to_owned();
     let region = region.to_owned();
-    let switch = move |l: Locale| format!("/r/{region}/join?token={token}&lang={}", l.key());
+    let switch = move |l: Locale| format!("/r/{region}/{path}?token={token}&lang={}", l.key());
     html_response(status, page(locale, title, &switch, body))
 }
 
