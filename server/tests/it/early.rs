@@ -205,6 +205,15 @@ async fn a_citizen_types_before_the_wasm_is_in_and_loses_nothing_when_it_takes_o
     );
 }
 
+/// A finger's tap on "send" (a click with a count, as a tap gives).
+async fn tap_send(page: &Page<'_>) {
+    page.eval(&format!(
+        "{}.dispatchEvent(new MouseEvent('click', {{bubbles: true, cancelable: true, detail: 1}}))",
+        w("button[type=submit]")
+    ))
+    .await;
+}
+
 /// Fills the first moments' form with a whole complaint, consent ticked.
 async fn fill_before_the_wasm(page: &Page<'_>) {
     page.wait_for(&w("[data-aduan-early] #title"), 30).await;
@@ -282,11 +291,7 @@ async fn a_sending_asked_for_before_the_wasm_is_in_is_made_by_the_wasm() {
     let page = browser.page().await;
     let held = open_with_the_wasm_held(&app, &page).await;
     fill_before_the_wasm(&page).await;
-    page.eval(&format!(
-        "{}.dispatchEvent(new MouseEvent('click', {{bubbles: true, cancelable: true, detail: 1}}))",
-        w("button[type=submit]")
-    ))
-    .await;
+    tap_send(&page).await;
     assert_eq!(
         eval_str(&page, "location.pathname").await,
         "/demo/regency.html",
@@ -325,11 +330,7 @@ async fn when_the_wasm_cannot_start_what_was_typed_goes_by_the_hosted_page() {
         "Lampu jalan mati di Renon"
     );
     // "Send" posts it to the hosted page, which files it and shows the receipt.
-    page.eval(&format!(
-        "{}.dispatchEvent(new MouseEvent('click', {{bubbles: true, cancelable: true, detail: 1}}))",
-        w("button[type=submit]")
-    ))
-    .await;
+    tap_send(&page).await;
     page.wait_for("location.pathname === '/r/denpasar'", 30)
         .await;
     page.wait_for("document.querySelector('.code')?.textContent", 30)
