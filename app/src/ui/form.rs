@@ -85,6 +85,45 @@ fn focus_later(root: NodeRef<leptos::html::Div>, selector: &'static str) {
     });
 }
 
+thread_local! {
+    /// The form's markup drawn so far, by region and language: a citizen
+    /// back from the tracker or filing another gets it without a request.
+    static MARKUP: std::cell::RefCell<Vec<(String, Locale, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn known_markup(region: &str, l: Locale) -> Option<String> {
+    MARKUP.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(r, at, _)| r == region && *at == l)
+            .map(|(_, _, html)| html.clone())
+    })
+}
+
+fn remember_markup(region: &str, l: Locale, html: &str) {
+    MARKUP.with(|m| {
+        let mut m = m.borrow_mut();
+        m.retain(|(r, at, _)| !(r == region && *at == l));
+        m.push((region.to_owned(), l, html.to_owned()));
+    });
+}
+
+/// The markup the first moments' form was drawn from (`early.js` keeps it
+/// on its root, `[data-aduan-early]`, beside the widget's own), when it is
+/// in language `l`.
+fn first_form(file: &web_sys::HtmlDivElement, l: Locale) -> Option<String> {
+    let first = file
+        .parent_element()?
+        .parent_element()?
+        .query_selector("[data-aduan-early]")
+        .ok()??;
+    if first.get_attribute("lang").as_deref() != Some(l.key()) {
+        return None;
+    }
+    browser::property(&first, "form").as_string()
+}
+
 /// The complaint form, its receipt once acknowledged.
 /// What a script around the wasm (slots.js, attach.js) left on an element
 /// of the form: `dataset[key]` of the first match of `selector`, or empty.
@@ -143,6 +182,50 @@ pub fn ComplaintForm(
                 ));
             }),
         }
+    }
+
+    // The form's markup in the language shown: the first moments' form's
+    // (early.js keeps it as it was sent), one drawn before, or asked now.
+    // While another language's is on its way, the form stays as it is.
+    let markup = RwSignal::new(None::<Result<(Locale, String), String>>);
+    {
+        let region = region.clone();
+        let base = api.trim_end_matches('/').to_owned();
+        Effect::new(move |_| {
+            let l = locale.get();
+            let Some(el) = root.get() else {
+                return;
+            };
+            if markup.with_untracked(|m| matches!(m, Some(Ok((shown, _))) if *shown == l)) {
+                return;
+            }
+            if let Some(html) = known_markup(&region, l).or_else(|| first_form(&el, l)) {
+                remember_markup(&region, l, &html);
+                markup.set(Some(Ok((l, html))));
+                return;
+            }
+            let url = format!("{base}/api/v1/regions/{region}/form.html?lang={}", l.key());
+            let region = region.clone();
+            leptos::task::spawn_local(async move {
+                match super::fetch_text("GET", &url, None, None, l).await {
+                    Ok((200, html)) => {
+                        remember_markup(&region, l, &html);
+                        if locale.get_untracked() == l {
+                            markup.set(Some(Ok((l, html))));
+                        }
+                    }
+                    failed => {
+                        let message = match failed {
+                            Ok((status, text)) => message_of(&super::refused(status, &text), l),
+                            Err(e) => message_of(&e, l),
+                        };
+                        if markup.with_untracked(Option::is_none) {
+                            markup.set(Some(Err(message)));
+                        }
+                    }
+                }
+            });
+        });
     }
 
     let post_url = format!("{}/api/v1/complaints", api.trim_end_matches('/'));
@@ -259,8 +342,8 @@ pub fn ComplaintForm(
 
     let locked_sig = locked;
     let body = move || {
-        let lang = locale.get();
         if let Some(r) = receipt.get() {
+            let lang = locale.get();
             let code = r.tracking_code.clone();
             let code_for_copy = code.clone();
             let code_for_track = code.clone();
@@ -288,14 +371,15 @@ pub fn ComplaintForm(
             }
             .into_any();
         }
-        match form.get() {
-            None => view! { <p role="status">{Label::Loading.text(lang)}</p> }.into_any(),
-            Some(Err(message)) => {
+        match (form.get(), markup.get()) {
+            (Some(Err(message)), _) | (_, Some(Err(message))) => {
                 view! { <p class="notice bad" role="alert">{message}</p> }.into_any()
             }
-            Some(Ok(f)) => {
-                form_fields(f, locale, draft, errors, sending, locked_sig, send).into_any()
+            (Some(Ok(_)), Some(Ok((lang, html)))) => {
+                form_fields(html, lang, draft, errors, sending, locked_sig, send).into_any()
             }
+            _ => view! { <p role="status">{Label::Loading.text(locale.get_untracked())}</p> }
+                .into_any(),
         }
     };
     view! { <div class="file" node_ref=root>{body}</div> }

@@ -136,7 +136,7 @@ async fn a_citizen_types_before_the_wasm_is_in_and_loses_nothing_when_it_takes_o
             "Lubangnya sekali dalam, sudah dua motor jatuh.",
         ),
         ("#category", "sampah"),
-        ("#reporter-name", "Made"),
+        ("#reporter_name", "Made"),
     ] {
         assert_eq!(
             eval_str(&page, &format!("{}.value", w(field))).await,
@@ -378,7 +378,7 @@ async fn the_first_form_starts_from_the_draft_this_browser_keeps() {
             "[{}.value, {}.value, {}.value]",
             w("#title"),
             w("#category"),
-            w("#reporter-phone")
+            w("#reporter_phone")
         ))
         .await,
         json!(["Drainase tersumbat di Sanur", "jalan", "081234567890"])

@@ -18,6 +18,8 @@ export function show(content, region) {
   content.insertAdjacentHTML("beforeend", HTML);
   var root = content.lastChild;
   var f = root.querySelector("form");
+  // The wasm draws its own form from the same markup, as it was sent.
+  root.form = f.outerHTML;
   try {
     var s = new CSSStyleSheet();
     s.replaceSync(CSS);
@@ -85,10 +87,9 @@ export function show(content, region) {
     var g = now && now.querySelector("form");
     if (!root.isConnected || !g || composing || native) return;
     var a = shadow.activeElement, top = content.scrollTop;
-    // The same field in the wasm's form (its contact fields are `reporter.*`).
+    // The same field in the wasm's form (drawn from the same markup).
     var to = function (el) {
-      var n = el.name.replace(/^reporter_/, "reporter.");
-      return el.type == "radio" ? g.querySelector("[name=" + n + "][value=" + el.value + "]") : g.elements[n];
+      return el.type == "radio" ? g.querySelector("[name=" + el.name + "][value=" + el.value + "]") : g.elements[el.name];
     };
     Array.prototype.forEach.call(f.elements, function (el) {
       var into = dirty[el.name] && (el.type != "radio" || el.checked) && to(el);

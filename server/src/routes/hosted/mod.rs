@@ -148,6 +148,35 @@ pub async fn early_form(
         .into_response())
 }
 
+/// `GET /api/v1/regions/{slug}/form.html?lang=`: the complaint form's
+/// markup alone, the same the first moments' module carries: the widget
+/// draws its form from it when it has no first form to take it from (a
+/// citizen back from the tracker, another language chosen on the form).
+pub async fn form_fragment(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+    AcceptLocale(header): AcceptLocale,
+) -> Result<Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let locale = pick_locale(query.lang.as_deref(), header);
+    let catalog = state.catalog();
+    let region = catalog.region(&slug).ok_or_else(|| {
+        ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale)
+    })?;
+    let html = pages::widget_form(&catalog, region, locale, &state.config.public_url);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::VARY, "Accept-Language"),
+        ],
+        html.into_string(),
+    )
+        .into_response())
+}
+
 fn optional(text: &str) -> Option<String> {
     let t = text.trim();
     (!t.is_empty()).then(|| t.to_owned())

@@ -164,9 +164,21 @@ pub(crate) fn early_form(
                 }
                 select.lang aria-label=(t(Label::Language)) { option { (locale.name()) } }
             }
-            div.file { (form_markup(catalog, region, locale, None, public_url)) }
+            div.file { (widget_form(catalog, region, locale, public_url)) }
         }
     }
+}
+
+/// The widget's complaint form: the hosted form's fields, empty, posting
+/// to the service's own address (`public_url`). The widget draws it and
+/// keeps its values, errors and state; the first moments' form is it too.
+pub(crate) fn widget_form(
+    catalog: &Catalog,
+    region: &Region,
+    locale: Locale,
+    public_url: &str,
+) -> Markup {
+    form_markup(catalog, region, locale, None, public_url)
 }
 
 /// The complaint form's `<form>`: filled in and posted back on the hosted
