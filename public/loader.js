@@ -265,11 +265,11 @@
       // The region's form comes with the bundle, not after it: one round
       // trip less (the widget fetches it itself when this fails).
       var at = "/api/v1/regions/" + encodeURIComponent(region);
-      // The form for the first moments, typed into before the wasm is in:
-      // one small module, asked first; the bundle is asked once it is in,
+      // The widget's stylesheet and, to file, the form for the first
+      // moments, typed into before the wasm is in: one small module, asked first; the bundle is asked once it is in,
       // or 30 ms later at the most, so its few KB are not shared out with
       // the wasm's ninety on a slow link.
-      var first = region && cfg.view == "file" && import(new URL(at + "/early.js?v=" + VERSION + "&lang=" + guess, cfg.api).href).then(function (m) { m.show(content, region); }).catch(report);
+      var first = region && !stats && import(new URL(at + "/early.js?v=" + VERSION + "&lang=" + guess, cfg.api).href).then(function (m) { m.show(content, region, cfg.view); }).catch(report);
       return Promise.race([first, new Promise(function (go) { setTimeout(go, 30); })]).then(function () {
         var form = stats || !region ? "" : fetch(new URL(at + "/form", cfg.api).href, {
           headers: { "Accept-Language": guess }

@@ -26,6 +26,16 @@ function attach(base) {
  * Returns the function that stops watching.
  */
 export function watch(content, o) {
+  // The widget's stylesheet, when the first moments' module (which
+  // carries it) did not come.
+  var shadow = content.getRootNode();
+  if (!shadow.aduanStyled) fetch(new URL("/api/v1/widget.css", o.api)).then(function (r) { return r.ok && r.text(); }).then(function (css) {
+    if (!css || shadow.aduanStyled) return;
+    var s = new CSSStyleSheet();
+    s.replaceSync(css);
+    shadow.adoptedStyleSheets = shadow.adoptedStyleSheets.concat([s]);
+    shadow.aduanStyled = 1;
+  }).catch(o.report);
   // The language the widget shows (the citizen may switch on the form).
   var lang = function () {
     var shown = content.querySelector(".aduan");

@@ -1,11 +1,11 @@
-//! Option lists and the tracker's answer as markup, for the widget: one
-//! DOM call for a whole list instead of one view per option (the district
-//! list has over fifty, and building them one by one was most of the
-//! form's first render on a slow phone), and far fewer bytes in the bundle
-//! than a view per line. Every text is escaped.
+//! The widget's receipt and the tracker's answer as markup: one DOM call
+//! for each, and far fewer bytes in the bundle than a view per line. Their
+//! buttons say what they do in `data-act`, and the widget listens once on
+//! the markup's container. Every text is escaped.
 
-use crate::api::{Locale, TrackingView};
+use crate::api::{Locale, Receipt, Status, TrackingView};
 use crate::labels::{self, Label};
+use crate::validate::LIMITS;
 
 /// `text` as HTML text or an attribute value in double quotes.
 pub fn escape_into(out: &mut String, text: &str) {
@@ -19,38 +19,6 @@ pub fn escape_into(out: &mut String, text: &str) {
             c => out.push(c),
         }
     }
-}
-
-/// One `<option>`.
-pub fn option(out: &mut String, value: &str, text: &str) {
-    out.push_str("<option value=\"");
-    escape_into(out, value);
-    out.push_str("\">");
-    escape_into(out, text);
-    out.push_str("</option>");
-}
-
-/// Options under a label (or none): `(value, text)` each.
-pub type Group = (Option<String>, Vec<(String, String)>);
-
-/// A `<select>`'s options: the empty choice (`choose`), then the groups.
-pub fn options(choose: &str, groups: &[Group]) -> String {
-    let mut out = String::new();
-    option(&mut out, "", choose);
-    for (label, list) in groups {
-        if let Some(label) = label {
-            out.push_str("<optgroup label=\"");
-            escape_into(&mut out, label);
-            out.push_str("\">");
-        }
-        for (value, text) in list {
-            option(&mut out, value, text);
-        }
-        if label.is_some() {
-            out.push_str("</optgroup>");
-        }
-    }
-    out
 }
 
 /// Who wrote a line of a complaint's history, in `locale`.
@@ -138,35 +106,102 @@ pub fn tracking(view: &TrackingView, lang: Locale) -> String {
     out
 }
 
+/// A `<button>` doing `act`, with `class` and the escaped `text`.
+fn button(out: &mut String, act: &str, class: &str, text: &str) {
+    out.push_str("<button type=\"button\" class=\"");
+    out.push_str(class);
+    out.push_str("\" data-act=\"");
+    out.push_str(act);
+    out.push_str("\">");
+    escape_into(out, text);
+    out.push_str("</button>");
+}
+
+/// The receipt once a complaint is acknowledged: its tracking code and
+/// how to use it, where it went, when it is due; then copying the code
+/// (`copy`), tracking it (`track`) and filing another (`again`).
+pub fn receipt(r: &Receipt, lang: Locale) -> String {
+    let mut out = String::from("<h2 tabindex=\"-1\">");
+    escape_into(&mut out, Label::ReceiptTitle.text(lang));
+    out.push_str("</h2>");
+    paragraph(
+        &mut out,
+        false,
+        &format!("{}:", Label::TrackingCode.text(lang)),
+    );
+    out.push_str("<p class=\"code\">");
+    escape_into(&mut out, &r.tracking_code);
+    out.push_str("</p>");
+    button(&mut out, "copy", "link", Label::Copy.text(lang));
+    paragraph(&mut out, false, Label::ReceiptHowTo.text(lang));
+    paragraph(
+        &mut out,
+        false,
+        &format!(
+            "{}: {} · {}",
+            Label::ReceiptRoutedTo.text(lang),
+            r.region.name,
+            r.unit.name
+        ),
+    );
+    paragraph(
+        &mut out,
+        false,
+        &format!("{}: {}", Label::DueBy.text(lang), r.due.date),
+    );
+    out.push_str("<p>");
+    button(&mut out, "track", "link", Label::TrackLink.text(lang));
+    out.push(' ');
+    button(&mut out, "again", "link", Label::FileAnother.text(lang));
+    out.push_str("</p>");
+    out
+}
+
+/// The tracker's whole answer: [`tracking`], then what the reporter may
+/// do. A resolved complaint is confirmed (`confirm`); while the officers
+/// wait for the reporter, a reply form (`data-act="reply"`, its text
+/// `reply` kept as typed); the reporter's contact details are erased
+/// (`erase`). Once followed up and not yet rated, the section carries the
+/// code for the rating's slot (`data-aduan-rate`).
+pub fn tracked(view: &TrackingView, lang: Locale, reply: &str) -> String {
+    let rate = matches!(view.status, Status::Resolved | Status::Closed) && view.rating.is_none();
+    let mut out = String::from("<section class=\"result\" data-aduan-rate=\"");
+    if rate {
+        escape_into(&mut out, &view.tracking_code);
+    }
+    out.push_str("\">");
+    out.push_str(&tracking(view, lang));
+    if view.status == Status::Resolved {
+        paragraph(&mut out, false, Label::ConfirmHelp.text(lang));
+        button(
+            &mut out,
+            "confirm",
+            "primary",
+            Label::ConfirmResolved.text(lang),
+        );
+    }
+    if view.accepts_replies {
+        out.push_str("<form data-act=\"reply\"><h3>");
+        escape_into(&mut out, Label::ReplyTitle.text(lang));
+        out.push_str("</h3><div class=\"field\"><label for=\"aduan-reply\">");
+        escape_into(&mut out, Label::ReplyHelp.text(lang));
+        out.push_str(&format!(
+            "</label><textarea id=\"aduan-reply\" name=\"reply\" maxlength=\"{}\">",
+            LIMITS.reply_max
+        ));
+        escape_into(&mut out, reply);
+        out.push_str("</textarea></div><button type=\"submit\" class=\"primary\">");
+        escape_into(&mut out, Label::SendReply.text(lang));
+        out.push_str("</button></form>");
+    }
+    button(&mut out, "erase", "erase", Label::EraseContact.text(lang));
+    out.push_str("</section>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_text_is_escaped_and_groups_are_labelled() {
-        let groups = vec![
-            (
-                None,
-                vec![("kuta".to_owned(), "Kuta & <Legian>".to_owned())],
-            ),
-            (
-                Some("Daerah \"lain\" · Kota's".to_owned()),
-                vec![
-                    ("a\"b".to_owned(), "<script>x</script>".to_owned()),
-                    ("c".to_owned(), "C".to_owned()),
-                ],
-            ),
-        ];
-        assert_eq!(
-            options("Pilih…", &groups),
-            "<option value=\"\">Pilih…</option>\
-             <option value=\"kuta\">Kuta &amp; &lt;Legian&gt;</option>\
-             <optgroup label=\"Daerah &quot;lain&quot; · Kota&#39;s\">\
-             <option value=\"a&quot;b\">&lt;script&gt;x&lt;/script&gt;</option>\
-             <option value=\"c\">C</option></optgroup>"
-        );
-        assert_eq!(options("-", &[]), "<option value=\"\">-</option>");
-    }
 
     fn answer(lapor: bool, due: bool) -> TrackingView {
         serde_json::from_value(serde_json::json!({

@@ -12,10 +12,10 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 use aduan_app::api::Locale;
-use aduan_app::ui::{App, STYLE, View, WidgetConfig, WidgetEvent};
+use aduan_app::ui::{App, View, WidgetConfig, WidgetEvent};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
+use web_sys::{HtmlElement, ShadowRoot};
 
 struct Mounted {
     locale: RwSignal<Locale>,
@@ -61,17 +61,6 @@ fn text(config: &JsValue, key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Adds the widget's stylesheet to the shadow root (a constructed sheet, so
-/// a host page's strict `style-src` does not block it).
-fn adopt_style(root: &ShadowRoot) -> Result<(), JsValue> {
-    let sheet = CssStyleSheet::new()?;
-    sheet.replace_sync(STYLE)?;
-    let sheets = root.adopted_style_sheets();
-    sheets.push(&sheet);
-    root.set_adopted_style_sheets(&sheets);
-    Ok(())
-}
-
 /// Renders the widget into `container` (inside `root`). `config` carries
 /// `region`, `lang`, `words` (that language's words, one a line), `api`,
 /// `view` (`file` or `track`) and `emit(name, detail)`. A citizen who picks
@@ -79,7 +68,9 @@ fn adopt_style(root: &ShadowRoot) -> Result<(), JsValue> {
 /// `language` (`{lang}`); it fetches them and calls [`set_locale`].
 #[wasm_bindgen]
 pub fn mount(container: HtmlElement, root: ShadowRoot, config: JsValue) -> Result<u32, JsValue> {
-    adopt_style(&root)?;
+    // The stylesheet is the first moments' module's (or slots.js asks the
+    // server for it): the wasm carries none.
+    let _ = root;
     let first = Locale::from_key(&text(&config, "lang")).unwrap_or_default();
     if !aduan_app::words::install(first, &text(&config, "words")) {
         return Err(JsValue::from_str("the widget's words did not arrive whole"));

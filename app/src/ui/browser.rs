@@ -67,3 +67,31 @@ pub fn property(target: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsVa
     js_sys::Reflect::get(target, &wasm_bindgen::JsValue::from_str(key))
         .unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
 }
+
+/// Sets a property of an element.
+pub fn set(target: &web_sys::Element, key: &str, value: &wasm_bindgen::JsValue) {
+    let _ = js_sys::Reflect::set(target, &wasm_bindgen::JsValue::from_str(key), value);
+}
+
+/// Every element under `root` matching `selector`.
+pub fn all(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let Ok(list) = root.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.get(i)?.dyn_into::<web_sys::Element>().ok())
+        .collect()
+}
+
+/// What a click or a submission inside markup asks for: the `data-act` of
+/// the nearest element around its target that has one.
+pub fn act_of(ev: &web_sys::Event) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    ev.target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-act]")
+        .ok()??
+        .get_attribute("data-act")
+}

@@ -9,10 +9,10 @@
 //! sentences that come and go (errors, the sending's state).
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-use super::browser::property;
+use super::browser::{all, property, set};
 use super::form::{Delivery, Draft};
 use crate::api::Locale;
 use crate::labels::Label;
@@ -86,20 +86,6 @@ fn on_field(draft: RwSignal<Draft>, ev: &web_sys::Event) {
     let value = property(&target, "value").as_string().unwrap_or_default();
     let checked = property(&target, "checked").as_bool().unwrap_or(false);
     draft.update(|d| set_field(d, &name, value, checked));
-}
-
-fn set(target: &Element, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
-}
-
-/// Every element under `root` matching `selector`.
-fn all(root: &Element, selector: &str) -> Vec<Element> {
-    let Ok(list) = root.query_selector_all(selector) else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|i| list.get(i)?.dyn_into::<Element>().ok())
-        .collect()
 }
 
 /// Sets every field of the form to the draft's value.
@@ -222,31 +208,33 @@ pub(super) fn form_fields(
 ) -> impl IntoView {
     let holder = NodeRef::<leptos::html::Div>::new();
     let elsewhere = RwSignal::new(Vec::<String>::new());
-    // Drawn from the draft once it is in the page.
-    Effect::new(move |_| {
-        if let Some(form) = holder.get() {
+    // One effect keeps the page up to date: the draft's values once the
+    // form is in, then the count, the errors and the lock as they change
+    // (each only when it did).
+    Effect::new(move |was: Option<Option<(usize, Problems, bool)>>| {
+        let now = (
+            draft.with(|d| d.input.description.chars().count()),
+            errors.get(),
+            locked.get(),
+        );
+        let form = holder.get()?;
+        let was = was.flatten();
+        if was.is_none() {
             fill(&form, &draft.get_untracked());
         }
-    });
-    Effect::new(move |_| {
-        let n = draft.with(|d| d.input.description.chars().count());
-        if let Some(form) = holder.get() {
-            count(&form, n, lang);
+        if was.as_ref().is_none_or(|w| w.0 != now.0) {
+            count(&form, now.0, lang);
         }
-    });
-    Effect::new(move |_| {
-        let problems = errors.get();
-        if let Some(form) = holder.get() {
-            elsewhere.set(show_problems(&form, &problems));
+        if was.as_ref().is_none_or(|w| w.1 != now.1) {
+            elsewhere.set(show_problems(&form, &now.1));
         }
-    });
-    Effect::new(move |_| {
-        let locked = JsValue::from_bool(locked.get());
-        if let Some(form) = holder.get() {
+        if was.as_ref().is_none_or(|w| w.2 != now.2) {
+            let locked = JsValue::from_bool(now.2);
             for el in all(&form, "input,select,textarea,button") {
                 set(&el, "disabled", &locked);
             }
         }
+        Some(now)
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -334,7 +334,7 @@ pub fn ComplaintForm(
     on_cleanup(move || online.remove());
 
     let region_for_new = region.clone();
-    let start_again = move |_| {
+    let start_again = move || {
         draft.set(Draft::fresh(&region_for_new));
         receipt.set(None);
         errors.set(Vec::new());
@@ -345,29 +345,15 @@ pub fn ComplaintForm(
         if let Some(r) = receipt.get() {
             let lang = locale.get();
             let code = r.tracking_code.clone();
-            let code_for_copy = code.clone();
-            let code_for_track = code.clone();
+            let start_again = start_again.clone();
+            let on_click = move |ev: leptos::ev::MouseEvent| match browser::act_of(&ev).as_deref() {
+                Some("copy") => browser::copy(&code),
+                Some("track") => on_track.run(code.clone()),
+                Some("again") => start_again(),
+                _ => {}
+            };
             return view! {
-                <section aria-live="polite">
-                    <h2 tabindex="-1">{Label::ReceiptTitle.text(lang)}</h2>
-                    <p>{format!("{}:", Label::TrackingCode.text(lang))}</p>
-                    <p class="code">{code}</p>
-                    <button type="button" class="link" on:click=move |_| browser::copy(&code_for_copy)>
-                        {Label::Copy.text(lang)}
-                    </button>
-                    <p>{Label::ReceiptHowTo.text(lang)}</p>
-                    <p>{format!("{}: {} · {}", Label::ReceiptRoutedTo.text(lang), r.region.name, r.unit.name)}</p>
-                    <p>{format!("{}: {}", Label::DueBy.text(lang), r.due.date)}</p>
-                    <p>
-                        <button type="button" class="link" on:click=move |_| on_track.run(code_for_track.clone())>
-                            {Label::TrackLink.text(lang)}
-                        </button>
-                        " "
-                        <button type="button" class="link" on:click=start_again.clone()>
-                            {Label::FileAnother.text(lang)}
-                        </button>
-                    </p>
-                </section>
+                <section aria-live="polite" inner_html=crate::markup::receipt(&r, lang) on:click=on_click></section>
             }
             .into_any();
         }

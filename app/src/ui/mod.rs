@@ -8,7 +8,6 @@ mod tracker;
 
 use leptos::prelude::*;
 
-pub use crate::style::STYLE;
 pub use form::ComplaintForm;
 pub use tracker::Tracker;
 

@@ -5,11 +5,10 @@
 use leptos::prelude::*;
 
 use super::{browser, fetch_text, message_of, read};
-use crate::api::{Locale, ReplyInput, Status, TrackingView};
+use crate::api::{Locale, ReplyInput, TrackingView};
 use crate::json::ToJson;
 use crate::labels::Label;
 use crate::tracking::{CodeError, TrackingCode};
-use crate::validate::LIMITS;
 
 /// Finds a complaint by its tracking code and takes the reporter's replies.
 #[component]
@@ -112,10 +111,65 @@ pub fn Tracker(
             Some(reply_key.get_untracked()),
         );
     });
+    // The answer's buttons and reply form are markup: one listener each
+    // for what they ask (`data-act`), and the typed reply kept as typed.
+    let out = NodeRef::<leptos::html::Div>::new();
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let code = result.with_untracked(|r| match r {
+            Some(Ok(view)) => view.tracking_code.clone(),
+            _ => String::new(),
+        });
+        match browser::act_of(&ev).as_deref() {
+            Some("confirm") => confirm.run(code),
+            Some("erase") => erase.run(code),
+            _ => {}
+        }
+    };
+    // Only the reply form's: the rating's slot has forms of its own.
+    let on_reply = move |ev: leptos::ev::SubmitEvent| {
+        if browser::act_of(&ev).as_deref() != Some("reply") {
+            return;
+        }
+        ev.prevent_default();
+        if let Some(Ok(view)) = result.get_untracked() {
+            send_reply.run(view.tracking_code);
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let Some(target) = ev.target().map(wasm_bindgen::JsValue::from) else {
+            return;
+        };
+        if browser::property(&target, "name").as_string().as_deref() == Some("reply") {
+            reply.set(
+                browser::property(&target, "value")
+                    .as_string()
+                    .unwrap_or_default(),
+            );
+            reply_key.set(String::new());
+        }
+    };
+    // Nothing is asked twice while a request is on its way.
+    Effect::new(move |_| {
+        let busy = wasm_bindgen::JsValue::from_bool(busy.get());
+        result.track();
+        if let Some(el) = out.get() {
+            for b in browser::all(&el, "button") {
+                browser::set(&b, "disabled", &busy);
+            }
+        }
+    });
     // Rebuilt when the language changes; the typed code and the result stay.
     move || {
         let lang = locale.get();
-        let l = move || lang;
+        let answer = move || match result.get() {
+            None => String::new(),
+            Some(Err(message)) => {
+                let mut html = String::from("<p class=\"notice bad\">");
+                crate::markup::escape_into(&mut html, &message);
+                html + "</p>"
+            }
+            Some(Ok(view)) => crate::markup::tracked(&view, lang, &reply.get_untracked()),
+        };
         view! {
             <div class="track">
                 <h2>{Label::TrackTitle.text(lang)}</h2>
@@ -127,47 +181,8 @@ pub fn Tracker(
                     </div>
                     <button type="submit" class="primary" disabled=move || busy.get()>{Label::Track.text(lang)}</button>
                 </form>
-                <div role="status" aria-live="polite">
-                    {move || match result.get() {
-                        None => ().into_any(),
-                        Some(Err(message)) => view! { <p class="notice bad">{message}</p> }.into_any(),
-                        Some(Ok(view)) => {
-                            let code = view.tracking_code.clone();
-                            let code_for_confirm = code.clone();
-                            let code_for_erase = code.clone();
-                            // Once followed up, the reporter rates the handling: the
-                            // loader fills the section's slot with a small module.
-                            let rate = if matches!(view.status, Status::Resolved | Status::Closed) && view.rating.is_none() {
-                                code.clone()
-                            } else {
-                                String::new()
-                            };
-                            view! {
-                                <section class="result" data-aduan-rate=rate>
-                                    <div inner_html=crate::markup::tracking(&view, l())></div>
-                                    {(view.status == Status::Resolved).then(|| view! {
-                                        <p>{Label::ConfirmHelp.text(l())}</p>
-                                        <button type="button" class="primary" disabled=move || busy.get()
-                                            on:click=move |_| confirm.run(code_for_confirm.clone())>{Label::ConfirmResolved.text(l())}</button>
-                                    })}
-                                    {view.accepts_replies.then(|| view! {
-                                        <form on:submit=move |ev| { ev.prevent_default(); send_reply.run(code.clone()); }>
-                                            <h3>{Label::ReplyTitle.text(l())}</h3>
-                                            <div class="field">
-                                                <label for="aduan-reply">{Label::ReplyHelp.text(l())}</label>
-                                                <textarea id="aduan-reply" maxlength=LIMITS.reply_max.to_string()
-                                                    prop:value=move || reply.get() on:input=move |ev| { reply.set(event_target_value(&ev)); reply_key.set(String::new()); }></textarea>
-                                            </div>
-                                            <button type="submit" class="primary" disabled=move || busy.get()>{Label::SendReply.text(l())}</button>
-                                        </form>
-                                    })}
-                                    <button type="button" class="erase" disabled=move || busy.get()
-                                        on:click=move |_| erase.run(code_for_erase.clone())>{Label::EraseContact.text(l())}</button>
-                                </section>
-                            }.into_any()
-                        }
-                    }}
-                </div>
+                <div role="status" aria-live="polite" node_ref=out inner_html=answer
+                    on:click=on_click on:submit=on_reply on:input=on_input></div>
             </div>
         }
     }

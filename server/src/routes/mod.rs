@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/regions/{slug}/form", get(public::find_region_form))
         .route("/regions/{slug}/early.js", get(hosted::early_form))
         .route("/regions/{slug}/form.html", get(hosted::form_fragment))
+        .route("/widget.css", get(hosted::widget_style))
         .route("/regions/{slug}/stats", get(transparency::stats_json))
         .route("/regions/{slug}/similar", get(supporters::list))
         .layer(tower_http::compression::CompressionLayer::new());

@@ -88,10 +88,10 @@ fn brotli_bytes(name: &str) -> u64 {
         .len()
 }
 
-/// The widget's download budget (issue: at most 5 KB brotli before a citizen
-/// touches anything, at most 100 KB for the open form with the tracker, its
-/// slots and the words of the page's language). A change that grows past it
-/// fails here, not on a phone.
+/// The widget's download budget (at most 5 KB brotli before a citizen
+/// touches anything; for the open form with the tracker, its slots and the
+/// words of the page's language, 96 KB today on the way to 90). A change
+/// that grows past it fails here, not on a phone.
 #[test]
 fn the_bundle_stays_within_its_download_budget() {
     let before_interaction = brotli_bytes("widget.js");
@@ -109,8 +109,8 @@ fn the_bundle_stays_within_its_download_budget() {
         "widget.js is {before_interaction} B brotli; the budget is 5,000 B"
     );
     assert!(
-        open_form <= 100_000,
-        "the glue, wasm, slots and one language's words are {open_form} B brotli; the budget is 100,000 B"
+        open_form <= 96_000,
+        "the glue, wasm, slots and one language's words are {open_form} B brotli; the budget is 96,000 B"
     );
 }
 
@@ -125,11 +125,15 @@ fn the_widget_carries_no_language_and_each_has_its_file() {
     for locale in Locale::ALL {
         let name = dist_file("words.", &format!(".{}.txt", locale.key()));
         let text = std::fs::read_to_string(dist.join(&name)).expect("the words");
-        let consent = Label::Consent.text(locale);
-        assert!(text.lines().any(|l| l == consent), "{name} has {consent}");
+        let how_to = Label::ReceiptHowTo.text(locale);
+        assert!(text.lines().any(|l| l == how_to), "{name} has {how_to}");
         assert!(
-            !wasm.windows(consent.len()).any(|w| w == consent.as_bytes()),
-            "the wasm carries {consent}"
+            !wasm.windows(how_to.len()).any(|w| w == how_to.as_bytes()),
+            "the wasm carries {how_to}"
         );
+        // The form's own words are drawn by the server: the widget is not
+        // sent them.
+        let consent = Label::Consent.text(locale);
+        assert!(!text.lines().any(|l| l == consent), "{name} has {consent}");
     }
 }

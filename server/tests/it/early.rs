@@ -26,13 +26,19 @@ async fn eval_str(page: &Page<'_>, js: &str) -> String {
 /// Opens an inline widget for Denpasar with every `.wasm` request held
 /// back; returns the held request's id once the browser asked for it.
 async fn open_with_the_wasm_held(app: &TestApp, page: &Page<'_>) -> String {
+    open_with_held(app, page, "*.wasm").await
+}
+
+/// Opens an inline widget for Denpasar with the first request matching
+/// `pattern` held back; returns its id once the browser asked for it.
+async fn open_with_held(app: &TestApp, page: &Page<'_>, pattern: &str) -> String {
     let mut events = page.events();
     page.goto(&app.url("/demo/regency.html")).await;
     page.wait_for("!!document.querySelector('aduan-launcher')", 10)
         .await;
     page.call(
         "Fetch.enable",
-        json!({"patterns": [{"urlPattern": "*.wasm", "requestStage": "Request"}]}),
+        json!({"patterns": [{"urlPattern": pattern, "requestStage": "Request"}]}),
     )
     .await;
     crate::e2e::mount_inline_denpasar(page).await;
@@ -383,4 +389,96 @@ async fn the_first_form_starts_from_the_draft_this_browser_keeps() {
         .await,
         json!(["Drainase tersumbat di Sanur", "jalan", "081234567890"])
     );
+}
+
+/// Without the first moments' module (it carries the stylesheet and the
+/// form's markup), the widget asks the server for both: it is styled, its
+/// form is the server's, it says what is wrong beside each field, and a
+/// language chosen on the form redraws it in that language with what was
+/// typed kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_first_moments_module_the_widget_asks_for_its_style_and_form() {
+    use aduan_app::api::Locale;
+    use aduan_app::i18n::Msg;
+    use aduan_app::labels::Label;
+    require_bundle();
+    let app = spawn_app(Engine::Sqlite).await;
+    let browser = Browser::launch().await;
+    let page = browser.page().await;
+    let held = open_with_held(&app, &page, "*early.js*").await;
+    page.call(
+        "Fetch.failRequest",
+        json!({ "requestId": held, "errorReason": "ConnectionRefused" }),
+    )
+    .await;
+    page.wait_for(&w(".aduan form #title"), 30).await;
+    assert_eq!(
+        page.eval(&format!("!!{}", w("[data-aduan-early]"))).await,
+        json!(false)
+    );
+    // Styled by the sheet the server sent.
+    page.wait_for(
+        &format!("getComputedStyle({}).fontSize === '16px'", w("#title")),
+        10,
+    )
+    .await;
+    // The server's form: its names and its words.
+    assert_eq!(
+        eval_str(
+            &page,
+            &format!("{}.textContent", w("label[for=reporter_email]"))
+        )
+        .await,
+        format!(
+            "{} ({})",
+            Label::Email.text(Locale::Id),
+            Label::Optional.text(Locale::Id)
+        )
+    );
+    page.eval(&format!("{}.focus(); true", w("#title"))).await;
+    type_text(&page, "Lampu jalan mati di Renon").await;
+    tap_send(&page).await;
+    page.wait_for(&format!("{}?.textContent", w("#err-description")), 10)
+        .await;
+    assert_eq!(
+        page.eval(&format!(
+            "[{}.textContent, {}.getAttribute('aria-invalid'), {}.getAttribute('aria-describedby'), {}.getAttribute('aria-invalid')]",
+            w("#err-description"),
+            w("#description"),
+            w("#description"),
+            w("#title")
+        ))
+        .await,
+        json!([Msg::Required.text(Locale::Id), "true", "err-description", null])
+    );
+    // Another language: the form is drawn again in it, the title kept and
+    // the errors said again in English once sent again.
+    page.eval(&format!(
+        "{0}.value = 'en'; {0}.dispatchEvent(new Event('change', {{bubbles: true}})); true",
+        w("select.lang")
+    ))
+    .await;
+    page.wait_for(
+        &format!(
+            "{}?.textContent === {:?}",
+            w("label[for=title]"),
+            Label::Title.text(Locale::En)
+        ),
+        30,
+    )
+    .await;
+    assert_eq!(
+        eval_str(&page, &format!("{}.value", w("#title"))).await,
+        "Lampu jalan mati di Renon"
+    );
+    tap_send(&page).await;
+    page.wait_for(
+        &format!(
+            "{}?.textContent === {:?}",
+            w("#err-description"),
+            Msg::Required.text(Locale::En)
+        ),
+        10,
+    )
+    .await;
 }

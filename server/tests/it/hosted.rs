@@ -179,7 +179,7 @@ async fn the_first_moments_form_is_the_hosted_forms_fields_in_the_language_asked
     let (status, kind, module) = get("/api/v1/regions/badung/early.js?lang=ban").await;
     assert_eq!(status, 200);
     assert_eq!(kind, "text/javascript; charset=utf-8");
-    assert!(module.contains("export function show(content, region)"));
+    assert!(module.contains("export function show(content, region, view)"));
     assert!(
         module
             .lines()
@@ -227,4 +227,24 @@ async fn the_first_moments_form_is_the_hosted_forms_fields_in_the_language_asked
     assert_eq!(status, 404);
     assert!(kind.starts_with("application/json"), "{kind}");
     assert!(refusal.contains("message"));
+
+    // The widget draws its form from the same markup, asked alone.
+    let (status, kind, form) = get("/api/v1/regions/badung/form.html?lang=ban").await;
+    assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(
+        form.starts_with("<form ") && form.ends_with("</form>"),
+        "{form}"
+    );
+    assert!(
+        fragment.contains(&form),
+        "the first moments' form is this one"
+    );
+    let (_, _, english) = get("/api/v1/regions/badung/form.html").await;
+    assert!(english.contains(Label::Title.text(Locale::En)));
+    let (status, _, _) = get("/api/v1/regions/atlantis/form.html").await;
+    assert_eq!(status, 404);
+    // And its stylesheet, when the module that carries it did not come.
+    let (status, kind, style) = get("/api/v1/widget.css").await;
+    assert_eq!((status, kind.as_str()), (200, "text/css; charset=utf-8"));
+    assert_eq!(style, css);
 }

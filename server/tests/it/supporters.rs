@@ -294,7 +294,14 @@ async fn duplicates_become_supporters(engine: Engine) {
         .await
         .unwrap_or_default();
     for page in [&page, &overview, &open311, &listing.to_string()] {
-        for secret in ["ketut", "Ketut", "gede", "9999"] {
+        for secret in [
+            "ketut",
+            "Ketut",
+            "gede",
+            "0812 9999",
+            "081299990000",
+            "+6281299990000",
+        ] {
             assert!(!page.contains(secret), "{secret} shown: {page}");
         }
     }

@@ -2,7 +2,8 @@
  * The form for a citizen's first moments, as one module the loader imports
  * on the tap (GET /api/v1/regions/{slug}/early.js?lang=): the server puts
  * the widget's stylesheet (CSS) and the hosted form's fields for the
- * region and language (HTML) before this. `show` puts the form where the
+ * region and language (HTML) before this. `show` gives the widget's shadow
+ * root its stylesheet and, to file a complaint, puts the form where the
  * widget will be, so the citizen can type before the wasm is in; it starts
  * from the draft this browser keeps, notes each field the citizen changes
  * and holds a sending back. When the wasm's form is in, slots.js calls the
@@ -10,9 +11,17 @@
  * Should the widget fail to start, the form posts itself to the hosted
  * page instead (the page does not navigate away from what was typed).
  */
-export function show(content, region) {
-  if (content.querySelector(".aduan")) return;
+export function show(content, region, view) {
   var shadow = content.getRootNode(), wait = content.querySelector(".loading"), k;
+  // The widget's one stylesheet (the wasm carries none; it asks the server
+  // for it should this module never come).
+  try {
+    var s = new CSSStyleSheet();
+    s.replaceSync(CSS);
+    if (!shadow.aduanStyled) shadow.adoptedStyleSheets = shadow.adoptedStyleSheets.concat([s]);
+    shadow.aduanStyled = 1;
+  } catch (e) { /* unstyled, still usable */ }
+  if (view != "file" || content.querySelector(".aduan")) return;
   if (wait) wait.hidden = true;
   // Parsed where it is shown: once, in the page's own document.
   content.insertAdjacentHTML("beforeend", HTML);
@@ -20,11 +29,6 @@ export function show(content, region) {
   var f = root.querySelector("form");
   // The wasm draws its own form from the same markup, as it was sent.
   root.form = f.outerHTML;
-  try {
-    var s = new CSSStyleSheet();
-    s.replaceSync(CSS);
-    shadow.adoptedStyleSheets = shadow.adoptedStyleSheets.concat([s]);
-  } catch (e) { /* unstyled, still usable */ }
   try {
     var d = JSON.parse(localStorage.getItem("aduan.draft." + region)), i = d.input, r = i.reporter || {};
     for (k in i) if (typeof i[k] == "string" && f.elements[k]) f.elements[k].value = i[k];

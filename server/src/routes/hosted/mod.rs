@@ -177,6 +177,21 @@ pub async fn form_fragment(
         .into_response())
 }
 
+/// `GET /api/v1/widget.css`: the widget's stylesheet, for a widget whose
+/// first moments' module (which carries it) did not come.
+pub async fn widget_style() -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        aduan_app::style::STYLE,
+    )
+        .into_response()
+}
+
 fn optional(text: &str) -> Option<String> {
     let t = text.trim();
     (!t.is_empty()).then(|| t.to_owned())
