@@ -121,7 +121,12 @@ fn button(out: &mut String, act: &str, class: &str, text: &str) {
 /// how to use it, where it went, when it is due; then copying the code
 /// (`copy`), tracking it (`track`) and filing another (`again`).
 pub fn receipt(r: &Receipt, lang: Locale) -> String {
-    let mut out = String::from("<h2 tabindex=\"-1\">");
+    // The code and the region for the widget (its buttons, its event).
+    let mut out = String::from("<h2 tabindex=\"-1\" data-code=\"");
+    escape_into(&mut out, &r.tracking_code);
+    out.push_str("\" data-region=\"");
+    escape_into(&mut out, &r.region.key);
+    out.push_str("\">");
     escape_into(&mut out, Label::ReceiptTitle.text(lang));
     out.push_str("</h2>");
     paragraph(
@@ -248,8 +253,8 @@ mod tests {
              <li><span class=\"muted\">2026-12-02 06:00 UTC</span> · <strong>{system}</strong></li></ol>",
             status = Label::Status.text(l),
             in_progress = labels::status(crate::api::Status::InProgress, l),
-            routed = Label::ReceiptRoutedTo.text(l),
-            due = Label::DueBy.text(l),
+            routed = esc(Label::ReceiptRoutedTo.text(l)),
+            due = esc(Label::DueBy.text(l)),
             history = Label::History.text(l),
             reporter = Label::ByReporter.text(l),
             officer = Label::ByOfficer.text(l),
@@ -265,5 +270,106 @@ mod tests {
         assert!(
             tracking(&answer(true, true), Locale::En).contains(Label::History.text(Locale::En))
         );
+    }
+
+    fn esc(text: &str) -> String {
+        let mut out = String::new();
+        escape_into(&mut out, text);
+        out
+    }
+
+    fn receipt_of(code: &str, region: &str) -> Receipt {
+        serde_json::from_value(serde_json::json!({
+            "tracking_code": code,
+            "status": "submitted",
+            "privacy": "public",
+            "region": {"key": region, "name": "Kota <Denpasar>"},
+            "unit": {"key": "dlhk", "name": "DLHK & Kebersihan"},
+            "submitted_at": "2026-12-01T02:03:04Z",
+            "due": {"step": "verification", "date": "2026-12-04"}
+        }))
+        .expect("a receipt")
+    }
+
+    #[test]
+    fn the_receipt_says_the_code_where_it_went_and_offers_three_things() {
+        let l = Locale::En;
+        let html = receipt(&receipt_of("DPS-7K3Q-9XWM-4TJP", "denpasar"), l);
+        let expected = format!(
+            "<h2 tabindex=\"-1\" data-code=\"DPS-7K3Q-9XWM-4TJP\" data-region=\"denpasar\">{title}</h2>\
+             <p>{code_label}:</p><p class=\"code\">DPS-7K3Q-9XWM-4TJP</p>\
+             <button type=\"button\" class=\"link\" data-act=\"copy\">{copy}</button>\
+             <p>{how_to}</p>\
+             <p>{routed}: Kota &lt;Denpasar&gt; · DLHK &amp; Kebersihan</p>\
+             <p>{due}: 2026-12-04</p>\
+             <p><button type=\"button\" class=\"link\" data-act=\"track\">{track}</button> \
+             <button type=\"button\" class=\"link\" data-act=\"again\">{again}</button></p>",
+            title = esc(Label::ReceiptTitle.text(l)),
+            code_label = esc(Label::TrackingCode.text(l)),
+            copy = esc(Label::Copy.text(l)),
+            how_to = esc(Label::ReceiptHowTo.text(l)),
+            routed = esc(Label::ReceiptRoutedTo.text(l)),
+            due = esc(Label::DueBy.text(l)),
+            track = esc(Label::TrackLink.text(l)),
+            again = esc(Label::FileAnother.text(l)),
+        );
+        assert_eq!(html, expected);
+        // What the widget reads back is escaped like the rest.
+        assert!(
+            receipt(&receipt_of("A\"B", "x<y"), l)
+                .starts_with("<h2 tabindex=\"-1\" data-code=\"A&quot;B\" data-region=\"x&lt;y\">")
+        );
+    }
+
+    #[test]
+    fn the_trackers_whole_answer_offers_only_what_the_reporter_may_do() {
+        let l = Locale::Id;
+        let mut view = answer(false, true);
+        view.accepts_replies = true;
+        let open = tracked(&view, l, "Sudah <b>saya</b> foto");
+        assert!(
+            open.starts_with("<section class=\"result\" data-aduan-rate=\"\">"),
+            "{open}"
+        );
+        assert!(open.contains(&tracking(&view, l)));
+        assert!(open.ends_with(&format!(
+            "<button type=\"button\" class=\"erase\" data-act=\"erase\">{}</button></section>",
+            esc(Label::EraseContact.text(l))
+        )));
+        assert!(open.contains(&format!(
+            "<form data-act=\"reply\"><h3>{}</h3><div class=\"field\"><label for=\"aduan-reply\">{}</label>\
+             <textarea id=\"aduan-reply\" name=\"reply\" maxlength=\"{}\">Sudah &lt;b&gt;saya&lt;/b&gt; foto</textarea></div>\
+             <button type=\"submit\" class=\"primary\">{}</button></form>",
+            esc(Label::ReplyTitle.text(l)),
+            esc(Label::ReplyHelp.text(l)),
+            LIMITS.reply_max,
+            esc(Label::SendReply.text(l))
+        )), "{open}");
+        assert!(!open.contains("data-act=\"confirm\""));
+        // Resolved: confirmed by the reporter, and rated (the code for the
+        // rating's slot) until it is.
+        view.status = Status::Resolved;
+        view.accepts_replies = false;
+        let resolved = tracked(&view, l, "");
+        assert!(resolved.starts_with(&format!(
+            "<section class=\"result\" data-aduan-rate=\"{}\">",
+            view.tracking_code
+        )));
+        assert!(resolved.contains(&format!(
+            "<p>{}</p><button type=\"button\" class=\"primary\" data-act=\"confirm\">{}</button>",
+            esc(Label::ConfirmHelp.text(l)),
+            esc(Label::ConfirmResolved.text(l))
+        )));
+        assert!(!resolved.contains("<form"));
+        view.rating = Some(4);
+        assert!(
+            tracked(&view, l, "").starts_with("<section class=\"result\" data-aduan-rate=\"\">")
+        );
+        // Closed: rated, never confirmed again.
+        view.status = Status::Closed;
+        view.rating = None;
+        let closed = tracked(&view, l, "");
+        assert!(closed.contains(&format!("data-aduan-rate=\"{}\"", view.tracking_code)));
+        assert!(!closed.contains("data-act=\"confirm\""));
     }
 }

@@ -196,6 +196,67 @@ fn without_unused_exports(wasm: &[u8], glue: &str) -> Result<Vec<u8>> {
     Ok(module.emit_wasm())
 }
 
+/// The glue's own functions the wasm imports (`./aduan_widget_bg.js`).
+fn imports_used(wasm: &[u8]) -> Result<Vec<String>> {
+    let module = walrus::Module::from_buffer(wasm).map_err(|e| format!("the wasm: {e}"))?;
+    let mut names: Vec<String> = module
+        .imports
+        .iter()
+        .filter(|i| i.module == "./aduan_widget_bg.js")
+        .map(|i| i.name.clone())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The glue without the functions it offers the wasm that the wasm no
+/// longer imports (those only the removed stream adapters called). Each is
+/// one member of the `import0` object, from its `NAME: function` line to
+/// the line that closes it. When the glue is not shaped as expected, it is
+/// kept as it is.
+pub fn without_unused_imports(glue: &str, imported: &[String]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut lines = glue.lines();
+    let mut inside = false;
+    while let Some(line) = lines.next() {
+        if !inside {
+            inside = line == "const import0 = {";
+            out.push(line);
+            continue;
+        }
+        if line == "};" {
+            inside = false;
+            out.push(line);
+            continue;
+        }
+        let name = line.split_once(": function").map(|(n, _)| n).filter(|n| {
+            n.starts_with("__wb") && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        let Some(name) = name else {
+            out.push(line);
+            continue;
+        };
+        let mut member = vec![line];
+        let mut depth = line.matches('{').count() as i64 - line.matches('}').count() as i64;
+        while depth > 0 {
+            let Some(inner) = lines.next() else {
+                return glue.to_owned();
+            };
+            depth += inner.matches('{').count() as i64 - inner.matches('}').count() as i64;
+            member.push(inner);
+        }
+        if depth < 0 {
+            return glue.to_owned();
+        }
+        if imported.binary_search_by(|i| i.as_str().cmp(name)).is_ok() {
+            out.extend(member);
+        }
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
 /// A script's words in every language, as a JavaScript object literal:
 /// `{"id":{"key":"text",…},"en":{…},"ban":{…}}`.
 fn script_words(section: &str) -> String {
@@ -306,6 +367,7 @@ pub fn build(bindgen: &Path) -> Result<Bundle> {
     let wasm = std::fs::read(bound.join("aduan_widget_bg.wasm"))
         .map_err(|e| format!("bound wasm: {e}"))?;
     let wasm = without_unused_exports(&wasm, &glue)?;
+    let glue = without_unused_imports(&glue, &imports_used(&wasm)?);
     let dist: PathBuf = root().join("public/dist");
     if dist.exists() {
         std::fs::remove_dir_all(&dist)
@@ -438,6 +500,24 @@ mod tests {
             ["__wbg_sink_free", "mount", "sink_write"]
         );
         assert_eq!(super::exports_used(&out), ["mount"]);
+    }
+
+    #[test]
+    fn functions_the_wasm_no_longer_imports_leave_the_glue() {
+        let glue = "function keep() {}\nconst import0 = {\n__proto__: null,\n\
+                    __wbg_used_1: function(a) {\nif (a) {\nreturn 1;\n}\n},\n\
+                    __wbg_unused_2: function() { return handleError(function (a) {\na.b();\n}, arguments); },\n\
+                    __wbindgen_init: function() {\n},\n};\nreturn import0;\n";
+        let imported = ["__wbg_used_1".to_owned(), "__wbindgen_init".to_owned()];
+        assert_eq!(
+            super::without_unused_imports(glue, &imported),
+            "function keep() {}\nconst import0 = {\n__proto__: null,\n\
+             __wbg_used_1: function(a) {\nif (a) {\nreturn 1;\n}\n},\n\
+             __wbindgen_init: function() {\n},\n};\nreturn import0;\n"
+        );
+        // A member that never closes: the glue stays as it is.
+        let open = "const import0 = {\n__wbg_x_1: function() {\n";
+        assert_eq!(super::without_unused_imports(open, &[]), open);
     }
 
     #[test]

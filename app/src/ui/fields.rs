@@ -242,25 +242,48 @@ pub(super) fn form_fields(
     };
     let on_input = move |ev: leptos::ev::Event| on_field(draft, &ev);
     let on_change = move |ev: leptos::ev::Event| on_field(draft, &ev);
-    let l = move || lang;
+    // What is wrong beyond the fields, and how the sending goes, as one
+    // piece of markup (its one button sends again).
+    let status = move || {
+        let mut html = String::new();
+        let mut notice = |class: &str, lines: &[&str]| {
+            html.push_str("<p class=\"notice");
+            html.push_str(class);
+            html.push_str("\">");
+            for (i, line) in lines.iter().enumerate() {
+                if i > 0 {
+                    html.push_str("<br>");
+                }
+                crate::markup::escape_into(&mut html, line);
+            }
+            html.push_str("</p>");
+        };
+        if !errors.with(Vec::is_empty) {
+            let elsewhere = elsewhere.get();
+            let mut lines = vec![Label::FixErrors.text(lang)];
+            lines.extend(elsewhere.iter().map(String::as_str));
+            notice(" bad\" role=\"alert", &lines);
+        }
+        match sending.get() {
+            Delivery::Idle => {}
+            Delivery::InFlight => notice("", &[Label::Sending.text(lang)]),
+            Delivery::Waiting => {
+                notice("", &[Label::Offline.text(lang)]);
+                html.push_str("<button type=\"button\" class=\"link\" data-act=\"retry\">");
+                crate::markup::escape_into(&mut html, Label::TryAgain.text(lang));
+                html.push_str("</button>");
+            }
+            Delivery::Failed(message) => notice(" bad", &[&message]),
+        }
+        html
+    };
+    let on_retry = move |ev: leptos::ev::MouseEvent| {
+        if super::browser::act_of(&ev).as_deref() == Some("retry") {
+            send.run(());
+        }
+    };
     view! {
         <div node_ref=holder inner_html=markup on:submit=on_submit on:input=on_input on:change=on_change></div>
-        <div role="status" aria-live="polite">
-            {move || (!errors.with(Vec::is_empty)).then(|| view! {
-                <p class="notice bad" role="alert">
-                    {Label::FixErrors.text(l())}
-                    {move || elsewhere.get().into_iter().map(|m| view! { <br />{m} }).collect_view()}
-                </p>
-            })}
-            {move || match sending.get() {
-                Delivery::Idle => ().into_any(),
-                Delivery::InFlight => view! { <p class="notice">{Label::Sending.text(l())}</p> }.into_any(),
-                Delivery::Waiting => view! {
-                    <p class="notice">{Label::Offline.text(l())}</p>
-                    <button type="button" class="link" on:click=move |_| send.run(())>{Label::TryAgain.text(l())}</button>
-                }.into_any(),
-                Delivery::Failed(message) => view! { <p class="notice bad">{message}</p> }.into_any(),
-            }}
-        </div>
+        <div role="status" aria-live="polite" inner_html=status on:click=on_retry></div>
     }
 }

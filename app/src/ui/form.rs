@@ -9,8 +9,8 @@ use leptos::prelude::*;
 
 use super::browser;
 use super::fields::{Problems, form_fields};
-use super::{Fetched, WidgetEvent, get_json, message_of, post_json};
-use crate::api::{ComplaintInput, Locale, Receipt, RegionForm};
+use super::{Fetched, WidgetEvent, get_json, message_of};
+use crate::api::{ComplaintInput, Locale, RegionForm};
 use crate::i18n::Msg;
 use crate::json::{Decoded, FromJson, Json, ToJson};
 use crate::labels::Label;
@@ -124,6 +124,26 @@ fn first_form(file: &web_sys::HtmlDivElement, l: Locale) -> Option<String> {
     browser::property(&first, "form").as_string()
 }
 
+/// A value the receipt's markup carries for the widget
+/// ([`crate::markup::receipt`]: `data-code`, `data-region`), which holds
+/// nothing escaped (a code, a region's key).
+fn receipt_data(html: &str, name: &str) -> String {
+    // Bytes, not a string search: no slicing that could panic (a panic's
+    // message and its formatting cost the bundle kilobytes).
+    let (html, name) = (html.as_bytes(), name.as_bytes());
+    let Some(at) = html
+        .windows(name.len() + 2)
+        .position(|w| w.starts_with(name) && w.ends_with(b"=\""))
+    else {
+        return String::new();
+    };
+    html.iter()
+        .skip(at + name.len() + 2)
+        .take_while(|&&b| b != b'"')
+        .map(|&b| char::from(b))
+        .collect()
+}
+
 /// The complaint form, its receipt once acknowledged.
 /// What a script around the wasm (slots.js, attach.js) left on an element
 /// of the form: `dataset[key]` of the first match of `selector`, or empty.
@@ -152,7 +172,8 @@ pub fn ComplaintForm(
     let root = NodeRef::<leptos::html::Div>::new();
     let errors = RwSignal::new(Problems::new());
     let sending = RwSignal::new(Delivery::Idle);
-    let receipt = RwSignal::new(None::<Receipt>);
+    // The receipt's markup, once the complaint is acknowledged.
+    let receipt = RwSignal::new(None::<String>);
     let retries = RwSignal::new(0u32);
     let wake = RwSignal::new(0u32);
     let locked =
@@ -207,7 +228,7 @@ pub fn ComplaintForm(
             let url = format!("{base}/api/v1/regions/{region}/form.html?lang={}", l.key());
             let region = region.clone();
             leptos::task::spawn_local(async move {
-                match super::fetch_text("GET", &url, None, None, l).await {
+                match super::fetch_text("GET", &url, None, None, l, true).await {
                     Ok((200, html)) => {
                         remember_markup(&region, l, &html);
                         if locale.get_untracked() == l {
@@ -279,11 +300,18 @@ pub fn ComplaintForm(
         let url = post_url.clone();
         let done_key = key_for_done.clone();
         leptos::task::spawn_local(async move {
-            match post_json::<Receipt>(&url, Some(&input), Some(&d.key), l).await {
-                Ok(r) => {
+            // The receipt comes as the markup shown (`Accept: text/html`).
+            let body = Some(input.to_json_text());
+            let sent = match super::fetch_text("POST", &url, body, Some(&d.key), l, true).await {
+                Ok((status, html)) if (200..300).contains(&status) => Ok(html),
+                Ok((status, text)) => Err(super::refused(status, &text)),
+                Err(e) => Err(e),
+            };
+            match sent {
+                Ok(html) => {
                     browser::remove(&done_key);
-                    let region = r.region.key.clone();
-                    receipt.set(Some(r));
+                    let region = receipt_data(&html, "data-region");
+                    receipt.set(Some(html));
                     focus_later(root, "section h2");
                     sending.set(Delivery::Idle);
                     retries.set(0);
@@ -342,9 +370,8 @@ pub fn ComplaintForm(
 
     let locked_sig = locked;
     let body = move || {
-        if let Some(r) = receipt.get() {
-            let lang = locale.get();
-            let code = r.tracking_code.clone();
+        if let Some(html) = receipt.get() {
+            let code = receipt_data(&html, "data-code");
             let start_again = start_again.clone();
             let on_click = move |ev: leptos::ev::MouseEvent| match browser::act_of(&ev).as_deref() {
                 Some("copy") => browser::copy(&code),
@@ -353,7 +380,7 @@ pub fn ComplaintForm(
                 _ => {}
             };
             return view! {
-                <section aria-live="polite" inner_html=crate::markup::receipt(&r, lang) on:click=on_click></section>
+                <section aria-live="polite" inner_html=html on:click=on_click></section>
             }
             .into_any();
         }

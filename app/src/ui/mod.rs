@@ -12,7 +12,7 @@ pub use form::ComplaintForm;
 pub use tracker::Tracker;
 
 use crate::api::Locale;
-use crate::json::{FromJson, Refusal, ToJson};
+use crate::json::{FromJson, Refusal};
 use crate::labels::Label;
 
 /// Which part the widget opens on.
@@ -66,18 +66,28 @@ pub(crate) fn message_of(error: &Fetched, locale: Locale) -> String {
 
 /// One request with the browser's `fetch`: the status and the body's text.
 /// Not generic, so the widget carries one copy of it.
+/// `html`: the answer is asked as markup (the tracker's), else as JSON.
 async fn fetch_text(
     method: &str,
     url: &str,
     body: Option<String>,
     key: Option<&str>,
     locale: Locale,
+    html: bool,
 ) -> Result<(u16, String), Fetched> {
     use wasm_bindgen::JsCast;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| Fetched::Network)?;
     let _ = headers.set("Accept-Language", locale.key());
+    let _ = headers.set(
+        "Accept",
+        if html {
+            "text/html"
+        } else {
+            "application/json"
+        },
+    );
     if let Some(key) = key {
         let _ = headers.set("Idempotency-Key", key);
     }
@@ -122,23 +132,17 @@ fn refused(status: u16, text: &str) -> Fetched {
 }
 
 pub(crate) async fn get_json<T: FromJson>(url: &str, locale: Locale) -> Result<T, Fetched> {
-    read(fetch_text("GET", url, None, None, locale).await?)
+    read(fetch_text("GET", url, None, None, locale, false).await?)
 }
 
-pub(crate) async fn post_json<T: FromJson>(
-    url: &str,
-    body: Option<&dyn ToJson>,
-    key: Option<&str>,
-    locale: Locale,
-) -> Result<T, Fetched> {
-    let body = body.map(ToJson::to_json_text);
-    read(fetch_text("POST", url, body, key, locale).await?)
-}
-
-/// The language chooser's options: each language by its own name.
-pub const LANGUAGE_OPTIONS: &str = "<option value=\"id\" lang=\"id\">Bahasa Indonesia</option>\
+/// The widget's top: a tab for filing, one for tracking, and the language
+/// chooser with each language by its own name.
+const TOP: &str = "<div class=\"tabs\" role=\"group\">\
+     <button type=\"button\" class=\"tab\" data-act=\"file\"></button>\
+     <button type=\"button\" class=\"tab\" data-act=\"track\"></button></div>\
+     <select class=\"lang\"><option value=\"id\" lang=\"id\">Bahasa Indonesia</option>\
      <option value=\"en\" lang=\"en\">English</option>\
-     <option value=\"ban\" lang=\"ban\">Basa Bali</option>";
+     <option value=\"ban\" lang=\"ban\">Basa Bali</option></select>";
 
 /// The whole widget: a tab for filing, a tab for tracking, a language
 /// chooser. A language whose words are in is shown at once; another is
@@ -158,39 +162,49 @@ pub fn App(
     let WidgetConfig {
         region, api, form, ..
     } = config;
-    // Reference data: the same for a form made again when the citizen
-    // comes back to the tab.
-    let tab = move |which: View, label: Label| {
-        view! {
-            <button type="button" class="tab"
-                aria-pressed=move || (view_now.get() == which).to_string()
-                on:click=move |_| view_now.set(which)>
-                {move || label.text(locale.get())}
-            </button>
+    // The tabs and the language chooser are fixed markup (far fewer bytes
+    // in the bundle than a view each); one effect gives them their words,
+    // which tab is pressed and the language chosen.
+    let top = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let (l, now) = (locale.get(), view_now.get());
+        let Some(el) = top.get() else {
+            return;
+        };
+        for tab in browser::all(&el, ".tab") {
+            let which = match tab.get_attribute("data-act").as_deref() {
+                Some("track") => View::Track,
+                _ => View::File,
+            };
+            let label = match which {
+                View::File => Label::FileTitle,
+                View::Track => Label::TrackTitle,
+            };
+            tab.set_text_content(Some(label.text(l)));
+            let _ = tab.set_attribute("aria-pressed", if which == now { "true" } else { "false" });
+        }
+        if let Some(chooser) = el.query_selector("select").ok().flatten() {
+            browser::set(&chooser, "value", &wasm_bindgen::JsValue::from_str(l.key()));
+            let _ = chooser.set_attribute("aria-label", Label::Language.text(l));
+        }
+    });
+    let on_click = move |ev: leptos::ev::MouseEvent| match browser::act_of(&ev).as_deref() {
+        Some("file") => view_now.set(View::File),
+        Some("track") => view_now.set(View::Track),
+        _ => {}
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(l) = Locale::from_key(&event_target_value(&ev)) {
+            if crate::words::is_installed(l) {
+                locale.set(l);
+            } else {
+                on_event.run(WidgetEvent::Language(l));
+            }
         }
     };
     view! {
         <div class="aduan" lang=move || locale.get().key()>
-            <div class="top">
-                <div class="tabs" role="group">
-                    {tab(View::File, Label::FileTitle)}
-                    {tab(View::Track, Label::TrackTitle)}
-                </div>
-                // The options are fixed markup (far fewer bytes in the
-                // bundle than a view per option), then the value is set.
-                <select class="lang" inner_html=LANGUAGE_OPTIONS prop:value=move || locale.get().key()
-                    aria-label=move || Label::Language.text(locale.get())
-                    on:change=move |ev| {
-                        if let Some(l) = Locale::from_key(&event_target_value(&ev)) {
-                            if crate::words::is_installed(l) {
-                                locale.set(l);
-                            } else {
-                                on_event.run(WidgetEvent::Language(l));
-                            }
-                        }
-                    }>
-                </select>
-            </div>
+            <div class="top" node_ref=top inner_html=TOP on:click=on_click on:change=on_change></div>
             {move || match view_now.get() {
                 View::File => view! {
                     <ComplaintForm api=api.clone() region=region.clone() locale=locale on_event=on_event on_track=on_track

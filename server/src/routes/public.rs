@@ -128,12 +128,39 @@ pub async fn submit_complaint(
         locale,
     )
     .await?;
+    // The widget asks for the receipt as the markup it shows.
+    if asks_html(&headers)
+        && let Ok(r) = serde_json::from_str::<aduan_app::api::Receipt>(&receipt)
+    {
+        return Ok((
+            StatusCode::CREATED,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::VARY, "Accept, Accept-Language"),
+            ],
+            aduan_app::markup::receipt(&r, locale),
+        )
+            .into_response());
+    }
     Ok((
         StatusCode::CREATED,
-        [(header::CONTENT_TYPE, "application/json")],
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::VARY, "Accept, Accept-Language"),
+        ],
         receipt,
     )
         .into_response())
+}
+
+/// Whether a client asks for HTML first (the widget, for the markup it
+/// shows), rather than JSON.
+fn asks_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|first| first.trim().starts_with("text/html"))
 }
 
 /// `GET /api/v1/complaints/{code}`: never the reporter's identity.
@@ -141,14 +168,43 @@ pub async fn find_complaint_by_code(
     State(state): State<AppState>,
     Path(typed): Path<String>,
     AcceptLocale(locale): AcceptLocale,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, locale)?;
     let (view, attachments) = intake::tracked(&state, &code, locale).await?;
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(Tracked { view, attachments }),
+    Ok(answer(
+        &headers,
+        StatusCode::OK,
+        Tracked { view, attachments },
+        locale,
+    ))
+}
+
+/// The tracker's answer as JSON, or, to a client that asks for HTML first
+/// (the widget), as the markup the widget shows
+/// ([`aduan_app::markup::tracked`]): the same view either way, every text
+/// escaped, never stored by a cache.
+fn answer(headers: &HeaderMap, status: StatusCode, tracked: Tracked, locale: Locale) -> Response {
+    let vary = (header::VARY, "Accept, Accept-Language");
+    if asks_html(headers) {
+        let markup = aduan_app::markup::tracked(&tracked.view, locale, "");
+        return (
+            status,
+            [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                vary,
+            ],
+            markup,
+        )
+            .into_response();
+    }
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store"), vary],
+        Json(tracked),
     )
-        .into_response())
+        .into_response()
 }
 
 /// The tracker's view with the files its reporter may see.
@@ -189,11 +245,12 @@ pub async fn add_reporter_reply(
     };
     crate::sites::gate::admit_reply(&state, code.as_str(), &headers, locale).await?;
     let view = intake::reply(&state, &code, message, &input.attachments, key, locale).await?;
-    Ok((
+    Ok(answer(
+        &headers,
         StatusCode::CREATED,
-        Json(with_files(&state, &code, view, locale).await?),
-    )
-        .into_response())
+        with_files(&state, &code, view, locale).await?,
+        locale,
+    ))
 }
 
 /// `POST /api/v1/complaints/{code}/rating`: the reporter rates the handling
@@ -203,6 +260,7 @@ pub async fn rate_handling(
     State(state): State<AppState>,
     Path(typed): Path<String>,
     AcceptLocale(header_locale): AcceptLocale,
+    headers: HeaderMap,
     JsonBody(input): JsonBody<aduan_app::api::RatingInput>,
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, header_locale)?;
@@ -213,12 +271,12 @@ pub async fn rate_handling(
         header_locale
     };
     let view = intake::rate(&state, &code, score, comment, locale).await?;
-    Ok((
+    Ok(answer(
+        &headers,
         StatusCode::CREATED,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(with_files(&state, &code, view, locale).await?),
-    )
-        .into_response())
+        with_files(&state, &code, view, locale).await?,
+        locale,
+    ))
 }
 
 /// `DELETE /api/v1/complaints/{code}/contact`: the reporter erases their
@@ -228,15 +286,17 @@ pub async fn erase_reporter_contact(
     State(state): State<AppState>,
     Path(typed): Path<String>,
     AcceptLocale(locale): AcceptLocale,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, locale)?;
     intake::erase_contact(&state, &code, locale).await?;
     let view = intake::track(&state, &code, locale).await?;
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(with_files(&state, &code, view, locale).await?),
-    )
-        .into_response())
+    Ok(answer(
+        &headers,
+        StatusCode::OK,
+        with_files(&state, &code, view, locale).await?,
+        locale,
+    ))
 }
 
 /// `POST /api/v1/complaints/{code}/confirmation`: the reporter confirms the
@@ -246,12 +306,14 @@ pub async fn confirm_resolution(
     State(state): State<AppState>,
     Path(typed): Path<String>,
     AcceptLocale(locale): AcceptLocale,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let code = intake::tracking_code(&typed, locale)?;
     let view = intake::confirm(&state, &code, locale).await?;
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(with_files(&state, &code, view, locale).await?),
-    )
-        .into_response())
+    Ok(answer(
+        &headers,
+        StatusCode::OK,
+        with_files(&state, &code, view, locale).await?,
+        locale,
+    ))
 }

@@ -234,6 +234,96 @@ async fn a_complaint_is_filed_its_receipt_shown_and_found_in_the_tracker() {
         status.contains(&code) && status.contains("Waiting for verification"),
         "{status}"
     );
+    // Back to filing, and from a receipt to a new, empty form.
+    page.goto(&app.url("/demo/inline.html")).await;
+    fill_complaint(&page).await;
+    click(&page, &w(0, "button[type=submit]")).await;
+    page.wait_for(&format!("{}?.textContent", w(0, "section .code")), 30)
+        .await;
+    click(&page, &w(0, "section button[data-act=again]")).await;
+    page.wait_for(&in_widget_form(0, "#title"), 30).await;
+    assert_eq!(
+        page.eval(&format!(
+            "[{}.value, {}.value, {}.checked]",
+            w(0, "#title"),
+            w(0, "#category"),
+            w(0, "input[name=consent]")
+        ))
+        .await,
+        json!(["", "", false])
+    );
+    assert_eq!(app.complaints_stored().await, 2);
+}
+
+/// The tracker in the widget: a reporter asked for more answers from it,
+/// what they type kept while it is sent, and the answer shown again in the
+/// language they choose.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_answers_the_officers_from_the_widgets_tracker() {
+    use aduan_app::api::Locale;
+    use aduan_app::labels::Label;
+    let (app, browser) = setup().await;
+    let (_, receipt) = app.submit(&crate::support::complaint()).await;
+    let code = receipt["tracking_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    app.db
+        .exec("UPDATE complaints SET status = 'needs_info', due_step = 'reporter_reply'")
+        .await
+        .expect("an officer's question");
+    let page = browser.page().await;
+    page.goto(&app.url("/demo/inline.html")).await;
+    page.wait_for(&w(1, "#aduan-code"), 30).await;
+    fill(&page, &w(1, "#aduan-code"), &code.to_lowercase()).await;
+    click(&page, &w(1, ".track button[type=submit]")).await;
+    let result = format!("{}?.textContent || ''", w(1, ".track .result"));
+    page.wait_for(&format!("({result}).includes({code:?})"), 30)
+        .await;
+    fill(
+        &page,
+        &w(1, "#aduan-reply"),
+        "Lubangnya <b>makin</b> besar.",
+    )
+    .await;
+    click(
+        &page,
+        &w(1, ".result form[data-act=reply] button[type=submit]"),
+    )
+    .await;
+    page.wait_for(
+        &format!("({result}).includes('Lubangnya <b>makin</b> besar.')"),
+        30,
+    )
+    .await;
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM complaint_events WHERE kind = 'reply' AND public_message = 'Lubangnya <b>makin</b> besar.'")
+            .await,
+        1
+    );
+    assert_eq!(
+        page.eval(&format!("{}.value", w(1, "#aduan-reply"))).await,
+        json!(""),
+        "the reply sent is no longer in the box"
+    );
+    // A reply being written stays when the answer is drawn again in
+    // another language.
+    fill(&page, &w(1, "#aduan-reply"), "Foto menyusul.").await;
+    page.eval(&format!(
+        "{0}.value = 'id'; {0}.dispatchEvent(new Event('change', {{bubbles: true}})); true",
+        w(1, "select.lang")
+    ))
+    .await;
+    page.wait_for(
+        &format!("({result}).includes({:?})", Label::History.text(Locale::Id)),
+        30,
+    )
+    .await;
+    assert_eq!(
+        page.eval(&format!("{}.value", w(1, "#aduan-reply"))).await,
+        json!("Foto menyusul.")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

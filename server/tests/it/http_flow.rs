@@ -202,6 +202,62 @@ on_both_engines! {
         assert_eq!(last["message"], "Foto lubang sudah saya lampirkan di sini.");
     }
 
+    async fn the_widget_is_answered_in_the_markup_it_shows(app) {
+        use aduan_app::api::{Locale, Receipt, TrackingView};
+        let html = |r: reqwest::RequestBuilder| async move {
+            let r = r.header("accept", "text/html").header("accept-language", "en").send().await.expect("an answer");
+            let status = r.status().as_u16();
+            let kind = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let vary = r.headers().get("vary").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            (status, kind, vary, r.text().await.unwrap_or_default())
+        };
+        // The receipt: the markup the widget shows, with the code and the
+        // region for its buttons and its event; a retry with the same key
+        // is the same receipt.
+        let mut hostile = complaint();
+        hostile["title"] = json!("<script>alert('x')</script> jalan rusak");
+        hostile["locale"] = json!("en");
+        let key = new_key();
+        let post = || app.client.post(app.url("/api/v1/complaints")).header("idempotency-key", &key).json(&hostile);
+        let (status, kind, vary, receipt) = html(post()).await;
+        assert_eq!((status, kind.as_str()), (201, "text/html; charset=utf-8"), "{receipt}");
+        assert!(vary.contains("Accept"), "{vary}");
+        let code = receipt.split("data-code=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned();
+        assert!(code.starts_with("BDG-"), "{receipt}");
+        assert!(receipt.contains("data-region=\"badung\""), "{receipt}");
+        let (_, json_receipt) = app.submit_with_key(&hostile, &key).await;
+        let r: Receipt = serde_json::from_value(json_receipt).expect("the receipt as JSON");
+        assert_eq!(receipt, aduan_app::markup::receipt(&r, Locale::En));
+        assert_eq!(html(post()).await.3, receipt);
+
+        // The tracker's answer: the same view as the JSON, drawn, escaped.
+        let url = app.url(&format!("/api/v1/complaints/{code}"));
+        let (status, kind, _, shown) = html(app.client.get(&url)).await;
+        assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+        let (_, json_view) = app.get(&format!("/api/v1/complaints/{code}")).await;
+        let view: TrackingView = serde_json::from_value(json_view).expect("the view as JSON");
+        assert_eq!(shown, aduan_app::markup::tracked(&view, Locale::En, ""));
+        assert!(shown.contains("&lt;script&gt;") && !shown.contains("<script>"), "{shown}");
+        assert!(shown.contains("data-act=\"reply\"") && shown.contains("data-act=\"erase\""), "{shown}");
+        // JSON unless HTML comes first.
+        let either = app.client.get(&url).header("accept", "application/json, text/html").send().await.expect("an answer");
+        assert!(either.headers()["content-type"].to_str().unwrap_or_default().starts_with("application/json"));
+        // A reply, and a refusal, the same way: a refusal stays JSON.
+        let reply = app.client.post(format!("{url}/replies")).json(&json!({"message": "Lubangnya <b>makin</b> besar."}));
+        let (status, kind, _, replied) = html(reply).await;
+        assert_eq!((status, kind.as_str()), (201, "text/html; charset=utf-8"));
+        assert!(replied.contains("Lubangnya &lt;b&gt;makin&lt;/b&gt; besar."), "{replied}");
+        let (status, kind, _, refused) = html(app.client.get(app.url("/api/v1/complaints/BDG-0000-0000-0000"))).await;
+        assert!(status >= 400 && kind.starts_with("application/json"), "{status} {kind} {refused}");
+        app.db.exec("UPDATE complaints SET status = 'resolved'").await.expect("an operator's update");
+        let (status, kind, _, confirmed) = html(app.client.post(format!("{url}/confirmation"))).await;
+        assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"), "{confirmed}");
+        assert!(confirmed.contains("Closed") && !confirmed.contains("data-act=\"confirm\""), "{confirmed}");
+        let (status, kind, _, erased) = html(app.client.delete(format!("{url}/contact"))).await;
+        assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+        assert!(erased.contains(&code));
+    }
+
     async fn a_reply_retried_with_its_key_is_stored_once(app) {
         let (_, receipt) = app.submit(&complaint()).await;
         let code = receipt["tracking_code"].as_str().unwrap_or_default().to_owned();
