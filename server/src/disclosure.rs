@@ -384,6 +384,16 @@ pub fn sees_identity(audience: Audience, privacy: Privacy) -> bool {
     Field::IDENTITY.iter().any(|f| may(audience, privacy, *f))
 }
 
+/// The privacy modes in which `audience` may find complaints by their
+/// reporter's name, e-mail or phone: those in which it sees all three (a
+/// search by one would otherwise tell what it may not read).
+pub fn findable_by_identity(audience: Audience) -> Vec<Privacy> {
+    Privacy::ALL
+        .into_iter()
+        .filter(|p| Field::IDENTITY.iter().all(|f| may(audience, *p, *f)))
+        .collect()
+}
+
 /// An outbox row as an administrator may read it: a mail to the reporter
 /// (or to a supporter) keeps its address out of the target and out of any error quoting it
 /// (the outbox row does not say which privacy the complaint has, so the

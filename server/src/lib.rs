@@ -35,6 +35,7 @@ pub mod metrics;
 pub mod officers;
 pub mod outbound;
 pub mod routes;
+pub mod search;
 pub mod serve;
 pub mod sites;
 pub mod state;

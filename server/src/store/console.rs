@@ -93,6 +93,66 @@ pub struct InboxQuery {
     pub code_tail: Option<String>,
 }
 
+/// A search by words within an officer's inbox: its scope and filters
+/// (`inbox`, whose own `after` is not read), in any state unless one is
+/// chosen, ranked best first.
+#[derive(Debug, Clone, Default)]
+pub struct WordQuery {
+    pub inbox: InboxQuery,
+    /// The words, folded ([`crate::search::terms`]); none finds nothing.
+    pub terms: Vec<String>,
+    /// The page after this one: the last row's rank and id.
+    pub after: Option<(f64, i64)>,
+}
+
+/// At most this many of the newest complaints that have the words are
+/// ranked (the ranking reads each one): a word in every tenth of a million
+/// complaints still answers at once. More words narrow it.
+pub const RANKED_AT_MOST: i64 = 2000;
+
+/// A complaint found by its words, with what the match is shown in and its
+/// rank (lower is better).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct FoundRow {
+    #[sqlx(flatten)]
+    pub row: InboxRow,
+    pub description: String,
+    pub location: Option<String>,
+    pub landmark: Option<String>,
+    pub rank: f64,
+}
+
+/// A search by the reporter's name or e-mail (its words) or phone, within
+/// an officer's scope, among the complaints whose privacy lets this
+/// officer see the reporter ([`crate::disclosure`] says which).
+#[derive(Debug, Clone, Default)]
+pub struct ReporterQuery {
+    pub scope: Scope,
+    pub terms: Vec<String>,
+    /// A phone number as [`phone_key`] makes it.
+    pub phone: Option<String>,
+    /// The privacy modes in which the officer sees the reporter; none
+    /// finds nothing.
+    pub privacy: Vec<aduan_app::api::Privacy>,
+    pub limit: i64,
+}
+
+/// A phone number as its index keeps it: digits without the country code
+/// (62) or the trunk zero, so "+62 812-3456", "0812 3456" and "8123456"
+/// are one. The same as [`PHONE_KEY`] makes of a stored number.
+pub fn phone_key(typed: &str) -> String {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    let rest = digits
+        .strip_prefix("62")
+        .or_else(|| digits.strip_prefix('0'))
+        .unwrap_or(&digits);
+    rest.to_owned()
+}
+
+/// The SQL expression (the same on both engines, and indexed) of a stored
+/// phone number's key: stored numbers are digits with an optional `+`.
+pub const PHONE_KEY: &str = "(CASE WHEN phone LIKE '+62%' THEN substr(phone, 4) WHEN phone LIKE '62%' THEN substr(phone, 3) WHEN phone LIKE '0%' THEN substr(phone, 2) WHEN phone LIKE '+%' THEN substr(phone, 2) ELSE phone END)";
+
 /// The SQL expression (the same on both engines, and indexed) of a
 /// tracking code's last group.
 pub const CODE_TAIL: &str = "substr(tracking_code, length(tracking_code) - 3)";

@@ -25,8 +25,9 @@ use crate::attachments::{
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 pub use console::{
-    ActOutcome, CODE_TAIL, ComplaintRecord, ComplaintRef, Counted, DueFilter, HistoryEvent,
-    Identity, InboxQuery, InboxRow, NewOfficer, NewSession, Officer, Scope, Transition, UnitLoad,
+    ActOutcome, CODE_TAIL, ComplaintRecord, ComplaintRef, Counted, DueFilter, FoundRow,
+    HistoryEvent, Identity, InboxQuery, InboxRow, NewOfficer, NewSession, Officer, PHONE_KEY,
+    RANKED_AT_MOST, ReporterQuery, Scope, Transition, UnitLoad, WordQuery, phone_key,
 };
 
 /// What the store can fail with. Messages never carry connection secrets.
@@ -436,6 +437,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// One page of an officer's inbox.
     async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError>;
 
+    /// One page of the complaints in an officer's scope that have the
+    /// words, best first.
+    async fn search(&self, query: &WordQuery) -> Result<Vec<FoundRow>, StoreError>;
+
+    /// The complaints in an officer's scope whose reporter has the name,
+    /// e-mail or phone sought, where the officer may see the reporter.
+    async fn search_reporters(&self, query: &ReporterQuery) -> Result<Vec<InboxRow>, StoreError>;
+
     /// A complaint in scope with its whole history.
     async fn officer_complaint(
         &self,
@@ -761,6 +770,8 @@ pub mod sqlite_ops {
     pub const LOCK_KEY: &str = "";
     /// Nor a row.
     pub const LOCK_COMPLAINT: &str = "";
+    /// The engine's full-text search (see `ops/complaints.rs`).
+    pub const POSTGRES: bool = false;
     include!("ops/prelude.rs");
     include!("ops/officers.rs");
     include!("ops/sessions.rs");
@@ -785,6 +796,8 @@ pub mod postgres_ops {
     pub const LOCK_KEY: &str = "SELECT pg_advisory_xact_lock(hashtext($1))";
     /// The complaint row read, until the transaction ends.
     pub const LOCK_COMPLAINT: &str = " FOR UPDATE OF c";
+    /// The engine's full-text search (see `ops/complaints.rs`).
+    pub const POSTGRES: bool = true;
     include!("ops/prelude.rs");
     include!("ops/officers.rs");
     include!("ops/sessions.rs");

@@ -17,7 +17,7 @@ use super::{
     NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
-use super::{Budget, ComplaintRef, Purged, Retention};
+use super::{Budget, ComplaintRef, FoundRow, Purged, ReporterQuery, Retention, WordQuery};
 use crate::attachments::{
     AttachOutcome, Attaching, AttachmentOwner, AttachmentRow, NewUpload, UploadRow,
 };
@@ -618,6 +618,14 @@ impl Store for PostgresStore {
 
     async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
         ops::inbox(&mut *self.pool.acquire().await?, query).await
+    }
+
+    async fn search(&self, query: &WordQuery) -> Result<Vec<FoundRow>, StoreError> {
+        ops::search(&mut *self.pool.acquire().await?, query).await
+    }
+
+    async fn search_reporters(&self, query: &ReporterQuery) -> Result<Vec<InboxRow>, StoreError> {
+        ops::search_reporters(&mut *self.pool.acquire().await?, query).await
     }
 
     async fn officer_complaint(

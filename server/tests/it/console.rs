@@ -1220,7 +1220,119 @@ on_both_engines! {
         let (status, page) = coordinator.get(&format!("/console/inbox?q={typo}")).await;
         assert_eq!(status, 200);
         assert!(page.contains("salah ketik"), "{page}");
+        // Words that are no code are looked for as words.
         let (_, page) = coordinator.get("/console/inbox?q=jalan+rusak").await;
+        assert!(page.contains("Tidak ada pengaduan dengan kata-kata itu."), "{page}");
+        let (_, page) = coordinator.get("/console/inbox?q=jalan").await;
+        assert!(page.contains(&code) && page.contains(&other), "{page}");
+    }
+}
+
+on_both_engines! {
+    async fn an_officer_finds_complaints_by_their_words_within_their_scope(app) {
+        let coordinator = officer(&app, "coordinator", "badung", None).await;
+        let roads = officer(&app, "unit", "badung", Some("pupr")).await;
+        let elsewhere = officer(&app, "coordinator", "denpasar", None).await;
+        let overseer = officer(&app, "supervisor", "badung", None).await;
+        let in_title = file(&app, with(json!({"title": "Lubang besar di Jalan Pélabuhan Benoa"}))).await;
+        let in_text = file(&app, with(json!({
+            "title": "Jalan rusak dekat dermaga",
+            "description": "Ada lubang yang dalam dekat Pelabuhan Benoa, sudah dua minggu."
+        }))).await;
+        let rubbish = file(&app, with(json!({"title": "Sampah menumpuk di pasar", "category": "sampah"}))).await;
+        let secret = file(&app, with(json!({
+            "title": "Lubang ditutup setelah pungutan di pelabuhan",
+            "privacy": "confidential"
+        }))).await;
+        let denpasar = file(&app, with(json!({
+            "region": "denpasar", "district": "denpasar-barat",
+            "title": "Lubang di Jalan Pelabuhan Gatot Subroto"
+        }))).await;
+
+        // Words in any case, accented or not: both found, the title's first,
+        // the words marked; nothing without them, nothing of another region.
+        for typed in ["lubang+pelabuhan", "LUBANG+P%C3%A9labuhan", "luban+pelab"] {
+            let (status, page) = coordinator.get(&format!("/console/inbox?q={typed}")).await;
+            assert_eq!(status, 200);
+            let (a, b) = (page.find(&in_title), page.find(&in_text));
+            assert!(a.is_some() && b.is_some() && a < b, "{typed}: {page}");
+            assert!(page.contains(&secret), "the coordinator handles confidential ones: {page}");
+            assert!(!page.contains(&rubbish) && !page.contains(&denpasar), "{page}");
+        }
+        let (_, page) = coordinator.get("/console/inbox?q=lubang+pelabuhan").await;
+        assert!(page.contains("<mark>Lubang</mark> besar di Jalan <mark>Pélabuhan</mark> Benoa"), "{page}");
+        assert!(page.contains("<mark>lubang</mark> yang dalam dekat <mark>Pelabuhan</mark>"), "the line the words are in: {page}");
+        // Within the officer's scope only.
+        let (_, page) = elsewhere.get("/console/inbox?q=lubang+pelabuhan").await;
+        assert!(page.contains(&denpasar) && !page.contains(&in_title) && !page.contains(&secret), "{page}");
+        let (_, page) = roads.get("/console/inbox?q=menumpuk").await;
+        assert!(!page.contains(&rubbish), "another unit's: {page}");
+        let (_, page) = overseer.get("/console/inbox?q=lubang").await;
+        assert!(page.contains(&in_title) && !page.contains(&secret), "no confidential one for an overseer: {page}");
+        // Filters still hold, and a word no complaint has says so.
+        let (_, page) = coordinator.get("/console/inbox?q=lubang&category=sampah").await;
+        assert!(!page.contains(&in_title), "{page}");
+        let (_, page) = coordinator.get("/console/inbox?q=jembatan+gantung").await;
+        assert!(page.contains("Tidak ada pengaduan dengan kata-kata itu."), "{page}");
+        // Four letters that end no code are read as a word too.
+        let (_, page) = coordinator.get("/console/inbox?q=pasa").await;
+        assert!(page.contains(&rubbish), "{page}");
+        // Only signs: nothing to look for.
+        let (_, page) = coordinator.get("/console/inbox?q=%2A%2A").await;
         assert!(page.contains("Cari dengan kode pelacakan"), "{page}");
+    }
+
+    async fn an_officer_finds_a_reporter_only_where_the_policy_shows_them(app) {
+        let coordinator = officer(&app, "coordinator", "badung", None).await;
+        let overseer = officer(&app, "supervisor", "badung", None).await;
+        let reporter = json!({"name": "Ketut Sudarsana", "email": "ketut.s@example.id", "phone": "0812-9999-8888"});
+        let known = file(&app, with(json!({"title": "Lampu jalan padam", "reporter": reporter}))).await;
+        let hidden = file(&app, with(json!({
+            "title": "Lampu taman padam", "privacy": "anonymous",
+            "reporter": {"name": "Komang Sembunyi", "email": "komang@example.id", "phone": "+62 813 1111 2222"}
+        }))).await;
+        for typed in ["sudarsana", "KETUT+sudar", "ketut.s%40example.id", "0812+9999+8888", "%2B6281299998888"] {
+            let (_, page) = coordinator.get(&format!("/console/inbox?q={typed}")).await;
+            assert!(page.contains("Dari pelapor dengan nama") && page.contains(&known), "{typed}: {page}");
+        }
+        // Never an anonymous reporter, and the page never echoes who matched.
+        for typed in ["sembunyi", "komang%40example.id", "081311112222"] {
+            let (_, page) = coordinator.get(&format!("/console/inbox?q={typed}")).await;
+            assert!(!page.contains(&hidden) && !page.contains("Dari pelapor dengan nama"), "{typed}: {page}");
+        }
+        let (_, page) = coordinator.get("/console/inbox?q=sudarsana").await;
+        assert!(!page.contains("ketut.s@example.id") && !page.contains("9999"), "{page}");
+        // An officer who never sees reporters finds none by them.
+        let (_, page) = overseer.get("/console/inbox?q=sudarsana").await;
+        assert!(!page.contains(&known), "{page}");
+        // Erased by the reporter: no longer found by it.
+        let erased = app.client.delete(app.url(&format!("/api/v1/complaints/{known}/contact"))).send().await.expect("an answer");
+        assert_eq!(erased.status().as_u16(), 200);
+        for typed in ["sudarsana", "081299998888"] {
+            let (_, page) = coordinator.get(&format!("/console/inbox?q={typed}")).await;
+            assert!(!page.contains(&known), "{typed}: {page}");
+        }
+    }
+
+    async fn a_search_with_many_results_is_paged_by_key(app) {
+        let coordinator = officer(&app, "coordinator", "badung", None).await;
+        let mut codes = Vec::new();
+        for i in 0..52 {
+            codes.push(file(&app, with(json!({"title": format!("Drainase tersumbat nomor {i}")}))).await);
+        }
+        let (_, first) = coordinator.get("/console/inbox?q=drainase").await;
+        let next = first
+            .split("rel=\"next\" href=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a next page")
+            .replace("&amp;", "&");
+        let (status, second) = coordinator.get(&next).await;
+        assert_eq!(status, 200);
+        for code in &codes {
+            let shown = usize::from(first.contains(code.as_str())) + usize::from(second.contains(code.as_str()));
+            assert_eq!(shown, 1, "{code} on exactly one page");
+        }
+        assert!(!second.contains("rel=\"next\""), "{second}");
     }
 }

@@ -55,7 +55,10 @@ pub enum Sought {
     Tail(String),
     /// A whole code whose check symbol is wrong: a typo.
     Mistyped,
-    /// Neither a code nor a group.
+    /// Words of the title, description or place, or of the reporter's
+    /// name, e-mail or phone (folded, see [`crate::search::terms`]).
+    Words(Vec<String>),
+    /// Nothing to look for (only signs).
     Unreadable,
 }
 
@@ -71,8 +74,20 @@ impl InboxFilters {
             (Ok(code), _) => Sought::Code(code),
             (_, Some(tail)) => Sought::Tail(tail),
             (Err(CodeError::Mistyped), None) => Sought::Mistyped,
-            (Err(CodeError::Malformed), None) => Sought::Unreadable,
+            (Err(CodeError::Malformed), None) => match crate::search::terms(q) {
+                terms if terms.is_empty() => Sought::Unreadable,
+                terms => Sought::Words(terms),
+            },
         }
+    }
+
+    /// The last row of the previous page of a search by words: `rank,id`.
+    fn after_rank(&self) -> Option<(f64, i64)> {
+        let (rank, id) = self.after.split_once(',')?;
+        Some((
+            rank.parse::<f64>().ok().filter(|r| r.is_finite())?,
+            id.parse().ok()?,
+        ))
     }
 
     /// The query for the officer's scope; unknown values are ignored.
@@ -137,10 +152,73 @@ pub async fn show_inbox(
     let catalog = state.catalog();
     let today = catalog.today(now_ms());
     let query = filters.query(&who, &catalog, today);
-    match state.store.inbox(&query).await {
-        Ok(rows) => pages::html(
+    let page = Page::new(locale, &who, &catalog);
+    let rows = match filters.sought() {
+        Sought::Words(terms) => return search(&state, &page, &filters, query, terms, today).await,
+        _ => match state.store.inbox(&query).await {
+            Ok(rows) => rows,
+            Err(e) => return store_failed(locale, &e),
+        },
+    };
+    // Four letters that end no code in scope may be a word.
+    if let (Sought::Tail(_), true) = (filters.sought(), rows.is_empty()) {
+        let terms = crate::search::terms(&filters.q);
+        return search(&state, &page, &filters, query, terms, today).await;
+    }
+    pages::html(
+        StatusCode::OK,
+        pages::inbox(&page, &filters, &pages::Listing::Due(&rows), today),
+    )
+}
+
+/// The complaints in the officer's scope found by words, best first, and,
+/// on the first page, those whose reporter has that name, e-mail or phone
+/// where the disclosure policy lets this officer see the reporter.
+async fn search(
+    state: &AppState,
+    page: &Page<'_>,
+    filters: &InboxFilters,
+    inbox: InboxQuery,
+    terms: Vec<String>,
+    today: Date,
+) -> Response {
+    let locale = page.locale;
+    let after = filters.after_rank();
+    let by_reporter = if after.is_none() {
+        let privacy = crate::disclosure::findable_by_identity(Audience::Officer(page.who.role));
+        let phone = Some(crate::store::phone_key(&filters.q)).filter(|k| k.len() >= 6);
+        let query = crate::store::ReporterQuery {
+            scope: inbox.scope.clone(),
+            terms: terms.clone(),
+            phone,
+            privacy,
+            limit: PAGE_SIZE,
+        };
+        match state.store.search_reporters(&query).await {
+            Ok(rows) => rows,
+            Err(e) => return store_failed(locale, &e),
+        }
+    } else {
+        Vec::new()
+    };
+    let query = crate::store::WordQuery {
+        inbox,
+        terms,
+        after,
+    };
+    match state.store.search(&query).await {
+        Ok(found) => pages::html(
             StatusCode::OK,
-            pages::inbox(&Page::new(locale, &who, &catalog), &filters, &rows, today),
+            pages::inbox(
+                page,
+                filters,
+                &pages::Listing::Words {
+                    terms: &query.terms,
+                    by_reporter: &by_reporter,
+                    found: &found,
+                },
+                today,
+            ),
         ),
         Err(e) => store_failed(locale, &e),
     }

@@ -15,7 +15,7 @@ use super::{ActionForm, InboxFilters, MESSAGE_MAX, PAGE_SIZE};
 use crate::auth::SignedIn;
 use crate::domain::catalog::Catalog;
 use crate::domain::lifecycle::{Action, Role, Tier};
-use crate::store::{ComplaintRecord, HistoryEvent, Identity, InboxRow, UnitLoad};
+use crate::store::{ComplaintRecord, FoundRow, HistoryEvent, Identity, InboxRow, UnitLoad};
 
 /// The console's words, in Indonesian or English.
 pub fn t(locale: Locale, id: &'static str, en: &'static str) -> &'static str {
@@ -281,10 +281,34 @@ fn selected_if(a: &str, b: &str) -> bool {
     a == b
 }
 
-pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: Date) -> Markup {
+/// What the inbox lists.
+#[derive(Debug)]
+pub enum Listing<'a> {
+    /// By due date: the inbox, a figure's complaints, a code's last group.
+    Due(&'a [InboxRow]),
+    /// Found by words, best first; on the first page, those found by their
+    /// reporter first.
+    Words {
+        terms: &'a [String],
+        by_reporter: &'a [InboxRow],
+        found: &'a [FoundRow],
+    },
+}
+
+pub fn inbox(
+    page: &Page<'_>,
+    filters: &InboxFilters,
+    listing: &Listing<'_>,
+    today: Date,
+) -> Markup {
     let who = page.who;
     let counted = filters.counted(page.catalog, today);
     let today_s = today.to_string();
+    let empty: &[InboxRow] = &[];
+    let rows = match listing {
+        Listing::Due(rows) => *rows,
+        Listing::Words { .. } => empty,
+    };
     let units: Vec<_> = page
         .catalog
         .units
@@ -319,6 +343,32 @@ pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: 
             url.push_str(&format!("after={},{}", encode(due), last.id));
             url
         });
+    let next_page = match listing {
+        Listing::Due(_) => next_page,
+        Listing::Words { found, .. } => (found.len() as i64 == PAGE_SIZE)
+            .then(|| found.last())
+            .flatten()
+            .map(|last| {
+                let mut url = String::from("/console/inbox?");
+                for (k, v) in [
+                    ("q", &filters.q),
+                    ("status", &filters.status),
+                    ("unit", &filters.unit),
+                    ("category", &filters.category),
+                    ("due", &filters.due),
+                ] {
+                    if !v.is_empty() {
+                        url.push_str(&format!("{k}={}&", encode(v)));
+                    }
+                }
+                url.push_str(&format!(
+                    "after={},{}",
+                    encode(&last.rank.to_string()),
+                    last.row.id
+                ));
+                url
+            }),
+    };
     page.layout(
         page.t("Kotak masuk", "Inbox"),
         html! {
@@ -338,9 +388,9 @@ pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: 
                 @for (k, v) in [("measure", &filters.measure), ("region", &filters.region), ("from", &filters.from), ("to", &filters.to)] {
                     @if counted.is_some() { input type="hidden" name=(k) value=(v); }
                 }
-                label { (page.t("Kode pelacakan", "Tracking code"))
+                label { (page.t("Cari", "Search"))
                     input type="search" name="q" value=(filters.q) autocomplete="off" spellcheck="false"
-                        placeholder=(page.t("lengkap, atau 4 huruf terakhirnya", "whole, or its last 4"));
+                        placeholder=(page.t("kode (atau 4 huruf terakhirnya), kata, nama pelapor", "code (or its last 4), words, reporter's name"));
                 }
                 label { (page.t("Status", "Status"))
                     select name="status" {
@@ -385,12 +435,14 @@ pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: 
                 }
                 super::complaints::Sought::Unreadable => {
                     p.notice.bad role="alert" { (page.t(
-                        "Cari dengan kode pelacakan: lengkap (mis. BDG-7K3Q-XP9M-2HT4-WQ5R) atau 4 huruf terakhirnya.",
-                        "Search by tracking code: whole (e.g. BDG-7K3Q-XP9M-2HT4-WQ5R) or its last 4.")) }
+                        "Cari dengan kode pelacakan (lengkap, mis. BDG-7K3Q-XP9M-2HT4-WQ5R, atau 4 huruf terakhirnya) atau dengan kata.",
+                        "Search by tracking code (whole, e.g. BDG-7K3Q-XP9M-2HT4-WQ5R, or its last 4) or by words.")) }
                 }
                 _ => {}
             }
-            @if rows.is_empty() {
+            @if let Listing::Words { terms, by_reporter, found } = listing {
+                (found_by_words(page, terms, by_reporter, found, &today_s))
+            } @else if rows.is_empty() {
                 p.empty { (page.t("Tidak ada pengaduan yang cocok.", "No complaint matches.")) }
             } @else {
                 table.inbox {
@@ -424,6 +476,87 @@ pub fn inbox(page: &Page<'_>, filters: &InboxFilters, rows: &[InboxRow], today: 
             }
         },
     )
+}
+
+/// A search's results: those found by their reporter (which says only
+/// that it was the reporter, never what of them matched), then those found
+/// by their words, the words marked in the title and in a line of the
+/// description or the place.
+fn found_by_words(
+    page: &Page<'_>,
+    terms: &[String],
+    by_reporter: &[InboxRow],
+    found: &[FoundRow],
+    today: &str,
+) -> Markup {
+    use crate::search::{highlight, snippet};
+    let who = page.who;
+    let place = |r: &FoundRow| {
+        [r.location.as_deref(), r.landmark.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let row_cells = |row: &InboxRow| {
+        let overdue = row.due_date.as_deref().is_some_and(|d| d < today)
+            && Status::from_key(&row.status).is_some_and(|s| !s.is_final());
+        html! {
+            td { (row.due_date.as_deref().unwrap_or("–"))
+                @if overdue { " " strong.bad { (page.t("lewat", "overdue")) } } }
+            td { (page.status(&row.status)) }
+            td { (page.category_name(&row.category_key)) }
+            td { (page.unit_name(&row.region_slug, &row.unit_key))
+                @if who.role.sees_every_region() || who.officer.region_slug != row.region_slug { " · " (page.region_name(&row.region_slug)) } }
+        }
+    };
+    let head = html! {
+        thead { tr {
+            th scope="col" { (page.t("Pengaduan", "Complaint")) }
+            th scope="col" { (page.t("Tenggat", "Due")) }
+            th scope="col" { (page.t("Status", "Status")) }
+            th scope="col" { (page.t("Kategori", "Category")) }
+            th scope="col" { (page.t("Unit", "Unit")) }
+        } }
+    };
+    html! {
+        @if !by_reporter.is_empty() {
+            h2 { (page.t("Dari pelapor dengan nama, e-mail atau telepon itu", "By a reporter with that name, e-mail or phone")) }
+            table.inbox.found {
+                (head)
+                tbody {
+                    @for row in by_reporter {
+                        tr {
+                            td { a href=(format!("/console/complaints/{}", row.tracking_code)) { code { (row.tracking_code) } }
+                                br; (row.title) }
+                            (row_cells(row))
+                        }
+                    }
+                }
+            }
+            h2 { (page.t("Dari kata-katanya", "By their words")) }
+        }
+        @if found.is_empty() {
+            p.empty { (page.t("Tidak ada pengaduan dengan kata-kata itu.", "No complaint has those words.")) }
+        } @else {
+            table.inbox.found {
+                (head)
+                tbody {
+                    @for r in found {
+                        tr {
+                            td { a href=(format!("/console/complaints/{}", r.row.tracking_code)) { code { (r.row.tracking_code) } }
+                                br; (highlight(&r.row.title, terms))
+                                @if let Some(line) = snippet(&r.description, terms, 160).or_else(|| snippet(&place(r), terms, 160)) {
+                                    br; span.snippet { (line) }
+                                }
+                            }
+                            (row_cells(&r.row))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Percent-encodes a query value.

@@ -28,7 +28,7 @@ export function show(content, region, view) {
   var root = content.lastChild;
   var f = root.querySelector("form");
   // The wasm draws its own form from the same markup, as it was sent.
-  root.form = f.outerHTML;
+  root.form = HTML.slice(HTML.indexOf("<form"), HTML.lastIndexOf("</form>") + 7);
   try {
     var d = JSON.parse(localStorage.getItem("aduan.draft." + region)), i = d.input, r = i.reporter || {};
     for (k in i) if (typeof i[k] == "string" && f.elements[k]) f.elements[k].value = i[k];

@@ -102,6 +102,133 @@ pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>,
     Ok(q.build_query_as().fetch_all(&mut *conn).await?)
 }
 
+/// The inbox's own filters (a unit, a category, a due date) on `c`.
+fn push_filters(q: &mut QueryBuilder<Db>, query: &InboxQuery) {
+    if let Some(unit) = &query.unit {
+        q.push(" AND c.unit_key = ").push_bind(unit.clone());
+    }
+    if let Some(category) = &query.category {
+        q.push(" AND c.category_key = ").push_bind(category.clone());
+    }
+    match &query.due {
+        Some(DueFilter::Overdue(today)) => {
+            q.push(" AND c.due_date < ").push_bind(today.clone());
+        }
+        Some(DueFilter::Between(from, to)) => {
+            q.push(" AND c.due_date >= ").push_bind(from.clone());
+            q.push(" AND c.due_date <= ").push_bind(to.clone());
+        }
+        None => {}
+    }
+}
+
+/// The columns of an inbox row, of `c`.
+const INBOX_COLUMNS: &str = "c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at";
+
+/// One page of the complaints in scope that have every word (each as the
+/// start of a word), best first. The newest [`crate::store::RANKED_AT_MOST`]
+/// that have them are ranked: SQLite's FTS5 with BM25, PostgreSQL's
+/// `ts_rank` over the stored vector; the title weighs most, then the
+/// place, then the description.
+pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>, StoreError> {
+    if query.terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Db>::new("SELECT * FROM (SELECT ");
+    q.push(INBOX_COLUMNS)
+        .push(", c.description, c.location, c.landmark, ");
+    if POSTGRES {
+        q.push("CAST(-ts_rank(c.words, to_tsquery('simple', ")
+            .push_bind(crate::search::tsquery(&query.terms))
+            .push(")) AS DOUBLE PRECISION) AS rank FROM complaints c WHERE c.words @@ to_tsquery('simple', ")
+            .push_bind(crate::search::tsquery(&query.terms))
+            .push(")");
+    } else {
+        q.push("bm25(complaint_words, 8.0, 1.0, 3.0, 3.0) AS rank \
+                FROM complaint_words JOIN complaints c ON c.id = complaint_words.rowid \
+                WHERE complaint_words MATCH ")
+            .push_bind(crate::search::fts5_query(&query.terms));
+    }
+    if let Some(status) = &query.inbox.status {
+        q.push(" AND c.status = ").push_bind(status.clone());
+    }
+    let scope = &query.inbox.scope;
+    if let Some(region) = &scope.region {
+        q.push(" AND c.region_slug = ").push_bind(region.clone());
+    }
+    if let Some(unit) = &scope.unit {
+        q.push(" AND c.unit_key = ").push_bind(unit.clone());
+    }
+    if !scope.confidential {
+        q.push(" AND NOT c.confidential");
+    }
+    push_filters(&mut q, &query.inbox);
+    q.push(if POSTGRES {
+        " ORDER BY c.id DESC LIMIT "
+    } else {
+        " ORDER BY complaint_words.rowid DESC LIMIT "
+    })
+    .push_bind(crate::store::RANKED_AT_MOST)
+    .push(") found");
+    if let Some((rank, id)) = query.after {
+        q.push(" WHERE (rank, id) > (")
+            .push_bind(rank)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    q.push(" ORDER BY rank, id LIMIT ")
+        .push_bind(query.inbox.limit);
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// The complaints in scope whose reporter's name or e-mail has every word,
+/// or whose phone is the one sought, among the privacy modes given; the
+/// newest first.
+pub async fn search_reporters(conn: &mut Conn, query: &ReporterQuery) -> Result<Vec<InboxRow>, StoreError> {
+    if query.privacy.is_empty() || (query.terms.is_empty() && query.phone.is_none()) {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Db>::new("SELECT ");
+    q.push(INBOX_COLUMNS)
+        .push(" FROM reporters r JOIN complaints c ON c.id = r.complaint_id WHERE (FALSE");
+    if !query.terms.is_empty() {
+        if POSTGRES {
+            q.push(" OR r.words @@ to_tsquery('simple', ")
+                .push_bind(crate::search::tsquery(&query.terms))
+                .push(")");
+        } else {
+            q.push(" OR r.complaint_id IN (SELECT rowid FROM reporter_words WHERE reporter_words MATCH ")
+                .push_bind(crate::search::fts5_query(&query.terms))
+                .push(")");
+        }
+    }
+    if let Some(phone) = &query.phone {
+        q.push(" OR ")
+            .push(crate::store::PHONE_KEY)
+            .push(" = ")
+            .push_bind(phone.clone());
+    }
+    q.push(") AND (FALSE");
+    for privacy in &query.privacy {
+        let (anonymous, confidential) = (privacy.anonymous(), privacy.confidential());
+        q.push(if anonymous { " OR (c.anonymous" } else { " OR (NOT c.anonymous" })
+            .push(if confidential { " AND c.confidential)" } else { " AND NOT c.confidential)" });
+    }
+    q.push(")");
+    if let Some(region) = &query.scope.region {
+        q.push(" AND c.region_slug = ").push_bind(region.clone());
+    }
+    if let Some(unit) = &query.scope.unit {
+        q.push(" AND c.unit_key = ").push_bind(unit.clone());
+    }
+    if !query.scope.confidential {
+        q.push(" AND NOT c.confidential");
+    }
+    q.push(" ORDER BY c.id DESC LIMIT ").push_bind(query.limit);
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
 /// A complaint in scope by tracking code, and its whole history.
 pub async fn complaint(
     conn: &mut Conn,

@@ -5,7 +5,8 @@
 use sqlx::QueryBuilder;
 
 use crate::store::console::{
-    ActOutcome, ComplaintRecord, DueFilter, HistoryEvent, Identity, InboxQuery, InboxRow,
-    NewOfficer, NewSession, OPEN, Officer, ComplaintRef, Scope, Transition, UnitLoad,
+    ActOutcome, ComplaintRecord, DueFilter, FoundRow, HistoryEvent, Identity, InboxQuery,
+    InboxRow, NewOfficer, NewSession, OPEN, Officer, ComplaintRef, ReporterQuery, Scope,
+    Transition, UnitLoad, WordQuery,
 };
 use crate::store::StoreError;

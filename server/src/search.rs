@@ -1,0 +1,219 @@
+//! Words an officer types into the console's search box, made into what
+//! each engine's full-text index looks for, and the matches marked in what
+//! the officer reads.
+//!
+//! Both engines fold the same way: lower case, and the Latin letters with
+//! accents Indonesian and Balinese text meets (é, ě, ñ…) as their plain
+//! letter. SQLite's FTS5 tokenizer does it itself (`unicode61
+//! remove_diacritics 2`); PostgreSQL's index reads the text through
+//! `aduan_fold`, a `translate` over [`ACCENTED`] and [`PLAIN`]
+//! (migration `0020_search.sql`, checked against these by a test). A word
+//! matches the words it begins ("lubang" finds "lubangnya").
+
+use maud::{Markup, PreEscaped};
+
+/// The accented letters folded, and what each becomes ([`PLAIN`], the
+/// same position).
+pub const ACCENTED: &str = "ÀÁÂÃÄÅàáâãäåÈÉÊËèéêëĚěÌÍÎÏìíîïÒÓÔÕÖòóôõöÙÚÛÜùúûüÝýÿÑñÇçŠšŽžĀāĒēĪīŌōŪū";
+pub const PLAIN: &str = "aaaaaaaaaaaaeeeeeeeeeeiiiiiiiioooooooooouuuuuuuuyyynnccsszzaaeeiioouu";
+
+/// At most this many words are looked for; the rest are left out.
+pub const MOST_WORDS: usize = 8;
+/// A word longer than this is cut to it.
+const LONGEST_WORD: usize = 40;
+
+/// One character as the indexes compare it.
+fn fold_char(c: char) -> char {
+    match ACCENTED.chars().position(|a| a == c) {
+        Some(i) => PLAIN.chars().nth(i).unwrap_or(c),
+        None => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+/// The words of `typed`, folded: letters and digits only (nothing the
+/// engines' query languages read as an operator), each once, in order.
+pub fn terms(typed: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let folded: String = typed
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                fold_char(c)
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    for word in folded.split_whitespace() {
+        let word: String = word.chars().take(LONGEST_WORD).collect();
+        if !words.contains(&word) {
+            words.push(word);
+        }
+        if words.len() == MOST_WORDS {
+            break;
+        }
+    }
+    words
+}
+
+/// The terms as an FTS5 query: each a quoted prefix, all of them wanted.
+pub fn fts5_query(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The terms as a PostgreSQL `tsquery` (configuration `simple`): each a
+/// prefix, all of them wanted.
+pub fn tsquery(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("{t}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// The runs of letters and digits of `text`: byte start, byte end.
+fn words(text: &str) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, text.len()));
+    }
+    runs
+}
+
+/// How many characters at the start of the word `text[start..end]` a term
+/// matches (the longest), if any does.
+fn matched(text: &str, (start, end): (usize, usize), terms: &[String]) -> Option<usize> {
+    let folded: Vec<char> = text[start..end].chars().map(fold_char).collect();
+    terms
+        .iter()
+        .map(|t| t.chars().collect::<Vec<_>>())
+        .filter(|t| !t.is_empty() && folded.starts_with(t))
+        .map(|t| t.len())
+        .max()
+}
+
+/// `text`, escaped, with the part of each word a term matches in `<mark>`.
+pub fn highlight(text: &str, terms: &[String]) -> Markup {
+    let mut out = String::new();
+    let mut at = 0;
+    for run in words(text) {
+        let Some(n) = matched(text, run, terms) else {
+            continue;
+        };
+        let mark_end = text[run.0..]
+            .char_indices()
+            .nth(n)
+            .map_or(run.1, |(i, _)| run.0 + i);
+        out.push_str(&maud::html! { (text[at..run.0]) }.into_string());
+        out.push_str("<mark>");
+        out.push_str(&maud::html! { (text[run.0..mark_end]) }.into_string());
+        out.push_str("</mark>");
+        at = mark_end;
+    }
+    out.push_str(&maud::html! { (text[at..]) }.into_string());
+    PreEscaped(out)
+}
+
+/// About `width` characters of `text` around its first match, marked, with
+/// "…" where it was cut; `None` when no word of it matches.
+pub fn snippet(text: &str, terms: &[String], width: usize) -> Option<Markup> {
+    let runs = words(text);
+    let first = runs.iter().find(|r| matched(text, **r, terms).is_some())?;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = chars.iter().position(|(i, _)| *i == first.0).unwrap_or(0);
+    let from = at.saturating_sub(width / 3);
+    let to = (from + width).min(chars.len());
+    let byte = |i: usize| chars.get(i).map_or(text.len(), |(b, _)| *b);
+    let part = &text[byte(from)..byte(to)];
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(&highlight(part, terms).into_string());
+    if to < chars.len() {
+        out.push('…');
+    }
+    Some(PreEscaped(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_accents_fold_one_for_one() {
+        assert_eq!(ACCENTED.chars().count(), PLAIN.chars().count());
+        for (a, p) in ACCENTED.chars().zip(PLAIN.chars()) {
+            assert_eq!(fold_char(a), p, "{a}");
+            assert!(p.is_ascii_lowercase());
+        }
+        assert_eq!(fold_char('Q'), 'q');
+        assert_eq!(fold_char('7'), '7');
+    }
+
+    #[test]
+    fn typed_words_become_folded_terms_without_operators() {
+        assert_eq!(
+            terms("  Lubang BESAR, di Jl. Pélabuhan-Benoa!  lubang "),
+            ["lubang", "besar", "di", "jl", "pelabuhan", "benoa"]
+        );
+        assert_eq!(
+            terms("\"x\" OR y* -(z) & a:b | 'c'"),
+            ["x", "or", "y", "z", "a", "b", "c"]
+        );
+        assert!(terms(" ,.;-* ").is_empty());
+        assert_eq!(terms("a b c d e f g h i j").len(), MOST_WORDS);
+        assert_eq!(terms(&"x".repeat(99))[0].len(), 40);
+        let t = terms("Pélabuhan 2");
+        assert_eq!(fts5_query(&t), "\"pelabuhan\"* \"2\"*");
+        assert_eq!(tsquery(&t), "pelabuhan:* & 2:*");
+    }
+
+    #[test]
+    fn matches_are_marked_where_a_word_begins_and_the_rest_escaped() {
+        let t = terms("lubang pelabuhan");
+        assert_eq!(
+            highlight("Lubangnya <besar> di Pélabuhan & Jalan-lubang", &t).into_string(),
+            "<mark>Lubang</mark>nya &lt;besar&gt; di <mark>Pélabuhan</mark> &amp; Jalan-<mark>lubang</mark>"
+        );
+        // Inside a word is no match.
+        assert_eq!(highlight("berlubang", &t).into_string(), "berlubang");
+        assert_eq!(highlight("", &t).into_string(), "");
+        assert_eq!(highlight("lubang", &[]).into_string(), "lubang");
+    }
+
+    #[test]
+    fn a_snippet_is_cut_around_the_first_match() {
+        let t = terms("sampah");
+        let text = format!("{} sampah menumpuk {}", "a".repeat(100), "b".repeat(100));
+        let s = snippet(&text, &t, 60).expect("a match").into_string();
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("<mark>sampah</mark> menumpuk"), "{s}");
+        assert_eq!(
+            s.chars().filter(|c| *c != '…').count() - "<mark></mark>".len(),
+            60
+        );
+        assert!(snippet("tidak ada", &t, 60).is_none());
+        assert_eq!(
+            snippet("Sampah.", &t, 60)
+                .map(Markup::into_string)
+                .as_deref(),
+            Some("<mark>Sampah</mark>.")
+        );
+    }
+}
