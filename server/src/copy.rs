@@ -214,9 +214,21 @@ async fn source_tables(pool: &SqlitePool) -> anyhow::Result<Vec<String>> {
     )
     .fetch_all(pool)
     .await?;
+    // The search indexes (FTS5 tables and the tables they keep) are not
+    // data: PostgreSQL builds its own from the rows copied.
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+    )
+    .fetch_all(pool)
+    .await?;
     let names: Vec<String> = names
         .into_iter()
         .filter(|n| !NOT_COPIED.contains(&n.as_str()))
+        .filter(|n| {
+            !indexes
+                .iter()
+                .any(|i| n == i || n.strip_prefix(i.as_str()).is_some_and(|rest| rest.starts_with('_')))
+        })
         .collect();
     let mut parents: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for name in &names {
