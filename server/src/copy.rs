@@ -225,9 +225,11 @@ async fn source_tables(pool: &SqlitePool) -> anyhow::Result<Vec<String>> {
         .into_iter()
         .filter(|n| !NOT_COPIED.contains(&n.as_str()))
         .filter(|n| {
-            !indexes
-                .iter()
-                .any(|i| n == i || n.strip_prefix(i.as_str()).is_some_and(|rest| rest.starts_with('_')))
+            !indexes.iter().any(|i| {
+                n == i
+                    || n.strip_prefix(i.as_str())
+                        .is_some_and(|rest| rest.starts_with('_'))
+            })
         })
         .collect();
     let mut parents: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

@@ -65,6 +65,43 @@ pub fn fts5_query(terms: &[String]) -> String {
         .join(" ")
 }
 
+/// A slug as one word of SQLite's `search_scope` (migration 0020): its
+/// letters and digits.
+fn squash(slug: &str) -> String {
+    slug.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// The terms in a complaint's own text, within a scope, as an FTS5 query
+/// over `complaint_words`: the scope's words (`search_scope`: a region, a
+/// region's unit, confidential or not) narrow it in the index itself.
+pub fn fts5_scoped(
+    terms: &[String],
+    region: Option<&str>,
+    unit: Option<&str>,
+    confidential: bool,
+) -> String {
+    let mut query = format!(
+        "{{title description location landmark}} : ({})",
+        fts5_query(terms)
+    );
+    match (region, unit) {
+        (Some(r), Some(u)) => query.push_str(&format!(
+            " AND search_scope : \"u{}x{}\"",
+            squash(r),
+            squash(u)
+        )),
+        (Some(r), None) => query.push_str(&format!(" AND search_scope : \"r{}\"", squash(r))),
+        _ => {}
+    }
+    if !confidential {
+        query.push_str(" AND search_scope : \"open\"");
+    }
+    query
+}
+
 /// The terms as a PostgreSQL `tsquery` (configuration `simple`): each a
 /// prefix, all of them wanted.
 pub fn tsquery(terms: &[String]) -> String {
@@ -181,6 +218,16 @@ mod tests {
         assert_eq!(terms(&"x".repeat(99))[0].len(), 40);
         let t = terms("Pélabuhan 2");
         assert_eq!(fts5_query(&t), "\"pelabuhan\"* \"2\"*");
+        let cols = "{title description location landmark} : (\"pelabuhan\"* \"2\"*)";
+        assert_eq!(
+            fts5_scoped(&t, Some("badung"), Some("saber-pungli"), true),
+            format!("{cols} AND search_scope : \"ubadungxsaberpungli\"")
+        );
+        assert_eq!(
+            fts5_scoped(&t, Some("kota-denpasar"), None, false),
+            format!("{cols} AND search_scope : \"rkotadenpasar\" AND search_scope : \"open\"")
+        );
+        assert_eq!(fts5_scoped(&t, None, None, true), cols);
         assert_eq!(tsquery(&t), "pelabuhan:* & 2:*");
     }
 

@@ -681,6 +681,11 @@ on_both_engines! {
         let view = track(&app, &code).await;
         assert_eq!(view["region"]["key"], "buleleng");
         assert_eq!(view["status"], "submitted");
+        // Its words are found where it is now, no longer where it was.
+        let (_, page) = buleleng.get("/console/inbox?q=jalan+berlubang").await;
+        assert!(page.contains(&code), "{page}");
+        let (_, page) = badung.get("/console/inbox?q=jalan+berlubang").await;
+        assert!(!page.contains(&code), "{page}");
     }
 
     async fn a_coordinator_edits_the_routing_rules(app) {

@@ -273,7 +273,11 @@ async fn a_whole_sqlite_deployment_moves_to_an_empty_postgres_and_only_an_empty_
         )
         .await;
     assert_eq!(
-        count_of(&target, "SELECT COUNT(*) FROM complaints WHERE words IS NULL OR words = ''::tsvector").await,
+        count_of(
+            &target,
+            "SELECT COUNT(*) FROM complaints WHERE words IS NULL OR words = ''::tsvector"
+        )
+        .await,
         0,
         "every complaint copied is searchable"
     );

@@ -144,10 +144,16 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
             .push_bind(crate::search::tsquery(&query.terms))
             .push(")");
     } else {
-        q.push("bm25(complaint_words, 8.0, 1.0, 3.0, 3.0) AS rank \
+        let scope = &query.inbox.scope;
+        q.push("bm25(complaint_words, 8.0, 1.0, 3.0, 3.0, 0.0) AS rank \
                 FROM complaint_words JOIN complaints c ON c.id = complaint_words.rowid \
                 WHERE complaint_words MATCH ")
-            .push_bind(crate::search::fts5_query(&query.terms));
+            .push_bind(crate::search::fts5_scoped(
+                &query.terms,
+                scope.region.as_deref(),
+                scope.unit.as_deref(),
+                scope.confidential,
+            ));
     }
     if let Some(status) = &query.inbox.status {
         q.push(" AND c.status = ").push_bind(status.clone());
