@@ -10,10 +10,19 @@ CREATE FUNCTION aduan_fold(text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT translate(lower($1), 'ÀÁÂÃÄÅàáâãäåÈÉÊËèéêëĚěÌÍÎÏìíîïÒÓÔÕÖòóôõöÙÚÛÜùúûüÝýÿÑñÇçŠšŽžĀāĒēĪīŌōŪū', 'aaaaaaaaaaaaeeeeeeeeeeiiiiiiiioooooooooouuuuuuuuyyynnccsszzaaeeiioouu') $$;
 
+--
+-- The vector also holds the complaint's scope as words (its region, its
+-- region's unit, and whether it is confidential: the same words SQLite's
+-- index has), so a search within an officer's scope reads only the
+-- complaints in it.
 ALTER TABLE complaints ADD COLUMN words tsvector GENERATED ALWAYS AS (
     setweight(to_tsvector('simple'::regconfig, aduan_fold(title)), 'A')
     || setweight(to_tsvector('simple'::regconfig, aduan_fold(coalesce(location, '') || ' ' || coalesce(landmark, ''))), 'B')
     || to_tsvector('simple'::regconfig, aduan_fold(description))
+    || setweight(to_tsvector('simple'::regconfig,
+        'r' || replace(replace(region_slug, '-', ''), '_', '')
+        || ' u' || replace(replace(region_slug, '-', ''), '_', '') || 'x' || replace(replace(unit_key, '-', ''), '_', '')
+        || CASE WHEN confidential THEN ' sealed' ELSE ' open' END), 'D')
 ) STORED;
 CREATE INDEX complaints_by_words ON complaints USING gin (words);
 

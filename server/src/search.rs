@@ -7,8 +7,9 @@
 //! letter. SQLite's FTS5 tokenizer does it itself (`unicode61
 //! remove_diacritics 2`); PostgreSQL's index reads the text through
 //! `aduan_fold`, a `translate` over [`ACCENTED`] and [`PLAIN`]
-//! (migration `0020_search.sql`, checked against these by a test). A word
-//! matches the words it begins ("lubang" finds "lubangnya").
+//! (migration `0020_search.sql`, checked against these by a test). Words
+//! are whole words, but the last, which may be the start of one ("lubang"
+//! finds "lubangnya"), as an officer types.
 
 use maud::{Markup, PreEscaped};
 
@@ -56,17 +57,33 @@ pub fn terms(typed: &str) -> Vec<String> {
     words
 }
 
-/// The terms as an FTS5 query: each a quoted prefix, all of them wanted.
+/// Whether the term at `i` of `n` is looked for as the start of a word:
+/// only the last, the one the officer may still be typing. The others are
+/// whole words (a prefix reads every word it begins in the index: a
+/// common one is too slow among a million complaints).
+fn is_prefix(i: usize, n: usize) -> bool {
+    i + 1 == n
+}
+
+/// The terms as an FTS5 query: each quoted, the last a prefix, all of them
+/// wanted.
 pub fn fts5_query(terms: &[String]) -> String {
     terms
         .iter()
-        .map(|t| format!("\"{t}\"*"))
+        .enumerate()
+        .map(|(i, t)| {
+            if is_prefix(i, terms.len()) {
+                format!("\"{t}\"*")
+            } else {
+                format!("\"{t}\"")
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// A slug as one word of SQLite's `search_scope` (migration 0020): its
-/// letters and digits.
+/// A slug as one word of a scope's (see [`scope_words`]): its letters and
+/// digits.
 fn squash(slug: &str) -> String {
     slug.chars()
         .filter(char::is_ascii_alphanumeric)
@@ -74,9 +91,25 @@ fn squash(slug: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// A scope as the words both engines index with each complaint (migration
+/// 0020): its region (`rREGION`) or its region's unit (`uREGIONxUNIT`), and
+/// `open` when confidential complaints are out of it.
+fn scope_words(region: Option<&str>, unit: Option<&str>, confidential: bool) -> Vec<String> {
+    let mut words = Vec::new();
+    match (region, unit) {
+        (Some(r), Some(u)) => words.push(format!("u{}x{}", squash(r), squash(u))),
+        (Some(r), None) => words.push(format!("r{}", squash(r))),
+        _ => {}
+    }
+    if !confidential {
+        words.push("open".to_owned());
+    }
+    words
+}
+
 /// The terms in a complaint's own text, within a scope, as an FTS5 query
-/// over `complaint_words`: the scope's words (`search_scope`: a region, a
-/// region's unit, confidential or not) narrow it in the index itself.
+/// over `complaint_words`: the scope's words (column `search_scope`)
+/// narrow it in the index itself.
 pub fn fts5_scoped(
     terms: &[String],
     region: Option<&str>,
@@ -87,27 +120,40 @@ pub fn fts5_scoped(
         "{{title description location landmark}} : ({})",
         fts5_query(terms)
     );
-    match (region, unit) {
-        (Some(r), Some(u)) => query.push_str(&format!(
-            " AND search_scope : \"u{}x{}\"",
-            squash(r),
-            squash(u)
-        )),
-        (Some(r), None) => query.push_str(&format!(" AND search_scope : \"r{}\"", squash(r))),
-        _ => {}
-    }
-    if !confidential {
-        query.push_str(" AND search_scope : \"open\"");
+    for word in scope_words(region, unit, confidential) {
+        query.push_str(&format!(" AND search_scope : \"{word}\""));
     }
     query
 }
 
-/// The terms as a PostgreSQL `tsquery` (configuration `simple`): each a
-/// prefix, all of them wanted.
+/// The terms within a scope as a PostgreSQL `tsquery` over a complaint's
+/// `words`, whose scope's words (weight D) narrow it in the index itself.
+pub fn tsquery_scoped(
+    terms: &[String],
+    region: Option<&str>,
+    unit: Option<&str>,
+    confidential: bool,
+) -> String {
+    let mut query = tsquery(terms);
+    for word in scope_words(region, unit, confidential) {
+        query.push_str(&format!(" & {word}:D"));
+    }
+    query
+}
+
+/// The terms as a PostgreSQL `tsquery` (configuration `simple`): the last
+/// a prefix, all of them wanted.
 pub fn tsquery(terms: &[String]) -> String {
     terms
         .iter()
-        .map(|t| format!("{t}:*"))
+        .enumerate()
+        .map(|(i, t)| {
+            if is_prefix(i, terms.len()) {
+                format!("{t}:*")
+            } else {
+                t.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" & ")
 }
@@ -133,14 +179,23 @@ fn words(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// How many characters at the start of the word `text[start..end]` a term
-/// matches (the longest), if any does.
+/// matches as the search does (the last term the start of a word, the
+/// others a whole word; the longest), if any does.
 fn matched(text: &str, (start, end): (usize, usize), terms: &[String]) -> Option<usize> {
     let folded: Vec<char> = text[start..end].chars().map(fold_char).collect();
     terms
         .iter()
-        .map(|t| t.chars().collect::<Vec<_>>())
-        .filter(|t| !t.is_empty() && folded.starts_with(t))
-        .map(|t| t.len())
+        .enumerate()
+        .map(|(i, t)| (is_prefix(i, terms.len()), t.chars().collect::<Vec<_>>()))
+        .filter(|(prefix, t)| {
+            !t.is_empty()
+                && if *prefix {
+                    folded.starts_with(t)
+                } else {
+                    folded == *t
+                }
+        })
+        .map(|(_, t)| t.len())
         .max()
 }
 
@@ -204,6 +259,15 @@ mod tests {
     }
 
     #[test]
+    fn postgresql_folds_the_same_letters() {
+        let migration = include_str!("../../migrations/postgres/0020_search.sql");
+        assert!(
+            migration.contains(&format!("translate(lower($1), '{ACCENTED}', '{PLAIN}')")),
+            "aduan_fold in migrations/postgres/0020_search.sql must fold ACCENTED to PLAIN"
+        );
+    }
+
+    #[test]
     fn typed_words_become_folded_terms_without_operators() {
         assert_eq!(
             terms("  Lubang BESAR, di Jl. Pélabuhan-Benoa!  lubang "),
@@ -217,8 +281,8 @@ mod tests {
         assert_eq!(terms("a b c d e f g h i j").len(), MOST_WORDS);
         assert_eq!(terms(&"x".repeat(99))[0].len(), 40);
         let t = terms("Pélabuhan 2");
-        assert_eq!(fts5_query(&t), "\"pelabuhan\"* \"2\"*");
-        let cols = "{title description location landmark} : (\"pelabuhan\"* \"2\"*)";
+        assert_eq!(fts5_query(&t), "\"pelabuhan\" \"2\"*");
+        let cols = "{title description location landmark} : (\"pelabuhan\" \"2\"*)";
         assert_eq!(
             fts5_scoped(&t, Some("badung"), Some("saber-pungli"), true),
             format!("{cols} AND search_scope : \"ubadungxsaberpungli\"")
@@ -228,18 +292,32 @@ mod tests {
             format!("{cols} AND search_scope : \"rkotadenpasar\" AND search_scope : \"open\"")
         );
         assert_eq!(fts5_scoped(&t, None, None, true), cols);
-        assert_eq!(tsquery(&t), "pelabuhan:* & 2:*");
+        assert_eq!(
+            tsquery_scoped(&t, Some("badung"), Some("saber-pungli"), false),
+            "pelabuhan & 2:* & ubadungxsaberpungli:D & open:D"
+        );
+        assert_eq!(
+            tsquery_scoped(&t, Some("bali"), None, true),
+            "pelabuhan & 2:* & rbali:D"
+        );
+        assert_eq!(tsquery(&t), "pelabuhan & 2:*");
+        assert_eq!(tsquery(&terms("lubang")), "lubang:*");
+        assert!(fts5_query(&[]).is_empty() && tsquery(&[]).is_empty());
     }
 
     #[test]
-    fn matches_are_marked_where_a_word_begins_and_the_rest_escaped() {
-        let t = terms("lubang pelabuhan");
+    fn matches_are_marked_as_the_search_finds_them_and_the_rest_escaped() {
+        let t = terms("lubang pelab");
         assert_eq!(
-            highlight("Lubangnya <besar> di Pélabuhan & Jalan-lubang", &t).into_string(),
-            "<mark>Lubang</mark>nya &lt;besar&gt; di <mark>Pélabuhan</mark> &amp; Jalan-<mark>lubang</mark>"
+            highlight("Lubang <besar> di Pélabuhan & Jalan-lubang, lubangnya", &t).into_string(),
+            "<mark>Lubang</mark> &lt;besar&gt; di <mark>Pélab</mark>uhan &amp; Jalan-<mark>lubang</mark>, lubangnya"
         );
-        // Inside a word is no match.
+        // Inside a word is no match; the last word typed may be the start of one.
         assert_eq!(highlight("berlubang", &t).into_string(), "berlubang");
+        assert_eq!(
+            highlight("lubangnya", &terms("lubang")).into_string(),
+            "<mark>lubang</mark>nya"
+        );
         assert_eq!(highlight("", &t).into_string(), "");
         assert_eq!(highlight("lubang", &[]).into_string(), "lubang");
     }

@@ -138,15 +138,23 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
     q.push(INBOX_COLUMNS)
         .push(", c.description, c.location, c.landmark, ");
     if POSTGRES {
+        let scope = &query.inbox.scope;
         q.push("CAST(-ts_rank(c.words, to_tsquery('simple', ")
             .push_bind(crate::search::tsquery(&query.terms))
             .push(")) AS DOUBLE PRECISION) AS rank FROM complaints c WHERE c.words @@ to_tsquery('simple', ")
-            .push_bind(crate::search::tsquery(&query.terms))
+            .push_bind(crate::search::tsquery_scoped(
+                &query.terms,
+                scope.region.as_deref(),
+                scope.unit.as_deref(),
+                scope.confidential,
+            ))
             .push(")");
     } else {
         let scope = &query.inbox.scope;
+        // The index leads (CROSS JOIN keeps SQLite from reading the scope's
+        // complaints first and asking the index about each).
         q.push("bm25(complaint_words, 8.0, 1.0, 3.0, 3.0, 0.0) AS rank \
-                FROM complaint_words JOIN complaints c ON c.id = complaint_words.rowid \
+                FROM complaint_words CROSS JOIN complaints c ON c.id = complaint_words.rowid \
                 WHERE complaint_words MATCH ")
             .push_bind(crate::search::fts5_scoped(
                 &query.terms,
@@ -195,27 +203,37 @@ pub async fn search_reporters(conn: &mut Conn, query: &ReporterQuery) -> Result<
     if query.privacy.is_empty() || (query.terms.is_empty() && query.phone.is_none()) {
         return Ok(Vec::new());
     }
+    // The reporters found (by the index of their words, by their phone's
+    // key), then their complaints.
     let mut q = QueryBuilder::<Db>::new("SELECT ");
-    q.push(INBOX_COLUMNS)
-        .push(" FROM reporters r JOIN complaints c ON c.id = r.complaint_id WHERE (FALSE");
+    q.push(INBOX_COLUMNS).push(" FROM (");
+    let mut first = true;
     if !query.terms.is_empty() {
+        first = false;
         if POSTGRES {
-            q.push(" OR r.words @@ to_tsquery('simple', ")
+            q.push("SELECT complaint_id AS id FROM reporters WHERE words @@ to_tsquery('simple', ")
                 .push_bind(crate::search::tsquery(&query.terms))
                 .push(")");
         } else {
-            q.push(" OR r.complaint_id IN (SELECT rowid FROM reporter_words WHERE reporter_words MATCH ")
-                .push_bind(crate::search::fts5_query(&query.terms))
-                .push(")");
+            q.push("SELECT rowid AS id FROM reporter_words WHERE reporter_words MATCH ")
+                .push_bind(crate::search::fts5_query(&query.terms));
         }
     }
     if let Some(phone) = &query.phone {
-        q.push(" OR ")
+        if !first {
+            q.push(" UNION ");
+        }
+        q.push("SELECT complaint_id AS id FROM reporters WHERE ")
             .push(crate::store::PHONE_KEY)
             .push(" = ")
             .push_bind(phone.clone());
     }
-    q.push(") AND (FALSE");
+    q.push(if POSTGRES {
+        ") m JOIN complaints c ON c.id = m.id WHERE (FALSE"
+    } else {
+        ") m CROSS JOIN complaints c ON c.id = m.id WHERE (FALSE"
+    });
+
     for privacy in &query.privacy {
         let (anonymous, confidential) = (privacy.anonymous(), privacy.confidential());
         q.push(if anonymous { " OR (c.anonymous" } else { " OR (NOT c.anonymous" })
