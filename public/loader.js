@@ -380,7 +380,6 @@
         var p = panel;
         p.opener = (options && options.opener) || doc.activeElement;
         p.host.hidden = false;
-        p.close.focus();
         if (!p.mounted) {
           p.mounted = mountInto(p.content, p.shadow, options && options.view ? Object.assign({}, p.cfg, { view: options.view }) : p.cfg, p.host)
             .then(function (handle) {
@@ -394,6 +393,8 @@
               throw e;
             });
         }
+        // After the first request is on its way: focusing lays the panel out.
+        p.close.focus();
         emit("open", {});
         return true;
       },
