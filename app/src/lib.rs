@@ -8,7 +8,8 @@
 //! - [`words`]: every sentence, from the word files `app/words/*.txt`.
 //! - [`i18n`]: messages of refusals, in every language.
 //! - [`labels`]: the words of the form, receipt and tracker.
-//! - [`markup`]: option lists as escaped markup, for the widget.
+//! - [`markup`]: the receipt and the tracker's answer as escaped markup.
+//! - [`search`]: the console's search words, scores and marks.
 //! - [`style`]: the widget's stylesheet (the server sends it with the form
 //!   the widget shows while its wasm is on the way).
 //! - `json` (feature `ui`): the widget's small JSON reader and writer.
@@ -21,6 +22,7 @@ pub mod i18n;
 pub mod json;
 pub mod labels;
 pub mod markup;
+pub mod search;
 pub mod style;
 pub mod tracking;
 pub mod validate;

@@ -20,6 +20,7 @@ CREATE VIRTUAL TABLE complaint_words USING fts5 (
     content = 'complaints', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+INSERT INTO complaint_words (complaint_words, rank) VALUES ('secure-delete', 1);
 INSERT INTO complaint_words (complaint_words) VALUES ('rebuild');
 
 CREATE TRIGGER complaint_words_added AFTER INSERT ON complaints BEGIN
@@ -43,6 +44,8 @@ CREATE VIRTUAL TABLE reporter_words USING fts5 (
     content = 'reporters', content_rowid = 'complaint_id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- What is erased leaves the index's pages at once, not at a later merge.
+INSERT INTO reporter_words (reporter_words, rank) VALUES ('secure-delete', 1);
 INSERT INTO reporter_words (reporter_words) VALUES ('rebuild');
 
 CREATE TRIGGER reporter_words_added AFTER INSERT ON reporters BEGIN

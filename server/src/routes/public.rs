@@ -137,16 +137,19 @@ pub async fn submit_complaint(
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
                 (header::VARY, "Accept, Accept-Language"),
+                (header::CACHE_CONTROL, "no-store"),
             ],
             aduan_app::markup::receipt(&r, locale),
         )
             .into_response());
     }
+    // The receipt holds the tracking code: no cache keeps it.
     Ok((
         StatusCode::CREATED,
         [
             (header::CONTENT_TYPE, "application/json"),
             (header::VARY, "Accept, Accept-Language"),
+            (header::CACHE_CONTROL, "no-store"),
         ],
         receipt,
     )

@@ -94,15 +94,13 @@ pub struct InboxQuery {
 }
 
 /// A search by words within an officer's inbox: its scope and filters
-/// (`inbox`, whose own `after` is not read), in any state unless one is
-/// chosen, ranked best first.
+/// (`inbox`, whose own `after` and `limit` are not read), in any state
+/// unless one is chosen.
 #[derive(Debug, Clone, Default)]
 pub struct WordQuery {
     pub inbox: InboxQuery,
     /// The words, folded ([`crate::search::terms`]); none finds nothing.
     pub terms: Vec<String>,
-    /// The page after this one: the last row's rank and id.
-    pub after: Option<(f64, i64)>,
 }
 
 /// At most this many of the newest complaints that have the words are
@@ -110,16 +108,25 @@ pub struct WordQuery {
 /// complaints still answers at once. More words narrow it.
 pub const RANKED_AT_MOST: i64 = 2000;
 
-/// A complaint found by its words, with what the match is shown in and its
-/// rank (lower is better).
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+/// A complaint found by its words, with what the match is shown in.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FoundRow {
     #[sqlx(flatten)]
     pub row: InboxRow,
     pub description: String,
     pub location: Option<String>,
     pub landmark: Option<String>,
-    pub rank: f64,
+}
+
+impl FoundRow {
+    /// Its location and customary village, as one line.
+    pub fn place(&self) -> String {
+        [self.location.as_deref(), self.landmark.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
 }
 
 /// A search by the reporter's name or e-mail (its words) or phone, within

@@ -81,13 +81,11 @@ impl InboxFilters {
         }
     }
 
-    /// The last row of the previous page of a search by words: `rank,id`.
-    fn after_rank(&self) -> Option<(f64, i64)> {
-        let (rank, id) = self.after.split_once(',')?;
-        Some((
-            rank.parse::<f64>().ok().filter(|r| r.is_finite())?,
-            id.parse().ok()?,
-        ))
+    /// The last row of the previous page of a search by words: its score
+    /// and id (`score,id`).
+    fn after_score(&self) -> Option<(u32, i64)> {
+        let (score, id) = self.after.split_once(',')?;
+        Some((score.parse().ok()?, id.parse().ok()?))
     }
 
     /// The query for the officer's scope; unknown values are ignored.
@@ -183,7 +181,7 @@ async fn search(
     today: Date,
 ) -> Response {
     let locale = page.locale;
-    let after = filters.after_rank();
+    let after = filters.after_score();
     let by_reporter = if after.is_none() {
         let privacy = crate::disclosure::findable_by_identity(Audience::Officer(page.who.role));
         let phone = Some(crate::store::phone_key(&filters.q)).filter(|k| k.len() >= 6);
@@ -201,27 +199,50 @@ async fn search(
     } else {
         Vec::new()
     };
-    let query = crate::store::WordQuery {
-        inbox,
-        terms,
-        after,
+    let query = crate::store::WordQuery { inbox, terms };
+    let found = match state.store.search(&query).await {
+        Ok(found) => found,
+        Err(e) => return store_failed(locale, &e),
     };
-    match state.store.search(&query).await {
-        Ok(found) => pages::html(
-            StatusCode::OK,
-            pages::inbox(
-                page,
-                filters,
-                &pages::Listing::Words {
-                    terms: &query.terms,
-                    by_reporter: &by_reporter,
-                    found: &found,
-                },
-                today,
-            ),
+    let found = ranked(found, &query.terms, after, PAGE_SIZE);
+    pages::html(
+        StatusCode::OK,
+        pages::inbox(
+            page,
+            filters,
+            &pages::Listing::Words {
+                terms: &query.terms,
+                by_reporter: &by_reporter,
+                found: &found,
+            },
+            today,
         ),
-        Err(e) => store_failed(locale, &e),
-    }
+    )
+}
+
+/// One page of the complaints found, best first: by their score (their own
+/// words alone), then newest; the page after `after` (a score and an id).
+fn ranked(
+    found: Vec<crate::store::FoundRow>,
+    terms: &[String],
+    after: Option<(u32, i64)>,
+    limit: i64,
+) -> Vec<(u32, crate::store::FoundRow)> {
+    let mut scored: Vec<(u32, crate::store::FoundRow)> = found
+        .into_iter()
+        .map(|r| {
+            let score = crate::search::score(&r.row.title, &r.place(), &r.description, terms);
+            (score, r)
+        })
+        .collect();
+    // Best first, then newest: the key a page ends on orders the next.
+    let key = |s: u32, id: i64| (std::cmp::Reverse(s), std::cmp::Reverse(id));
+    scored.sort_by_key(|(s, r)| key(*s, r.row.id));
+    scored
+        .into_iter()
+        .filter(|(s, r)| after.is_none_or(|(a, id)| key(*s, r.row.id) > key(a, id)))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect()
 }
 
 /// Whether `who` may see the reporter's identity of `c`.
@@ -587,5 +608,53 @@ pub async fn act_on_complaint(
         Err(CaseError::Changed) => refused(StatusCode::CONFLICT, changed()).await,
         Err(CaseError::NotFound) => not_found(locale, &who),
         Err(CaseError::Store(e)) => store_failed(locale, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ranked;
+    use crate::store::{FoundRow, InboxRow};
+
+    fn found(id: i64, title: &str, description: &str) -> FoundRow {
+        FoundRow {
+            row: InboxRow {
+                id,
+                tracking_code: format!("C{id}"),
+                region_slug: "badung".into(),
+                unit_key: "pupr".into(),
+                category_key: "jalan".into(),
+                anonymous: false,
+                confidential: false,
+                title: title.into(),
+                status: "submitted".into(),
+                due_step: None,
+                due_date: None,
+                created_at: 0,
+            },
+            description: description.into(),
+            location: Some("Pasar Kuta".into()),
+            landmark: None,
+        }
+    }
+
+    #[test]
+    fn the_best_come_first_then_the_newest_and_pages_follow_by_key() {
+        let terms = crate::search::terms("lubang");
+        let rows = vec![
+            found(1, "Jalan rusak", "ada lubang"),
+            found(2, "Lubang besar", ""),
+            found(3, "Jalan rusak", "lubang lagi"),
+            found(4, "Lubang kecil", ""),
+        ];
+        let ids = |page: &[(u32, FoundRow)]| page.iter().map(|(_, r)| r.row.id).collect::<Vec<_>>();
+        let first = ranked(rows.clone(), &terms, None, 3);
+        assert_eq!(ids(&first), [4, 2, 3]);
+        assert_eq!(first[0].0, 8);
+        assert_eq!(first[2].0, 1);
+        let last = first.last().map(|(s, r)| (*s, r.row.id));
+        assert_eq!(ids(&ranked(rows.clone(), &terms, last, 3)), [1]);
+        assert!(ranked(rows.clone(), &terms, Some((0, 0)), 3).is_empty());
+        assert_eq!(ids(&ranked(rows, &terms, Some((8, 4)), 1)), [2]);
     }
 }

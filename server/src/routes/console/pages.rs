@@ -291,7 +291,7 @@ pub enum Listing<'a> {
     Words {
         terms: &'a [String],
         by_reporter: &'a [InboxRow],
-        found: &'a [FoundRow],
+        found: &'a [(u32, FoundRow)],
     },
 }
 
@@ -361,11 +361,7 @@ pub fn inbox(
                         url.push_str(&format!("{k}={}&", encode(v)));
                     }
                 }
-                url.push_str(&format!(
-                    "after={},{}",
-                    encode(&last.rank.to_string()),
-                    last.row.id
-                ));
+                url.push_str(&format!("after={},{}", last.0, last.1.row.id));
                 url
             }),
     };
@@ -486,18 +482,11 @@ fn found_by_words(
     page: &Page<'_>,
     terms: &[String],
     by_reporter: &[InboxRow],
-    found: &[FoundRow],
+    found: &[(u32, FoundRow)],
     today: &str,
 ) -> Markup {
     use crate::search::{highlight, snippet};
     let who = page.who;
-    let place = |r: &FoundRow| {
-        [r.location.as_deref(), r.landmark.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ")
-    };
     let row_cells = |row: &InboxRow| {
         let overdue = row.due_date.as_deref().is_some_and(|d| d < today)
             && Status::from_key(&row.status).is_some_and(|s| !s.is_final());
@@ -542,11 +531,11 @@ fn found_by_words(
             table.inbox.found {
                 (head)
                 tbody {
-                    @for r in found {
+                    @for (_, r) in found {
                         tr {
                             td { a href=(format!("/console/complaints/{}", r.row.tracking_code)) { code { (r.row.tracking_code) } }
                                 br; (highlight(&r.row.title, terms))
-                                @if let Some(line) = snippet(&r.description, terms, 160).or_else(|| snippet(&place(r), terms, 160)) {
+                                @if let Some(line) = snippet(&r.description, terms, 160).or_else(|| snippet(&r.place(), terms, 160)) {
                                     br; span.snippet { (line) }
                                 }
                             }

@@ -125,23 +125,21 @@ fn push_filters(q: &mut QueryBuilder<Db>, query: &InboxQuery) {
 /// The columns of an inbox row, of `c`.
 const INBOX_COLUMNS: &str = "c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at";
 
-/// One page of the complaints in scope that have every word (each as the
-/// start of a word), best first. The newest [`crate::store::RANKED_AT_MOST`]
-/// that have them are ranked: SQLite's FTS5 with BM25, PostgreSQL's
-/// `ts_rank` over the stored vector; the title weighs most, then the
-/// place, then the description.
+/// The newest [`crate::store::RANKED_AT_MOST`] complaints in scope that
+/// have every word (the last as the start of a word), newest first: SQLite
+/// reads its FTS5 index, PostgreSQL its stored vectors, each narrowed by
+/// the scope's words within the index. They are ranked by their own words
+/// ([`crate::search::score`]), never by counts over other complaints.
 pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>, StoreError> {
     if query.terms.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = QueryBuilder::<Db>::new("SELECT * FROM (SELECT ");
+    let scope = &query.inbox.scope;
+    let mut q = QueryBuilder::<Db>::new("SELECT ");
     q.push(INBOX_COLUMNS)
-        .push(", c.description, c.location, c.landmark, ");
+        .push(", c.description, c.location, c.landmark ");
     if POSTGRES {
-        let scope = &query.inbox.scope;
-        q.push("CAST(-ts_rank(c.words, to_tsquery('simple', ")
-            .push_bind(crate::search::tsquery(&query.terms))
-            .push(")) AS DOUBLE PRECISION) AS rank FROM complaints c WHERE c.words @@ to_tsquery('simple', ")
+        q.push("FROM complaints c WHERE c.words @@ to_tsquery('simple', ")
             .push_bind(crate::search::tsquery_scoped(
                 &query.terms,
                 scope.region.as_deref(),
@@ -150,11 +148,9 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
             ))
             .push(")");
     } else {
-        let scope = &query.inbox.scope;
         // The index leads (CROSS JOIN keeps SQLite from reading the scope's
         // complaints first and asking the index about each).
-        q.push("bm25(complaint_words, 8.0, 1.0, 3.0, 3.0, 0.0) AS rank \
-                FROM complaint_words CROSS JOIN complaints c ON c.id = complaint_words.rowid \
+        q.push("FROM complaint_words CROSS JOIN complaints c ON c.id = complaint_words.rowid \
                 WHERE complaint_words MATCH ")
             .push_bind(crate::search::fts5_scoped(
                 &query.terms,
@@ -166,7 +162,6 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
     if let Some(status) = &query.inbox.status {
         q.push(" AND c.status = ").push_bind(status.clone());
     }
-    let scope = &query.inbox.scope;
     if let Some(region) = &scope.region {
         q.push(" AND c.region_slug = ").push_bind(region.clone());
     }
@@ -182,17 +177,7 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
     } else {
         " ORDER BY complaint_words.rowid DESC LIMIT "
     })
-    .push_bind(crate::store::RANKED_AT_MOST)
-    .push(") found");
-    if let Some((rank, id)) = query.after {
-        q.push(" WHERE (rank, id) > (")
-            .push_bind(rank)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
-    }
-    q.push(" ORDER BY rank, id LIMIT ")
-        .push_bind(query.inbox.limit);
+    .push_bind(crate::store::RANKED_AT_MOST);
     Ok(q.build_query_as().fetch_all(&mut *conn).await?)
 }
 
