@@ -391,6 +391,8 @@ mod tests {
         let s = snippet(&text, &t, 60).expect("a match");
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("<mark>sampah</mark> menumpuk"), "{s}");
+        // A third of it comes before the match.
+        assert!(s.starts_with(&format!("…{} <mark>", "a".repeat(19))), "{s}");
         assert_eq!(
             s.chars().filter(|c| *c != '…').count() - "<mark></mark>".len(),
             60

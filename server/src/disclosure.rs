@@ -452,6 +452,35 @@ pub const WITHHELD: &str = "[reporter]";
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_reporter_is_findable_only_where_all_of_them_is_seen() {
+        use Privacy::{Anonymous, AnonymousConfidential, Confidential, Public};
+        for role in [Role::Coordinator, Role::Unit] {
+            assert_eq!(
+                findable_by_identity(Audience::Officer(role)),
+                [Public, Confidential],
+                "{role:?}"
+            );
+        }
+        for role in [
+            Role::Admin,
+            Role::Province,
+            Role::Supervisor,
+            Role::Webmaster,
+        ] {
+            assert!(
+                findable_by_identity(Audience::Officer(role)).is_empty(),
+                "{role:?}"
+            );
+        }
+        assert!(findable_by_identity(Audience::Public).is_empty());
+        assert!(findable_by_identity(Audience::Reporter).is_empty());
+        for audience in [Audience::Officer(Role::Coordinator), Audience::Operator] {
+            let found = findable_by_identity(audience);
+            assert!(!found.contains(&Anonymous) && !found.contains(&AnonymousConfidential));
+        }
+    }
+
     /// The whole table, spelled out: for every audience and field, four
     /// marks for the four privacy combinations (public, anonymous,
     /// confidential, anonymous and confidential): `y` may receive it, `.`
