@@ -124,12 +124,13 @@ pub async fn early_form(
 ) -> Result<Response, ApiError> {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let locale = pick_locale(query.lang.as_deref(), header);
-    let catalog = state.catalog();
-    let region = catalog.region(&slug).ok_or_else(|| {
-        ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale)
-    })?;
-    let html = pages::early_form(&catalog, region, locale, &state.config.public_url).into_string();
+    let html = region_markup(
+        &state,
+        &slug,
+        query.lang.as_deref(),
+        header,
+        pages::early_form,
+    )?;
     // JSON strings are JavaScript strings.
     let script = format!(
         "var CSS = {}, HTML = {};\n{}\n",
@@ -160,21 +161,44 @@ pub async fn form_fragment(
 ) -> Result<Response, ApiError> {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let locale = pick_locale(query.lang.as_deref(), header);
-    let catalog = state.catalog();
-    let region = catalog.region(&slug).ok_or_else(|| {
-        ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale)
-    })?;
-    let html = pages::widget_form(&catalog, region, locale, &state.config.public_url);
+    let html = region_markup(
+        &state,
+        &slug,
+        query.lang.as_deref(),
+        header,
+        pages::widget_form,
+    )?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=300"),
             (header::VARY, "Accept-Language"),
         ],
-        html.into_string(),
+        html,
     )
         .into_response())
+}
+
+/// What `draw` makes of region `slug` in the language asked (`lang`, else
+/// the header's), or 404 in that language.
+fn region_markup(
+    state: &AppState,
+    slug: &str,
+    lang: Option<&str>,
+    header: Locale,
+    draw: fn(
+        &crate::domain::catalog::Catalog,
+        &crate::domain::catalog::Region,
+        Locale,
+        &str,
+    ) -> maud::Markup,
+) -> Result<String, ApiError> {
+    let locale = pick_locale(lang, header);
+    let catalog = state.catalog();
+    let region = catalog.region(slug).ok_or_else(|| {
+        ApiError::not_found(aduan_app::i18n::Reason::RegionNotFound).speaking(locale)
+    })?;
+    Ok(draw(&catalog, region, locale, &state.config.public_url).into_string())
 }
 
 /// `GET /api/v1/widget.css`: the widget's stylesheet, for a widget whose

@@ -16,7 +16,7 @@ fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
 pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
     let mut q = QueryBuilder::<Db>::new(
         "SELECT id, tracking_code, region_slug, unit_key, category_key, anonymous, confidential, title, status, due_step, due_date, created_at \
-         FROM complaints WHERE ",
+         FROM complaints c WHERE ",
     );
     match (&query.status, &query.counted) {
         (Some(status), _) => {
@@ -63,22 +63,7 @@ pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>,
         }
     }
     push_scope(&mut q, &query.scope);
-    if let Some(unit) = &query.unit {
-        q.push(" AND unit_key = ").push_bind(unit.clone());
-    }
-    if let Some(category) = &query.category {
-        q.push(" AND category_key = ").push_bind(category.clone());
-    }
-    match &query.due {
-        Some(DueFilter::Overdue(today)) => {
-            q.push(" AND due_date < ").push_bind(today.clone());
-        }
-        Some(DueFilter::Between(from, to)) => {
-            q.push(" AND due_date >= ").push_bind(from.clone());
-            q.push(" AND due_date <= ").push_bind(to.clone());
-        }
-        None => {}
-    }
+    push_filters(&mut q, query);
     // A figure's list, and a search, hold final complaints too, which are
     // due never.
     let due_key = if query.counted.is_some() || query.code_tail.is_some() {
