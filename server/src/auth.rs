@@ -278,31 +278,32 @@ pub struct SignedIn {
     pub token_hash: String,
 }
 
+/// The complaints an officer in `role` may see.
+pub fn scope_of(o: &Officer, role: Role, catalog: &Catalog) -> Scope {
+    let of_province = catalog
+        .region(&o.region_slug)
+        .is_some_and(|r| r.kind == "province");
+    let everywhere = role.sees_every_region() || (role == Role::Supervisor && of_province);
+    if !role.reads_complaints() {
+        // No region and no unit has an empty key: a scope that admits nothing.
+        return Scope {
+            region: Some(String::new()),
+            unit: Some(String::new()),
+            confidential: false,
+        };
+    }
+    Scope {
+        region: (!everywhere).then(|| o.region_slug.clone()),
+        unit: (role == Role::Unit).then(|| o.unit_key.clone()).flatten(),
+        // Confidential complaints stay with the region that handles them.
+        confidential: matches!(role, Role::Coordinator | Role::Unit),
+    }
+}
+
 impl SignedIn {
     /// The complaints this officer may see.
     pub fn scope(&self, catalog: &Catalog) -> Scope {
-        let o = &self.officer;
-        let of_province = catalog
-            .region(&o.region_slug)
-            .is_some_and(|r| r.kind == "province");
-        let everywhere =
-            self.role.sees_every_region() || (self.role == Role::Supervisor && of_province);
-        if !self.role.reads_complaints() {
-            // No region and no unit has an empty key: a scope that admits nothing.
-            return Scope {
-                region: Some(String::new()),
-                unit: Some(String::new()),
-                confidential: false,
-            };
-        }
-        Scope {
-            region: (!everywhere).then(|| o.region_slug.clone()),
-            unit: (self.role == Role::Unit)
-                .then(|| o.unit_key.clone())
-                .flatten(),
-            // Confidential complaints stay with the region that handles them.
-            confidential: matches!(self.role, Role::Coordinator | Role::Unit),
-        }
+        scope_of(&self.officer, self.role, catalog)
     }
 
     /// True when the form's token is this session's.

@@ -448,8 +448,32 @@ pub fn loggable_path(path: &str) -> String {
 /// What stands for a withheld address.
 pub const WITHHELD: &str = "[reporter]";
 
+/// The kinds of event that stay inside the console: an internal note, the
+/// erasure of the reporter's contact details, a change of who holds the
+/// complaint. No timeline, feed, webhook, forward or e-mail outside the
+/// console carries them (the public timeline's statement names them).
+pub const INTERNAL_EVENTS: [&str; 3] = ["note", "contact_erased", "assigned"];
+
+/// True for an event kind that stays inside the console.
+pub fn is_internal_event(kind: &str) -> bool {
+    INTERNAL_EVENTS.contains(&kind)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_public_timeline_leaves_out_every_internal_event() {
+        let listed = super::INTERNAL_EVENTS.map(|k| format!("'{k}'")).join(", ");
+        assert!(
+            crate::store::sql::SELECT_PUBLIC.contains(&format!("e.kind NOT IN ({listed})")),
+            "the public timeline must leave out {listed}"
+        );
+        assert!(super::is_internal_event("assigned"));
+        assert!(super::is_internal_event("note"));
+        assert!(!super::is_internal_event("reply"));
+        assert!(!super::is_internal_event("dispatched"));
+    }
+
     use super::*;
 
     #[test]

@@ -212,6 +212,9 @@ pub const TO_SUPPORTER: &str = "email.supporter";
 /// The outbox's event type of a mail to an officer.
 pub const TO_OFFICER: &str = "email.officer";
 
+/// Why an officer hears of a complaint given to them.
+pub const ASSIGNED: &str = "Ditugaskan kepada Anda / assigned to you";
+
 pub fn for_officer(ctx: &MailContext, to: &str, code: &str, title: &str, why: &str) -> Mail {
     Mail {
         to: to.to_owned(),

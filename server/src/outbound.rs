@@ -47,7 +47,7 @@ pub fn event_type(
     to: &str,
     public_message: Option<&str>,
 ) -> Option<&'static str> {
-    if kind == "note" {
+    if crate::disclosure::is_internal_event(kind) {
         return None;
     }
     if kind == "submitted" {
@@ -253,6 +253,11 @@ mod tests {
     #[test]
     fn notes_stay_inside_and_the_rest_is_typed() {
         assert_eq!(event_type("note", Some("verified"), "verified", None), None);
+        assert_eq!(event_type("assigned", None, "verified", Some("x")), None);
+        assert_eq!(
+            event_type("contact_erased", Some("closed"), "closed", None),
+            None
+        );
         assert_eq!(
             event_type("submitted", None, "submitted", None),
             Some("complaint.created")

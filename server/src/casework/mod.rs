@@ -11,6 +11,8 @@
 //! complaint is read, before a command is planned: a complaint outside it
 //! is never found.
 
+pub mod owner;
+
 use std::collections::BTreeMap;
 
 use aduan_app::api::{Locale, Status};

@@ -216,6 +216,11 @@ pub fn router(state: AppState) -> Router {
             "/console/complaints/{code}",
             get(console::show_complaint).post(console::act_on_complaint),
         )
+        .route("/console/inbox/bulk", post(console::bulk::act_on_many))
+        .route(
+            "/console/complaints/{code}/assignee",
+            post(console::assign_complaint),
+        )
         .route("/console/files/{id}", get(files::for_officer))
         .route(
             "/console/complaints/{code}/files/visibility",

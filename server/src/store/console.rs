@@ -91,6 +91,17 @@ pub struct InboxQuery {
     /// [`aduan_app::tracking::last_group`]): the complaints in scope whose
     /// code ends with it, in any state.
     pub code_tail: Option<String>,
+    /// Whose complaints: one officer's, or those nobody holds.
+    pub assignee: Option<AssigneeFilter>,
+}
+
+/// Which holder the inbox keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Held by this officer.
+    Officer(i64),
+    /// Held by nobody: the unit's to pick up.
+    Nobody,
 }
 
 /// A search by words within an officer's inbox: its scope and filters
@@ -192,6 +203,8 @@ pub struct InboxRow {
     pub due_step: Option<String>,
     pub due_date: Option<String>,
     pub created_at: i64,
+    /// The officer who holds it, by name.
+    pub assignee_name: Option<String>,
 }
 
 /// A complaint as an officer in scope sees it (the reporter apart).
@@ -226,6 +239,9 @@ pub struct ComplaintRecord {
     pub lapor_tracking_id: Option<String>,
     /// Citizens who joined it ("saya juga"); never who they are.
     pub supporters: i64,
+    /// The officer of its unit who holds it, if any.
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
 }
 
 impl InboxRow {
@@ -310,6 +326,55 @@ pub struct Transition {
     pub notify: crate::casework::Notify,
     /// Set when e-mail is on: who must hear of the change is written with it.
     pub mail: Option<crate::mail::MailContext>,
+}
+
+/// A complaint given to one officer of its unit, or back to the unit
+/// (`assignee` none), applied only while it is still held by `expected`
+/// and still in the state, region and unit it was read in.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    pub complaint_id: i64,
+    pub tracking_code: String,
+    pub privacy: Privacy,
+    pub expected: Option<i64>,
+    pub status: String,
+    pub region: String,
+    pub unit: String,
+    /// The officer who will hold it: id and name.
+    pub assignee: Option<(i64, String)>,
+    /// The officer who gave it, if an officer did.
+    pub by: Option<i64>,
+    pub at_ms: i64,
+    /// Set when e-mail is on: an assignee given it by somebody else hears
+    /// of it (as their preference allows).
+    pub mail: Option<crate::mail::MailContext>,
+}
+
+/// A view of the inbox an officer saved: its filters as a query string.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SavedView {
+    pub id: i64,
+    pub name: String,
+    pub query: String,
+    /// Whether it is in the officer's daily digest.
+    pub in_digest: bool,
+}
+
+/// A view to save.
+#[derive(Debug, Clone)]
+pub struct NewView {
+    pub name: String,
+    pub query: String,
+    pub in_digest: bool,
+    pub at_ms: i64,
+}
+
+/// An officer whose digest is due.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DigestDue {
+    #[sqlx(flatten)]
+    pub officer: Officer,
+    pub mail_pref: String,
 }
 
 /// How a transition ended.

@@ -25,9 +25,10 @@ use crate::attachments::{
 use crate::domain::catalog::Catalog;
 use crate::domain::reference::ReferenceData;
 pub use console::{
-    ActOutcome, CODE_TAIL, ComplaintRecord, ComplaintRef, Counted, DueFilter, FoundRow,
-    HistoryEvent, Identity, InboxQuery, InboxRow, NewOfficer, NewSession, Officer, PHONE_KEY,
-    RANKED_AT_MOST, ReporterQuery, Scope, Transition, UnitLoad, WordQuery, phone_key,
+    ActOutcome, AssigneeFilter, Assignment, CODE_TAIL, ComplaintRecord, ComplaintRef, Counted,
+    DigestDue, DueFilter, FoundRow, HistoryEvent, Identity, InboxQuery, InboxRow, NewOfficer,
+    NewSession, NewView, Officer, PHONE_KEY, RANKED_AT_MOST, ReporterQuery, SavedView, Scope,
+    Transition, UnitLoad, WordQuery, phone_key,
 };
 
 /// What the store can fail with. Messages never carry connection secrets.
@@ -378,8 +379,53 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         region: Option<&str>,
     ) -> Result<Vec<console::OfficerEntry>, StoreError>;
 
-    /// Lets an officer sign in, or not (ending their sessions).
-    async fn set_officer_active(&self, id: i64, active: bool) -> Result<bool, StoreError>;
+    /// Lets an officer sign in, or not (ending their sessions and giving
+    /// the complaints they held back to their units).
+    async fn set_officer_active(
+        &self,
+        id: i64,
+        active: bool,
+        at_ms: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives a complaint to an officer of its unit, or back to the unit,
+    /// with its event, if nobody changed who holds it since it was read.
+    async fn assign(&self, assignment: Assignment) -> Result<ActOutcome, StoreError>;
+
+    /// An officer's e-mail preference and digest time.
+    async fn mail_preference(
+        &self,
+        officer_id: i64,
+    ) -> Result<Option<(String, String)>, StoreError>;
+
+    /// Sets an officer's e-mail preference and digest time.
+    async fn set_mail_preference(
+        &self,
+        officer_id: i64,
+        pref: &str,
+        digest_at: &str,
+    ) -> Result<(), StoreError>;
+
+    /// An officer's saved views, by name.
+    async fn saved_views(&self, officer_id: i64) -> Result<Vec<SavedView>, StoreError>;
+
+    /// Saves a view (replacing one of the same name); its id.
+    async fn save_view(&self, officer_id: i64, view: NewView) -> Result<i64, StoreError>;
+
+    /// Forgets one of an officer's views.
+    async fn delete_view(&self, officer_id: i64, id: i64) -> Result<bool, StoreError>;
+
+    /// The officers whose digest of `day` is due by `time` and not written.
+    async fn digests_due(&self, day: &str, time: &str) -> Result<Vec<DigestDue>, StoreError>;
+
+    /// Queues an officer's digest of `day` unless it was written already.
+    async fn queue_digest(
+        &self,
+        officer_id: i64,
+        day: &str,
+        mail: crate::mail::Mail,
+        at_ms: i64,
+    ) -> Result<bool, StoreError>;
 
     /// Stores an officer's new password hash and ends their other sessions.
     async fn change_password(
@@ -784,6 +830,7 @@ pub mod sqlite_ops {
     include!("ops/stats.rs");
     include!("ops/sites.rs");
     include!("ops/supporters.rs");
+    include!("ops/work.rs");
 }
 
 pub mod postgres_ops {
@@ -810,6 +857,7 @@ pub mod postgres_ops {
     include!("ops/stats.rs");
     include!("ops/sites.rs");
     include!("ops/supporters.rs");
+    include!("ops/work.rs");
 }
 
 /// The default integration mode for a 2019 LAPOR group.

@@ -17,6 +17,7 @@ use super::{
     NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
+use super::{Assignment, DigestDue, NewView, SavedView};
 use super::{Budget, ComplaintRef, FoundRow, Purged, ReporterQuery, Retention, WordQuery};
 use crate::attachments::{
     AttachOutcome, Attaching, AttachmentOwner, AttachmentRow, NewUpload, UploadRow,
@@ -519,11 +520,74 @@ impl Store for PostgresStore {
         ops::officers(&mut *self.pool.acquire().await?, region).await
     }
 
-    async fn set_officer_active(&self, id: i64, active: bool) -> Result<bool, StoreError> {
+    async fn set_officer_active(
+        &self,
+        id: i64,
+        active: bool,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
-        let done = ops::set_officer_active(&mut tx, id, active).await?;
+        let done = ops::set_officer_active(&mut tx, id, active, at_ms).await?;
         tx.commit().await?;
         Ok(done)
+    }
+
+    async fn assign(&self, assignment: Assignment) -> Result<ActOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        let outcome = ops::assign(&mut tx, &assignment).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn mail_preference(
+        &self,
+        officer_id: i64,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        ops::mail_preference(&mut *self.pool.acquire().await?, officer_id).await
+    }
+
+    async fn set_mail_preference(
+        &self,
+        officer_id: i64,
+        pref: &str,
+        digest_at: &str,
+    ) -> Result<(), StoreError> {
+        ops::set_mail_preference(
+            &mut *self.pool.acquire().await?,
+            officer_id,
+            pref,
+            digest_at,
+        )
+        .await
+    }
+
+    async fn saved_views(&self, officer_id: i64) -> Result<Vec<SavedView>, StoreError> {
+        ops::saved_views(&mut *self.pool.acquire().await?, officer_id).await
+    }
+
+    async fn save_view(&self, officer_id: i64, view: NewView) -> Result<i64, StoreError> {
+        ops::save_view(&mut *self.pool.acquire().await?, officer_id, &view).await
+    }
+
+    async fn delete_view(&self, officer_id: i64, id: i64) -> Result<bool, StoreError> {
+        ops::delete_view(&mut *self.pool.acquire().await?, officer_id, id).await
+    }
+
+    async fn digests_due(&self, day: &str, time: &str) -> Result<Vec<DigestDue>, StoreError> {
+        ops::digests_due(&mut *self.pool.acquire().await?, day, time).await
+    }
+
+    async fn queue_digest(
+        &self,
+        officer_id: i64,
+        day: &str,
+        mail: crate::mail::Mail,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let claimed = ops::queue_digest(&mut tx, officer_id, day, &mail, at_ms).await?;
+        tx.commit().await?;
+        Ok(claimed)
     }
 
     async fn change_password(

@@ -44,13 +44,14 @@ pub const INSERT_EVENT: &str = "INSERT INTO complaint_events (complaint_id, at, 
 pub const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (key, body_hash, complaint_id, receipt, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key";
 
 /// The complaint and its public events in one round trip, one row per event.
-/// Internal notes (and events that are only a note), the erasure of the
-/// reporter's contact details, and the reporter are not selected at all.
+/// The events that stay inside ([`crate::disclosure::INTERNAL_EVENTS`]:
+/// internal notes, the erasure of the reporter's contact details, a change
+/// of holder) and the reporter are not selected at all.
 pub const SELECT_PUBLIC: &str = "SELECT c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.classification, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, c.updated_at, c.lapor_tracking_id, \
      (SELECT CAST(r.score AS INTEGER) FROM ratings r WHERE r.complaint_id = c.id) AS rating, \
      EXISTS (SELECT 1 FROM attachments a WHERE a.complaint_id = c.id AND a.part <> 'internal_note') AS has_files, \
      e.at AS event_at, e.kind AS event_kind, e.author AS event_author, e.from_status, e.to_status, e.public_message \
-     FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind NOT IN ('note', 'contact_erased') WHERE c.tracking_code = $1 ORDER BY e.id";
+     FROM complaints c LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind NOT IN ('note', 'contact_erased', 'assigned') WHERE c.tracking_code = $1 ORDER BY e.id";
 pub const SELECT_STATUS_FOR_REPLY: &str = "SELECT id, status, region_slug, unit_key, public_id, anonymous, confidential FROM complaints WHERE tracking_code = $1";
 
 /// The complaint a reporter answers, as [`SELECT_STATUS_FOR_REPLY`] reads it.

@@ -25,6 +25,7 @@ use super::{
     NewOfficer, NewSession, Officer, PublicComplaint, PublicEvent, ReplyOutcome, ReporterReply,
     Scope, Store, StoreError, SubmitOutcome, Transition, UnitLoad,
 };
+use super::{Assignment, DigestDue, NewView, SavedView};
 use super::{Budget, ComplaintRef, FoundRow, Purged, ReporterQuery, Retention, WordQuery};
 use crate::attachments::{
     AttachOutcome, Attaching, AttachmentOwner, AttachmentRow, NewUpload, UploadRow,
@@ -475,10 +476,87 @@ impl Store for SqliteStore {
         ops::officers(&mut *self.readers.acquire().await?, region).await
     }
 
-    async fn set_officer_active(&self, id: i64, active: bool) -> Result<bool, StoreError> {
+    async fn set_officer_active(
+        &self,
+        id: i64,
+        active: bool,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
         self.writer
             .write(Box::new(move |conn| {
-                Box::pin(ops::set_officer_active(conn, id, active))
+                Box::pin(ops::set_officer_active(conn, id, active, at_ms))
+            }))
+            .await
+    }
+
+    async fn assign(&self, assignment: Assignment) -> Result<ActOutcome, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::assign(conn, &assignment).await })
+            }))
+            .await
+    }
+
+    async fn mail_preference(
+        &self,
+        officer_id: i64,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        ops::mail_preference(&mut *self.readers.acquire().await?, officer_id).await
+    }
+
+    async fn set_mail_preference(
+        &self,
+        officer_id: i64,
+        pref: &str,
+        digest_at: &str,
+    ) -> Result<(), StoreError> {
+        let (pref, digest_at) = (pref.to_owned(), digest_at.to_owned());
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move {
+                    ops::set_mail_preference(conn, officer_id, &pref, &digest_at).await
+                })
+            }))
+            .await
+    }
+
+    async fn saved_views(&self, officer_id: i64) -> Result<Vec<SavedView>, StoreError> {
+        ops::saved_views(&mut *self.readers.acquire().await?, officer_id).await
+    }
+
+    async fn save_view(&self, officer_id: i64, view: NewView) -> Result<i64, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(async move { ops::save_view(conn, officer_id, &view).await })
+            }))
+            .await
+    }
+
+    async fn delete_view(&self, officer_id: i64, id: i64) -> Result<bool, StoreError> {
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(ops::delete_view(conn, officer_id, id))
+            }))
+            .await
+    }
+
+    async fn digests_due(&self, day: &str, time: &str) -> Result<Vec<DigestDue>, StoreError> {
+        ops::digests_due(&mut *self.readers.acquire().await?, day, time).await
+    }
+
+    async fn queue_digest(
+        &self,
+        officer_id: i64,
+        day: &str,
+        mail: crate::mail::Mail,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let day = day.to_owned();
+        self.writer
+            .write(Box::new(move |conn| {
+                Box::pin(
+                    async move { ops::queue_digest(conn, officer_id, &day, &mail, at_ms).await },
+                )
             }))
             .await
     }

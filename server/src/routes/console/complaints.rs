@@ -11,14 +11,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::auth::SignedIn;
-use crate::casework::{self, Actor, CaseError, Command, Refusal};
+use crate::casework::{self, Actor, CaseError, Command, Refusal, owner};
 use crate::disclosure::Audience;
 use crate::domain::calendar::add_working_days;
 use crate::domain::catalog::Catalog;
 use crate::domain::lifecycle::{Action, Role, next, permits};
 use crate::extract::AcceptLocale;
 use crate::state::{AppState, now_ms};
-use crate::store::{ComplaintRecord, DueFilter, InboxQuery};
+use crate::store::{AssigneeFilter, ComplaintRecord, DueFilter, InboxQuery, Scope};
 
 use super::pages::{self, Page};
 use super::{PAGE_SIZE, Posted, forbidden, not_found, store_failed};
@@ -43,6 +43,8 @@ pub struct InboxFilters {
     /// A tracking code as a citizen reads it out: whole (the complaint's
     /// page) or its last group of four (the complaints ending with it).
     pub q: String,
+    /// `me`: the complaints the officer holds; `none`: those nobody holds.
+    pub assignee: String,
 }
 
 /// What the search box was given.
@@ -81,6 +83,29 @@ impl InboxFilters {
         }
     }
 
+    /// The list's filters as a query string, without the page (`after`):
+    /// what a link back to it, or a saved view, carries.
+    pub fn query_string(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("unit", &self.unit),
+            ("category", &self.category),
+            ("due", &self.due),
+            ("assignee", &self.assignee),
+            ("measure", &self.measure),
+            ("region", &self.region),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.trim().is_empty() {
+                q.append_pair(k, v.trim());
+            }
+        }
+        q.finish()
+    }
+
     /// The last row of the previous page of a search by words: its score
     /// and id (`score,id`).
     fn after_score(&self) -> Option<(u32, i64)> {
@@ -89,7 +114,12 @@ impl InboxFilters {
     }
 
     /// The query for the officer's scope; unknown values are ignored.
-    fn query(&self, who: &SignedIn, catalog: &Catalog, today: Date) -> InboxQuery {
+    pub fn query(&self, who: &SignedIn, catalog: &Catalog, today: Date) -> InboxQuery {
+        self.query_for(who.scope(catalog), who.officer.id, catalog, today)
+    }
+
+    /// The query within `scope` for officer `me`.
+    pub fn query_for(&self, scope: Scope, me: i64, catalog: &Catalog, today: Date) -> InboxQuery {
         let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         let status = Status::from_key(&self.status).map(|s| s.key().to_owned());
         let due = match self.due.as_str() {
@@ -105,7 +135,7 @@ impl InboxFilters {
             .split_once(',')
             .and_then(|(d, id)| Some((Date::parse(d)?.to_string(), id.parse::<i64>().ok()?)));
         InboxQuery {
-            scope: who.scope(catalog),
+            scope,
             status,
             unit: some(&self.unit),
             category: some(&self.category).filter(|c| catalog.category(c).is_some()),
@@ -115,6 +145,11 @@ impl InboxFilters {
             counted: self.counted(catalog, today),
             code_tail: match self.sought() {
                 Sought::Tail(tail) => Some(tail),
+                _ => None,
+            },
+            assignee: match self.assignee.as_str() {
+                "me" => Some(AssigneeFilter::Officer(me)),
+                "none" => Some(AssigneeFilter::Nobody),
                 _ => None,
             },
         }
@@ -158,6 +193,10 @@ pub async fn show_inbox(
             Err(e) => return store_failed(locale, &e),
         },
     };
+    let colleagues = match colleagues(&state, &who).await {
+        Ok(c) => c,
+        Err(e) => return store_failed(locale, &e),
+    };
     // Four letters that end no code in scope may be a word.
     if let (Sought::Tail(_), true) = (filters.sought(), rows.is_empty()) {
         let terms = crate::search::terms(&filters.q);
@@ -165,8 +204,37 @@ pub async fn show_inbox(
     }
     pages::html(
         StatusCode::OK,
-        pages::inbox(&page, &filters, &pages::Listing::Due(&rows), today),
+        pages::inbox(
+            &page,
+            &filters,
+            &pages::Listing::Due(&rows),
+            &colleagues,
+            today,
+        ),
     )
+}
+
+/// The other active officers `who` may give complaints to: a unit
+/// officer's colleagues of the unit; for a coordinator, the region's unit
+/// officers and coordinators. By id and name.
+async fn colleagues(
+    state: &AppState,
+    who: &SignedIn,
+) -> Result<Vec<(i64, String)>, crate::store::StoreError> {
+    if !matches!(who.role, Role::Coordinator | Role::Unit) {
+        return Ok(Vec::new());
+    }
+    let officers = state.store.officers(Some(&who.officer.region_slug)).await?;
+    Ok(officers
+        .into_iter()
+        .filter(|o| o.active && o.officer.id != who.officer.id)
+        .filter(|o| match (who.role, Role::from_key(&o.officer.role)) {
+            (Role::Unit, Some(Role::Unit)) => o.officer.unit_key == who.officer.unit_key,
+            (Role::Coordinator, Some(Role::Unit | Role::Coordinator)) => true,
+            _ => false,
+        })
+        .map(|o| (o.officer.id, o.officer.name))
+        .collect())
 }
 
 /// The complaints in the officer's scope found by words, best first, and,
@@ -181,6 +249,10 @@ async fn search(
     today: Date,
 ) -> Response {
     let locale = page.locale;
+    let colleagues = match colleagues(state, page.who).await {
+        Ok(c) => c,
+        Err(e) => return store_failed(locale, &e),
+    };
     let after = filters.after_score();
     let by_reporter = if after.is_none() {
         let privacy = crate::disclosure::findable_by_identity(Audience::Officer(page.who.role));
@@ -215,6 +287,7 @@ async fn search(
                 by_reporter: &by_reporter,
                 found: &found,
             },
+            &colleagues,
             today,
         ),
     )
@@ -314,6 +387,10 @@ async fn complaint_response(
         None
     };
     let actions = actions_for(who, &complaint);
+    let holders = match holders_for(state, who, &complaint, &catalog).await {
+        Ok(holders) => holders,
+        Err(e) => return store_failed(locale, &e),
+    };
     let files = match state.store.attachments(complaint.id).await {
         Ok(rows) => rows
             .into_iter()
@@ -355,9 +432,158 @@ async fn complaint_response(
                         crate::disclosure::Field::Position,
                     )
                 }),
+                holders: holders.as_deref(),
             },
         ),
     )
+}
+
+/// The officers who may hold `c`, by id and name, when `who` may give it
+/// to somebody (see [`crate::casework::owner`]).
+async fn holders_for(
+    state: &AppState,
+    who: &SignedIn,
+    c: &ComplaintRecord,
+    catalog: &Catalog,
+) -> Result<Option<Vec<(i64, String)>>, crate::store::StoreError> {
+    let open = Status::from_key(&c.status).is_some_and(|s| !s.is_final());
+    if !open || !matches!(who.role, Role::Coordinator | Role::Unit) {
+        return Ok(None);
+    }
+    let officers = state.store.officers(Some(&c.region_slug)).await?;
+    Ok(Some(
+        officers
+            .into_iter()
+            .filter(|o| owner::may_hold(catalog, o, &c.region_slug, &c.unit_key))
+            .map(|o| (o.officer.id, o.officer.name))
+            .collect(),
+    ))
+}
+
+/// Gives `c` to the officer `wanted` names, or back to its unit, if `who`
+/// may (the rules are [`owner::check`]'s), while it is still held by
+/// whom `who` saw.
+pub async fn give(
+    state: &AppState,
+    who: &SignedIn,
+    c: &ComplaintRecord,
+    wanted: owner::Wanted,
+    locale: Locale,
+) -> Result<(), CaseError> {
+    let catalog = state.catalog();
+    let target = wanted.officer(who.officer.id);
+    let entry = match target {
+        Some(id) => state
+            .store
+            .officers(Some(&c.region_slug))
+            .await
+            .map_err(CaseError::Store)?
+            .into_iter()
+            .find(|o| o.officer.id == id),
+        None => None,
+    };
+    let eligible = entry
+        .as_ref()
+        .is_some_and(|o| owner::may_hold(&catalog, o, &c.region_slug, &c.unit_key));
+    owner::check(who.role, &c.status, c.assignee_id, target, eligible, locale)
+        .map_err(CaseError::Refused)?;
+    let assignment = crate::store::Assignment {
+        complaint_id: c.id,
+        tracking_code: c.tracking_code.clone(),
+        privacy: c.privacy(),
+        expected: c.assignee_id,
+        status: c.status.clone(),
+        region: c.region_slug.clone(),
+        unit: c.unit_key.clone(),
+        assignee: entry.map(|o| (o.officer.id, o.officer.name)),
+        by: Some(who.officer.id),
+        at_ms: now_ms(),
+        mail: crate::mail::MailContext::of(&state.config),
+    };
+    match state.store.assign(assignment).await {
+        Ok(crate::store::ActOutcome::Done) => Ok(()),
+        Ok(crate::store::ActOutcome::Changed) => Err(CaseError::Changed),
+        Ok(crate::store::ActOutcome::NotFound) => Err(CaseError::NotFound),
+        Err(e) => Err(CaseError::Store(e)),
+    }
+}
+
+/// Who is to hold a complaint, as posted from its page.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct AssignForm {
+    pub csrf: String,
+    /// `me`, an officer's id, or empty: back to the unit.
+    pub assignee: String,
+    /// Who held it when the page was drawn (an id, or empty).
+    pub holder: String,
+}
+
+impl super::WithCsrf for AssignForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /console/complaints/{code}/assignee`: take a complaint, give it
+/// to an officer of its unit, or give it back to the unit.
+pub async fn assign_complaint(
+    State(state): State<AppState>,
+    AcceptLocale(locale): AcceptLocale,
+    Path(code): Path<String>,
+    Posted(who, form): Posted<AssignForm>,
+) -> Response {
+    let (c, _) = match in_scope(&state, &who, &code, locale).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
+    };
+    let refused = |status: StatusCode, problem: String| {
+        let (state, who, code) = (&state, &who, &code);
+        async move {
+            let errors = BTreeMap::from([("assignee", problem)]);
+            complaint_response(state, locale, who, code, status, "", &errors, None).await
+        }
+    };
+    let changed = || {
+        pages::t(
+            locale,
+            "Pemegang pengaduan ini sudah diubah petugas lain sejak Anda membukanya. Tidak ada yang ditimpa; lihat siapa yang memegangnya sekarang.",
+            "Another officer changed who holds this complaint since you opened it. Nothing was overwritten; see who holds it now.",
+        )
+        .to_owned()
+    };
+    let seen = form.holder.trim().parse::<i64>().ok();
+    if seen != c.assignee_id {
+        return refused(StatusCode::CONFLICT, changed()).await;
+    }
+    let Some(wanted) = owner::Wanted::parse(&form.assignee) else {
+        return refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::t(locale, "Pilih petugas.", "Choose an officer.").to_owned(),
+        )
+        .await;
+    };
+    match give(&state, &who, &c, wanted, locale).await {
+        Ok(()) => {
+            tracing::info!(officer = who.officer.id, "console: holder changed");
+            Redirect::to(&format!(
+                "/console/complaints/{}?done=assigned",
+                c.tracking_code
+            ))
+            .into_response()
+        }
+        Err(CaseError::Refused(Refusal::NotPermitted)) => forbidden(locale, Some(&who)),
+        Err(CaseError::Refused(Refusal::WrongState(problem))) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, problem).await
+        }
+        Err(CaseError::Refused(Refusal::Fields(mut errors))) => {
+            let problem = errors.remove("assignee").unwrap_or_default();
+            refused(StatusCode::UNPROCESSABLE_ENTITY, problem).await
+        }
+        Err(CaseError::Changed) => refused(StatusCode::CONFLICT, changed()).await,
+        Err(CaseError::NotFound) => not_found(locale, &who),
+        Err(CaseError::Store(e)) => store_failed(locale, &e),
+    }
 }
 
 /// The officers who handle complaints may hide files and add their own.
@@ -631,6 +857,7 @@ mod tests {
                 due_step: None,
                 due_date: None,
                 created_at: 0,
+                assignee_name: None,
             },
             description: description.into(),
             location: Some("Pasar Kuta".into()),

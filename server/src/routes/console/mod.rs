@@ -14,6 +14,7 @@
 //! - `regions`: a region's overview and routing rules.
 //! - [`officers`], [`password`], [`integrations`]: administration.
 
+pub mod bulk;
 mod complaints;
 mod errors;
 pub mod integrations;
@@ -26,8 +27,8 @@ mod sign_in;
 pub mod sites;
 
 pub use complaints::{
-    ActionForm, DoneQuery, InboxFilters, VisibilityForm, act_on_complaint, add_officer_files,
-    set_file_visibility, show_complaint, show_inbox,
+    ActionForm, AssignForm, DoneQuery, InboxFilters, VisibilityForm, act_on_complaint,
+    add_officer_files, assign_complaint, set_file_visibility, show_complaint, show_inbox,
 };
 pub use errors::{ConsoleError, Posted, WithCsrf};
 pub(crate) use errors::{forbidden, not_found, store_failed};

@@ -210,7 +210,7 @@ pub async fn change(
             }
             match state
                 .store
-                .set_officer_active(id, form.action == "enable")
+                .set_officer_active(id, form.action == "enable", crate::state::now_ms())
                 .await
             {
                 Ok(true) => {

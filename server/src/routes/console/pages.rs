@@ -146,7 +146,7 @@ pub fn role_name(role: Role, locale: Locale) -> &'static str {
     }
 }
 
-fn action_name(action: Action, locale: Locale) -> &'static str {
+pub fn action_name(action: Action, locale: Locale) -> &'static str {
     match action {
         Action::Dispatch => t(locale, "Verifikasi dan disposisikan", "Verify and dispatch"),
         Action::ReturnForInfo => t(
@@ -195,6 +195,7 @@ fn event_name(kind: &str, locale: Locale) -> &'static str {
             "Pelapor menghapus data kontaknya",
             "The reporter erased their contact details",
         ),
+        "assigned" => t(locale, "Pemegang pengaduan", "Holder"),
         _ => t(locale, "Peristiwa", "Event"),
     }
 }
@@ -299,11 +300,22 @@ pub fn inbox(
     page: &Page<'_>,
     filters: &InboxFilters,
     listing: &Listing<'_>,
+    colleagues: &[(i64, String)],
     today: Date,
 ) -> Markup {
     let who = page.who;
     let counted = filters.counted(page.catalog, today);
     let today_s = today.to_string();
+    // Who handles complaints holds them and acts on several at once.
+    let works = matches!(who.role, Role::Coordinator | Role::Unit);
+    let picks = works
+        && match listing {
+            Listing::Due(rows) => !rows.is_empty(),
+            Listing::Words {
+                by_reporter, found, ..
+            } => !by_reporter.is_empty() || !found.is_empty(),
+        };
+    let return_to = filters.query_string();
     let empty: &[InboxRow] = &[];
     let rows = match listing {
         Listing::Due(rows) => *rows,
@@ -319,21 +331,9 @@ pub fn inbox(
         .then(|| rows.last())
         .flatten()
         .map(|last| {
-            let mut q = vec![
-                ("status", filters.status.as_str()),
-                ("unit", filters.unit.as_str()),
-                ("category", filters.category.as_str()),
-                ("due", filters.due.as_str()),
-                ("measure", filters.measure.as_str()),
-                ("region", filters.region.as_str()),
-                ("from", filters.from.as_str()),
-                ("to", filters.to.as_str()),
-                ("q", filters.q.as_str()),
-            ];
-            q.retain(|(_, v)| !v.is_empty());
-            let mut url = String::from("/console/inbox?");
-            for (k, v) in q {
-                url.push_str(&format!("{k}={}&", encode(v)));
+            let mut url = format!("/console/inbox?{return_to}");
+            if !return_to.is_empty() {
+                url.push('&');
             }
             let due = match (&last.due_date, counted.is_some()) {
                 (Some(d), _) => d.as_str(),
@@ -349,18 +349,7 @@ pub fn inbox(
             .then(|| found.last())
             .flatten()
             .map(|last| {
-                let mut url = String::from("/console/inbox?");
-                for (k, v) in [
-                    ("q", &filters.q),
-                    ("status", &filters.status),
-                    ("unit", &filters.unit),
-                    ("category", &filters.category),
-                    ("due", &filters.due),
-                ] {
-                    if !v.is_empty() {
-                        url.push_str(&format!("{k}={}&", encode(v)));
-                    }
-                }
+                let mut url = format!("/console/inbox?{return_to}&");
                 url.push_str(&format!("after={},{}", last.0, last.1.row.id));
                 url
             }),
@@ -414,6 +403,15 @@ pub fn inbox(
                         }
                     }
                 }
+                @if works {
+                    label { (page.t("Pemegang", "Holder"))
+                        select name="assignee" {
+                            option value="" { (page.t("Siapa saja", "Anyone")) }
+                            option value="me" selected[filters.assignee == "me"] { (page.t("Saya", "Me")) }
+                            option value="none" selected[filters.assignee == "none"] { (page.t("Belum dipegang", "Nobody yet")) }
+                        }
+                    }
+                }
                 label { (page.t("Tenggat", "Due"))
                     select name="due" {
                         option value="" { (page.t("Semua", "Any")) }
@@ -441,31 +439,10 @@ pub fn inbox(
             } @else if rows.is_empty() {
                 p.empty { (page.t("Tidak ada pengaduan yang cocok.", "No complaint matches.")) }
             } @else {
-                table.inbox {
-                    thead { tr {
-                        th scope="col" { (page.t("Tenggat", "Due")) }
-                        th scope="col" { (page.t("Kode", "Code")) }
-                        th scope="col" { (page.t("Judul", "Title")) }
-                        th scope="col" { (page.t("Status", "Status")) }
-                        th scope="col" { (page.t("Kategori", "Category")) }
-                        th scope="col" { (page.t("Unit", "Unit")) }
-                    } }
-                    tbody {
-                        @for row in rows {
-                            @let overdue = row.due_date.as_deref().is_some_and(|d| d < today_s.as_str()) && Status::from_key(&row.status).is_some_and(|s| !s.is_final());
-                            tr class=[overdue.then_some("overdue")] {
-                                td { (row.due_date.as_deref().unwrap_or("–"))
-                                    @if overdue { " " strong.bad { (page.t("lewat", "overdue")) } } }
-                                td { a href=(format!("/console/complaints/{}", row.tracking_code)) { code { (row.tracking_code) } } }
-                                td { (row.title) }
-                                td { (page.status(&row.status)) }
-                                td { (page.category_name(&row.category_key)) }
-                                td { (page.unit_name(&row.region_slug, &row.unit_key))
-                                    @if who.role.sees_every_region() || who.officer.region_slug != row.region_slug { " · " (page.region_name(&row.region_slug)) } }
-                            }
-                        }
-                    }
-                }
+                (complaint_table(page, rows.iter().map(|r| (r, None)), &today_s))
+            }
+            @if picks {
+                (bulk_form(page, &return_to, colleagues))
             }
             @if let Some(url) = next_page {
                 p { a rel="next" href=(url) { (page.t("Halaman berikutnya", "Next page")) " →" } }
@@ -486,66 +463,173 @@ fn found_by_words(
     today: &str,
 ) -> Markup {
     use crate::search::{highlight, snippet};
-    let who = page.who;
-    let row_cells = |row: &InboxRow| {
-        let overdue = row.due_date.as_deref().is_some_and(|d| d < today)
-            && Status::from_key(&row.status).is_some_and(|s| !s.is_final());
-        html! {
-            td { (row.due_date.as_deref().unwrap_or("–"))
-                @if overdue { " " strong.bad { (page.t("lewat", "overdue")) } } }
-            td { (page.status(&row.status)) }
-            td { (page.category_name(&row.category_key)) }
-            td { (page.unit_name(&row.region_slug, &row.unit_key))
-                @if who.role.sees_every_region() || who.officer.region_slug != row.region_slug { " · " (page.region_name(&row.region_slug)) } }
-        }
-    };
-    let head = html! {
-        thead { tr {
-            th scope="col" { (page.t("Pengaduan", "Complaint")) }
-            th scope="col" { (page.t("Tenggat", "Due")) }
-            th scope="col" { (page.t("Status", "Status")) }
-            th scope="col" { (page.t("Kategori", "Category")) }
-            th scope="col" { (page.t("Unit", "Unit")) }
-        } }
-    };
     html! {
         @if !by_reporter.is_empty() {
             h2 { (page.t("Dari pelapor dengan nama, e-mail atau telepon itu", "By a reporter with that name, e-mail or phone")) }
-            table.inbox.found {
-                (head)
-                tbody {
-                    @for row in by_reporter {
-                        tr {
-                            td { a href=(format!("/console/complaints/{}", row.tracking_code)) { code { (row.tracking_code) } }
-                                br; (row.title) }
-                            (row_cells(row))
-                        }
-                    }
-                }
-            }
+            (complaint_table(page, by_reporter.iter().map(|r| (r, None)), today))
             h2 { (page.t("Dari kata-katanya", "By their words")) }
         }
         @if found.is_empty() {
             p.empty { (page.t("Tidak ada pengaduan dengan kata-kata itu.", "No complaint has those words.")) }
         } @else {
-            table.inbox.found {
-                (head)
-                tbody {
-                    @for (_, r) in found {
-                        tr {
-                            td { a href=(format!("/console/complaints/{}", r.row.tracking_code)) { code { (r.row.tracking_code) } }
-                                br; (highlight(&r.row.title, terms))
-                                @if let Some(line) = snippet(&r.description, terms, 160).or_else(|| snippet(&r.place(), terms, 160)) {
-                                    br; span.snippet { (line) }
+            (complaint_table(page, found.iter().map(|(_, r)| {
+                let line = snippet(&r.description, terms, 160).or_else(|| snippet(&r.place(), terms, 160));
+                (&r.row, Some(html! {
+                    (highlight(&r.row.title, terms))
+                    @if let Some(line) = line { br; span.snippet { (line) } }
+                }))
+            }), today))
+        }
+    }
+}
+
+/// Complaints as a table (cards on a phone): each with its code, its
+/// title (or what a search marked in it), due date, state, category, unit
+/// and holder, and for an officer who handles complaints a box that picks
+/// it for an action on several at once.
+fn complaint_table<'r>(
+    page: &Page<'_>,
+    rows: impl Iterator<Item = (&'r InboxRow, Option<Markup>)>,
+    today: &str,
+) -> Markup {
+    let who = page.who;
+    let picks = matches!(who.role, Role::Coordinator | Role::Unit);
+    html! {
+        table.inbox {
+            thead { tr {
+                @if picks { th scope="col" { span.visually-hidden { (page.t("Pilih", "Pick")) } } }
+                th scope="col" { (page.t("Pengaduan", "Complaint")) }
+                th scope="col" { (page.t("Tenggat", "Due")) }
+                th scope="col" { (page.t("Status", "Status")) }
+                th scope="col" { (page.t("Kategori", "Category")) }
+                th scope="col" { (page.t("Unit", "Unit")) }
+                th scope="col" { (page.t("Pemegang", "Holder")) }
+            } }
+            tbody {
+                @for (row, title) in rows {
+                    @let overdue = row.due_date.as_deref().is_some_and(|d| d < today) && Status::from_key(&row.status).is_some_and(|s| !s.is_final());
+                    tr class=[overdue.then_some("overdue")] {
+                        @if picks {
+                            td.pick {
+                                label {
+                                    input type="checkbox" name="pick" value=(row.tracking_code) form="bulk";
+                                    span.visually-hidden { (page.t("Pilih ", "Pick ")) (row.tracking_code) }
                                 }
                             }
-                            (row_cells(&r.row))
+                        }
+                        td.what {
+                            a href=(format!("/console/complaints/{}", row.tracking_code)) { code { (row.tracking_code) } }
+                            br;
+                            @match title { Some(marked) => { (marked) } None => { (row.title) } }
+                        }
+                        td data-label=(page.t("Tenggat", "Due")) { (row.due_date.as_deref().unwrap_or("–"))
+                            @if overdue { " " strong.bad { (page.t("lewat", "overdue")) } } }
+                        td data-label=(page.t("Status", "Status")) { (page.status(&row.status)) }
+                        td data-label=(page.t("Kategori", "Category")) { (page.category_name(&row.category_key)) }
+                        td data-label=(page.t("Unit", "Unit")) { (page.unit_name(&row.region_slug, &row.unit_key))
+                            @if who.role.sees_every_region() || who.officer.region_slug != row.region_slug { " · " (page.region_name(&row.region_slug)) } }
+                        td data-label=(page.t("Pemegang", "Holder")) {
+                            @match &row.assignee_name { Some(name) => { (name) } None => { span.muted { "–" } } }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// The form that acts on the complaints picked in the list: dispatch them
+/// to a unit, give them to an officer, transfer them to another region, or
+/// add one internal note to each.
+fn bulk_form(page: &Page<'_>, return_to: &str, colleagues: &[(i64, String)]) -> Markup {
+    let who = page.who;
+    let region = &who.officer.region_slug;
+    let units: Vec<_> = page
+        .catalog
+        .units
+        .iter()
+        .filter(|u| &u.region == region)
+        .collect();
+    html! {
+        form #bulk.bulk method="post" action="/console/inbox/bulk" {
+            input type="hidden" name="csrf" value=(who.csrf);
+            input type="hidden" name="back" value=(return_to);
+            fieldset {
+                legend { (page.t("Untuk pengaduan yang dipilih", "For the complaints picked")) }
+                div.field {
+                    label for="bulk-action" { (page.t("Tindakan", "Action")) }
+                    select #bulk-action name="action" {
+                        option value="assign" { (page.t("Tugaskan kepada…", "Assign to…")) }
+                        @if who.role == Role::Coordinator {
+                            option value="dispatch" { (action_name(Action::Dispatch, page.locale)) }
+                            option value="transfer" { (action_name(Action::Transfer, page.locale)) }
+                        }
+                        option value="note" { (action_name(Action::Note, page.locale)) }
+                    }
+                }
+                div.field {
+                    label for="bulk-assignee" { (page.t("Petugas (untuk penugasan)", "Officer (to assign)")) }
+                    select #bulk-assignee name="assignee" {
+                        option value="me" { (page.t("Saya", "Me")) }
+                        @for (id, name) in colleagues {
+                            option value=(id) { (name) }
+                        }
+                        option value="" { (page.t("Kembalikan ke unit", "Back to the unit")) }
+                    }
+                }
+                @if who.role == Role::Coordinator {
+                    div.field {
+                        label for="bulk-unit" { (page.t("Unit tujuan (untuk disposisi)", "Unit (to dispatch)")) }
+                        select #bulk-unit name="unit" {
+                            @for u in &units { option value=(u.key) { (u.name) } }
+                        }
+                    }
+                    div.field {
+                        label for="bulk-region" { (page.t("Daerah tujuan (untuk pengalihan)", "Region (to transfer)")) }
+                        select #bulk-region name="region" {
+                            option value="" { (page.t("Pilih…", "Choose…")) }
+                            @for r in page.catalog.regions.iter().filter(|r| &r.slug != region) {
+                                option value=(r.slug) { (r.name) }
+                            }
+                        }
+                    }
+                }
+                div.field {
+                    label for="bulk-note" { (page.t("Catatan internal (tidak terlihat pelapor)", "Internal note (the reporter never sees it)")) }
+                    textarea #bulk-note name="note" rows="2" maxlength=(MESSAGE_MAX) {}
+                }
+                button type="submit" { (page.t("Terapkan pada yang dipilih", "Apply to those picked")) }
+            }
+        }
+    }
+}
+
+/// What became of an action on several complaints: those done, and those
+/// refused, each with why.
+pub fn bulk_result(
+    page: &Page<'_>,
+    action: &str,
+    done: &[String],
+    refused: &[(String, String)],
+    back: &str,
+) -> Markup {
+    page.layout(
+        page.t("Hasil tindakan", "What was done"),
+        html! {
+            p.crumbs { a href=(back) { "← " (page.t("Kotak masuk", "Inbox")) } }
+            h1 { (page.t("Hasil tindakan", "What was done")) }
+            p { (page.t("Tindakan", "Action")) ": " strong { (action) } }
+            @if !done.is_empty() {
+                h2 { (page.t("Dilakukan", "Done")) " (" (done.len()) ")" }
+                ul.done { @for code in done { li { a href=(format!("/console/complaints/{code}")) { code { (code) } } } } }
+            }
+            @if !refused.is_empty() {
+                h2 { (page.t("Ditolak", "Refused")) " (" (refused.len()) ")" }
+                ul.refused { @for (code, why) in refused { li { code { (code) } ": " (why) } } }
+            }
+            p { a href=(back) { (page.t("Kembali ke daftar", "Back to the list")) } }
+        },
+    )
 }
 
 /// Percent-encodes a query value.
@@ -579,6 +663,67 @@ pub struct ComplaintView<'a> {
     pub rating: Option<(i32, Option<String>)>,
     /// The point the reporter's phone gave, when this officer may see it.
     pub position: Option<(f64, f64)>,
+    /// Who may hold it, when this officer may give it to somebody: the
+    /// officers of its unit, by id and name.
+    pub holders: Option<&'a [(i64, String)]>,
+}
+
+/// Who holds a complaint, and the forms that change it: take it, give it
+/// to an officer of its unit, give it back to the unit.
+fn holder_section(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
+    let c = view.complaint;
+    let me = page.who.officer.id;
+    let action = format!("/console/complaints/{}/assignee", c.tracking_code);
+    let holder = c.assignee_id.map_or(String::new(), |id| id.to_string());
+    html! {
+        section.holder aria-labelledby="holder-h" {
+            h2 #holder-h { (page.t("Pemegang", "Holder")) }
+            p {
+                @match (&c.assignee_name, c.assignee_id == Some(me)) {
+                    (Some(_), true) => { strong { (page.t("Anda", "You")) } }
+                    (Some(name), false) => { strong { (name) } }
+                    (None, _) => { (page.t("Belum dipegang siapa pun: pengaduan ini milik unit.", "Nobody holds it yet: it is the unit's.")) }
+                }
+            }
+            @if let Some(problem) = view.errors.get("assignee") {
+                p.notice.bad role="alert" { (problem) }
+            }
+            @if let Some(holders) = view.holders {
+                div.holder-actions {
+                    @if c.assignee_id != Some(me) && holders.iter().any(|(id, _)| *id == me) {
+                        form method="post" action=(action) {
+                            input type="hidden" name="csrf" value=(page.who.csrf);
+                            input type="hidden" name="holder" value=(holder);
+                            input type="hidden" name="assignee" value="me";
+                            button type="submit" { (page.t("Ambil", "Take it")) }
+                        }
+                    }
+                    @if holders.iter().any(|(id, _)| Some(*id) != c.assignee_id) {
+                        form method="post" action=(action) {
+                            input type="hidden" name="csrf" value=(page.who.csrf);
+                            input type="hidden" name="holder" value=(holder);
+                            label { (page.t("Tugaskan kepada", "Assign to"))
+                                select name="assignee" {
+                                    @for (id, name) in holders.iter().filter(|(id, _)| Some(*id) != c.assignee_id) {
+                                        option value=(id) { (name) }
+                                    }
+                                }
+                            }
+                            button type="submit" { (page.t("Tugaskan", "Assign")) }
+                        }
+                    }
+                    @if c.assignee_id.is_some() {
+                        form method="post" action=(action) {
+                            input type="hidden" name="csrf" value=(page.who.csrf);
+                            input type="hidden" name="holder" value=(holder);
+                            input type="hidden" name="assignee" value="";
+                            button.secondary type="submit" { (page.t("Kembalikan ke unit", "Give back to the unit")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn part_name(part: crate::attachments::Part, l: Locale) -> &'static str {
@@ -744,6 +889,7 @@ pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
                     dt { "SP4N-LAPOR" } dd { code { (id) } }
                 }
             }
+            (holder_section(page, view))
             h2 { (page.t("Isi pengaduan", "The complaint")) }
             p.message { (c.description) }
 
@@ -858,6 +1004,20 @@ pub fn complaint(page: &Page<'_>, view: &ComplaintView<'_>) -> Markup {
 }
 
 fn describe_detail(page: &Page<'_>, detail: &str) -> String {
+    if let Some((name, deactivated)) = crate::casework::owner::read_detail(detail) {
+        return match (name, deactivated) {
+            (Some(name), _) => format!("{} {name}", page.t("kepada", "to")),
+            (None, false) => page
+                .t("dikembalikan ke unit", "back to the unit")
+                .to_owned(),
+            (None, true) => page
+                .t(
+                    "dikembalikan ke unit: pemegangnya dinonaktifkan",
+                    "back to the unit: its holder was deactivated",
+                )
+                .to_owned(),
+        };
+    }
     if let Some(unit) = detail.strip_prefix("unit:") {
         return format!("{} {}", page.t("ke", "to"), unit_of_any_region(page, unit));
     }

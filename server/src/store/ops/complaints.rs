@@ -14,10 +14,8 @@ fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
 
 /// One page of complaints in scope, by due date then id.
 pub async fn inbox(conn: &mut Conn, query: &InboxQuery) -> Result<Vec<InboxRow>, StoreError> {
-    let mut q = QueryBuilder::<Db>::new(
-        "SELECT id, tracking_code, region_slug, unit_key, category_key, anonymous, confidential, title, status, due_step, due_date, created_at \
-         FROM complaints c WHERE ",
-    );
+    let mut q = QueryBuilder::<Db>::new("SELECT ");
+    q.push(INBOX_COLUMNS).push(" FROM complaints c WHERE ");
     match (&query.status, &query.counted) {
         (Some(status), _) => {
             q.push("status = ").push_bind(status.clone());
@@ -105,10 +103,20 @@ fn push_filters(q: &mut QueryBuilder<Db>, query: &InboxQuery) {
         }
         None => {}
     }
+    match query.assignee {
+        Some(AssigneeFilter::Officer(id)) => {
+            q.push(" AND c.assignee_id = ").push_bind(id);
+        }
+        Some(AssigneeFilter::Nobody) => {
+            q.push(" AND c.assignee_id IS NULL");
+        }
+        None => {}
+    }
 }
 
 /// The columns of an inbox row, of `c`.
-const INBOX_COLUMNS: &str = "c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at";
+const INBOX_COLUMNS: &str = "c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, \
+     (SELECT o.name FROM officers o WHERE o.id = c.assignee_id) AS assignee_name";
 
 /// The newest [`crate::store::RANKED_AT_MOST`] complaints in scope that
 /// have every word (the last as the start of a word), newest first: SQLite
@@ -232,7 +240,8 @@ pub async fn complaint(
     let mut q = QueryBuilder::<Db>::new(
         "SELECT id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, district_key, category_key, classification, anonymous, confidential, \
          title, description, location, landmark, latitude, longitude, incident_date, locale, status, due_step, due_date, tier, created_at, updated_at, CAST(version AS BIGINT) AS version, lapor_tracking_id, \
-         (SELECT COUNT(*) FROM supporters s WHERE s.complaint_id = complaints.id AND s.confirmed_at IS NOT NULL) AS supporters \
+         (SELECT COUNT(*) FROM supporters s WHERE s.complaint_id = complaints.id AND s.confirmed_at IS NOT NULL) AS supporters, \
+         assignee_id, (SELECT o.name FROM officers o WHERE o.id = complaints.assignee_id) AS assignee_name \
          FROM complaints WHERE tracking_code = ",
     );
     q.push_bind(tracking_code.to_owned());
@@ -280,7 +289,9 @@ pub async fn complaint_ref(
 pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreError> {
     let updated = sqlx::query(
         "UPDATE complaints SET status = $1, region_slug = $2, unit_key = $3, due_step = $4, due_date = $5, tier = $6, \
-         updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9 AND status = $10",
+         updated_at = $7, version = version + 1, \
+         assignee_id = CASE WHEN region_slug = $2 AND unit_key = $3 THEN assignee_id ELSE NULL END \
+         WHERE id = $8 AND version = $9 AND status = $10",
     )
     .bind(&t.to_status)
     .bind(&t.region)

@@ -67,7 +67,7 @@ pub async fn queue_lapor(conn: &mut Conn, complaint_id: i64, now_ms: i64) -> Res
         delivery_id: &report.reference,
         channel: "lapor",
         target: &row.region_slug,
-        complaint_id,
+        complaint_id: Some(complaint_id),
         event_type: "lapor.forward",
         payload: &payload,
     };

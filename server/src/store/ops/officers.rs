@@ -81,8 +81,8 @@ pub async fn change_password(
 }
 
 /// Lets an officer sign in again, or not; a deactivated officer's sessions
-/// end at once.
-pub async fn set_officer_active(conn: &mut Conn, id: i64, active: bool) -> Result<bool, StoreError> {
+/// end at once, and the complaints they held go back to their units.
+pub async fn set_officer_active(conn: &mut Conn, id: i64, active: bool, at_ms: i64) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE officers SET active = $2 WHERE id = $1")
         .bind(id)
         .bind(active)
@@ -94,6 +94,7 @@ pub async fn set_officer_active(conn: &mut Conn, id: i64, active: bool) -> Resul
             .bind(id)
             .execute(&mut *conn)
             .await?;
+        release_held(conn, id, at_ms).await?;
     }
     Ok(done == 1)
 }

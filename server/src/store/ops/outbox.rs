@@ -150,7 +150,7 @@ struct OutboxMessage<'a> {
     delivery_id: &'a str,
     channel: &'static str,
     target: &'a str,
-    complaint_id: i64,
+    complaint_id: Option<i64>,
     event_type: &'static str,
     payload: &'a str,
 }
@@ -177,7 +177,7 @@ async fn queue_once(conn: &mut Conn, m: &OutboxMessage<'_>, now_ms: i64) -> Resu
 async fn insert_mail(
     conn: &mut Conn,
     delivery_id: &str,
-    complaint_id: i64,
+    complaint_id: Option<i64>,
     mail: &crate::mail::Mail,
     now_ms: i64,
 ) -> Result<(), StoreError> {
@@ -202,14 +202,15 @@ async fn insert_mail(
     queue_once(conn, &row, now_ms).await
 }
 
-/// Active officers of a region in a role (and unit): id and e-mail.
+/// Active officers of a region in a role (and unit) who want an e-mail
+/// for each complaint to act on: id and e-mail.
 async fn officers_to_tell(
     conn: &mut Conn,
     region: &str,
     role: &str,
     unit: Option<&str>,
 ) -> Result<Vec<(i64, String)>, StoreError> {
-    let mut q = QueryBuilder::<Db>::new("SELECT id, email FROM officers WHERE active AND region_slug = ");
+    let mut q = QueryBuilder::<Db>::new("SELECT id, email FROM officers WHERE active AND mail_pref = 'immediate' AND region_slug = ");
     q.push_bind(region.to_owned()).push(" AND role = ").push_bind(role.to_owned());
     if let Some(unit) = unit {
         q.push(" AND unit_key = ").push_bind(unit.to_owned());
@@ -257,7 +258,7 @@ pub async fn queue_mail(
             };
             let locale = aduan_app::api::Locale::from_key(&locale).unwrap_or_default();
             if let Some(mail) = crate::mail::for_supporter(ctx, &address, locale, &token, &news) {
-                insert_mail(conn, &format!("mail_{event_id}_s{supporter}"), complaint_id, &mail, facts.at_ms).await?;
+                insert_mail(conn, &format!("mail_{event_id}_s{supporter}"), Some(complaint_id), &mail, facts.at_ms).await?;
             }
         }
     }
@@ -276,7 +277,7 @@ pub async fn queue_mail(
             facts.to_status,
             facts.public_message,
         ) {
-            insert_mail(conn, &format!("mail_{event_id}_r"), complaint_id, &mail, facts.at_ms).await?;
+            insert_mail(conn, &format!("mail_{event_id}_r"), Some(complaint_id), &mail, facts.at_ms).await?;
         }
     }
     let (who, unit, why) = match notify {
@@ -290,7 +291,7 @@ pub async fn queue_mail(
     };
     for (officer, address) in officers_to_tell(conn, facts.region, who, unit).await? {
         let mail = crate::mail::for_officer(ctx, &address, facts.tracking_code, &title, why);
-        insert_mail(conn, &format!("mail_{event_id}_o{officer}"), complaint_id, &mail, facts.at_ms).await?;
+        insert_mail(conn, &format!("mail_{event_id}_o{officer}"), Some(complaint_id), &mail, facts.at_ms).await?;
     }
     Ok(())
 }
@@ -315,7 +316,7 @@ pub async fn queue_due_reminders(
     }
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT c.id, c.tracking_code, c.title, c.anonymous, c.confidential, o.id AS officer_id, o.email FROM complaints c \
-         JOIN officers o ON o.active AND o.region_slug = c.region_slug AND \
+         JOIN officers o ON o.active AND o.mail_pref = 'immediate' AND o.region_slug = c.region_slug AND \
            ((c.status IN ('submitted', 'needs_info') AND o.role = 'coordinator') OR \
             (c.status IN ('verified', 'in_progress') AND o.role = 'unit' AND o.unit_key = c.unit_key)) \
          WHERE c.due_date = $1 AND c.status IN ('submitted', 'needs_info', 'verified', 'in_progress')",
@@ -334,7 +335,7 @@ pub async fn queue_due_reminders(
         )
         .unwrap_or_default();
         let mail = crate::mail::for_officer(ctx, &r.email, &r.tracking_code, title, &why);
-        insert_mail(conn, &format!("due_{}_{due_date}_o{}", r.id, r.officer_id), r.id, &mail, now_ms).await?;
+        insert_mail(conn, &format!("due_{}_{due_date}_o{}", r.id, r.officer_id), Some(r.id), &mail, now_ms).await?;
     }
     Ok(rows.len())
 }

@@ -5,7 +5,7 @@
 use sqlx::QueryBuilder;
 
 use crate::store::console::{
-    ActOutcome, ComplaintRecord, DueFilter, FoundRow, HistoryEvent, Identity, InboxQuery,
+    ActOutcome, AssigneeFilter, Assignment, ComplaintRecord, DigestDue, NewView, SavedView, DueFilter, FoundRow, HistoryEvent, Identity, InboxQuery,
     InboxRow, NewOfficer, NewSession, OPEN, Officer, ComplaintRef, ReporterQuery, Scope,
     Transition, UnitLoad, WordQuery,
 };

@@ -85,7 +85,7 @@ pub async fn join(
         return Ok(Joined::Asked);
     };
     let letter = crate::mail::for_new_supporter(ctx, to, who.locale, &region, title, &who.confirm_token);
-    insert_mail(conn, &format!("mail_join_s{id}"), complaint_id, &letter, who.at_ms).await?;
+    insert_mail(conn, &format!("mail_join_s{id}"), Some(complaint_id), &letter, who.at_ms).await?;
     Ok(Joined::Asked)
 }
 
