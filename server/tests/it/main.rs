@@ -35,3 +35,4 @@ mod sign_in;
 mod sites;
 mod stats;
 mod supporters;
+mod work;
