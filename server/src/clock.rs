@@ -1,6 +1,6 @@
 //! The clock task: closes complaints whose quiet period after the
 //! resolution passed with no answer, reminds officers of due dates about
-//! to pass (when e-mail is on), forgets expired sessions and whatever the
+//! to pass and writes officers' daily digests (when e-mail is on), forgets expired sessions and whatever the
 //! retention settings keep no longer, and rereads the reference data (a
 //! routing rule edited in another process).
 //!
@@ -104,6 +104,11 @@ pub async fn purge(state: &AppState, now: i64) -> Result<Purged, StoreError> {
 pub async fn tick(state: &AppState) {
     if let Err(e) = remind_due(state).await {
         tracing::warn!(error = %e, "the clock could not queue due-date reminders");
+    }
+    match crate::digest::send_digests(state, now_ms()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(digests = n, "queued officers' daily digests"),
+        Err(e) => tracing::warn!(error = %e, "the clock could not queue the daily digests"),
     }
     match close_quiet(state).await {
         Ok(0) => {}

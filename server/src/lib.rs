@@ -23,6 +23,7 @@ pub mod clock;
 pub mod config;
 pub mod copy;
 pub mod delivery;
+pub mod digest;
 pub mod disclosure;
 pub mod domain;
 pub mod egress;

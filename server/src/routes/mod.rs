@@ -218,6 +218,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/console/inbox/bulk", post(console::bulk::act_on_many))
         .route(
+            "/console/views",
+            get(console::views::show_views).post(console::views::change_view),
+        )
+        .route(
+            "/console/preferences",
+            post(console::views::set_preferences),
+        )
+        .route(
             "/console/complaints/{code}/assignee",
             post(console::assign_complaint),
         )

@@ -187,3 +187,233 @@ on_both_engines! {
         assert_eq!(status, 403);
     }
 }
+
+/// Saved views on the inbox and on their page: saved, listed, put in the
+/// digest, forgotten; names and preferences checked.
+mod views {
+    use super::*;
+
+    on_both_engines! {
+        async fn an_officer_saves_views_and_chooses_how_to_hear(app) {
+            let roads = officer(&app, "unit", "badung", Some("pupr")).await;
+            let other = officer(&app, "unit", "badung", Some("pupr")).await;
+            let (_, inbox) = roads.get("/console/inbox?due=overdue&assignee=me&after=2020-01-01,5").await;
+            assert!(inbox.contains("name=\"query\" value=\"due=overdue&amp;assignee=me\""), "{inbox}");
+            let save = |name: &'static str, query: &'static str| [("do", "save"), ("name", name), ("query", query), ("in_digest", "1")];
+            let (status, location, _) = roads.post("/console/views", &save("  Lewat   tenggat ", "due=overdue&assignee=me&junk=1")).await;
+            assert_eq!((status, location.as_str()), (303, "/console/views?done=saved"));
+            let (_, page) = roads.get("/console/views").await;
+            assert!(page.contains("href=\"/console/inbox?due=overdue&amp;assignee=me\">Lewat tenggat</a>"), "{page}");
+            assert!(page.contains("dalam ringkasan"), "{page}");
+            // The inbox offers it, marked when it is the list shown.
+            let (_, inbox) = roads.get("/console/inbox?due=overdue&assignee=me").await;
+            assert!(inbox.contains("aria-current=\"page\">Lewat tenggat</a>"), "{inbox}");
+            // Saved again under its name: replaced, not doubled.
+            roads.post("/console/views", &save("Lewat tenggat", "due=soon")).await;
+            let (_, page) = roads.get("/console/views").await;
+            assert_eq!(page.matches(">Lewat tenggat</a>").count(), 1, "{page}");
+            assert!(page.contains("href=\"/console/inbox?due=soon\""), "{page}");
+            // Nobody else sees or changes it.
+            assert!(!other.get("/console/views").await.1.contains("Lewat tenggat"));
+            let id = page.split("name=\"id\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("an id").to_owned();
+            assert_eq!(other.post("/console/views", &[("do", "delete"), ("id", id.as_str())]).await.0, 404);
+            // Out of the digest, then forgotten.
+            roads.post("/console/views", &[("do", "digest"), ("id", id.as_str()), ("in_digest", "0")]).await;
+            assert!(!roads.get("/console/views").await.1.contains("dalam ringkasan"));
+            let (status, _, _) = roads.post("/console/views", &[("do", "delete"), ("id", id.as_str())]).await;
+            assert_eq!(status, 303);
+            assert!(!roads.get("/console/views").await.1.contains("Lewat tenggat"));
+            // A name is needed and short; the preference and its time are checked.
+            let (status, _, page) = roads.post("/console/views", &[("do", "save"), ("name", " "), ("query", "")]).await;
+            assert_eq!(status, 422);
+            assert!(page.contains("Beri nama tampilan ini"), "{page}");
+            let long = "x".repeat(61);
+            assert_eq!(roads.post("/console/views", &[("do", "save"), ("name", long.as_str()), ("query", "")]).await.0, 422);
+            for bad in [[("mail", "weekly"), ("digest_at", "07:00")], [("mail", "digest"), ("digest_at", "25:00")]] {
+                let (status, _, page) = roads.post("/console/preferences", &bad).await;
+                assert_eq!(status, 422);
+                assert!(page.contains("Pilih cara dikabari"), "{page}");
+            }
+            let (status, _, _) = roads.post("/console/preferences", &[("mail", "digest"), ("digest_at", "6:30")]).await;
+            assert_eq!(status, 303);
+            let (_, page) = roads.get("/console/views").await;
+            assert!(page.contains("value=\"digest\" checked") && page.contains("value=\"06:30\""), "{page}");
+            // Without the session's token, nothing.
+            assert_eq!(roads.post_raw("/console/preferences", &[("mail", "off"), ("digest_at", "07:00")], &[]).await.0, 403);
+        }
+    }
+}
+
+/// E-mail preferences respected by the outbox, and the daily digest
+/// written once per officer and day by several processes at once.
+mod digest {
+    use std::net::SocketAddr;
+
+    use crate::console::{file, officer};
+    use crate::mail::{Smtp, settle, with_smtp};
+    use crate::support::{Engine, complaint, config};
+
+    const DAY: i64 = 86_400_000;
+    const WITA: i64 = 8 * 3_600_000;
+
+    async fn digests(engine: Engine) {
+        let smtp = Smtp::start(0).await;
+        let app = with_smtp(engine, smtp.port, 12).await;
+        let loud = officer(&app, "coordinator", "badung", None).await;
+        let quiet = officer(&app, "coordinator", "badung", None).await;
+        let daily = officer(&app, "coordinator", "badung", None).await;
+        let roads = officer(&app, "unit", "badung", Some("pupr")).await;
+        let late = officer(&app, "unit", "badung", Some("pupr")).await;
+        quiet
+            .post(
+                "/console/preferences",
+                &[("mail", "off"), ("digest_at", "07:00")],
+            )
+            .await;
+        quiet
+            .post(
+                "/console/views",
+                &[
+                    ("do", "save"),
+                    ("name", "Semua"),
+                    ("query", ""),
+                    ("in_digest", "1"),
+                ],
+            )
+            .await;
+        daily
+            .post(
+                "/console/preferences",
+                &[("mail", "digest"), ("digest_at", "07:00")],
+            )
+            .await;
+        roads
+            .post(
+                "/console/views",
+                &[
+                    ("do", "save"),
+                    ("name", "Lewat tenggat"),
+                    ("query", "due=overdue"),
+                    ("in_digest", "1"),
+                ],
+            )
+            .await;
+        late.post(
+            "/console/preferences",
+            &[("mail", "immediate"), ("digest_at", "16:00")],
+        )
+        .await;
+        late.post(
+            "/console/views",
+            &[
+                ("do", "save"),
+                ("name", "Sore"),
+                ("query", ""),
+                ("in_digest", "1"),
+            ],
+        )
+        .await;
+
+        // A complaint arrives: only who wants e-mail at once hears of it.
+        let code = file(&app, complaint()).await;
+        let fresh = file(&app, complaint()).await;
+        settle(&app).await;
+        assert_eq!(smtp.to(&loud.email).await.len(), 2);
+        assert!(smtp.to(&quiet.email).await.is_empty());
+        assert!(smtp.to(&daily.email).await.is_empty());
+        app.db
+            .run(format!(
+                "UPDATE complaints SET due_date = '2020-01-01' WHERE tracking_code = '{code}'"
+            ))
+            .await;
+
+        // Two processes run the clock at 07:00 Bali time, at once.
+        let listen: SocketAddr = "127.0.0.1:0".parse().expect("an address");
+        let process = || async {
+            let mut c = config(&app.db, listen);
+            c.smtp_host = Some("127.0.0.1".into());
+            c.smtp_port = smtp.port;
+            aduan_server::build_state(c).await.expect("a process")
+        };
+        let (one, two) = (process().await, process().await);
+        let now = aduan_server::state::now_ms();
+        let midnight = (now + WITA).div_euclid(DAY) * DAY - WITA;
+        let early = midnight + 6 * 3_600_000 + 59 * 60_000;
+        assert_eq!(
+            aduan_server::digest::send_digests(&one, early)
+                .await
+                .expect("the clock"),
+            0,
+            "not before 07:00"
+        );
+        let seven = midnight + 7 * 3_600_000;
+        let (a, b) = tokio::join!(
+            aduan_server::digest::send_digests(&one, seven),
+            aduan_server::digest::send_digests(&two, seven)
+        );
+        assert_eq!(
+            a.expect("one") + b.expect("two"),
+            2,
+            "the coordinator who asked for it, and the unit officer's view"
+        );
+        assert_eq!(
+            aduan_server::digest::send_digests(&two, seven + 3_600_000)
+                .await
+                .expect("again"),
+            0
+        );
+        assert_eq!(
+            app.db
+                .count("SELECT COUNT(*) FROM outbox WHERE delivery_id LIKE 'digest_%'")
+                .await,
+            2
+        );
+        settle(&app).await;
+        let roads_mail = smtp.to(&roads.email).await;
+        assert_eq!(roads_mail.len(), 1);
+        let text = crate::mail::plain(&roads_mail[0].data);
+        assert!(
+            text.contains("Lewat tenggat (1)") && text.contains(&code) && !text.contains(&fresh),
+            "{text}"
+        );
+        assert!(text.contains("/console/inbox?due=overdue"), "{text}");
+        assert!(
+            !text.contains("Wayan Sudarma") && !text.contains("wayan@example.id"),
+            "{text}"
+        );
+        let daily_mail = smtp.to(&daily.email).await;
+        assert_eq!(daily_mail.len(), 1);
+        let text = crate::mail::plain(&daily_mail[0].data);
+        assert!(
+            text.contains(&code) && text.contains(&fresh),
+            "their inbox: {text}"
+        );
+        assert!(
+            smtp.to(&quiet.email).await.is_empty(),
+            "no e-mail means no digest either"
+        );
+        assert!(
+            smtp.to(&late.email).await.is_empty(),
+            "not before their time"
+        );
+        // The next day, once more.
+        let tomorrow = seven + DAY;
+        let (a, b) = tokio::join!(
+            aduan_server::digest::send_digests(&one, tomorrow),
+            aduan_server::digest::send_digests(&two, tomorrow)
+        );
+        assert_eq!(a.expect("one") + b.expect("two"), 2);
+        one.store.close().await;
+        two.store.close().await;
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        digests(Engine::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        digests(Engine::Postgres).await;
+    }
+}

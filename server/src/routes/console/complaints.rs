@@ -83,6 +83,29 @@ impl InboxFilters {
         }
     }
 
+    /// The filters a query string (a saved view's) names; unknown names
+    /// are ignored, as they are in a request.
+    pub fn from_query(query: &str) -> InboxFilters {
+        let mut f = InboxFilters::default();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            let v = v.into_owned();
+            match k.as_ref() {
+                "q" => f.q = v,
+                "status" => f.status = v,
+                "unit" => f.unit = v,
+                "category" => f.category = v,
+                "due" => f.due = v,
+                "assignee" => f.assignee = v,
+                "measure" => f.measure = v,
+                "region" => f.region = v,
+                "from" => f.from = v,
+                "to" => f.to = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
     /// The list's filters as a query string, without the page (`after`):
     /// what a link back to it, or a saved view, carries.
     pub fn query_string(&self) -> String {
@@ -197,6 +220,10 @@ pub async fn show_inbox(
         Ok(c) => c,
         Err(e) => return store_failed(locale, &e),
     };
+    let views = match state.store.saved_views(who.officer.id).await {
+        Ok(v) => v,
+        Err(e) => return store_failed(locale, &e),
+    };
     // Four letters that end no code in scope may be a word.
     if let (Sought::Tail(_), true) = (filters.sought(), rows.is_empty()) {
         let terms = crate::search::terms(&filters.q);
@@ -209,6 +236,7 @@ pub async fn show_inbox(
             &filters,
             &pages::Listing::Due(&rows),
             &colleagues,
+            &views,
             today,
         ),
     )
@@ -253,6 +281,10 @@ async fn search(
         Ok(c) => c,
         Err(e) => return store_failed(locale, &e),
     };
+    let views = match state.store.saved_views(page.who.officer.id).await {
+        Ok(v) => v,
+        Err(e) => return store_failed(locale, &e),
+    };
     let after = filters.after_score();
     let by_reporter = if after.is_none() {
         let privacy = crate::disclosure::findable_by_identity(Audience::Officer(page.who.role));
@@ -288,6 +320,7 @@ async fn search(
                 found: &found,
             },
             &colleagues,
+            &views,
             today,
         ),
     )

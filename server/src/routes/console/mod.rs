@@ -25,6 +25,7 @@ pub mod performance;
 mod regions;
 mod sign_in;
 pub mod sites;
+pub mod views;
 
 pub use complaints::{
     ActionForm, AssignForm, DoneQuery, InboxFilters, VisibilityForm, act_on_complaint,

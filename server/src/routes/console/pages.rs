@@ -106,6 +106,9 @@ impl<'a> Page<'a> {
                         span { (who.officer.name) " · " (role_name(who.role, self.locale)) " · " (self.region_name(&who.officer.region_slug))
                             @if let Some(unit) = &who.officer.unit_key { " · " (self.unit_name(&who.officer.region_slug, unit)) }
                         }
+                        @if who.role.reads_complaints() {
+                            a href="/console/views" { (self.t("Tampilan & e-mail", "Views & e-mail")) }
+                        }
                         a href="/console/password" { (self.t("Kata sandi", "Password")) }
                         form method="post" action="/console/logout" {
                             input type="hidden" name="csrf" value=(who.csrf);
@@ -301,6 +304,7 @@ pub fn inbox(
     filters: &InboxFilters,
     listing: &Listing<'_>,
     colleagues: &[(i64, String)],
+    views: &[crate::store::SavedView],
     today: Date,
 ) -> Markup {
     let who = page.who;
@@ -358,6 +362,13 @@ pub fn inbox(
         page.t("Kotak masuk", "Inbox"),
         html! {
             h1 { (page.t("Kotak masuk", "Inbox")) }
+            @if !views.is_empty() {
+                nav.views aria-label=(page.t("Tampilan tersimpan", "Saved views")) {
+                    @for v in views {
+                        a href=(format!("/console/inbox?{}", v.query)) aria-current=[(v.query == return_to).then_some("page")] { (v.name) }
+                    }
+                }
+            }
             @if let Some(c) = &counted {
                 p.counted role="status" {
                     (page.t("Pengaduan yang dihitung dalam", "The complaints counted in"))
@@ -446,6 +457,23 @@ pub fn inbox(
             }
             @if let Some(url) = next_page {
                 p { a rel="next" href=(url) { (page.t("Halaman berikutnya", "Next page")) " →" } }
+            }
+            @if who.role.reads_complaints() {
+                details.action.save-view {
+                    summary { (page.t("Simpan saringan ini sebagai tampilan", "Save this filter as a view")) }
+                    form method="post" action="/console/views" {
+                        input type="hidden" name="csrf" value=(who.csrf);
+                        input type="hidden" name="do" value="save";
+                        input type="hidden" name="query" value=(return_to);
+                        div.field {
+                            label for="view-name" { (page.t("Nama", "Name")) }
+                            input #view-name type="text" name="name" maxlength="60" required
+                                placeholder=(page.t("mis. Lewat tenggat di unit saya", "e.g. Overdue in my unit"));
+                        }
+                        label.choice { input type="checkbox" name="in_digest" value="1"; (page.t("Kirim ringkasannya tiap hari lewat e-mail", "E-mail me its digest every day")) }
+                        button type="submit" { (page.t("Simpan tampilan", "Save the view")) }
+                    }
+                }
             }
         },
     )
