@@ -444,7 +444,7 @@ on_both_engines! {
         let row = |name: &str| page.split("<tr>").find(|r| r.contains(name)).unwrap_or_default().to_owned();
         assert!(row("Kabupaten Bangli").contains("belum terhubung"), "{page}");
         assert!(row("Kabupaten Badung").contains("SP4N-LAPOR"));
-        assert!(row("Kabupaten Badung").contains("<td class=\"num\">1</td>"), "{}", row("Kabupaten Badung"));
+        assert!(row("Kabupaten Badung").contains("<td class=\"num\" data-label=\"Terbuka\">1</td>"), "{}", row("Kabupaten Badung"));
         // A region's coordinator sees their units, not the province's table.
         let coordinator = officer(&app, "coordinator", "badung", None).await;
         let (_, page) = coordinator.get("/console/overview").await;

@@ -1630,3 +1630,126 @@ async fn use_my_location_asks_the_phone_only_on_a_tap_and_a_refusal_leaves_the_f
     assert_eq!(app.complaints_stored().await, 2);
     assert_eq!(app.db.count(located).await, 1, "the point was stored");
 }
+
+/// What on the page reaches past the viewport's width, and how wide the
+/// page scrolls: an empty list when everything fits.
+const TOO_WIDE: &str = r#"(() => {
+    const w = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')]
+        .map(e => [e, e.getBoundingClientRect()])
+        .filter(([e, r]) => r.width > 0 && (r.right > w + 1 || r.left < -1))
+        .map(([e, r]) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(r.left)}–${Math.round(r.right)}`);
+    if (document.documentElement.scrollWidth > w) wide.push(`the page scrolls to ${document.documentElement.scrollWidth}`);
+    return wide.slice(0, 12);
+})()"#;
+
+/// The controls a finger taps that are smaller than 44 px high.
+const SMALL_TARGETS: &str = r#"(() => [...document.querySelectorAll('button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), .bar a, td.pick label')]
+    .map(e => [e, e.getBoundingClientRect()])
+    .filter(([e, r]) => r.width > 0 && r.height < 43.5)
+    .map(([e, r]) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(r.height)}px`)
+    .slice(0, 12))()"#;
+
+/// An officer works from a phone in the field: the inbox, a complaint, the
+/// overview and the performance dashboard fit 360 px with no sideways
+/// scrolling, lists become cards and taps are large; the same pages still
+/// fit an office screen at 1280 px. No script runs in any of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_fits_a_phone_and_an_office_screen() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let browser = Browser::launch().await;
+    let long_title =
+        "Jalan berlubang sangat dalam di depan Pasar Kuta dekat Banjar Pande Mas sejak hujan";
+    let code = crate::console::file(&app, crate::console::with(json!({"title": long_title}))).await;
+    for _ in 0..3 {
+        crate::console::file(&app, crate::support::complaint()).await;
+    }
+    crate::console::add_officer(
+        &app,
+        "ponsel@badung.example.id",
+        "coordinator",
+        "badung",
+        None,
+    )
+    .await;
+    crate::console::add_officer(
+        &app,
+        "lapangan@badung.example.id",
+        "unit",
+        "badung",
+        Some("pupr"),
+    )
+    .await;
+    let page = browser.page().await;
+    let phone = json!({"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": true});
+    let office = json!({"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false});
+    for (email, paths) in [
+        (
+            "ponsel@badung.example.id",
+            vec![
+                "/console/inbox".to_owned(),
+                format!("/console/complaints/{code}"),
+                "/console/overview".to_owned(),
+                "/console/performance".to_owned(),
+                "/console/views".to_owned(),
+            ],
+        ),
+        (
+            "lapangan@badung.example.id",
+            vec![
+                "/console/inbox?q=pasar".to_owned(),
+                format!("/console/complaints/{code}"),
+            ],
+        ),
+    ] {
+        page.call("Emulation.setDeviceMetricsOverride", phone.clone())
+            .await;
+        console_sign_in(&page, &app.base, email).await;
+        for (size, metrics) in [("360 px", &phone), ("1280 px", &office)] {
+            page.call("Emulation.setDeviceMetricsOverride", metrics.clone())
+                .await;
+            for path in &paths {
+                page.goto(&app.url(path)).await;
+                // Every folded action open, as an officer would open them.
+                page.eval("document.querySelectorAll('details').forEach(d => d.open = true)")
+                    .await;
+                assert_eq!(
+                    page.eval("document.scripts.length").await,
+                    json!(0),
+                    "{path}"
+                );
+                let wide = page.eval(TOO_WIDE).await;
+                assert_eq!(
+                    wide,
+                    json!([]),
+                    "{email} at {size}, {path}: wider than the screen"
+                );
+                if size == "360 px" {
+                    assert_eq!(
+                        page.eval(SMALL_TARGETS).await,
+                        json!([]),
+                        "{email} at {size}, {path}: small targets"
+                    );
+                }
+            }
+        }
+        // On the phone the inbox is cards: one complaint per box, its
+        // fields one under another, and each can be picked.
+        page.call("Emulation.setDeviceMetricsOverride", phone.clone())
+            .await;
+        page.goto(&app.url("/console/inbox")).await;
+        let card = page
+            .eval(&format!(
+                "(() => {{ const a = document.querySelector('table.inbox a[href=\"/console/complaints/{code}\"]'); const tr = a.closest('tr'); const tds = [...tr.children].filter(td => !td.classList.contains('pick')); return [getComputedStyle(tr).display, tds.length > 1 && tds.every((td, i) => i === 0 || td.getBoundingClientRect().top >= tds[i - 1].getBoundingClientRect().bottom - 1), !!tr.querySelector('input[name=pick]')]; }})()"
+            ))
+            .await;
+        assert_eq!(
+            card,
+            json!(["block", true, true]),
+            "{email}: the inbox is cards"
+        );
+        submit_form(&page, "form[action='/console/logout']", &[]).await;
+        page.wait_for("location.pathname === '/console/login'", 30)
+            .await;
+    }
+}

@@ -1112,7 +1112,7 @@ pub fn overview(
             h1 { (page.t("Ringkasan pengaduan terbuka", "Open complaints")) }
             @if every_region {
                 h2 { (page.t("Daerah dan keterhubungannya", "Regions and their connections")) }
-                table.regions {
+                table.regions.cards {
                     thead { tr {
                         th scope="col" { (page.t("Daerah", "Region")) }
                         th scope="col" { (page.t("Keterhubungan", "Connection")) }
@@ -1122,10 +1122,10 @@ pub fn overview(
                     tbody {
                         @for r in &page.catalog.regions {
                             tr {
-                                td { (r.name) }
-                                td class=[(r.integration_mode == aduan_app::api::IntegrationMode::None).then_some("bad")] { (mode_words(r.integration_mode, page.locale)) }
-                                td.num { (region_total(&r.slug, |l| l.open)) }
-                                td.num { (region_total(&r.slug, |l| l.overdue)) }
+                                th scope="row" { (r.name) }
+                                td class=[(r.integration_mode == aduan_app::api::IntegrationMode::None).then_some("bad")] data-label=(page.t("Keterhubungan", "Connection")) { (mode_words(r.integration_mode, page.locale)) }
+                                td.num data-label=(page.t("Terbuka", "Open")) { (region_total(&r.slug, |l| l.open)) }
+                                td.num data-label=(page.t("Lewat tenggat", "Overdue")) { (region_total(&r.slug, |l| l.overdue)) }
                             }
                         }
                     }
@@ -1143,7 +1143,7 @@ pub fn overview(
             @if loads.is_empty() {
                 p.empty { (page.t("Tidak ada pengaduan terbuka.", "No open complaint.")) }
             } @else {
-                table {
+                table.cards {
                     thead { tr {
                         th scope="col" { (page.t("Daerah", "Region")) }
                         th scope="col" { (page.t("Unit", "Unit")) }
@@ -1154,11 +1154,11 @@ pub fn overview(
                     tbody {
                         @for load in loads {
                             tr {
-                                td { (page.region_name(&load.region_slug)) }
-                                td { (page.unit_name(&load.region_slug, &load.unit_key)) }
-                                td.num { (load.open) }
-                                td.num class=[(load.overdue > 0).then_some("bad")] { (load.overdue) }
-                                td.num { (load.due_soon) }
+                                td data-label=(page.t("Daerah", "Region")) { (page.region_name(&load.region_slug)) }
+                                th scope="row" { (page.unit_name(&load.region_slug, &load.unit_key)) }
+                                td.num data-label=(page.t("Terbuka", "Open")) { (load.open) }
+                                td.num class=[(load.overdue > 0).then_some("bad")] data-label=(page.t("Lewat tenggat", "Overdue")) { (load.overdue) }
+                                td.num data-label=(page.t("Tenggat minggu ini", "Due this week")) { (load.due_soon) }
                             }
                         }
                     }

@@ -373,19 +373,20 @@ fn row(page: &Page<'_>, sel: &Selection, line: &Line, total: bool) -> Markup {
     html! {
         tr class=[total.then_some("total")] {
             @for (i, cell) in cells.iter().enumerate() {
+                @let label = COLUMNS.get(i).map_or("", |(_, id, en)| pages::t(page.locale, id, en));
                 @if i == 0 {
                     th scope="row" { (cell.text) }
                 } @else if i == index_col {
                     @match line.index {
-                        Some(ix) => td.num class=(format!("zone-{}", ix.zone().key())) {
+                        Some(ix) => td.num class=(format!("zone-{}", ix.zone().key())) data-label=(label) {
                             strong { (cell.text) } " " span.zone { (zone_name(ix.zone(), page.locale)) }
                         },
-                        None => td.num { "–" },
+                        None => td.num data-label=(label) { "–" },
                     }
                 } @else if i == rank_col && cell.text == "too_few" {
-                    td { span.few title=(page.t("Terlalu sedikit pengaduan untuk diperingkat secara adil", "Too few complaints to rank fairly")) { (page.t("terlalu sedikit", "too few")) } }
+                    td data-label=(label) { span.few title=(page.t("Terlalu sedikit pengaduan untuk diperingkat secara adil", "Too few complaints to rank fairly")) { (page.t("terlalu sedikit", "too few")) } }
                 } @else {
-                    td.num {
+                    td.num data-label=(label) {
                         @match cell_link(page, sel, line, cell) {
                             Some(url) => a href=(url) { (cell.text) },
                             None => (if cell.text.is_empty() { "–" } else { cell.text.as_str() }),
