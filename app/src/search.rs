@@ -31,6 +31,9 @@ const LONGEST_WORD: usize = 40;
 
 /// One character as the indexes compare it.
 fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     match ACCENTED.chars().position(|a| a == c) {
         Some(i) => PLAIN.chars().nth(i).unwrap_or(c),
         None => c.to_ascii_lowercase(),
@@ -40,7 +43,7 @@ fn fold_char(c: char) -> char {
 /// Whether `c` is part of a word: a plain letter or digit, or one of the
 /// accented letters folded.
 fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || ACCENTED.contains(c)
+    c.is_ascii_alphanumeric() || (!c.is_ascii() && ACCENTED.contains(c))
 }
 
 /// The words of `typed`, folded: letters and digits only (nothing the

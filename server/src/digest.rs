@@ -15,7 +15,7 @@ use aduan_app::date::Date;
 use crate::domain::catalog::Catalog;
 use crate::domain::lifecycle::Role;
 use crate::mail::{Mail, MailContext};
-use crate::routes::console::InboxFilters;
+use crate::routes::console::{InboxFilters, Sought};
 use crate::state::AppState;
 use crate::store::{DigestDue, InboxRow, SavedView, StoreError};
 
@@ -159,9 +159,22 @@ async fn sections(
         let mut inbox = filters.query_for(scope.clone(), due.officer.id, catalog, today);
         inbox.limit = DIGEST_ROWS + 1;
         inbox.after = None;
-        // A search by words lists by its own order; the digest lists the
-        // view's complaints by due date.
-        let rows = state.store.inbox(&inbox).await?;
+        let rows = match filters.sought() {
+            // A search by words lists as the console does, best first, by
+            // the complaints' own words (never by who filed them).
+            Sought::Words(terms) => {
+                let found = state
+                    .store
+                    .search(&crate::store::WordQuery { inbox, terms })
+                    .await?;
+                let terms = crate::search::terms(&filters.q);
+                crate::routes::console::ranked(found, &terms, None, DIGEST_ROWS + 1)
+                    .into_iter()
+                    .map(|(_, r)| r.row)
+                    .collect()
+            }
+            _ => state.store.inbox(&inbox).await?,
+        };
         out.push(Section { name, query, rows });
     }
     Ok(out)

@@ -173,7 +173,9 @@ pub async fn grow(db: &mut Db, from: u64, to: u64) -> Result {
     ))
     .await?;
     // Three in ten are finished; the rest are spread over the open states
-    // and over due dates from January 2026 to June 2027.
+    // and over due dates from January 2026 to June 2027. The resolved ones
+    // wait for their reporters well past the run (else the service's
+    // clock would spend the measurement closing tens of thousands).
     let (series, due, pad) = if db.is_sqlite() {
         (
             format!(
@@ -193,21 +195,41 @@ pub async fn grow(db: &mut Db, from: u64, to: u64) -> Result {
             "lpad(s.i::TEXT, 12, '0')",
         )
     };
-    db.exec(format!(
+    let complaints = format!(
         "{series} INSERT INTO complaints (id, tracking_code, public_id, region_slug, unit_key, filed_region_slug, category_key, classification, anonymous, confidential, title, description, locale, status, due_step, due_date, created_at, updated_at) \
          SELECT s.i, 'BNC-' || {pad}, 'pub' || {pad}, r.slug, u.unit, r.slug, 'jalan', 'complaint', s.i % 7 = 0, FALSE, \
          wh.w || ' ' || hw.w || ' dekat ' || nr.w, 'Warga melaporkan ' || wh.w || ' yang ' || hw.w || ' di sekitar ' || nr.w || ' sejak minggu lalu, laporan nomor ' || s.i || '.', 'id', \
          CASE WHEN s.i % 10 < 3 THEN 'closed' WHEN s.i % 10 = 3 THEN 'submitted' WHEN s.i % 10 = 4 THEN 'verified' WHEN s.i % 10 < 8 THEN 'in_progress' WHEN s.i % 10 = 8 THEN 'resolved' ELSE 'needs_info' END, \
-         CASE WHEN s.i % 10 < 3 THEN NULL ELSE 'follow_up' END, {due}, 1767225600000 + s.i, 1767225600000 + s.i \
+         CASE WHEN s.i % 10 < 3 THEN NULL ELSE 'follow_up' END, CASE WHEN s.i % 10 = 8 THEN '2099-12-31' ELSE {due} END, 1767225600000 + s.i, 1767225600000 + s.i \
          FROM seq s JOIN bench_regions r ON r.idx = (s.i / 5) % 9 JOIN bench_units u ON u.idx = s.i % 5 \
          JOIN bench_what wh ON wh.idx = (s.i / 7) % 10 JOIN bench_how hw ON hw.idx = (s.i / 71) % 10 JOIN bench_near nr ON nr.idx = (s.i / 713) % 10"
-    ))
-    .await?;
-    db.exec(format!(
+    );
+    let events = format!(
         "INSERT INTO complaint_events (complaint_id, at, kind, author, to_status) \
          SELECT id, created_at, 'submitted', 'reporter', 'submitted' FROM complaints WHERE id > {from} AND id <= {to}"
-    ))
-    .await?;
+    );
+    // Each complaint's facts for the indicators, as the service keeps
+    // them: without them the service's clock would spend the measurement
+    // reading a million histories (what it does once after an upgrade).
+    let day = if db.is_sqlite() {
+        "date(c.created_at / 1000, 'unixepoch', '+8 hours')"
+    } else {
+        "to_char(to_timestamp(c.created_at / 1000) AT TIME ZONE 'Asia/Makassar', 'YYYY-MM-DD')"
+    };
+    let facts = format!(
+        "INSERT INTO complaint_facts (complaint_id, region_slug, unit_key, category_key, channel, confidential, day, verification, verification_due, \
+         plan, plan_due, first_reply_days, resolution_days, outcome, reopened, followups, template_followups, rating, open_due, last_event_id) \
+         SELECT c.id, c.region_slug, c.unit_key, c.category_key, c.channel, c.confidential, {day}, 'on_time', NULL, 'none', NULL, NULL, NULL, \
+         CASE WHEN c.status = 'closed' THEN 'confirmed' ELSE 'open' END, 0, 0, 0, NULL, CASE WHEN c.status = 'closed' THEN NULL ELSE c.due_date END, e.id \
+         FROM complaints c JOIN complaint_events e ON e.complaint_id = c.id WHERE c.id > {from} AND c.id <= {to}"
+    );
+    let begin = if db.is_sqlite() {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    };
+    db.exec(format!("{begin}; {complaints}; {events}; {facts}; COMMIT"))
+        .await?;
     db.exec("DROP TABLE bench_regions; DROP TABLE bench_units; DROP TABLE bench_what; DROP TABLE bench_how; DROP TABLE bench_near".into())
         .await?;
     if db.is_sqlite() {

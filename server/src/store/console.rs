@@ -117,7 +117,7 @@ pub struct WordQuery {
 /// At most this many of the newest complaints that have the words are
 /// ranked (the ranking reads each one): a word in every tenth of a million
 /// complaints still answers at once. More words narrow it.
-pub const RANKED_AT_MOST: i64 = 2000;
+pub const RANKED_AT_MOST: i64 = 1000;
 
 /// A complaint found by its words, with what the match is shown in.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

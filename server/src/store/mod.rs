@@ -487,6 +487,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// words, best first.
     async fn search(&self, query: &WordQuery) -> Result<Vec<FoundRow>, StoreError>;
 
+    /// The names of the officers who hold these complaints, by id.
+    async fn holder_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError>;
+
     /// The complaints in an officer's scope whose reporter has the name,
     /// e-mail or phone sought, where the officer may see the reporter.
     async fn search_reporters(&self, query: &ReporterQuery) -> Result<Vec<InboxRow>, StoreError>;

@@ -688,6 +688,10 @@ impl Store for PostgresStore {
         ops::search(&mut *self.pool.acquire().await?, query).await
     }
 
+    async fn holder_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        ops::holder_names(&mut *self.pool.acquire().await?, ids).await
+    }
+
     async fn search_reporters(&self, query: &ReporterQuery) -> Result<Vec<InboxRow>, StoreError> {
         ops::search_reporters(&mut *self.pool.acquire().await?, query).await
     }

@@ -63,6 +63,9 @@ on_both_engines! {
         assert!(!made.get("/console/inbox?assignee=none").await.1.contains(&code));
         let (_, listed) = wayan.get("/console/inbox").await;
         assert!(listed.contains(&format!("Officer {}", made.email)), "{listed}");
+        // And where a search finds it.
+        let (_, found) = wayan.get("/console/inbox?q=berlubang+pasar").await;
+        assert!(found.contains(&code) && found.contains(&format!("Officer {}", made.email)), "{found}");
 
         // A colleague working from a page drawn before is told, not obeyed.
         let (status, _, stale) = wayan.post(&assignee_path(&code), &[("assignee", "me"), ("holder", "")]).await;
@@ -298,6 +301,17 @@ mod digest {
                 ],
             )
             .await;
+        roads
+            .post(
+                "/console/views",
+                &[
+                    ("do", "save"),
+                    ("name", "Dekat sekolah"),
+                    ("query", "q=sekolah"),
+                    ("in_digest", "1"),
+                ],
+            )
+            .await;
         late.post(
             "/console/preferences",
             &[("mail", "immediate"), ("digest_at", "16:00")],
@@ -317,8 +331,13 @@ mod digest {
         // A complaint arrives: only who wants e-mail at once hears of it.
         let code = file(&app, complaint()).await;
         let fresh = file(&app, complaint()).await;
+        let school = file(
+            &app,
+            crate::console::with(serde_json::json!({"title": "Jembatan dekat sekolah retak"})),
+        )
+        .await;
         settle(&app).await;
-        assert_eq!(smtp.to(&loud.email).await.len(), 2);
+        assert_eq!(smtp.to(&loud.email).await.len(), 3);
         assert!(smtp.to(&quiet.email).await.is_empty());
         assert!(smtp.to(&daily.email).await.is_empty());
         app.db
@@ -374,6 +393,18 @@ mod digest {
         let text = crate::mail::plain(&roads_mail[0].data);
         assert!(
             text.contains("Lewat tenggat (1)") && text.contains(&code) && !text.contains(&fresh),
+            "{text}"
+        );
+        // A view that searches by words lists what the search finds.
+        let words = text
+            .split("== Dekat sekolah")
+            .nth(1)
+            .unwrap_or_default()
+            .split("\n== ")
+            .next()
+            .unwrap_or_default();
+        assert!(
+            words.starts_with(" (1) ==") && words.contains(&school) && !words.contains(&code),
             "{text}"
         );
         assert!(text.contains("/console/inbox?due=overdue"), "{text}");

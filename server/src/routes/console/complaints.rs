@@ -308,7 +308,19 @@ async fn search(
         Ok(found) => found,
         Err(e) => return store_failed(locale, &e),
     };
-    let found = ranked(found, &query.terms, after, PAGE_SIZE);
+    let mut found = ranked(found, &query.terms, after, PAGE_SIZE);
+    let ids: Vec<i64> = found.iter().map(|(_, r)| r.row.id).collect();
+    match state.store.holder_names(&ids).await {
+        Ok(names) => {
+            for (_, r) in &mut found {
+                r.row.assignee_name = names
+                    .iter()
+                    .find(|(id, _)| *id == r.row.id)
+                    .map(|(_, name)| name.clone());
+            }
+        }
+        Err(e) => return store_failed(locale, &e),
+    }
     pages::html(
         StatusCode::OK,
         pages::inbox(
@@ -328,7 +340,7 @@ async fn search(
 
 /// One page of the complaints found, best first: by their score (their own
 /// words alone), then newest; the page after `after` (a score and an id).
-fn ranked(
+pub fn ranked(
     found: Vec<crate::store::FoundRow>,
     terms: &[String],
     after: Option<(u32, i64)>,

@@ -28,8 +28,8 @@ pub mod sites;
 pub mod views;
 
 pub use complaints::{
-    ActionForm, AssignForm, DoneQuery, InboxFilters, VisibilityForm, act_on_complaint,
-    add_officer_files, assign_complaint, set_file_visibility, show_complaint, show_inbox,
+    ActionForm, AssignForm, DoneQuery, InboxFilters, Sought, VisibilityForm, act_on_complaint,
+    add_officer_files, assign_complaint, ranked, set_file_visibility, show_complaint, show_inbox,
 };
 pub use errors::{ConsoleError, Posted, WithCsrf};
 pub(crate) use errors::{forbidden, not_found, store_failed};

@@ -118,6 +118,27 @@ fn push_filters(q: &mut QueryBuilder<Db>, query: &InboxQuery) {
 const INBOX_COLUMNS: &str = "c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, \
      (SELECT o.name FROM officers o WHERE o.id = c.assignee_id) AS assignee_name";
 
+/// The columns of a search's candidate, of `c`: an inbox row's, but for
+/// its holder.
+const CANDIDATE_COLUMNS: &str = "c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, \
+     CAST(NULL AS TEXT) AS assignee_name";
+
+/// The names of the officers who hold these complaints, by complaint id.
+pub async fn holder_names(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT c.id, o.name FROM complaints c JOIN officers o ON o.id = c.assignee_id WHERE c.id IN (",
+    );
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    q.push(")");
+    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+}
+
 /// The newest [`crate::store::RANKED_AT_MOST`] complaints in scope that
 /// have every word (the last as the start of a word), newest first: SQLite
 /// reads its FTS5 index, PostgreSQL its stored vectors, each narrowed by
@@ -128,8 +149,9 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
         return Ok(Vec::new());
     }
     let scope = &query.inbox.scope;
+    // Who holds each is read for the page shown only ([`holder_names`]).
     let mut q = QueryBuilder::<Db>::new("SELECT ");
-    q.push(INBOX_COLUMNS)
+    q.push(CANDIDATE_COLUMNS)
         .push(", c.description, c.location, c.landmark ");
     if POSTGRES {
         q.push("FROM complaints c WHERE c.words @@ to_tsquery('simple', ")
