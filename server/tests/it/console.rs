@@ -1061,6 +1061,44 @@ mod isolation_matrix {
                     403
                 };
                 assert_eq!(status, expected, "{label} note on {code}");
+                // Holding it: only a unit officer of its unit (the Badung
+                // one is with public works, the Buleleng one with its
+                // region's coordinating unit, out of every case's region).
+                let (status, _, _) = who
+                    .post(
+                        &format!("{path}/assignee"),
+                        &[("assignee", "me"), ("holder", "")],
+                    )
+                    .await;
+                let expected = match (sees, case.role, case.unit) {
+                    (false, _, _) => 404,
+                    (true, "unit", Some("pupr")) if code == &badung => 303,
+                    (true, "coordinator" | "unit", _) => 422,
+                    (true, _, _) => 403,
+                };
+                assert_eq!(status, expected, "{label} takes {code}");
+                // Many at once: the same rules, each named.
+                let (status, _, page) = who
+                    .post(
+                        "/console/inbox/bulk",
+                        &[
+                            ("action", "note"),
+                            ("note", "Catatan massal"),
+                            ("pick", code.as_str()),
+                        ],
+                    )
+                    .await;
+                assert_eq!(status, 200, "{label} bulk note on {code}");
+                let refused = page.split("class=\"refused\"").nth(1).unwrap_or_default();
+                assert_eq!(
+                    !refused.contains(code.as_str()),
+                    sees && case.notes,
+                    "{label} bulk note on {code}: {page}"
+                );
+                if !sees {
+                    assert!(refused.contains("Tidak ditemukan"), "{label}: {page}");
+                    assert!(!page.contains("Jalan berlubang"), "{label} saw the content");
+                }
             }
             let (status, _) = who.get("/console/overview").await;
             assert_eq!(

@@ -597,6 +597,9 @@ pub async fn assign_complaint(
         )
         .to_owned()
     };
+    if !matches!(who.role, Role::Coordinator | Role::Unit) {
+        return forbidden(locale, Some(&who));
+    }
     let seen = form.holder.trim().parse::<i64>().ok();
     if seen != c.assignee_id {
         return refused(StatusCode::CONFLICT, changed()).await;

@@ -150,7 +150,11 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
     }
     let scope = &query.inbox.scope;
     // Who holds each is read for the page shown only ([`holder_names`]).
-    let mut q = QueryBuilder::<Db>::new("SELECT ");
+    // On PostgreSQL the scope's columns are checked outside the newest
+    // candidates: the scope's words in the text-search query already keep
+    // the search within it, and asked inside, the planner would also read
+    // the scope's whole b-tree to intersect with the index's answer.
+    let mut q = QueryBuilder::<Db>::new(if POSTGRES { "SELECT * FROM (SELECT " } else { "SELECT " });
     q.push(CANDIDATE_COLUMNS)
         .push(", c.description, c.location, c.landmark ");
     if POSTGRES {
@@ -173,18 +177,10 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
                 scope.unit.as_deref(),
                 scope.confidential,
             ));
+        push_scope(&mut q, scope);
     }
     if let Some(status) = &query.inbox.status {
         q.push(" AND c.status = ").push_bind(status.clone());
-    }
-    if let Some(region) = &scope.region {
-        q.push(" AND c.region_slug = ").push_bind(region.clone());
-    }
-    if let Some(unit) = &scope.unit {
-        q.push(" AND c.unit_key = ").push_bind(unit.clone());
-    }
-    if !scope.confidential {
-        q.push(" AND NOT c.confidential");
     }
     push_filters(&mut q, &query.inbox);
     q.push(if POSTGRES {
@@ -193,6 +189,11 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
         " ORDER BY complaint_words.rowid DESC LIMIT "
     })
     .push_bind(crate::store::RANKED_AT_MOST);
+    if POSTGRES {
+        q.push(") c WHERE TRUE");
+        push_scope(&mut q, scope);
+        q.push(" ORDER BY id DESC");
+    }
     Ok(q.build_query_as().fetch_all(&mut *conn).await?)
 }
 
