@@ -136,8 +136,10 @@ pub fn fts5_scoped(
     query
 }
 
-/// The terms within a scope as a PostgreSQL `tsquery` over a complaint's
-/// `words`, whose scope's words (weight D) narrow it in the index itself.
+/// The terms within a scope as a PostgreSQL `tsquery` (its input form, as
+/// given, no parser) over a complaint's `words`, whose scope's lexemes
+/// (`scope:…`, which no folded word can be: a word has no colon) narrow it
+/// in the index itself, with nothing to recheck in each candidate.
 pub fn tsquery_scoped(
     terms: &[String],
     region: Option<&str>,
@@ -146,7 +148,7 @@ pub fn tsquery_scoped(
 ) -> String {
     let mut query = tsquery(terms);
     for word in scope_words(region, unit, confidential) {
-        query.push_str(&format!(" & {word}:D"));
+        query.push_str(&format!(" & 'scope:{word}'"));
     }
     query
 }
@@ -319,11 +321,11 @@ mod tests {
         assert_eq!(fts5_scoped(&t, None, None, true), cols);
         assert_eq!(
             tsquery_scoped(&t, Some("badung"), Some("saber-pungli"), false),
-            "pelabuhan & 2:* & ubadungxsaberpungli:D & open:D"
+            "pelabuhan & 2:* & 'scope:ubadungxsaberpungli' & 'scope:open'"
         );
         assert_eq!(
             tsquery_scoped(&t, Some("bali"), None, true),
-            "pelabuhan & 2:* & rbali:D"
+            "pelabuhan & 2:* & 'scope:rbali'"
         );
         assert_eq!(tsquery(&t), "pelabuhan & 2:*");
         assert_eq!(tsquery(&terms("lubang")), "lubang:*");

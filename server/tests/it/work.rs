@@ -160,6 +160,21 @@ on_both_engines! {
             assert_eq!(track(&app, code).await["status"], "verified");
         }
         assert_eq!(track(&app, &ended).await["status"], "rejected");
+        // Transferred together to another region: each leaves this one.
+        let away = [file(&app, complaint()).await, file(&app, complaint()).await];
+        let (status, _, page) = coordinator
+            .post("/console/inbox/bulk", &[("action", "transfer"), ("region", "gianyar"), ("pick", away[0].as_str()), ("pick", away[1].as_str())])
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Dilakukan (2)") && !page.contains("class=\"refused\""), "{page}");
+        for code in &away {
+            assert_eq!(track(&app, code).await["region"]["key"], "gianyar");
+            assert_eq!(coordinator.get(&format!("/console/complaints/{code}")).await.0, 404);
+        }
+        // Transferred nowhere: each refused, with the reason.
+        let stay = file(&app, complaint()).await;
+        let (_, _, page) = coordinator.post("/console/inbox/bulk", &[("action", "transfer"), ("region", ""), ("pick", stay.as_str())]).await;
+        assert!(page.contains(&format!("{stay}</code>: Pilih daerah tujuan yang lain")), "{page}");
 
         // A note without words is refused for each, and nothing is written.
         let (status, _, page) = roads.post("/console/inbox/bulk", &[("action", "note"), ("note", " "), ("pick", first.as_str()), ("pick", second.as_str())]).await;
@@ -446,5 +461,28 @@ mod digest {
     #[tokio::test]
     async fn postgres() {
         digests(Engine::Postgres).await;
+    }
+}
+
+mod pages {
+    use super::*;
+
+    on_both_engines! {
+        async fn a_garbled_page_key_gives_the_first_page(app) {
+            let roads = officer(&app, "unit", "badung", Some("pupr")).await;
+            let code = file(&app, complaint()).await;
+            for path in [
+                "/console/inbox?after=garbage",
+                "/console/inbox?after=2026-13-45,x",
+                "/console/inbox?after=%00,1",
+                "/console/inbox?q=jalan&after=many,1",
+                "/console/inbox?q=jalan&after=99999999999999999999,1",
+                "/console/inbox?assignee=someone",
+            ] {
+                let (status, page) = roads.get(path).await;
+                assert_eq!(status, 200, "{path}: {page}");
+                assert!(page.contains(&code), "{path} gives the first page: {page}");
+            }
+        }
     }
 }

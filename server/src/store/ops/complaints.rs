@@ -158,14 +158,14 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
     q.push(CANDIDATE_COLUMNS)
         .push(", c.description, c.location, c.landmark ");
     if POSTGRES {
-        q.push("FROM complaints c WHERE c.words @@ to_tsquery('simple', ")
+        q.push("FROM complaints c WHERE c.words @@ CAST(")
             .push_bind(crate::search::tsquery_scoped(
                 &query.terms,
                 scope.region.as_deref(),
                 scope.unit.as_deref(),
                 scope.confidential,
             ))
-            .push(")");
+            .push(" AS tsquery)");
     } else {
         // The index leads (CROSS JOIN keeps SQLite from reading the scope's
         // complaints first and asking the index about each).
