@@ -78,11 +78,16 @@ fn is_prefix(i: usize, n: usize) -> bool {
 /// The terms as an FTS5 query: each quoted, the last a prefix, all of them
 /// wanted.
 pub fn fts5_query(terms: &[String]) -> String {
+    fts5_terms(terms, true)
+}
+
+/// The terms as an FTS5 query, the last a prefix when `prefix_last`.
+fn fts5_terms(terms: &[String], prefix_last: bool) -> String {
     terms
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            if is_prefix(i, terms.len()) {
+            if prefix_last && is_prefix(i, terms.len()) {
                 format!("\"{t}\"*")
             } else {
                 format!("\"{t}\"")
@@ -125,10 +130,11 @@ pub fn fts5_scoped(
     region: Option<&str>,
     unit: Option<&str>,
     confidential: bool,
+    prefix_last: bool,
 ) -> String {
     let mut query = format!(
         "{{title description location landmark}} : ({})",
-        fts5_query(terms)
+        fts5_terms(terms, prefix_last)
     );
     for word in scope_words(region, unit, confidential) {
         query.push_str(&format!(" AND search_scope : \"{word}\""));
@@ -145,8 +151,9 @@ pub fn tsquery_scoped(
     region: Option<&str>,
     unit: Option<&str>,
     confidential: bool,
+    prefix_last: bool,
 ) -> String {
-    let mut query = tsquery(terms);
+    let mut query = ts_terms(terms, prefix_last);
     for word in scope_words(region, unit, confidential) {
         query.push_str(&format!(" & 'scope:{word}'"));
     }
@@ -156,11 +163,16 @@ pub fn tsquery_scoped(
 /// The terms as a PostgreSQL `tsquery` (configuration `simple`): the last
 /// a prefix, all of them wanted.
 pub fn tsquery(terms: &[String]) -> String {
+    ts_terms(terms, true)
+}
+
+/// The terms as a `tsquery`, the last a prefix when `prefix_last`.
+fn ts_terms(terms: &[String], prefix_last: bool) -> String {
     terms
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            if is_prefix(i, terms.len()) {
+            if prefix_last && is_prefix(i, terms.len()) {
                 format!("{t}:*")
             } else {
                 t.clone()
@@ -311,20 +323,29 @@ mod tests {
         assert_eq!(fts5_query(&t), "\"pelabuhan\" \"2\"*");
         let cols = "{title description location landmark} : (\"pelabuhan\" \"2\"*)";
         assert_eq!(
-            fts5_scoped(&t, Some("badung"), Some("saber-pungli"), true),
+            fts5_scoped(&t, Some("badung"), Some("saber-pungli"), true, true),
             format!("{cols} AND search_scope : \"ubadungxsaberpungli\"")
         );
+        // The last word whole: no prefix anywhere.
         assert_eq!(
-            fts5_scoped(&t, Some("kota-denpasar"), None, false),
+            fts5_scoped(&t, Some("badung"), Some("saber-pungli"), true, false),
+            "{title description location landmark} : (\"pelabuhan\" \"2\") AND search_scope : \"ubadungxsaberpungli\""
+        );
+        assert_eq!(
+            fts5_scoped(&t, Some("kota-denpasar"), None, false, true),
             format!("{cols} AND search_scope : \"rkotadenpasar\" AND search_scope : \"open\"")
         );
-        assert_eq!(fts5_scoped(&t, None, None, true), cols);
+        assert_eq!(fts5_scoped(&t, None, None, true, true), cols);
         assert_eq!(
-            tsquery_scoped(&t, Some("badung"), Some("saber-pungli"), false),
+            tsquery_scoped(&t, Some("badung"), Some("saber-pungli"), false, true),
             "pelabuhan & 2:* & 'scope:ubadungxsaberpungli' & 'scope:open'"
         );
         assert_eq!(
-            tsquery_scoped(&t, Some("bali"), None, true),
+            tsquery_scoped(&t, Some("badung"), Some("saber-pungli"), false, false),
+            "pelabuhan & 2 & 'scope:ubadungxsaberpungli' & 'scope:open'"
+        );
+        assert_eq!(
+            tsquery_scoped(&t, Some("bali"), None, true, true),
             "pelabuhan & 2:* & 'scope:rbali'"
         );
         assert_eq!(tsquery(&t), "pelabuhan & 2:*");
