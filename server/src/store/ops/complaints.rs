@@ -148,14 +148,17 @@ pub async fn search(conn: &mut Conn, query: &WordQuery) -> Result<Vec<FoundRow>,
     if query.terms.is_empty() {
         return Ok(Vec::new());
     }
-    // The last word as typed first: a word that common gives its newest
-    // candidates at once, where the start of a word would read every one
-    // of the index's words that begin so (a tenth of a million complaints
-    // for "jalan"). Only when it gives fewer is it also looked for as the
-    // start of a longer word ("lubang" for "lubangnya").
-    let whole = candidates(conn, query, false).await?;
-    if whole.len() >= usize::try_from(crate::store::RANKED_AT_MOST).unwrap_or(usize::MAX) {
-        return Ok(whole);
+    // One word alone is looked for whole first: a word that common gives
+    // its newest candidates at once, where the start of a word would read
+    // every one of the index's words that begin so (a tenth of a million
+    // complaints for "jalan"). Only when it gives fewer is it also looked
+    // for as the start of a longer word ("lubang" for "lubangnya"). With
+    // more words the others narrow it, and one look does.
+    if query.terms.len() == 1 {
+        let whole = candidates(conn, query, false).await?;
+        if whole.len() >= usize::try_from(crate::store::RANKED_AT_MOST).unwrap_or(usize::MAX) {
+            return Ok(whole);
+        }
     }
     candidates(conn, query, true).await
 }
