@@ -167,6 +167,15 @@ pub async fn show_views(
     views_page(&state, locale, &who, StatusCode::OK, &done.done, None).await
 }
 
+/// What a posted view form asks for.
+enum Change {
+    /// Save under this name this query (a new view, or one of theirs put
+    /// in or out of the digest).
+    Save(String, String),
+    /// Forget one of theirs.
+    Forget(i64),
+}
+
 /// `POST /console/views`: save a view, put it in the digest or take it
 /// out, or forget it.
 pub async fn change_view(
@@ -196,7 +205,9 @@ pub async fn change_view(
         let id: i64 = form.id.trim().parse().ok()?;
         views.iter().find(|v| v.id == id)
     };
-    let result = match form.act.as_str() {
+    // A view to save (new, or one of theirs in or out of the digest), or
+    // one of theirs to forget.
+    let change = match form.act.as_str() {
         "save" => {
             let name = match view_name(&form.name) {
                 Ok(name) => name,
@@ -227,6 +238,24 @@ pub async fn change_view(
             }
             // Only the filters the inbox knows, in its own order.
             let query = InboxFilters::from_query(&form.query).query_string();
+            Change::Save(name, query)
+        }
+        "digest" | "delete" => match chosen() {
+            Some(v) if form.act == "digest" => Change::Save(v.name.clone(), v.query.clone()),
+            Some(v) => Change::Forget(v.id),
+            None => return not_found(locale, &who),
+        },
+        _ => {
+            return refused(pages::t(
+                locale,
+                "Permintaan tidak dikenal.",
+                "Unknown request.",
+            ))
+            .await;
+        }
+    };
+    let result = match change {
+        Change::Save(name, query) => {
             let view = NewView {
                 name,
                 query,
@@ -239,40 +268,11 @@ pub async fn change_view(
                 .await
                 .map(|_| ())
         }
-        "digest" => {
-            let Some(v) = chosen() else {
-                return not_found(locale, &who);
-            };
-            let view = NewView {
-                name: v.name.clone(),
-                query: v.query.clone(),
-                in_digest: form.in_digest == "1",
-                at_ms: now_ms(),
-            };
-            state
-                .store
-                .save_view(who.officer.id, view)
-                .await
-                .map(|_| ())
-        }
-        "delete" => {
-            let Some(v) = chosen() else {
-                return not_found(locale, &who);
-            };
-            state
-                .store
-                .delete_view(who.officer.id, v.id)
-                .await
-                .map(|_| ())
-        }
-        _ => {
-            return refused(pages::t(
-                locale,
-                "Permintaan tidak dikenal.",
-                "Unknown request.",
-            ))
-            .await;
-        }
+        Change::Forget(id) => state
+            .store
+            .delete_view(who.officer.id, id)
+            .await
+            .map(|_| ()),
     };
     match result {
         Ok(()) => Redirect::to("/console/views?done=saved").into_response(),
