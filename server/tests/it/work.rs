@@ -355,6 +355,39 @@ mod digest {
         assert_eq!(smtp.to(&loud.email).await.len(), 3);
         assert!(smtp.to(&quiet.email).await.is_empty());
         assert!(smtp.to(&daily.email).await.is_empty());
+        // Given a complaint by somebody else, an officer who wants e-mail at
+        // once hears of it; taking one themselves, they do not.
+        let field = officer(&app, "unit", "badung", Some("pupr")).await;
+        let (_, page) = loud.get(&format!("/console/complaints/{fresh}")).await;
+        let field_id = super::officer_id(&page, &field);
+        let (status, _, _) = loud
+            .post(
+                &format!("/console/complaints/{fresh}/assignee"),
+                &[("assignee", field_id.as_str()), ("holder", "")],
+            )
+            .await;
+        assert_eq!(status, 303);
+        let (status, _, _) = field
+            .post(
+                &format!("/console/complaints/{school}/assignee"),
+                &[("assignee", "me"), ("holder", "")],
+            )
+            .await;
+        assert_eq!(status, 303);
+        settle(&app).await;
+        let told = smtp.to(&field.email).await;
+        assert_eq!(told.len(), 1, "{told:?}");
+        let text = crate::mail::plain(&told[0].data);
+        assert!(
+            text.contains("Ditugaskan kepada Anda")
+                && text.contains(&fresh)
+                && !text.contains(&school),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Wayan Sudarma") && !text.contains("wayan@example.id"),
+            "{text}"
+        );
         app.db
             .run(format!(
                 "UPDATE complaints SET due_date = '2020-01-01' WHERE tracking_code = '{code}'"
