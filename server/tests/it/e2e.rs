@@ -1680,6 +1680,15 @@ async fn the_console_fits_a_phone_and_an_office_screen() {
         Some("pupr"),
     )
     .await;
+    // The administrator's pages, with a site of their own and a rule.
+    let admin = crate::console::officer(&app, "admin", "bali", None).await;
+    let (site, _) = crate::sites::register(
+        &admin,
+        "Portal Kabupaten Badung dengan nama yang sangat panjang sekali",
+        "https://www.badungkab.go.id https://layanan.badungkab.go.id",
+        &[("region", "badung")],
+    )
+    .await;
     let page = browser.page().await;
     let phone = json!({"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": true});
     let office = json!({"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false});
@@ -1699,6 +1708,18 @@ async fn the_console_fits_a_phone_and_an_office_screen() {
             vec![
                 "/console/inbox?q=pasar".to_owned(),
                 format!("/console/complaints/{code}"),
+            ],
+        ),
+        (
+            admin.email.as_str(),
+            vec![
+                "/console/rules".to_owned(),
+                "/console/officers".to_owned(),
+                "/console/integrations".to_owned(),
+                "/console/sites".to_owned(),
+                format!("/console/sites/{site}"),
+                "/console/performance/report".to_owned(),
+                "/console/password".to_owned(),
             ],
         ),
     ] {
@@ -1734,7 +1755,8 @@ async fn the_console_fits_a_phone_and_an_office_screen() {
             }
         }
         // On the phone the inbox is cards: one complaint per box, its
-        // fields one under another, and each can be picked.
+        // fields one under another, and each can be picked by those who
+        // work them.
         page.call("Emulation.setDeviceMetricsOverride", phone.clone())
             .await;
         page.goto(&app.url("/console/inbox")).await;
@@ -1743,13 +1765,18 @@ async fn the_console_fits_a_phone_and_an_office_screen() {
                 "(() => {{ const a = document.querySelector('table.inbox a[href=\"/console/complaints/{code}\"]'); const tr = a.closest('tr'); const tds = [...tr.children].filter(td => !td.classList.contains('pick')); return [getComputedStyle(tr).display, tds.length > 1 && tds.every((td, i) => i === 0 || td.getBoundingClientRect().top >= tds[i - 1].getBoundingClientRect().bottom - 1), !!tr.querySelector('input[name=pick]')]; }})()"
             ))
             .await;
+        // The administrator reads but does not work complaints: no box.
+        let picks = email != admin.email;
         assert_eq!(
             card,
-            json!(["block", true, true]),
+            json!(["block", true, picks]),
             "{email}: the inbox is cards"
         );
         submit_form(&page, "form[action='/console/logout']", &[]).await;
         page.wait_for("location.pathname === '/console/login'", 30)
             .await;
+        // The sign-in page fits the phone too.
+        assert_eq!(page.eval(TOO_WIDE).await, json!([]), "/console/login");
+        assert_eq!(page.eval(SMALL_TARGETS).await, json!([]), "/console/login");
     }
 }
