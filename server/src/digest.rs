@@ -106,7 +106,7 @@ pub fn digest_mail(ctx: &MailContext, to: &str, day: &str, sections: &[Section])
                 crate::disclosure::Field::Title,
                 Some(r.title.as_str()),
             )
-            .unwrap_or("");
+            .unwrap_or(crate::mail::TITLE_WITHHELD);
             let status = Status::from_key(&r.status).map_or(r.status.as_str(), |s| s.key());
             body.push_str(&format!(
                 "- {} · {title} · {status} · {}\n",
@@ -337,5 +337,39 @@ mod tests {
         assert!(mail.body.contains("https://aduan.example/console/inbox\n"));
         assert!(!mail.body.contains(&format!("BDG-{DIGEST_ROWS} ")));
         assert!(mail.body.contains("== Kosong (0) ==\nTidak ada / none\n"));
+    }
+
+    #[test]
+    fn a_confidential_complaint_is_named_by_its_code_alone() {
+        let ctx = MailContext {
+            public_url: "https://aduan.example".into(),
+        };
+        let mail = digest_mail(
+            &ctx,
+            "o@example.id",
+            "2026-12-07",
+            &[Section {
+                name: "Semua".into(),
+                query: String::new(),
+                rows: vec![
+                    row("BDG-1", "Pungutan liar di loket", true),
+                    row("BDG-2", "Lubang", false),
+                ],
+            }],
+        );
+        assert!(
+            mail.body.contains(&format!(
+                "- BDG-1 · {} · verified · 2026-12-09\n",
+                crate::mail::TITLE_WITHHELD
+            )),
+            "{}",
+            mail.body
+        );
+        assert!(!mail.body.contains("Pungutan"), "{}", mail.body);
+        assert!(
+            mail.body.contains("- BDG-2 · Lubang · verified"),
+            "{}",
+            mail.body
+        );
     }
 }

@@ -215,7 +215,19 @@ pub const TO_OFFICER: &str = "email.officer";
 /// Why an officer hears of a complaint given to them.
 pub const ASSIGNED: &str = "Ditugaskan kepada Anda / assigned to you";
 
+/// What an officer's e-mail says in place of a title the disclosure
+/// rules keep in the console.
+pub const TITLE_WITHHELD: &str =
+    "(judul rahasia, lihat konsol / confidential title, see the console)";
+
+/// A notice to an officer; `title` is what the disclosure rules let an
+/// officer's mailbox carry (empty when they keep it in the console).
 pub fn for_officer(ctx: &MailContext, to: &str, code: &str, title: &str, why: &str) -> Mail {
+    let title = if title.is_empty() {
+        TITLE_WITHHELD
+    } else {
+        title
+    };
     Mail {
         to: to.to_owned(),
         subject: format!("[Aduan] {why}: {code}"),
@@ -309,6 +321,29 @@ mod tests {
         MailContext {
             public_url: "https://aduan.baliprov.go.id".into(),
         }
+    }
+
+    #[test]
+    fn an_officer_is_told_the_code_and_the_title_or_that_it_is_withheld() {
+        let mail = for_officer(&ctx(), "o@example.id", "BDG-1", "Lubang besar", ASSIGNED);
+        assert_eq!(mail.subject, format!("[Aduan] {ASSIGNED}: BDG-1"));
+        assert!(
+            mail.body.contains("\n\nLubang besar\nKode / code: BDG-1\n"),
+            "{}",
+            mail.body
+        );
+        assert!(
+            mail.body
+                .ends_with("https://aduan.baliprov.go.id/console/complaints/BDG-1\n")
+        );
+        let withheld = for_officer(&ctx(), "o@example.id", "BDG-1", "", ASSIGNED);
+        assert!(
+            withheld
+                .body
+                .contains(&format!("\n\n{TITLE_WITHHELD}\nKode / code: BDG-1\n")),
+            "{}",
+            withheld.body
+        );
     }
 
     #[test]

@@ -351,8 +351,16 @@ mod digest {
             crate::console::with(serde_json::json!({"title": "Jembatan dekat sekolah retak"})),
         )
         .await;
+        let sealed = file(
+            &app,
+            crate::console::with(serde_json::json!({
+                "title": "Pungutan liar oleh petugas jembatan",
+                "privacy": "confidential"
+            })),
+        )
+        .await;
         settle(&app).await;
-        assert_eq!(smtp.to(&loud.email).await.len(), 3);
+        assert_eq!(smtp.to(&loud.email).await.len(), 4);
         assert!(smtp.to(&quiet.email).await.is_empty());
         assert!(smtp.to(&daily.email).await.is_empty());
         // Given a complaint by somebody else, an officer who wants e-mail at
@@ -386,6 +394,27 @@ mod digest {
         );
         assert!(
             !text.contains("Wayan Sudarma") && !text.contains("wayan@example.id"),
+            "{text}"
+        );
+        // A confidential complaint's title stays in the console: the
+        // e-mail names its code only.
+        let (status, _, _) = loud
+            .post(
+                &format!("/console/complaints/{sealed}/assignee"),
+                &[("assignee", field_id.as_str()), ("holder", "")],
+            )
+            .await;
+        assert_eq!(status, 303);
+        settle(&app).await;
+        let told = smtp.to(&field.email).await;
+        assert_eq!(told.len(), 2, "{told:?}");
+        let text = crate::mail::plain(&told[1].data);
+        assert!(
+            text.contains(&sealed) && text.contains("judul rahasia"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Pungutan") && !text.contains("Wayan Sudarma"),
             "{text}"
         );
         app.db
@@ -466,6 +495,11 @@ mod digest {
         assert!(
             text.contains(&code) && text.contains(&fresh),
             "their inbox: {text}"
+        );
+        // The confidential one by its code, its title kept in the console.
+        assert!(
+            text.contains(&sealed) && !text.contains("Pungutan"),
+            "{text}"
         );
         assert!(
             smtp.to(&quiet.email).await.is_empty(),
