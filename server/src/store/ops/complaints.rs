@@ -213,7 +213,11 @@ async fn candidates(conn: &mut Conn, query: &WordQuery, prefix_last: bool) -> Re
         push_scope(&mut q, scope);
         q.push(" ORDER BY id DESC");
     }
-    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+    // Planned for the words asked each time: a prepared statement's
+    // generic plan cannot see how common a word is, and PostgreSQL would
+    // soon settle on walking every complaint newest first, looking for
+    // the few that have a rare word (seconds at a million).
+    Ok(q.build_query_as().persistent(false).fetch_all(&mut *conn).await?)
 }
 
 /// The complaints in scope whose reporter's name or e-mail has every word,
@@ -270,7 +274,22 @@ pub async fn search_reporters(conn: &mut Conn, query: &ReporterQuery) -> Result<
         q.push(" AND NOT c.confidential");
     }
     q.push(" ORDER BY c.id DESC LIMIT ").push_bind(query.limit);
-    Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+    // Planned for the words asked, as [`candidates`] is.
+    Ok(q.build_query_as().persistent(false).fetch_all(&mut *conn).await?)
+}
+
+/// Why a compare-and-set on a complaint changed nothing: it changed
+/// since it was read, or it is gone.
+async fn missed(conn: &mut Conn, complaint_id: i64) -> Result<ActOutcome, StoreError> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM complaints WHERE id = $1")
+        .bind(complaint_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(if exists.is_some() {
+        ActOutcome::Changed
+    } else {
+        ActOutcome::NotFound
+    })
 }
 
 /// A complaint in scope by tracking code, and its whole history.
@@ -349,15 +368,7 @@ pub async fn act(conn: &mut Conn, t: &Transition) -> Result<ActOutcome, StoreErr
     .await?
     .rows_affected();
     if updated == 0 {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM complaints WHERE id = $1")
-            .bind(t.complaint_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        return Ok(if exists.is_some() {
-            ActOutcome::Changed
-        } else {
-            ActOutcome::NotFound
-        });
+        return missed(conn, t.complaint_id).await;
     }
     let moved = t.from_status != t.to_status;
     let event_id: i64 = sqlx::query_scalar(
