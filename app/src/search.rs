@@ -83,18 +83,29 @@ pub fn fts5_query(terms: &[String]) -> String {
 
 /// The terms as an FTS5 query, the last a prefix when `prefix_last`.
 fn fts5_terms(terms: &[String], prefix_last: bool) -> String {
+    join_terms(terms, prefix_last, " ", |t, prefix| {
+        if prefix {
+            format!("\"{t}\"*")
+        } else {
+            format!("\"{t}\"")
+        }
+    })
+}
+
+/// Each term in an engine's form (`form(term, as a prefix)`), joined by
+/// `and`; the last a prefix when `prefix_last`.
+fn join_terms(
+    terms: &[String],
+    prefix_last: bool,
+    and: &str,
+    form: impl Fn(&str, bool) -> String,
+) -> String {
     terms
         .iter()
         .enumerate()
-        .map(|(i, t)| {
-            if prefix_last && is_prefix(i, terms.len()) {
-                format!("\"{t}\"*")
-            } else {
-                format!("\"{t}\"")
-            }
-        })
+        .map(|(i, t)| form(t, prefix_last && is_prefix(i, terms.len())))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(and)
 }
 
 /// A slug as one word of a scope's (see [`scope_words`]): its letters and
@@ -168,18 +179,13 @@ pub fn tsquery(terms: &[String]) -> String {
 
 /// The terms as a `tsquery`, the last a prefix when `prefix_last`.
 fn ts_terms(terms: &[String], prefix_last: bool) -> String {
-    terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if prefix_last && is_prefix(i, terms.len()) {
-                format!("{t}:*")
-            } else {
-                t.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
+    join_terms(terms, prefix_last, " & ", |t, prefix| {
+        if prefix {
+            format!("{t}:*")
+        } else {
+            t.to_owned()
+        }
+    })
 }
 
 /// The runs of letters and digits of `text`: byte start, byte end.

@@ -89,6 +89,7 @@ pub async fn purge(state: &AppState, now: i64) -> Result<Purged, StoreError> {
             keys_before: days(c.keep_keys_days),
             contacts_before: days(c.keep_contacts_days),
             unconfirmed_before: now - crate::supporters::UNCONFIRMED_DAYS * 86_400_000,
+            digests_before: now - crate::digest::KEEP_RUNS_DAYS * 86_400_000,
         })
         .await?;
     let (uploads, files) = state

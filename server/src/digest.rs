@@ -25,6 +25,9 @@ pub const DIGEST_ROWS: i64 = 20;
 pub const VIEWS_MAX: usize = 20;
 /// The longest view name, in characters.
 pub const VIEW_NAME_MAX: usize = 60;
+/// Days the mark of a digest written is kept: it is read on its own day
+/// only, and two days cover that day in any region's time.
+pub const KEEP_RUNS_DAYS: i64 = 2;
 
 /// An officer's e-mail preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -144,12 +144,15 @@ pub struct Retention {
     pub contacts_before: i64,
     /// Supporters' addresses given before this and never confirmed.
     pub unconfirmed_before: i64,
+    /// The marks of digests written (each needed only on its own day).
+    pub digests_before: i64,
 }
 
 /// How much one purge forgot.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
     pub messages: u64,
+    /// Keys and message ids, and the marks of digests written.
     pub keys: u64,
     pub contacts: u64,
     /// Uploads that expired unattached.

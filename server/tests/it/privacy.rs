@@ -400,8 +400,15 @@ async fn contacts_are_erased_on_request_and_after_the_retention_period(engine: E
     app.db.run("UPDATE idempotency_keys SET created_at = 0 WHERE complaint_id = (SELECT MIN(id) FROM complaints)".into()).await;
     app.db.run("INSERT INTO outbox (delivery_id, channel, target, event_type, payload, state, attempts, next_attempt_at, created_at, delivered_at) VALUES ('old_1', 'lapor', 'badung', 'lapor.forward', '{\"name\":\"Wayan\"}', 'delivered', 1, 0, 0, 0), ('new_1', 'lapor', 'badung', 'lapor.forward', '{}', 'pending', 0, 0, 0, NULL)".into()).await;
     let keys_before = app.db.count("SELECT COUNT(*) FROM idempotency_keys").await;
-    let state = app.state().await;
+    // The marks of digests written: one from last week, one from today.
     let now = aduan_server::state::now_ms();
+    app.db
+        .run(format!(
+            "INSERT INTO digest_runs (officer_id, day, at) SELECT id, '2020-01-01', 0 FROM officers ORDER BY id LIMIT 1; \
+             INSERT INTO digest_runs (officer_id, day, at) SELECT id, 'today', {now} FROM officers ORDER BY id LIMIT 1"
+        ))
+        .await;
+    let state = app.state().await;
     // Two processes may purge at once.
     let (a, b) = tokio::join!(
         aduan_server::clock::purge(&state, now),
@@ -432,6 +439,14 @@ async fn contacts_are_erased_on_request_and_after_the_retention_period(engine: E
         app.db.count("SELECT COUNT(*) FROM idempotency_keys").await,
         keys_before - 1
     );
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM digest_runs WHERE day = 'today'")
+            .await,
+        1,
+        "today's digest is remembered"
+    );
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM digest_runs").await, 1);
     let again = aduan_server::clock::purge(&state, now)
         .await
         .expect("a purge");

@@ -70,6 +70,11 @@ pub async fn purge(conn: &mut Conn, r: &crate::store::Retention) -> Result<crate
             .await?
             .rows_affected();
     }
+    purged.keys += sqlx::query("DELETE FROM digest_runs WHERE at < $1")
+        .bind(r.digests_before)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
     let ended: Vec<i64> = sqlx::query_scalar(
         "SELECT c.id FROM complaints c JOIN reporters p ON p.complaint_id = c.id \
          WHERE c.status IN ('closed', 'rejected', 'transferred_out') AND c.updated_at < $1 LIMIT 1000",

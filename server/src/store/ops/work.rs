@@ -27,15 +27,7 @@ pub async fn assign(conn: &mut Conn, a: &Assignment) -> Result<ActOutcome, Store
             .push(" AND o.active)");
     }
     if q.build().execute(&mut *conn).await?.rows_affected() == 0 {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM complaints WHERE id = $1")
-            .bind(a.complaint_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        return Ok(if exists.is_some() {
-            ActOutcome::Changed
-        } else {
-            ActOutcome::NotFound
-        });
+        return missed(conn, a.complaint_id).await;
     }
     let detail = crate::casework::owner::detail(a.assignee.as_ref(), false);
     let event_id: i64 = sqlx::query_scalar(
