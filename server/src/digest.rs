@@ -299,6 +299,8 @@ mod tests {
             due_step: None,
             due_date: Some("2026-12-09".into()),
             created_at: 0,
+            version: 1,
+            assignee_id: None,
             assignee_name: None,
         }
     }

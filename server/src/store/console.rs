@@ -203,7 +203,10 @@ pub struct InboxRow {
     pub due_step: Option<String>,
     pub due_date: Option<String>,
     pub created_at: i64,
-    /// The officer who holds it, by name.
+    /// Its version (each change of its state adds one).
+    pub version: i64,
+    /// The officer who holds it, and their name.
+    pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
 }
 

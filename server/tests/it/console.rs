@@ -1077,14 +1077,16 @@ mod isolation_matrix {
                     (true, _, _) => 403,
                 };
                 assert_eq!(status, expected, "{label} takes {code}");
-                // Many at once: the same rules, each named.
+                // Many at once: the same rules, each named (the box's
+                // value as the list would show it now).
+                let picked = crate::work::pick(&app, code).await;
                 let (status, _, page) = who
                     .post(
                         "/console/inbox/bulk",
                         &[
                             ("action", "note"),
                             ("note", "Catatan massal"),
-                            ("pick", code.as_str()),
+                            ("pick", picked.as_str()),
                         ],
                     )
                     .await;

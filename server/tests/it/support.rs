@@ -178,14 +178,16 @@ impl TestDb {
     }
 
     /// A single whole number a query answers.
-    pub async fn count(&self, sql: &'static str) -> i64 {
+    pub async fn count(&self, sql: impl Into<String>) -> i64 {
+        let sql: String = sql.into();
+        let safe = || sqlx::AssertSqlSafe(sql.clone());
         let result = match self.engine {
             Engine::Sqlite => match SqliteConnection::connect(&self.url).await {
-                Ok(mut c) => sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await,
+                Ok(mut c) => sqlx::query_scalar::<_, i64>(safe()).fetch_one(&mut c).await,
                 Err(e) => Err(e),
             },
             Engine::Postgres => match PgConnection::connect(&self.url).await {
-                Ok(mut c) => sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await,
+                Ok(mut c) => sqlx::query_scalar::<_, i64>(safe()).fetch_one(&mut c).await,
                 Err(e) => Err(e),
             },
         };

@@ -35,6 +35,29 @@ fn holder(page: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The value of a complaint's box in a list the officer reads now: its
+/// code, version and holder, as the list shows them.
+pub async fn pick(app: &crate::support::TestApp, code: &str) -> String {
+    let version = app
+        .db
+        .count(format!(
+            "SELECT CAST(version AS BIGINT) FROM complaints WHERE tracking_code = '{code}'"
+        ))
+        .await;
+    let holder = app
+        .db
+        .count(format!(
+            "SELECT COALESCE(assignee_id, 0) FROM complaints WHERE tracking_code = '{code}'"
+        ))
+        .await;
+    let holder = if holder == 0 {
+        String::new()
+    } else {
+        holder.to_string()
+    };
+    format!("{code}/{version}/{holder}")
+}
+
 on_both_engines! {
     async fn a_complaint_is_held_by_one_officer_of_its_unit_at_a_time(app) {
         let coordinator = officer(&app, "coordinator", "badung", None).await;
@@ -134,14 +157,20 @@ on_both_engines! {
         let ended = file(&app, complaint()).await;
         let (status, _, _) = coordinator.act(&ended, &[("action", "reject"), ("message", "Bukan kewenangan kami.")]).await;
         assert_eq!(status, 303);
-        // The inbox offers each complaint to pick, and the actions.
+        // The inbox offers each complaint to pick, as the list shows it
+        // (its version, nobody holding it), and the actions.
         let (_, inbox) = coordinator.get("/console/inbox").await;
-        assert!(inbox.contains(&format!("name=\"pick\" value=\"{first}\" form=\"bulk\"")), "{inbox}");
+        let shown = pick(&app, &first).await;
+        assert!(shown.ends_with('/') && shown.len() > first.len() + 2, "{shown}");
+        assert!(inbox.contains(&format!("name=\"pick\" value=\"{shown}\" form=\"bulk\"")), "{inbox}");
         assert!(inbox.contains("action=\"/console/inbox/bulk\""), "{inbox}");
 
+        // Picks of another region's complaint and of no complaint carry no
+        // state the officer could have seen: not found, as any stranger.
+        let (p1, p2, p3) = (pick(&app, &first).await, pick(&app, &second).await, pick(&app, &ended).await);
         let mixed = [
             ("back", "status=submitted"), ("action", "dispatch"), ("unit", "pupr"), ("note", "Dicek bersama"),
-            ("pick", first.as_str()), ("pick", second.as_str()), ("pick", ended.as_str()),
+            ("pick", p1.as_str()), ("pick", p2.as_str()), ("pick", p3.as_str()),
             ("pick", elsewhere.as_str()), ("pick", "BDG-NOT-A-CODE"),
         ];
         let (status, _, page) = coordinator.post("/console/inbox/bulk", &mixed).await;
@@ -162,8 +191,9 @@ on_both_engines! {
         assert_eq!(track(&app, &ended).await["status"], "rejected");
         // Transferred together to another region: each leaves this one.
         let away = [file(&app, complaint()).await, file(&app, complaint()).await];
+        let away_picks = [pick(&app, &away[0]).await, pick(&app, &away[1]).await];
         let (status, _, page) = coordinator
-            .post("/console/inbox/bulk", &[("action", "transfer"), ("region", "gianyar"), ("pick", away[0].as_str()), ("pick", away[1].as_str())])
+            .post("/console/inbox/bulk", &[("action", "transfer"), ("region", "gianyar"), ("pick", away_picks[0].as_str()), ("pick", away_picks[1].as_str())])
             .await;
         assert_eq!(status, 200);
         assert!(page.contains("Dilakukan (2)") && !page.contains("class=\"refused\""), "{page}");
@@ -173,23 +203,44 @@ on_both_engines! {
         }
         // Transferred nowhere: each refused, with the reason.
         let stay = file(&app, complaint()).await;
-        let (_, _, page) = coordinator.post("/console/inbox/bulk", &[("action", "transfer"), ("region", ""), ("pick", stay.as_str())]).await;
+        let (_, _, page) = coordinator.post("/console/inbox/bulk", &[("action", "transfer"), ("region", ""), ("pick", pick(&app, &stay).await.as_str())]).await;
         assert!(page.contains(&format!("{stay}</code>: Pilih daerah tujuan yang lain")), "{page}");
 
         // A note without words is refused for each, and nothing is written.
-        let (status, _, page) = roads.post("/console/inbox/bulk", &[("action", "note"), ("note", " "), ("pick", first.as_str()), ("pick", second.as_str())]).await;
+        let (p1, p2) = (pick(&app, &first).await, pick(&app, &second).await);
+        let (status, _, page) = roads.post("/console/inbox/bulk", &[("action", "note"), ("note", " "), ("pick", p1.as_str()), ("pick", p2.as_str())]).await;
         assert_eq!(status, 200);
         assert_eq!(page.matches("Tulis catatan internal").count(), 2, "{page}");
         // A unit officer may not dispatch, whatever the form says.
-        let (_, _, page) = roads.post("/console/inbox/bulk", &[("action", "dispatch"), ("unit", "dlh"), ("pick", first.as_str())]).await;
+        let (_, _, page) = roads.post("/console/inbox/bulk", &[("action", "dispatch"), ("unit", "dlh"), ("pick", p1.as_str())]).await;
         assert!(page.contains("Peran Anda tidak boleh melakukan ini"), "{page}");
         // Taken at once; another unit's complaint is not found by this one.
         let waiting = file(&app, with(json!({"category": "sampah"}))).await;
-        let (_, _, page) = roads.post("/console/inbox/bulk", &[("action", "assign"), ("assignee", "me"), ("pick", first.as_str()), ("pick", second.as_str()), ("pick", waiting.as_str())]).await;
+        let (_, _, page) = roads.post("/console/inbox/bulk", &[("action", "assign"), ("assignee", "me"), ("pick", p1.as_str()), ("pick", p2.as_str()), ("pick", pick(&app, &waiting).await.as_str())]).await;
         let refused = page.split("class=\"refused\"").nth(1).unwrap_or_default();
         assert!(refused.contains(&format!("{waiting}</code>: Tidak ditemukan")) && !refused.contains(&first), "{page}");
         let (_, mine) = roads.get("/console/inbox?assignee=me").await;
         assert!(mine.contains(&first) && mine.contains(&second), "{mine}");
+
+        // A colleague's list still showed them free: taking them from it
+        // overwrites nothing, and says why.
+        let colleague = officer(&app, "unit", "badung", Some("pupr")).await;
+        let (_, _, page) = colleague.post("/console/inbox/bulk", &[("action", "assign"), ("assignee", "me"), ("pick", p1.as_str())]).await;
+        assert!(page.contains(&format!("{first}</code>: Diubah petugas lain sejak daftar Anda ditampilkan")), "{page}");
+        assert!(roads.get("/console/inbox?assignee=me").await.1.contains(&first));
+        // A note from a list shown before the dispatch: refused; from the
+        // list as it is now, written.
+        let before_dispatch = format!("{first}/1/");
+        let (_, _, page) = colleague.post("/console/inbox/bulk", &[("action", "note"), ("note", "Dari daftar lama"), ("pick", before_dispatch.as_str())]).await;
+        assert!(page.contains(&format!("{first}</code>: Diubah petugas lain")), "{page}");
+        let now = pick(&app, &first).await;
+        let (_, _, page) = colleague.post("/console/inbox/bulk", &[("action", "note"), ("note", "Dari daftar baru"), ("pick", now.as_str())]).await;
+        assert!(page.contains("Dilakukan (1)") && !page.contains("class=\"refused\""), "{page}");
+        let (_, page) = roads.get(&format!("/console/complaints/{first}")).await;
+        assert!(page.contains("Dari daftar baru") && !page.contains("Dari daftar lama"), "{page}");
+        // A code alone says nothing of what was seen: refused as changed.
+        let (_, _, page) = colleague.post("/console/inbox/bulk", &[("action", "note"), ("note", "x"), ("pick", first.as_str())]).await;
+        assert!(page.contains(&format!("{first}</code>: Diubah petugas lain")), "{page}");
         // Nothing picked, too many, or no action: a clear answer.
         let (status, _, page) = roads.post("/console/inbox/bulk", &[("action", "note"), ("note", "x")]).await;
         assert_eq!(status, 422);
@@ -198,10 +249,10 @@ on_both_engines! {
         let mut fields: Vec<(&str, &str)> = vec![("action", "note"), ("note", "x")];
         fields.extend(many.iter().map(|(k, v)| (*k, v.as_str())));
         assert_eq!(roads.post("/console/inbox/bulk", &fields).await.0, 422);
-        let (status, _, _) = roads.post("/console/inbox/bulk", &[("action", "resolve"), ("pick", first.as_str())]).await;
+        let (status, _, _) = roads.post("/console/inbox/bulk", &[("action", "resolve"), ("pick", now.as_str())]).await;
         assert_eq!(status, 422);
         // Without the session's token, nothing.
-        let (status, _, _) = roads.post_raw("/console/inbox/bulk", &[("action", "note"), ("note", "x"), ("pick", first.as_str())], &[]).await;
+        let (status, _, _) = roads.post_raw("/console/inbox/bulk", &[("action", "note"), ("note", "x"), ("pick", now.as_str())], &[]).await;
         assert_eq!(status, 403);
     }
 }

@@ -34,16 +34,73 @@ impl BulkForm {
             .map_or("", |(_, v)| v.as_str())
     }
 
-    /// The codes picked, each once, in the order given.
-    fn picked(&self) -> Vec<String> {
-        let mut codes: Vec<String> = Vec::new();
+    /// The complaints picked, each once, in the order given.
+    fn picked(&self) -> Vec<Pick> {
+        let mut picks: Vec<Pick> = Vec::new();
         for (k, v) in &self.0 {
-            if k == "pick" && !codes.iter().any(|c| c == v) {
-                codes.push(v.clone());
+            if k == "pick" {
+                let pick = Pick::parse(v);
+                if !picks.iter().any(|p| p.code == pick.code) {
+                    picks.push(pick);
+                }
             }
         }
-        codes
+        picks
     }
+}
+
+/// A complaint picked in a list, with what the list showed of it: its
+/// version and who held it. As on its own page, a change of its state is
+/// refused when its version has changed since, and a change of its holder
+/// when its holder has: nothing anybody did meanwhile is overwritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub code: String,
+    /// `None` when the form did not say (then it is refused as changed).
+    seen: Option<(i64, Option<i64>)>,
+}
+
+impl Pick {
+    /// `CODE/VERSION/HOLDER` (the holder's id, empty for nobody), as
+    /// [`pick_value`] writes it.
+    pub fn parse(value: &str) -> Pick {
+        let mut parts = value.trim().splitn(3, '/');
+        let code = parts.next().unwrap_or_default().to_owned();
+        let version = parts.next().and_then(|v| v.parse::<i64>().ok());
+        let holder = parts.next().map(|h| {
+            if h.is_empty() {
+                Ok(None)
+            } else {
+                h.parse::<i64>().map(Some)
+            }
+        });
+        let seen = match (version, holder) {
+            (Some(v), Some(Ok(h))) => Some((v, h)),
+            _ => None,
+        };
+        Pick { code, seen }
+    }
+
+    /// Whether what `action` changes of the complaint is still as the
+    /// list showed it.
+    fn unchanged(&self, c: &crate::store::ComplaintRecord, action: &BulkAction) -> bool {
+        match (self.seen, action) {
+            (Some((_, holder)), BulkAction::Assign(_)) => holder == c.assignee_id,
+            (Some((version, _)), BulkAction::Command(_)) => version == c.version,
+            (None, _) => false,
+        }
+    }
+}
+
+/// The value of a row's box in a list: its code, and the version and
+/// holder the list shows.
+pub fn pick_value(row: &crate::store::InboxRow) -> String {
+    format!(
+        "{}/{}/{}",
+        row.tracking_code,
+        row.version,
+        row.assignee_id.map(|id| id.to_string()).unwrap_or_default()
+    )
 }
 
 impl super::WithCsrf for BulkForm {
@@ -93,8 +150,8 @@ pub fn refusal_text(e: &CaseError, locale: Locale) -> String {
             errors.values().cloned().collect::<Vec<_>>().join(" ")
         }
         CaseError::Changed => t(
-            "Diubah petugas lain pada saat yang sama; coba lagi.",
-            "Another officer changed it at the same moment; try again.",
+            "Diubah petugas lain sejak daftar Anda ditampilkan; tidak ada yang ditimpa. Muat ulang daftarnya.",
+            "Another officer changed it since your list was shown; nothing was overwritten. Reload the list.",
         ),
         CaseError::NotFound => t(
             "Tidak ditemukan dalam cakupan Anda.",
@@ -111,17 +168,22 @@ pub fn refusal_text(e: &CaseError, locale: Locale) -> String {
 async fn apply_one(
     state: &AppState,
     who: &SignedIn,
-    code: &str,
+    pick: &Pick,
     action: &BulkAction,
     locale: Locale,
 ) -> Result<(), CaseError> {
-    let code = aduan_app::tracking::TrackingCode::parse(code).map_err(|_| CaseError::NotFound)?;
+    let code =
+        aduan_app::tracking::TrackingCode::parse(&pick.code).map_err(|_| CaseError::NotFound)?;
     let (c, _) = state
         .store
         .officer_complaint(code.as_str(), &who.scope(&state.catalog()))
         .await
         .map_err(CaseError::Store)?
         .ok_or(CaseError::NotFound)?;
+    // Out of scope is told apart from nothing before this point.
+    if !pick.unchanged(&c, action) {
+        return Err(CaseError::Changed);
+    }
     match action {
         BulkAction::Assign(wanted) => {
             super::complaints::give(state, who, &c, *wanted, locale).await
@@ -154,8 +216,8 @@ pub async fn act_on_many(
             text,
         )
     };
-    let codes = form.picked();
-    if codes.is_empty() {
+    let picks = form.picked();
+    if picks.is_empty() {
         return problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             pages::t(
@@ -165,7 +227,7 @@ pub async fn act_on_many(
             ),
         );
     }
-    if codes.len() > BULK_MAX {
+    if picks.len() > BULK_MAX {
         return problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             pages::t(
@@ -183,13 +245,13 @@ pub async fn act_on_many(
     };
     let mut done = Vec::new();
     let mut refused = Vec::new();
-    for code in codes {
-        match apply_one(&state, &who, &code, &action, locale).await {
-            Ok(()) => done.push(code),
+    for pick in picks {
+        match apply_one(&state, &who, &pick, &action, locale).await {
+            Ok(()) => done.push(pick.code),
             Err(CaseError::Store(e)) if done.is_empty() && refused.is_empty() => {
                 return store_failed(locale, &e);
             }
-            Err(e) => refused.push((code, refusal_text(&e, locale))),
+            Err(e) => refused.push((pick.code, refusal_text(&e, locale))),
         }
     }
     tracing::info!(
@@ -224,8 +286,14 @@ mod tests {
 
     #[test]
     fn the_picked_codes_are_read_once_each_in_order() {
-        let f = form(&[("pick", "B"), ("csrf", "t"), ("pick", "A"), ("pick", "B")]);
-        assert_eq!(f.picked(), ["B", "A"]);
+        let f = form(&[
+            ("pick", "B/2/"),
+            ("csrf", "t"),
+            ("pick", "A/1/7"),
+            ("pick", "B/3/"),
+        ]);
+        let codes: Vec<String> = f.picked().into_iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["B", "A"]);
         assert_eq!(super::super::WithCsrf::csrf(&f), "t");
         assert_eq!(f.get("absent"), "");
     }
@@ -257,5 +325,47 @@ mod tests {
         );
         assert_eq!(BulkAction::of(&form(&[("action", "resolve")])), None);
         assert_eq!(BulkAction::of(&form(&[])), None);
+    }
+
+    #[test]
+    fn a_pick_carries_the_version_and_holder_the_list_showed() {
+        let pick = |v: &str| Pick::parse(v).seen;
+        assert_eq!(pick("BDG-1/4/"), Some((4, None)));
+        assert_eq!(pick(" BDG-1/4/12 "), Some((4, Some(12))));
+        assert_eq!(Pick::parse("BDG-1/4/12").code, "BDG-1");
+        for garbled in [
+            "BDG-1",
+            "BDG-1/4",
+            "BDG-1//",
+            "BDG-1/x/",
+            "BDG-1/4/x",
+            "BDG-1/4/12/9",
+        ] {
+            assert_eq!(pick(garbled), None, "{garbled}");
+        }
+        let row = crate::store::InboxRow {
+            id: 1,
+            tracking_code: "BDG-1".into(),
+            region_slug: "badung".into(),
+            unit_key: "pupr".into(),
+            category_key: "jalan".into(),
+            anonymous: false,
+            confidential: false,
+            title: "Lubang".into(),
+            status: "verified".into(),
+            due_step: None,
+            due_date: None,
+            created_at: 0,
+            version: 4,
+            assignee_id: Some(12),
+            assignee_name: Some("Made".into()),
+        };
+        assert_eq!(pick_value(&row), "BDG-1/4/12");
+        assert_eq!(Pick::parse(&pick_value(&row)).seen, Some((4, Some(12))));
+        let nobody = crate::store::InboxRow {
+            assignee_id: None,
+            ..row
+        };
+        assert_eq!(pick_value(&nobody), "BDG-1/4/");
     }
 }

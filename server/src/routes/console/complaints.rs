@@ -905,6 +905,8 @@ mod tests {
                 due_step: None,
                 due_date: None,
                 created_at: 0,
+                version: 1,
+                assignee_id: None,
                 assignee_name: None,
             },
             description: description.into(),

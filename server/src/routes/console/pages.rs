@@ -540,7 +540,7 @@ fn complaint_table<'r>(
                         @if picks {
                             td.pick {
                                 label {
-                                    input type="checkbox" name="pick" value=(row.tracking_code) form="bulk";
+                                    input type="checkbox" name="pick" value=(super::bulk::pick_value(row)) form="bulk";
                                     span.visually-hidden { (page.t("Pilih ", "Pick ")) (row.tracking_code) }
                                 }
                             }

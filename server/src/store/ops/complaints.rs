@@ -116,12 +116,12 @@ fn push_filters(q: &mut QueryBuilder<Db>, query: &InboxQuery) {
 
 /// The columns of an inbox row, of `c`.
 const INBOX_COLUMNS: &str = "c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, \
-     (SELECT o.name FROM officers o WHERE o.id = c.assignee_id) AS assignee_name";
+     CAST(c.version AS BIGINT) AS version, c.assignee_id, (SELECT o.name FROM officers o WHERE o.id = c.assignee_id) AS assignee_name";
 
 /// The columns of a search's candidate, of `c`: an inbox row's, but for
 /// its holder.
 const CANDIDATE_COLUMNS: &str = "c.id, c.tracking_code, c.region_slug, c.unit_key, c.category_key, c.anonymous, c.confidential, c.title, c.status, c.due_step, c.due_date, c.created_at, \
-     CAST(NULL AS TEXT) AS assignee_name";
+     CAST(c.version AS BIGINT) AS version, c.assignee_id, CAST(NULL AS TEXT) AS assignee_name";
 
 /// The names of the officers who hold these complaints, by complaint id.
 pub async fn holder_names(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
