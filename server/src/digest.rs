@@ -117,17 +117,28 @@ pub fn digest_mail(ctx: &MailContext, to: &str, day: &str, sections: &[Section])
                 r.due_date.as_deref().unwrap_or("–")
             ));
         }
-        body.push_str(&format!(
-            "{}/console/inbox{}{}\n",
-            ctx.public_url,
-            if s.query.is_empty() { "" } else { "?" },
-            s.query
-        ));
+        body.push_str(&section_link(&ctx.public_url, &s.query));
+        body.push('\n');
     }
     Mail {
         to: to.to_owned(),
         subject: format!("[Aduan] Ringkasan harian / daily digest {day}"),
         body,
+    }
+}
+
+/// Where a section's link goes: the inbox with the view's filters, or the
+/// officer's views when the view searches for what they typed (it may be
+/// a reporter's name or phone, which an officer's e-mail never carries).
+fn section_link(public_url: &str, query: &str) -> String {
+    let searches =
+        form_urlencoded::parse(query.as_bytes()).any(|(k, v)| k == "q" && !v.trim().is_empty());
+    if searches {
+        format!("{public_url}/console/views")
+    } else if query.is_empty() {
+        format!("{public_url}/console/inbox")
+    } else {
+        format!("{public_url}/console/inbox?{query}")
     }
 }
 
@@ -333,6 +344,16 @@ mod tests {
                     query: "status=closed".into(),
                     rows: Vec::new(),
                 },
+                Section {
+                    name: "Pak Wayan".into(),
+                    query: "q=Wayan+0812555&status=verified".into(),
+                    rows: Vec::new(),
+                },
+                Section {
+                    name: "Tanpa kata".into(),
+                    query: "q=+&due=overdue".into(),
+                    rows: Vec::new(),
+                },
             ],
         );
         assert_eq!(mail.to, "o@example.id");
@@ -342,6 +363,25 @@ mod tests {
         assert!(mail.body.contains("https://aduan.example/console/inbox\n"));
         assert!(!mail.body.contains(&format!("BDG-{DIGEST_ROWS} ")));
         assert!(mail.body.contains("== Kosong (0) ==\nTidak ada / none\n"));
+        // What an officer typed to search stays in the console.
+        assert!(
+            mail.body.contains(
+                "== Pak Wayan (0) ==\nTidak ada / none\nhttps://aduan.example/console/views\n"
+            ),
+            "{}",
+            mail.body
+        );
+        assert!(
+            !mail.body.contains("0812555") && !mail.body.contains("Wayan+"),
+            "{}",
+            mail.body
+        );
+        assert!(
+            mail.body
+                .contains("https://aduan.example/console/inbox?q=+&due=overdue\n"),
+            "{}",
+            mail.body
+        );
     }
 
     #[test]

@@ -249,6 +249,10 @@ on_both_engines! {
         let mut fields: Vec<(&str, &str)> = vec![("action", "note"), ("note", "x")];
         fields.extend(many.iter().map(|(k, v)| (*k, v.as_str())));
         assert_eq!(roads.post("/console/inbox/bulk", &fields).await.0, 422);
+        // A hundred is not too many: each is answered.
+        let (status, _, page) = roads.post("/console/inbox/bulk", &fields[..102]).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("(100)"), "{page}");
         let (status, _, _) = roads.post("/console/inbox/bulk", &[("action", "resolve"), ("pick", now.as_str())]).await;
         assert_eq!(status, 422);
         // Without the session's token, nothing.
@@ -536,6 +540,12 @@ mod digest {
             "{text}"
         );
         assert!(text.contains("/console/inbox?due=overdue"), "{text}");
+        // The words sought are not in the e-mail: the view's link is the
+        // officer's list of views.
+        assert!(
+            words.contains("/console/views") && !text.contains("q="),
+            "{text}"
+        );
         assert!(
             !text.contains("Wayan Sudarma") && !text.contains("wayan@example.id"),
             "{text}"

@@ -81,12 +81,12 @@ impl Pick {
         Pick { code, seen }
     }
 
-    /// Whether what `action` changes of the complaint is still as the
-    /// list showed it.
-    fn unchanged(&self, c: &crate::store::ComplaintRecord, action: &BulkAction) -> bool {
+    /// Whether what `action` changes of a complaint, now at `version`
+    /// and held by `holder`, is still as the list showed it.
+    fn unchanged(&self, version: i64, holder: Option<i64>, action: &BulkAction) -> bool {
         match (self.seen, action) {
-            (Some((_, holder)), BulkAction::Assign(_)) => holder == c.assignee_id,
-            (Some((version, _)), BulkAction::Command(_)) => version == c.version,
+            (Some((_, seen)), BulkAction::Assign(_)) => seen == holder,
+            (Some((seen, _)), BulkAction::Command(_)) => seen == version,
             (None, _) => false,
         }
     }
@@ -181,7 +181,7 @@ async fn apply_one(
         .map_err(CaseError::Store)?
         .ok_or(CaseError::NotFound)?;
     // Out of scope is told apart from nothing before this point.
-    if !pick.unchanged(&c, action) {
+    if !pick.unchanged(c.version, c.assignee_id, action) {
         return Err(CaseError::Changed);
     }
     match action {
@@ -367,5 +367,72 @@ mod tests {
             ..row
         };
         assert_eq!(pick_value(&nobody), "BDG-1/4/");
+    }
+
+    #[test]
+    fn an_assignment_asks_the_holder_seen_and_a_change_of_state_the_version() {
+        let assign = BulkAction::Assign(owner::Wanted::Me);
+        let note = BulkAction::Command(Command {
+            action: Some(Action::Note),
+            ..Command::default()
+        });
+        let seen = Pick::parse("BDG-1/4/12");
+        assert!(seen.unchanged(4, Some(12), &assign));
+        assert!(
+            seen.unchanged(5, Some(12), &assign),
+            "a new version keeps the holder"
+        );
+        assert!(!seen.unchanged(4, None, &assign));
+        assert!(!seen.unchanged(4, Some(13), &assign));
+        assert!(seen.unchanged(4, Some(12), &note));
+        assert!(
+            seen.unchanged(4, None, &note),
+            "a new holder keeps the version"
+        );
+        assert!(!seen.unchanged(5, Some(12), &note));
+        let free = Pick::parse("BDG-1/4/");
+        assert!(free.unchanged(4, None, &assign));
+        assert!(!free.unchanged(4, Some(12), &assign));
+        let bare = Pick::parse("BDG-1");
+        assert!(!bare.unchanged(4, None, &assign));
+        assert!(!bare.unchanged(4, None, &note));
+    }
+
+    #[test]
+    fn each_refusal_says_why_in_the_officers_language() {
+        use std::collections::BTreeMap;
+        let (id, en) = (Locale::Id, Locale::En);
+        assert_eq!(
+            refusal_text(&CaseError::Refused(Refusal::NotPermitted), en),
+            "Your role may not do this."
+        );
+        assert_eq!(
+            refusal_text(&CaseError::Refused(Refusal::NotPermitted), id),
+            "Peran Anda tidak boleh melakukan ini."
+        );
+        assert_eq!(
+            refusal_text(
+                &CaseError::Refused(Refusal::WrongState("Sudah selesai.".into())),
+                id
+            ),
+            "Sudah selesai."
+        );
+        let fields = BTreeMap::from([
+            ("note", "Tulis catatan.".to_owned()),
+            ("unit", "Pilih unit.".to_owned()),
+        ]);
+        assert_eq!(
+            refusal_text(&CaseError::Refused(Refusal::Fields(fields)), id),
+            "Tulis catatan. Pilih unit."
+        );
+        assert!(
+            refusal_text(&CaseError::Changed, en)
+                .starts_with("Another officer changed it since your list was shown")
+        );
+        assert_eq!(
+            refusal_text(&CaseError::NotFound, en),
+            "Not found within your scope."
+        );
+        assert!(refusal_text(&CaseError::NotFound, id).starts_with("Tidak ditemukan"));
     }
 }
