@@ -472,6 +472,10 @@ mod digest {
             !text.contains("Pungutan") && !text.contains("Wayan Sudarma"),
             "{text}"
         );
+        // More than a digest lists: twenty more arrive.
+        for _ in 0..20 {
+            file(&app, complaint()).await;
+        }
         app.db
             .run(format!(
                 "UPDATE complaints SET due_date = '2020-01-01' WHERE tracking_code = '{code}'"
@@ -556,6 +560,18 @@ mod digest {
         assert!(
             text.contains(&code) && text.contains(&fresh),
             "their inbox: {text}"
+        );
+        let inbox = text
+            .split("== Kotak masuk / inbox (20+) ==")
+            .nth(1)
+            .unwrap_or_default()
+            .split("\n== ")
+            .next()
+            .unwrap_or_default();
+        assert_eq!(
+            inbox.lines().filter(|l| l.starts_with("- ")).count(),
+            20,
+            "twenty listed, the rest in the console: {text}"
         );
         // The confidential one by its code, its title kept in the console.
         assert!(
