@@ -382,6 +382,17 @@ mod digest {
                 ],
             )
             .await;
+        roads
+            .post(
+                "/console/views",
+                &[
+                    ("do", "save"),
+                    ("name", "Pasar"),
+                    ("query", "q=pasar"),
+                    ("in_digest", "1"),
+                ],
+            )
+            .await;
         late.post(
             "/console/preferences",
             &[("mail", "immediate"), ("digest_at", "16:00")],
@@ -541,6 +552,20 @@ mod digest {
             .unwrap_or_default();
         assert!(
             words.starts_with(" (1) ==") && words.contains(&school) && !words.contains(&code),
+            "{text}"
+        );
+        // Words found in more complaints than a digest lists: the best
+        // twenty, the rest in the console.
+        let market = text
+            .split("== Pasar (20+) ==")
+            .nth(1)
+            .unwrap_or_default()
+            .split("\n== ")
+            .next()
+            .unwrap_or_default();
+        assert_eq!(
+            market.lines().filter(|l| l.starts_with("- ")).count(),
+            20,
             "{text}"
         );
         assert!(text.contains("/console/inbox?due=overdue"), "{text}");
