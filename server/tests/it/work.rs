@@ -259,6 +259,51 @@ on_both_engines! {
         let (status, _, _) = roads.post_raw("/console/inbox/bulk", &[("action", "note"), ("note", "x"), ("pick", now.as_str())], &[]).await;
         assert_eq!(status, 403);
     }
+
+    async fn a_database_failing_in_a_batch_is_told_and_loses_nothing(app) {
+        let roads = officer(&app, "unit", "badung", Some("pupr")).await;
+        let code = file(&app, complaint()).await;
+        let shown = pick(&app, &code).await;
+        // From here on, the database refuses to write any event.
+        app.db.run(match app.db.engine {
+            crate::support::Engine::Sqlite => "CREATE TRIGGER no_events BEFORE INSERT ON complaint_events \
+                 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+                .to_owned(),
+            crate::support::Engine::Postgres => "CREATE FUNCTION no_events() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$; \
+                 CREATE TRIGGER no_events BEFORE INSERT ON complaint_events \
+                 FOR EACH ROW EXECUTE FUNCTION no_events()"
+                .to_owned(),
+        }).await;
+        fn note<'a>(picks: &[&'a str]) -> Vec<(&'static str, &'a str)> {
+            let mut f = vec![("action", "note"), ("note", "Dicek di lapangan")];
+            f.extend(picks.iter().map(|p| ("pick", *p)));
+            f
+        }
+        // Failing at the first: the whole batch is the database's error,
+        // with nothing of its cause, and nothing is written.
+        let (status, _, page) = roads.post("/console/inbox/bulk", &note(&[&shown])).await;
+        assert_eq!(status, 503, "{page}");
+        assert!(page.contains("Layanan sedang tidak tersedia") && !page.contains("disk on fire"), "{page}");
+        // Failing after another was answered: that one keeps its answer,
+        // and the failure is named with the refusals.
+        let (status, _, page) = roads.post("/console/inbox/bulk", &note(&["BDG-NOT-A-CODE", &shown])).await;
+        assert_eq!(status, 200, "{page}");
+        let refused = page.split("class=\"refused\"").nth(1).unwrap_or_default();
+        assert!(refused.contains("BDG-NOT-A-CODE</code>: Tidak ditemukan"), "{page}");
+        assert!(refused.contains(&format!("{code}</code>: Basis data tidak dapat dijangkau")), "{page}");
+        assert!(!page.contains("disk on fire"), "{page}");
+        // Mended, the same list's pick is still good: nothing was written.
+        app.db.run("DROP TRIGGER no_events".to_owned() + match app.db.engine {
+            crate::support::Engine::Sqlite => "",
+            crate::support::Engine::Postgres => " ON complaint_events",
+        }).await;
+        let (_, before) = roads.get(&format!("/console/complaints/{code}")).await;
+        assert!(!before.contains("Dicek di lapangan"), "{before}");
+        let (status, _, page) = roads.post("/console/inbox/bulk", &note(&[&shown])).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Dilakukan (1)") && !page.contains("class=\"refused\""), "{page}");
+    }
 }
 
 /// Saved views on the inbox and on their page: saved, listed, put in the
