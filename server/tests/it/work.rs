@@ -374,6 +374,17 @@ mod digest {
     const DAY: i64 = 86_400_000;
     const WITA: i64 = 8 * 3_600_000;
 
+    /// The lines of a digest's section under `== {heading} ==`, up to the
+    /// next; nothing when no section has that heading.
+    fn section<'a>(text: &'a str, heading: &str) -> &'a str {
+        text.split(&format!("== {heading} =="))
+            .nth(1)
+            .unwrap_or_default()
+            .split("\n== ")
+            .next()
+            .unwrap_or_default()
+    }
+
     async fn digests(engine: Engine) {
         let smtp = Smtp::start(0).await;
         let app = with_smtp(engine, smtp.port, 12).await;
@@ -588,28 +599,15 @@ mod digest {
             "{text}"
         );
         // A view that searches by words lists what the search finds.
-        let words = text
-            .split("== Dekat sekolah")
-            .nth(1)
-            .unwrap_or_default()
-            .split("\n== ")
-            .next()
-            .unwrap_or_default();
-        assert!(
-            words.starts_with(" (1) ==") && words.contains(&school) && !words.contains(&code),
-            "{text}"
-        );
+        let words = section(&text, "Dekat sekolah (1)");
+        assert!(words.contains(&school) && !words.contains(&code), "{text}");
         // Words found in more complaints than a digest lists: the best
         // twenty, the rest in the console.
-        let market = text
-            .split("== Pasar (20+) ==")
-            .nth(1)
-            .unwrap_or_default()
-            .split("\n== ")
-            .next()
-            .unwrap_or_default();
         assert_eq!(
-            market.lines().filter(|l| l.starts_with("- ")).count(),
+            section(&text, "Pasar (20+)")
+                .lines()
+                .filter(|l| l.starts_with("- "))
+                .count(),
             20,
             "{text}"
         );
@@ -631,15 +629,11 @@ mod digest {
             text.contains(&code) && text.contains(&fresh),
             "their inbox: {text}"
         );
-        let inbox = text
-            .split("== Kotak masuk / inbox (20+) ==")
-            .nth(1)
-            .unwrap_or_default()
-            .split("\n== ")
-            .next()
-            .unwrap_or_default();
         assert_eq!(
-            inbox.lines().filter(|l| l.starts_with("- ")).count(),
+            section(&text, "Kotak masuk / inbox (20+)")
+                .lines()
+                .filter(|l| l.starts_with("- "))
+                .count(),
             20,
             "twenty listed, the rest in the console: {text}"
         );
